@@ -1,0 +1,17 @@
+// Jest 30 + ts-jest in ESM mode (run with NODE_OPTIONS=--experimental-vm-modules).
+// Two projects: `unit` (pure modules, no docker) and `e2e` (the bundle against a
+// real engine and real registries started by scripts/services.sh).
+const common = {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }] }
+}
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
+  ]
+}

@@ -1,0 +1,113 @@
+// The one module that runs the docker CLI. Every call is an argument array
+// (never a shell string); secrets only ever reach docker on standard input.
+import { spawn } from 'node:child_process'
+import type { Readable } from 'node:stream'
+import * as exec from '@actions/exec'
+import * as io from '@actions/io'
+
+/** A docker command failed; the message is a plain sentence for `::error::`. */
+export class DockerError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DockerError'
+  }
+}
+
+export interface RunOptions {
+  /** Written to the command's standard input (the only way a secret reaches docker). */
+  input?: string
+  /** Do not echo the command's output to the log (it is still captured). */
+  silent?: boolean
+}
+
+export interface RunResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/** Lines docker prints that are noise in an error message. */
+const NOISE = [/^DEPRECATED: The legacy builder/, /^\s+Install the buildx component/, /^\s+https:\/\/docs\.docker\.com\/go\/buildx/, /^WARNING! Your credentials are stored unencrypted/, /^Configure a credential helper/, /^https:\/\/docs\.docker\.com\/go\/credential-store/]
+
+/** The last few meaningful lines of a command's error output. */
+export function errorSummary(stderr: string, stdout = ''): string {
+  const lines = (stderr.trim() === '' ? stdout : stderr)
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)))
+  return lines.slice(-4).join(' | ') || 'no error output'
+}
+
+export class Docker {
+  private constructor(
+    readonly path: string,
+    private readonly env: Record<string, string>
+  ) {}
+
+  /**
+   * Finds the docker CLI on PATH. `extraEnv` (this run's own DOCKER_CONFIG, when
+   * it logs in) is given to every command of the run.
+   */
+  static async locate(extraEnv: Record<string, string> = {}): Promise<Docker> {
+    const found = await io.which('docker', false)
+    if (found === '') {
+      throw new DockerError('The docker CLI is not installed or not on PATH. Run the action on a runner with Docker (ubuntu-latest has it), or install Docker first.')
+    }
+    const env: Record<string, string> = {}
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
+    return new Docker(found, { ...env, ...extraEnv })
+  }
+
+  /** Runs `docker ...args`; returns the exit code and output, whatever the exit code. */
+  async tryRun(args: string[], options: RunOptions = {}): Promise<RunResult> {
+    return exec.getExecOutput(this.path, args, {
+      env: this.env,
+      ignoreReturnCode: true,
+      silent: options.silent ?? false,
+      input: options.input === undefined ? undefined : Buffer.from(options.input)
+    })
+  }
+
+  /** Runs `docker ...args`; throws a DockerError naming the command when it fails. */
+  async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+    const result = await this.tryRun(args, options)
+    if (result.exitCode !== 0) {
+      throw new DockerError(`docker ${args.join(' ')} failed (exit code ${result.exitCode}): ${errorSummary(result.stderr, result.stdout)}`)
+    }
+    return result
+  }
+
+  /** Whether the buildx plugin is installed (then `docker buildx build --load` is used). */
+  async hasBuildx(): Promise<boolean> {
+    return (await this.tryRun(['buildx', 'version'], { silent: true })).exitCode === 0
+  }
+
+  /**
+   * Runs `docker ...args` with its standard output as a stream (for `image save`).
+   * `done` resolves when docker exits with 0 and rejects with a DockerError otherwise;
+   * `kill` stops docker when the reader gives up (a full disk, say).
+   */
+  stream(args: string[]): { stdout: Readable; done: Promise<void>; kill: () => void } {
+    process.stdout.write(`[command]${this.path} ${args.join(' ')}\n`)
+    const child = spawn(this.path, args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    const done = new Promise<void>((resolve, reject) => {
+      child.on('error', (err) => reject(new DockerError(`docker ${args.join(' ')} could not start: ${err.message}`)))
+      child.on('close', (code) => {
+        if (code === 0) resolve()
+        else reject(new DockerError(`docker ${args.join(' ')} failed (exit code ${code}): ${errorSummary(stderr)}`))
+      })
+    })
+    return { stdout: child.stdout, done, kill: () => child.kill() }
+  }
+}
+
+/** The manifest digest docker prints at the end of a push: `v1: digest: sha256:… size: 1234`. */
+export function pushedDigest(output: string): string | undefined {
+  const matches = [...output.matchAll(/digest: (sha256:[a-f0-9]{64})/g)]
+  return matches.length > 0 ? matches[matches.length - 1][1] : undefined
+}

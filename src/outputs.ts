@@ -1,0 +1,71 @@
+// Turns what the run did into the step outputs (pure), and writes them.
+import * as core from '@actions/core'
+import type { Target } from './plan.js'
+import type { Tarball } from './save.js'
+
+export interface Pushed {
+  target: Target
+  /** The manifest digest the registry reported for this push. */
+  digest: string
+}
+
+export interface Outcome {
+  imageId: string
+  targets: Target[]
+  pushed: Pushed[]
+  tarball: Tarball | undefined
+}
+
+export interface Metadata {
+  imageid: string
+  digest: string
+  tags: string[]
+  refs: string[]
+  images: {
+    repository: string
+    registry: string
+    digest: string | null
+    ref: string | null
+    tags: { tag: string; ref: string; digest: string | null }[]
+  }[]
+  tarball: Tarball | null
+}
+
+export type Outputs = Record<'imageid' | 'digest' | 'tags' | 'refs' | 'tarball' | 'tarball-digest' | 'metadata', string>
+
+export function metadataOf(outcome: Outcome): Metadata {
+  const digestOf = new Map(outcome.pushed.map((p) => [p.target.ref, p.digest]))
+  const repositories = [...new Map(outcome.targets.map((t) => [t.repository.name, t.repository])).values()]
+  const images = repositories.map((repository) => {
+    const tags = outcome.targets
+      .filter((t) => t.repository.name === repository.name)
+      .map((t) => ({ tag: t.tag, ref: t.ref, digest: digestOf.get(t.ref) ?? null }))
+    const digest = tags.find((t) => t.digest !== null)?.digest ?? null
+    return { repository: repository.name, registry: repository.domain, digest, ref: digest && `${repository.name}@${digest}`, tags }
+  })
+  return {
+    imageid: outcome.imageId,
+    digest: images.find((i) => i.digest !== null)?.digest ?? '',
+    tags: outcome.targets.map((t) => t.ref),
+    refs: images.flatMap((i) => (i.ref === null ? [] : [i.ref])),
+    images,
+    tarball: outcome.tarball ?? null
+  }
+}
+
+export function outputsOf(outcome: Outcome): Outputs {
+  const metadata = metadataOf(outcome)
+  return {
+    imageid: metadata.imageid,
+    digest: metadata.digest,
+    tags: metadata.tags.join('\n'),
+    refs: metadata.refs.join('\n'),
+    tarball: outcome.tarball?.path ?? '',
+    'tarball-digest': outcome.tarball?.digest ?? '',
+    metadata: JSON.stringify(metadata)
+  }
+}
+
+export function writeOutputs(outputs: Outputs): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+}

@@ -1,0 +1,13 @@
+// The post step: runs after the job's steps, even when the main step failed or
+// was stopped, and removes this run's temp folder (with the credentials) if it
+// is still there.
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import { STATE_TEMP } from './main.js'
+
+export function post(): void {
+  const temp = core.getState(STATE_TEMP)
+  if (temp === '' || !fs.existsSync(temp)) return
+  fs.rmSync(temp, { recursive: true, force: true })
+  core.info(`Removed ${temp} (this run's docker credentials and temporary files).`)
+}

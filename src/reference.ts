@@ -1,0 +1,129 @@
+// The docker reference grammar (github.com/distribution/reference), as far as
+// ship-image needs it: repositories (no tag, no digest), tag names and full
+// references. Pure: no I/O.
+
+export const DOCKER_HUB = 'docker.io'
+
+const ALNUM = '[a-z0-9]+'
+const SEPARATOR = '(?:[._]|__|-+)'
+const PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
+const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])`
+const DOMAIN = `${HOST}(?::[0-9]+)?`
+
+const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`)
+const DOMAIN_RE = new RegExp(`^${DOMAIN}$`)
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+const DIGEST_RE = /^sha256:[a-f0-9]{64}$/
+const IMAGE_ID_RE = /^(?:sha256:)?[a-f0-9]{12,64}$/
+
+/** distribution/reference's NameTotalLengthMax. */
+const NAME_MAX = 255
+
+const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])
+
+/** A repository as the user wrote it, and where it lives. */
+export interface Repository {
+  /** As written (trimmed): `alice/app`, `localhost:5000/app`. Used in every reference. */
+  name: string
+  /** The registry host: `docker.io` when the name has none. */
+  domain: string
+  /** The path inside the registry: `alice/app`, `library/app` for official Docker Hub images. */
+  path: string
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string; fix: string }
+
+/** Docker's own rule: the first component is a host when it has a `.` or `:`, is `localhost`, or has uppercase. */
+function splitDomain(name: string): { domain: string | undefined; rest: string } {
+  const slash = name.indexOf('/')
+  if (slash < 0) return { domain: undefined, rest: name }
+  const first = name.slice(0, slash)
+  const isHost = /[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase()
+  return isHost ? { domain: first, rest: name.slice(slash + 1) } : { domain: undefined, rest: name }
+}
+
+/** Normalises a registry host for comparison: Docker Hub's aliases become `docker.io`. */
+export function normalizeRegistry(host: string): string {
+  const lower = host.toLowerCase()
+  return HUB_ALIASES.has(lower) ? DOCKER_HUB : lower
+}
+
+export function isValidDomain(domain: string): boolean {
+  return DOMAIN_RE.test(domain)
+}
+
+/** Parses a repository name without tag or digest: `alice/app`, `ghcr.io/org/app`, `localhost:5000/app`. */
+export function parseRepository(input: string): Parsed<Repository> {
+  const name = input.trim()
+  if (name === '') return fail('is empty', 'write a repository such as alice/app or ghcr.io/org/app')
+  if (/\s/.test(name)) return fail(`'${name}' contains white space`, 'remove the spaces')
+  if (name.includes('@')) {
+    return fail(`'${name}' has a digest`, 'list repositories without @sha256:…; the digest comes from the push')
+  }
+  const { domain, rest } = splitDomain(name)
+  const lastPart = rest.slice(rest.lastIndexOf('/') + 1)
+  if (lastPart.includes(':')) {
+    const repo = name.slice(0, name.length - (lastPart.length - lastPart.indexOf(':')))
+    return fail(`'${name}' has a tag`, `write the repository '${repo}' in images and the tag in tags`)
+  }
+  if (domain !== undefined) {
+    if (!isValidDomain(domain)) return fail(`'${domain}' is not a valid registry host`, 'use a host name with an optional :port')
+    if (domain !== domain.toLowerCase()) {
+      return fail(`the registry host '${domain}' has uppercase letters`, `write it as '${domain.toLowerCase()}'`)
+    }
+  }
+  if (rest !== rest.toLowerCase()) {
+    const lowered = (domain ? `${domain}/` : '') + rest.toLowerCase()
+    return fail(`'${name}' has uppercase letters; docker repository names are lowercase`, `write it as '${lowered}'`)
+  }
+  const bad = rest.split('/').find((c) => !PATH_COMPONENT_RE.test(c))
+  if (bad !== undefined) {
+    return fail(
+      `'${name}' has an invalid path component '${bad}'`,
+      'use lowercase letters, digits and single separators (. _ __ -) between them, separated by /'
+    )
+  }
+  if (name.length > NAME_MAX) return fail(`'${name.slice(0, 40)}…' is longer than ${NAME_MAX} characters`, 'shorten it')
+  const host = domain === undefined ? DOCKER_HUB : normalizeRegistry(domain)
+  const path = host === DOCKER_HUB && !rest.includes('/') ? `library/${rest}` : rest
+  return { ok: true, value: { name, domain: host, path } }
+}
+
+export function isValidTag(tag: string): boolean {
+  return TAG_RE.test(tag)
+}
+
+export function isDigest(value: string): boolean {
+  return DIGEST_RE.test(value)
+}
+
+/**
+ * An existing image: a reference with optional tag and/or digest (`alice/app:v1`,
+ * `alice/app@sha256:…`), or a local image ID (`sha256:…`, or its short hex form).
+ */
+export function parseImageReference(input: string): Parsed<string> {
+  const ref = input.trim()
+  if (IMAGE_ID_RE.test(ref)) return { ok: true, value: ref }
+  let name = ref
+  const at = name.indexOf('@')
+  if (at >= 0) {
+    if (!isDigest(name.slice(at + 1))) return fail(`'${ref}' has an invalid digest`, 'write it as name@sha256:<64 hex digits>')
+    name = name.slice(0, at)
+  }
+  const slash = name.lastIndexOf('/')
+  const colon = name.lastIndexOf(':')
+  if (colon > slash) {
+    const tag = name.slice(colon + 1)
+    if (!isValidTag(tag)) return fail(`'${ref}' has an invalid tag '${tag}'`, tagFix)
+    name = name.slice(0, colon)
+  }
+  const repo = parseRepository(name)
+  return repo.ok ? { ok: true, value: ref } : repo
+}
+
+export const tagFix = 'a tag is 1 to 128 characters of letters, digits, _ . and -, not starting with . or -'
+
+function fail(problem: string, fix: string): { ok: false; problem: string; fix: string } {
+  return { ok: false, problem, fix }
+}
