@@ -31585,6 +31585,7 @@ function removeOnSignals() {
     for (const signal of ['SIGINT', 'SIGTERM']) {
         process.once(signal, () => {
             removeAll();
+            process.stdout.write(`Stopped by ${signal}; removed this run's temporary files and credentials.\n`);
             process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
         });
     }
@@ -32352,8 +32353,8 @@ else {
     let finished = false;
     // Node exits quietly with 0 when nothing is left to wait for; a run that did
     // not reach its end must not pass as a success.
-    process.on('exit', () => {
-        if (!finished) {
+    process.on('exit', (code) => {
+        if (!finished && code === 0) {
             error('ship-image stopped before it finished (an internal error); its outputs are not set.');
             process.exitCode = ExitCode.Failure;
         }

@@ -31,6 +31,7 @@ export function removeOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       removeAll()
+      process.stdout.write(`Stopped by ${signal}; removed this run's temporary files and credentials.\n`)
       process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
     })
   }

@@ -12,8 +12,8 @@ if (core.getState(STATE_IS_POST) === 'true') {
   let finished = false
   // Node exits quietly with 0 when nothing is left to wait for; a run that did
   // not reach its end must not pass as a success.
-  process.on('exit', () => {
-    if (!finished) {
+  process.on('exit', (code) => {
+    if (!finished && code === 0) {
       core.error('ship-image stopped before it finished (an internal error); its outputs are not set.')
       process.exitCode = core.ExitCode.Failure
     }

@@ -1,0 +1,266 @@
+// End to end: the bundle against a real Docker engine and two real registries
+// on loopback (scripts/services.sh). No mocks.
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {
+  commands,
+  docker,
+  dockerStatus,
+  fetchManifest,
+  filesBelow,
+  makeWorkspace,
+  runMain,
+  runPost,
+  services,
+  sha256File,
+  uniqueName,
+  visibleLog
+} from './harness.js'
+import type { StepResult, Workspace } from './harness.js'
+
+const s = services()
+const login = { registry: s.tls, username: s.username, password: s.password }
+const basicAuth = Buffer.from(`${s.username}:${s.password}`).toString('base64')
+
+/** Asserts the digest outputs against the registry itself for every repository × tag. */
+async function expectRegistryDigests(result: StepResult, repositories: string[], tags: string[]): Promise<void> {
+  const refs = result.outputs.refs.split('\n')
+  expect(refs).toHaveLength(repositories.length)
+  for (const [i, repository] of repositories.entries()) {
+    const [registry, ...rest] = repository.split('/')
+    const auth = registry === s.tls ? login : undefined
+    let repoDigest: string | undefined
+    for (const tag of tags) {
+      const manifest = await fetchManifest(registry, rest.join('/'), tag, auth)
+      expect(manifest.status).toBe(200)
+      expect(manifest.header).toBe(manifest.computed)
+      repoDigest ??= manifest.header
+      expect(manifest.header).toBe(repoDigest)
+    }
+    expect(refs[i]).toBe(`${repository}@${repoDigest}`)
+  }
+  expect(result.outputs.digest).toBe(refs[0].split('@')[1])
+}
+
+/** Nothing of the credentials is left: not in files, outputs, logs, and the user's config is untouched. */
+function expectNoCredentialsLeft(ws: Workspace, result: StepResult, userConfigBefore: string): void {
+  expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
+  expect(fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')).toBe(userConfigBefore)
+  for (const file of filesBelow(ws.root)) {
+    const text = fs.readFileSync(file, 'utf8')
+    expect({ file, leaked: text.includes(s.password) || text.includes(basicAuth) }).toEqual({ file, leaked: false })
+  }
+  expect(visibleLog(result.log)).not.toContain(s.password)
+  expect(result.log).not.toContain(basicAuth)
+  expect(JSON.stringify(result.outputs)).not.toContain(s.password)
+}
+
+describe('build and push', () => {
+  it('pushes to the plain registry and outputs the digest the registry stored', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('plain')}`
+    const result = await runMain(ws, {
+      images: repository,
+      tags: 'v1, latest',
+      context: 'app',
+      'build-args': 'MESSAGE=hello from e2e',
+      labels: 'org.example.team=ship\norg.example.note=a,b=c'
+    })
+    expect(result.code).toBe(0)
+    expect(commands(result.log, 'error')).toEqual([])
+    await expectRegistryDigests(result, [repository], ['v1', 'latest'])
+    expect(result.outputs.tags).toBe(`${repository}:v1\n${repository}:latest`)
+
+    const id = docker(['image', 'inspect', '--format', '{{.Id}}', `${repository}:v1`])
+    expect(result.outputs.imageid).toBe(id)
+    const labels = JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', id])) as Record<string, string>
+    expect(labels).toMatchObject({ message: 'hello from e2e', 'org.example.team': 'ship', 'org.example.note': 'a,b=c' })
+
+    const metadata = JSON.parse(result.outputs.metadata)
+    expect(metadata).toMatchObject({
+      imageid: id,
+      digest: result.outputs.digest,
+      refs: [`${repository}@${result.outputs.digest}`],
+      images: [{ repository, registry: s.plain, digest: result.outputs.digest, tags: [{ tag: 'v1', digest: result.outputs.digest }, { tag: 'latest' }] }],
+      tarball: null
+    })
+    expect(result.outputs.tarball).toBe('')
+    for (const phase of ['Building', 'Pushing']) expect(result.log).toMatch(new RegExp(`^::group::${phase}`, 'm'))
+
+    const post = await runPost(ws, result)
+    expect(post.code).toBe(0)
+  })
+
+  it('logs in to the TLS registry, pushes, and leaves no credentials behind', async () => {
+    const ws = makeWorkspace()
+    const userConfig = fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')
+    const repository = `${s.tls}/${uniqueName('secure')}`
+    const result = await runMain(ws, { images: repository, tags: 'v2', context: 'app', ...login })
+    expect(result.code).toBe(0)
+    expect(result.log).toContain(`::add-mask::${s.password}`)
+    expect(result.log).toMatch(/^::group::Logging in to localhost:\d+ as ship/m)
+    await expectRegistryDigests(result, [repository], ['v2'])
+    // The credentials were in this run's DOCKER_CONFIG only: it is gone after the main step.
+    expect(result.state.temp.startsWith(ws.runnerTemp)).toBe(true)
+    expect(fs.existsSync(result.state.temp)).toBe(false)
+    expectNoCredentialsLeft(ws, result, userConfig)
+    // The registry refuses an anonymous read, so the push above really used the login.
+    expect((await fetchManifest(s.tls, repository.slice(s.tls.length + 1), 'v2')).status).toBe(401)
+  })
+
+  it('pushes one build to two registries, each with its own digest check', async () => {
+    const ws = makeWorkspace()
+    const name = uniqueName('both')
+    const repositories = [`${s.plain}/${name}`, `${s.tls}/team/${name}`]
+    const result = await runMain(ws, { images: repositories.join('\n'), tags: 'v1\nv1.0\nlatest', context: 'app', ...login })
+    expect(result.code).toBe(0)
+    await expectRegistryDigests(result, repositories, ['v1', 'v1.0', 'latest'])
+    expect(result.outputs.tags.split('\n')).toEqual(repositories.flatMap((r) => ['v1', 'v1.0', 'latest'].map((t) => `${r}:${t}`)))
+    const metadata = JSON.parse(result.outputs.metadata) as { images: { repository: string; ref: string }[] }
+    expect(metadata.images.map((i) => i.ref)).toEqual(result.outputs.refs.split('\n'))
+  })
+
+  it('builds with BuildKit when the CLI uses it (Debian docker 20.10 with DOCKER_BUILDKIT=1)', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('buildkit')}`
+    const result = await runMain(
+      ws,
+      { images: repository, tags: 'bk', context: 'app', network: 'host', 'build-args': 'MESSAGE=kit' },
+      { PATH: `/usr/bin:${process.env.PATH}`, DOCKER_BUILDKIT: '1' }
+    )
+    expect(result.code).toBe(0)
+    expect(result.log).toContain('[command]/usr/bin/docker build')
+    // BuildKit's progress lines (`#1 [internal] load build definition`), not the classic builder's `Step 1/5`.
+    expect(result.log).toMatch(/^#\d+ \[internal\] load build definition/m)
+    expect(result.log).not.toMatch(/^Step 1\//m)
+    await expectRegistryDigests(result, [repository], ['bk'])
+    const labels = JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', result.outputs.imageid])) as Record<string, string>
+    expect(labels.message).toBe('kit')
+  })
+})
+
+describe('save', () => {
+  for (const file of ['out/image.tar', 'deep/er/image.tar.gz']) {
+    it(`saves every tag to ${path.extname(file)} and docker load brings them back`, async () => {
+      const ws = makeWorkspace()
+      const repository = `${s.plain}/${uniqueName('saved')}`
+      const result = await runMain(ws, { images: repository, tags: 'a,b', context: 'app', push: 'false', save: file })
+      expect(result.code).toBe(0)
+      const tarball = path.join(ws.workspace, file)
+      expect(result.outputs.tarball).toBe(tarball)
+      expect(result.outputs['tarball-digest']).toBe(sha256File(tarball))
+      expect(result.outputs.digest).toBe('')
+      expect(result.outputs.refs).toBe('')
+      expect(fs.readdirSync(path.dirname(tarball))).toEqual([path.basename(tarball)])
+      const magic = fs.readFileSync(tarball).subarray(0, 2).toString('hex')
+      expect(magic === '1f8b').toBe(file.endsWith('.gz'))
+      expect((await fetchManifest(s.plain, repository.slice(s.plain.length + 1), 'a')).status).toBe(404)
+
+      docker(['image', 'rm', `${repository}:a`, `${repository}:b`])
+      expect(dockerStatus(['image', 'inspect', `${repository}:a`])).not.toBe(0)
+      const loaded = docker(['load', '--input', tarball])
+      expect(loaded).toContain(`${repository}:a`)
+      expect(loaded).toContain(`${repository}:b`)
+      for (const tag of ['a', 'b']) expect(docker(['image', 'inspect', '--format', '{{.Id}}', `${repository}:${tag}`])).toBe(result.outputs.imageid)
+    })
+  }
+})
+
+describe('retag an existing image (source-image)', () => {
+  it('tags and pushes a local image without building', async () => {
+    const ws = makeWorkspace()
+    const source = `${uniqueName('local')}:built`
+    docker(['build', '--quiet', '--tag', source, path.join(ws.workspace, 'app')])
+    const sourceId = docker(['image', 'inspect', '--format', '{{.Id}}', source])
+    const repository = `${s.plain}/${uniqueName('promoted')}`
+    const result = await runMain(ws, { images: repository, tags: 'stable', 'source-image': source, labels: 'ignored=yes' })
+    expect(result.code).toBe(0)
+    expect(result.log).not.toMatch(/\[command\]\S+ (buildx )?build/)
+    expect(commands(result.log, 'warning').join('\n')).toContain('labels is ignored')
+    expect(result.outputs.imageid).toBe(sourceId)
+    await expectRegistryDigests(result, [repository], ['stable'])
+    expect(docker(['image', 'inspect', '--format', '{{.Id}}', `${repository}:stable`])).toBe(sourceId)
+  })
+
+  it('pulls the source image from a registry when it is not local', async () => {
+    const ws = makeWorkspace()
+    const first = `${s.tls}/${uniqueName('origin')}`
+    const pushed = await runMain(ws, { images: first, tags: 'sha-1234567', context: 'app', ...login })
+    expect(pushed.code).toBe(0)
+    docker(['image', 'rm', `${first}:sha-1234567`])
+
+    const ws2 = makeWorkspace()
+    const result = await runMain(ws2, { images: first, tags: 'v9', 'source-image': `${first}:sha-1234567`, ...login })
+    expect(result.code).toBe(0)
+    expect(result.log).toContain(`[command]`)
+    expect(result.log).toMatch(/pull localhost:\d+\/origin-\S+:sha-1234567/)
+    expect(result.outputs.imageid).toBe(pushed.outputs.imageid)
+    await expectRegistryDigests(result, [first], ['v9'])
+    expect(result.outputs.digest).toBe(pushed.outputs.digest)
+  })
+})
+
+describe('failures', () => {
+  it('fails a wrong password with a clear error, builds nothing, and leaves nothing behind', async () => {
+    const ws = makeWorkspace()
+    const userConfig = fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')
+    const wrong = 'not-the-password-' + uniqueName('x')
+    const result = await runMain(ws, { images: `${s.tls}/${uniqueName('denied')}`, context: 'app', registry: s.tls, username: s.username, password: wrong })
+    expect(result.code).toBe(1)
+    const errors = commands(result.log, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/^::error::Login to localhost:\d+ as ship failed: .*401 Unauthorized.*Check the username and password inputs/)
+    expect(result.log).not.toMatch(/\[command\]\S+ (buildx )?build/)
+    expect(result.log).toContain(`::add-mask::${wrong}`)
+    expect(visibleLog(result.log)).not.toContain(wrong)
+    expect(result.outputs).toEqual({})
+    expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
+    expect(fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')).toBe(userConfig)
+  })
+
+  it('refuses bad input with one ::error:: per problem before any docker command', async () => {
+    const ws = makeWorkspace()
+    const result = await runMain(ws, { images: 'localhost:5000/Bad/Name, ok/app:v1', tags: 'good, -bad', push: 'maybe', context: 'missing-folder', save: 'x.zip' })
+    expect(result.code).toBe(1)
+    const errors = commands(result.log, 'error')
+    expect(errors.map((e) => /^::error::Input '([a-z-]+)'/.exec(e)?.[1])).toEqual(['images', 'images', 'tags', 'push', 'context', 'save'])
+    for (const e of errors) expect(e).toContain('Fix: ')
+    expect(result.log).not.toContain('[command]')
+    expect(result.log).not.toMatch(/\n\s+at /) // no stack trace
+    expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
+  })
+
+  it('names the docker command and its error when the build fails', async () => {
+    const ws = makeWorkspace(`FROM ${s.baseImage}\nRUN exit 3\n`)
+    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('broken')}`, context: 'app' })
+    expect(result.code).toBe(1)
+    const errors = commands(result.log, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/^::error::docker build .* failed \(exit code \d+\): .*returned a non-zero code: 3/)
+    expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
+  })
+
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`leaves no credentials when the main step is stopped with ${signal} during the build`, async () => {
+      const ws = makeWorkspace(`FROM ${s.baseImage}\nRUN sleep 20\n`)
+      const userConfig = fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')
+      const repository = `${s.tls}/${uniqueName('stopped')}`
+      const main = await runMain(ws, { images: repository, context: 'app', ...login }, {}, { when: /^::group::Building/m, signal })
+      expect(main.code).toBe(signal === 'SIGKILL' ? 137 : 143)
+      expect(main.state.temp.startsWith(ws.runnerTemp)).toBe(true)
+      if (signal === 'SIGKILL') {
+        // Killed outright, the main step could not clean up: its login is still on disk
+        // until the post step (post-if: always()) removes it.
+        expect(fs.readFileSync(path.join(main.state.temp, 'docker-config/config.json'), 'utf8')).toContain(s.tls)
+      } else {
+        // SIGTERM (a cancelled job): the main step removes its own temp folder on the way out.
+        expect(fs.existsSync(main.state.temp)).toBe(false)
+        expect(main.log).toContain('Stopped by SIGTERM')
+      }
+      const post = await runPost(ws, main)
+      expect(post.code).toBe(0)
+      expectNoCredentialsLeft(ws, main, userConfig)
+    }, 60_000)
+  }
+})

@@ -1,0 +1,241 @@
+// Runs the bundle the way the hosted runner does (node dist/index.js with INPUT_*,
+// GITHUB_OUTPUT/GITHUB_STATE/GITHUB_STEP_SUMMARY files, then the post step with
+// STATE_*), against the engine and registries scripts/services.sh started.
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import * as https from 'node:https'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const BUNDLE = path.join(ROOT, 'dist/index.js')
+
+export interface Services {
+  plain: string
+  tls: string
+  username: string
+  password: string
+  caFile: string
+  baseImage: string
+}
+
+export function services(): Services {
+  const state = process.env.SHIP_IMAGE_STATE || '/var/tmp/ship-image'
+  const file = path.join(state, 'services.json')
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/services.sh (npm test does) before the end-to-end tests`)
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<Services, 'password'> & { passwordFile: string }
+  return { ...json, password: fs.readFileSync(json.passwordFile, 'utf8').trim() }
+}
+
+/** A fresh repository path per test run, so layers really upload and tests never share tags. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
+}
+
+export interface Workspace {
+  /** Root of everything this run touches: workspace, runner temp, home, command files. */
+  root: string
+  workspace: string
+  runnerTemp: string
+  home: string
+  outputFile: string
+  stateFile: string
+  summaryFile: string
+}
+
+/** A workspace with a Dockerfile in `app/` and a HOME whose ~/.docker/config.json is the user's own. */
+export function makeWorkspace(dockerfile?: string): Workspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-image-e2e-'))
+  const ws: Workspace = {
+    root,
+    workspace: path.join(root, 'workspace'),
+    runnerTemp: path.join(root, 'runner-temp'),
+    home: path.join(root, 'home'),
+    outputFile: path.join(root, 'github-output'),
+    stateFile: path.join(root, 'github-state'),
+    summaryFile: path.join(root, 'github-summary')
+  }
+  for (const dir of [ws.workspace, ws.runnerTemp, path.join(ws.home, '.docker'), path.join(ws.workspace, 'app')]) fs.mkdirSync(dir, { recursive: true })
+  for (const file of [ws.outputFile, ws.stateFile, ws.summaryFile]) fs.writeFileSync(file, '')
+  fs.writeFileSync(path.join(ws.home, '.docker/config.json'), JSON.stringify({ auths: { 'other.example:5000': { auth: 'dXNlcjpvdGhlcg==' } } }, null, 2))
+  fs.writeFileSync(
+    path.join(ws.workspace, 'app/Dockerfile'),
+    dockerfile ??
+      [`FROM ${services().baseImage}`, 'ARG MESSAGE=none', 'LABEL message=$MESSAGE', 'COPY hello.txt /hello.txt', `RUN echo ${randomBytes(8).toString('hex')} > /unique`, ''].join('\n')
+  )
+  fs.writeFileSync(path.join(ws.workspace, 'app/hello.txt'), 'hello\n')
+  return ws
+}
+
+export interface StepResult {
+  code: number
+  stdout: string
+  stderr: string
+  /** stdout + stderr, for searching. */
+  log: string
+  outputs: Record<string, string>
+  state: Record<string, string>
+}
+
+/** `name<<delimiter\nvalue\ndelimiter` records, as @actions/core writes them. */
+export function parseCommandFile(text: string): Record<string, string> {
+  const result: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<]+)<<(.+)$/.exec(lines[i])
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+    result[m[1]] = value.join('\n')
+  }
+  return result
+}
+
+function baseEnv(ws: Workspace, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(INPUT_|STATE_|GITHUB_|RUNNER_|DOCKER_CONFIG$|BUILDX_CONFIG$|NODE_OPTIONS$|JEST_)/.test(key)) env[key] = value
+  }
+  Object.assign(env, {
+    HOME: ws.home,
+    GITHUB_WORKSPACE: ws.workspace,
+    RUNNER_TEMP: ws.runnerTemp,
+    GITHUB_OUTPUT: ws.outputFile,
+    GITHUB_STATE: ws.stateFile,
+    GITHUB_STEP_SUMMARY: ws.summaryFile,
+    GITHUB_ACTIONS: 'true'
+  })
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key]
+    else env[key] = value
+  }
+  return env
+}
+
+/** Stop the step with `signal` once its standard output matches `when` (a cancelled or killed job). */
+export interface Kill {
+  when: RegExp
+  signal: NodeJS.Signals
+}
+
+function runNode(env: NodeJS.ProcessEnv, cwd: string, kill?: Kill): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let killed = false
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (kill && !killed && kill.when.test(stdout)) {
+        killed = true
+        child.kill(kill.signal)
+      }
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + os.constants.signals[signal] : -1), stdout, stderr }))
+  })
+}
+
+/** The main step: `node dist/index.js` with each input as INPUT_<NAME> (upper case, hyphens kept). */
+export async function runMain(
+  ws: Workspace,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string | undefined> = {},
+  kill?: Kill
+): Promise<StepResult> {
+  const env = baseEnv(ws, extraEnv)
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  const result = await runNode(env, ws.workspace, kill)
+  return {
+    ...result,
+    log: result.stdout + result.stderr,
+    outputs: parseCommandFile(fs.readFileSync(ws.outputFile, 'utf8')),
+    state: parseCommandFile(fs.readFileSync(ws.stateFile, 'utf8'))
+  }
+}
+
+/** The post step: the same bundle with the main step's state as STATE_<name>. */
+export async function runPost(ws: Workspace, main: StepResult): Promise<{ code: number; log: string }> {
+  const env = baseEnv(ws, {})
+  for (const [name, value] of Object.entries(main.state)) env[`STATE_${name}`] = value
+  const result = await runNode(env, ws.workspace)
+  return { code: result.code, log: result.stdout + result.stderr }
+}
+
+export function docker(args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const result = spawnSync('docker', args, { encoding: 'utf8', env })
+  if (result.status !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`)
+  return result.stdout.trim()
+}
+
+export function dockerStatus(args: string[]): number {
+  return spawnSync('docker', args, { encoding: 'utf8' }).status ?? -1
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json'
+].join(', ')
+
+export interface Manifest {
+  status: number
+  /** The registry's Docker-Content-Digest header. */
+  header: string | undefined
+  /** sha256 of the manifest bytes the registry served. */
+  computed: string
+}
+
+/** GET /v2/<repo>/manifests/<tag> straight from the registry's HTTP API. */
+export function fetchManifest(registry: string, repository: string, reference: string, auth?: { username: string; password: string }): Promise<Manifest> {
+  const s = services()
+  const secure = registry === s.tls
+  const [host, port] = registry.split(':')
+  const headers: Record<string, string> = { Accept: MANIFEST_TYPES }
+  if (auth) headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+  const options = { host: host === 'localhost' ? '127.0.0.1' : host, servername: host, port: Number(port), path: `/v2/${repository}/manifests/${reference}`, headers, method: 'GET' }
+  return new Promise((resolve, reject) => {
+    const onResponse = (res: http.IncomingMessage): void => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        const header = res.headers['docker-content-digest']
+        resolve({ status: res.statusCode ?? 0, header: Array.isArray(header) ? header[0] : header, computed: `sha256:${createHash('sha256').update(body).digest('hex')}` })
+      })
+    }
+    const req = secure ? https.request({ ...options, ca: fs.readFileSync(s.caFile) }, onResponse) : http.request(options, onResponse)
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+export function sha256File(file: string): string {
+  return `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`
+}
+
+/** Every regular file below `dir`, for searching leftovers. */
+export function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir)) return []
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name))
+}
+
+/** The log without `::add-mask::` lines (the runner consumes them; they carry the secret by design). */
+export function visibleLog(log: string): string {
+  return log
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n')
+}
+
+/** Lines of a log that are workflow commands of the given kind (`error`, `warning`, …). */
+export function commands(log: string, kind: string): string[] {
+  return log.split('\n').filter((l) => l.startsWith(`::${kind}`))
+}
