@@ -51,10 +51,22 @@ $SUDO chown "$(id -u):$(id -g)" "$STATE"
 if engine_up; then
   say "using the running Docker engine"
 else
+  # A pid file left by an engine that was killed (a previous session) stops dockerd.
+  pidfile=/var/run/docker.pid
+  if [ -f "$pidfile" ]; then
+    old=$(cat "$pidfile" 2>/dev/null || true)
+    state=$(ps -o stat= -p "${old:-0}" 2>/dev/null || true)
+    if [ -z "$state" ] || [[ "$state" == Z* ]]; then $SUDO rm -f "$pidfile"; fi
+  fi
   say "starting dockerd (no bridge, no iptables: loopback only)"
   $SUDO setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false \
     >"$STATE/dockerd.log" 2>&1 </dev/null &
-  for _ in $(seq 1 60); do engine_up && break; sleep 0.5; done
+  dockerd_pid=$!
+  for _ in $(seq 1 120); do
+    engine_up && break
+    kill -0 "$dockerd_pid" 2>/dev/null || break
+    sleep 0.5
+  done
   engine_up || { tail -20 "$STATE/dockerd.log" >&2; die "dockerd did not start; see $STATE/dockerd.log"; }
 fi
 

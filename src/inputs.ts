@@ -145,13 +145,12 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
       return [{ key, value: line.slice(eq + 1) }]
     })
 
-  // registry
-  let registry = raw.registry.replace(/^https?:\/\//, '').replace(/\/+$/, '')
-  if (registry === '') registry = DOCKER_HUB
-  if (!isValidDomain(registry) && normalizeRegistry(registry.replace(/\/v1$/, '')) !== DOCKER_HUB) {
+  // registry: a host[:port]; a URL such as https://index.docker.io/v1/ is reduced to its host.
+  const host = raw.registry.replace(/^https?:\/\//, '').replace(/\/(v1|v2)?\/?$/, '')
+  if (raw.registry !== '' && !isValidDomain(host)) {
     problem('registry', `'${raw.registry}' is not a registry host`, 'write a host with an optional port, such as ghcr.io or localhost:5000')
   }
-  registry = normalizeRegistry(registry.replace(/\/v1$/, ''))
+  const registry = host === '' ? DOCKER_HUB : normalizeRegistry(host)
 
   // credentials
   let credentials: Inputs['credentials']
@@ -197,9 +196,11 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     const ref = parseImageReference(raw['source-image'])
     if (!ref.ok) problem('source-image', ref.problem, ref.fix)
     source = { kind: 'image', ref: raw['source-image'] }
-    const ignored = (['file', 'build-args', 'labels', 'target', 'platform', 'network', 'pull', 'no-cache'] as const).filter(
-      (name) => raw[name] !== ''
-    )
+    const ignored = [
+      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network'] as const).filter((name) => raw[name] !== ''),
+      ...(pull ? ['pull'] : []),
+      ...(noCache ? ['no-cache'] : [])
+    ]
     if (ignored.length > 0) {
       warnings.push({ input: 'source-image', message: `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.` })
     }
@@ -210,9 +211,11 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     let file: string | undefined = raw.file === '' ? undefined : raw.file
     if (!remote) {
       context = resolve(contextInput)
-      const contextFound = env.fs.kind(context) === 'directory'
+      const contextKind = env.fs.kind(context)
+      const contextFound = contextKind === 'directory'
       if (!contextFound) {
-        problem('context', `the folder '${contextInput}' does not exist (looked in ${context})`, 'give a folder relative to the workspace, and check the repository out first (actions/checkout)')
+        const what = contextKind === 'missing' ? `the folder '${contextInput}' does not exist` : `'${contextInput}' is not a folder`
+        problem('context', `${what} (looked in ${context})`, 'give a folder relative to the workspace, and check the repository out first (actions/checkout)')
       }
       file = file === undefined ? path.join(context, 'Dockerfile') : resolve(file)
       const kind = env.fs.kind(file)

@@ -70,7 +70,7 @@ export function parseRepository(input: string): Parsed<Repository> {
   if (domain !== undefined) {
     if (!isValidDomain(domain)) return fail(`'${domain}' is not a valid registry host`, 'use a host name with an optional :port')
     if (domain !== domain.toLowerCase()) {
-      return fail(`the registry host '${domain}' has uppercase letters`, `write it as '${domain.toLowerCase()}'`)
+      return fail(`'${name}' has uppercase letters; docker repository names are lowercase`, `write it as '${name.toLowerCase()}'`)
     }
   }
   if (rest !== rest.toLowerCase()) {

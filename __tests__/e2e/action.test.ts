@@ -264,3 +264,56 @@ describe('failures', () => {
     }, 60_000)
   }
 })
+
+describe('the user docker setup stays usable', () => {
+  it('finds CLI plugins (buildx) and buildx builders through this run’s DOCKER_CONFIG', async () => {
+    const ws = makeWorkspace()
+    // A buildx stand-in in the user's ~/.docker/cli-plugins: the real docker CLI
+    // discovers it as a plugin; it records how it was called, then builds with
+    // the classic builder (there is no real buildx on this machine).
+    const plugins = path.join(ws.home, '.docker/cli-plugins')
+    const record = path.join(ws.root, 'buildx-calls')
+    fs.mkdirSync(plugins)
+    fs.writeFileSync(
+      path.join(plugins, 'docker-buildx'),
+      [
+        '#!/usr/bin/env bash',
+        'if [ "$1" = docker-cli-plugin-metadata ]; then',
+        '  echo \'{"SchemaVersion":"0.1.0","Vendor":"ship-image tests","Version":"v0.0.0-test","ShortDescription":"buildx stand-in"}\'; exit 0',
+        'fi',
+        'shift',
+        `printf '%s\\n' "BUILDX_CONFIG=$BUILDX_CONFIG DOCKER_CONFIG=$DOCKER_CONFIG" "$*" >> ${JSON.stringify(record)}`,
+        'case "$1" in',
+        '  version) echo "github.com/docker/buildx v0.0.0-test"; exit 0 ;;',
+        '  build) shift; args=(); for a in "$@"; do [ "$a" = --load ] || args+=("$a"); done; DOCKER_BUILDKIT=0 exec docker build "${args[@]}" ;;',
+        'esac',
+        'exit 1',
+        ''
+      ].join('\n'),
+      { mode: 0o755 }
+    )
+    const repository = `${s.tls}/${uniqueName('plugin')}`
+    const result = await runMain(ws, { images: repository, tags: 'p1', context: 'app', ...login })
+    expect(result.code).toBe(0)
+    expect(result.log).toMatch(/\[command\]\S+docker buildx build --load --file /)
+    const calls = fs.readFileSync(record, 'utf8').split('\n')
+    expect(calls[1]).toBe('version')
+    expect(calls[3]).toMatch(/^build --load --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --iidfile /)
+    // Builders stay the user's; credentials stay in this run's folder.
+    expect(calls[2]).toMatch(new RegExp(`^BUILDX_CONFIG=${ws.home}/\\.docker/buildx DOCKER_CONFIG=${ws.runnerTemp}/ship-image-\\w+/docker-config$`))
+    await expectRegistryDigests(result, [repository], ['p1'])
+  })
+
+  it('uses the logins already in the user’s config when it is given no credentials', async () => {
+    const ws = makeWorkspace()
+    const config = path.join(ws.home, '.docker/config.json')
+    fs.writeFileSync(config, JSON.stringify({ auths: { [s.tls]: { auth: basicAuth } } }))
+    const before = fs.readFileSync(config, 'utf8')
+    const repository = `${s.tls}/${uniqueName('prelogged')}`
+    const result = await runMain(ws, { images: repository, tags: 'x', context: 'app' })
+    expect(result.code).toBe(0)
+    expect(result.log).not.toContain('Logging in')
+    await expectRegistryDigests(result, [repository], ['x'])
+    expect(fs.readFileSync(config, 'utf8')).toBe(before)
+  })
+})

@@ -1,0 +1,596 @@
+import { describe, expect, it, test } from '@jest/globals'
+import { AUTO_TAGS, INPUT_NAMES, parseInputs, parseLines, parseList } from '../../src/inputs.js'
+import type { BuildInputs, InputName, InputProblem, Inputs, ParseResult, RawInputs, Warning } from '../../src/inputs.js'
+import { env, raw } from './fakes.js'
+import type { Kind } from './fakes.js'
+
+const HEX64 = '1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
+
+function parse(overrides: Partial<RawInputs> = {}, tree?: Record<string, Exclude<Kind, 'missing'>>): ParseResult {
+  return parseInputs(raw(overrides), env(tree))
+}
+
+function inputsOf(result: ParseResult): Inputs {
+  if (!result.ok) throw new Error(`expected valid inputs, got:\n${result.problems.map((p) => p.message).join('\n')}`)
+  return result.inputs
+}
+
+function problemsOf(result: ParseResult): InputProblem[] {
+  if (result.ok) throw new Error(`expected problems, got valid inputs ${JSON.stringify(result.inputs)}`)
+  return result.problems
+}
+
+function buildOf(inputs: Inputs): BuildInputs {
+  if (inputs.source.kind !== 'build') throw new Error(`expected a build, got ${JSON.stringify(inputs.source)}`)
+  return inputs.source.build
+}
+
+/** The one problem the inputs have, checked for the common message shape. */
+function onlyProblem(result: ParseResult, input: InputName): string {
+  const problems = problemsOf(result)
+  expect(problems.map((p) => p.input)).toEqual([input])
+  return problems[0].message
+}
+
+/** Every problem message names its input first and says how to fix it. */
+function expectWellFormed(problems: InputProblem[]): void {
+  for (const p of problems) {
+    expect(p.message.startsWith(`Input '${p.input}': `)).toBe(true)
+    expect(p.message).toContain('. Fix: ')
+    expect(p.message.endsWith('.')).toBe(true)
+  }
+}
+
+describe('parseList', () => {
+  test.each<[string, string[]]>([
+    ['', []],
+    ['   ', []],
+    ['a', ['a']],
+    ['a,b', ['a', 'b']],
+    ['a\nb', ['a', 'b']],
+    [' a , b ,\n c \n', ['a', 'b', 'c']],
+    ['a,,b\n\n,c', ['a', 'b', 'c']],
+    ['a\r\nb', ['a', 'b']],
+    ['b,a,b', ['b', 'a', 'b']]
+  ])('%j -> %j', (value, expected) => {
+    expect(parseList(value)).toEqual(expected)
+  })
+})
+
+describe('parseLines', () => {
+  test.each<[string, string[]]>([
+    ['', []],
+    ['\n \n', []],
+    ['A=1', ['A=1']],
+    ['A=1,B=2', ['A=1,B=2']],
+    ['A=1\nB=2', ['A=1', 'B=2']],
+    ['  A=1  \n\n  B = 2 \n', ['A=1', 'B = 2']],
+    ['A=1\r\nB=2\r\n', ['A=1', 'B=2']]
+  ])('%j -> %j', (value, expected) => {
+    expect(parseLines(value)).toEqual(expected)
+  })
+})
+
+describe('INPUT_NAMES', () => {
+  it('lists every input of action.yml once', () => {
+    expect([...INPUT_NAMES].sort()).toEqual(
+      ['build-args', 'context', 'file', 'images', 'labels', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'save', 'source-image', 'tags', 'target', 'username'].sort()
+    )
+  })
+})
+
+describe('parseInputs: defaults', () => {
+  it('gives the documented defaults when only images is set', () => {
+    const result = parse()
+    expect(result).toEqual({
+      ok: true,
+      warnings: [],
+      inputs: {
+        registry: 'docker.io',
+        credentials: undefined,
+        images: [{ name: 'alice/app', domain: 'docker.io', path: 'alice/app' }],
+        tags: ['latest'],
+        source: {
+          kind: 'build',
+          build: {
+            context: '/ws',
+            file: '/ws/Dockerfile',
+            buildArgs: [],
+            labels: [],
+            target: '',
+            platform: '',
+            network: '',
+            pull: false,
+            noCache: false
+          }
+        },
+        push: true,
+        save: undefined
+      }
+    })
+  })
+
+  it('gives the same result for the values action.yml passes as defaults', () => {
+    const defaults = { registry: 'docker.io', tags: 'auto', context: '.', pull: 'false', 'no-cache': 'false', push: 'true' }
+    expect(parse(defaults)).toEqual(parse())
+  })
+
+  it('expands auto to AUTO_TAGS, which is latest for now', () => {
+    expect(AUTO_TAGS).toEqual(['latest'])
+    expect(inputsOf(parse({ tags: 'auto' })).tags).toEqual(['latest'])
+  })
+
+  test.each<[string, string, string]>([
+    ['a relative folder', 'app', '/ws/app'],
+    ['a nested relative folder', './services/api/', '/ws/services/api'],
+    ['an absolute folder', '/elsewhere/ctx', '/elsewhere/ctx']
+  ])('resolves %s against the workspace, and the Dockerfile inside it', (_label, context, absolute) => {
+    const build = buildOf(inputsOf(parse({ context }, { [absolute]: 'directory', [`${absolute}/Dockerfile`]: 'file' })))
+    expect(build.context).toBe(absolute)
+    expect(build.file).toBe(`${absolute}/Dockerfile`)
+  })
+
+  it('resolves an explicit file against the workspace, not the context', () => {
+    const tree = { '/ws/app': 'directory', '/ws/docker/prod.Dockerfile': 'file' } as const
+    const build = buildOf(inputsOf(parse({ context: 'app', file: 'docker/prod.Dockerfile' }, tree)))
+    expect(build).toMatchObject({ context: '/ws/app', file: '/ws/docker/prod.Dockerfile' })
+  })
+})
+
+describe('parseInputs: images', () => {
+  it('parses several repositories, comma- or newline-separated, in order', () => {
+    const inputs = inputsOf(parse({ images: 'alice/app, ghcr.io/org/app\nlocalhost:5000/app' }))
+    expect(inputs.images).toEqual([
+      { name: 'alice/app', domain: 'docker.io', path: 'alice/app' },
+      { name: 'ghcr.io/org/app', domain: 'ghcr.io', path: 'org/app' },
+      { name: 'localhost:5000/app', domain: 'localhost:5000', path: 'app' }
+    ])
+  })
+
+  it('drops repeated repositories, keeping the first place', () => {
+    expect(inputsOf(parse({ images: 'b/app,a/app,b/app\na/app' })).images.map((i) => i.name)).toEqual(['b/app', 'a/app'])
+  })
+
+  test.each(['', ' , \n '])('is a problem when no repository is given (%j)', (images) => {
+    expect(onlyProblem(parse({ images }), 'images')).toBe(
+      "Input 'images': no repository given. Fix: list one or more repositories, such as alice/app or ghcr.io/org/app."
+    )
+  })
+
+  it('reports a tagged repository with the fix naming the repository', () => {
+    expect(onlyProblem(parse({ images: 'alice/app:v1' }), 'images')).toBe(
+      "Input 'images': 'alice/app:v1' has a tag. Fix: write the repository 'alice/app' in images and the tag in tags."
+    )
+  })
+
+  it('reports each invalid repository once, and keeps quiet about valid ones', () => {
+    const problems = problemsOf(parse({ images: 'alice/App, ok/app, alice/app:v1, alice/App' }))
+    expect(problems.map((p) => p.input)).toEqual(['images', 'images'])
+    expect(problems[0].message).toContain("write it as 'alice/app'")
+    expect(problems[1].message).toContain("'alice/app:v1' has a tag")
+    expectWellFormed(problems)
+  })
+})
+
+describe('parseInputs: tags', () => {
+  test.each<[string, string[]]>([
+    ['', ['latest']],
+    ['auto', ['latest']],
+    ['v1', ['v1']],
+    ['v1,v2', ['v1', 'v2']],
+    ['v1\nauto', ['v1', 'latest']],
+    ['auto, v1', ['latest', 'v1']],
+    ['v1, auto, v1, latest, v2', ['v1', 'latest', 'v2']],
+    ['latest\nauto', ['latest']],
+    ['auto,auto', ['latest']],
+    ['v2,v1,v2,v1', ['v2', 'v1']]
+  ])('%j -> %j', (tags, expected) => {
+    expect(inputsOf(parse({ tags })).tags).toEqual(expected)
+  })
+
+  test.each<[string, string]>([
+    ['.x', "Input 'tags': '.x' is not a valid tag."],
+    ['-x', "Input 'tags': '-x' is not a valid tag."],
+    ['a/b', "Input 'tags': 'a/b' is not a valid tag."],
+    ['a b', "Input 'tags': 'a b' is not a valid tag."],
+    ['x'.repeat(129), `Input 'tags': '${'x'.repeat(40)}… (129 characters)' is not a valid tag.`]
+  ])('rejects %j', (tags, start) => {
+    const message = onlyProblem(parse({ tags }), 'tags')
+    expect(message.startsWith(start)).toBe(true)
+    expect(message).toContain('Fix: a tag is 1 to 128 characters')
+  })
+
+  it('reports each invalid tag once', () => {
+    const problems = problemsOf(parse({ tags: '.a, v1, -b, .a' }))
+    expect(problems.map((p) => p.message.slice(0, p.message.indexOf(' is not')))).toEqual(["Input 'tags': '.a'", "Input 'tags': '-b'"])
+  })
+})
+
+describe('parseInputs: booleans', () => {
+  const booleans: [InputName, (i: Inputs) => boolean][] = [
+    ['push', (i) => i.push],
+    ['pull', (i) => buildOf(i).pull],
+    ['no-cache', (i) => buildOf(i).noCache]
+  ]
+
+  test.each(booleans)('%s defaults', (name, read) => {
+    expect(read(inputsOf(parse({ [name]: '' })))).toBe(name === 'push')
+  })
+
+  describe.each(booleans)('%s', (name, read) => {
+    test.each<[string, boolean]>([
+      ['true', true],
+      ['True', true],
+      ['TRUE', true],
+      ['false', false],
+      ['False', false],
+      ['FALSE', false]
+    ])('%j -> %s', (value, expected) => {
+      expect(read(inputsOf(parse({ [name]: value })))).toBe(expected)
+    })
+
+    test.each(['maybe', 'yes', '1', 'no', '0', 'tRuE', 'on'])('%j is a problem naming the input', (value) => {
+      expect(onlyProblem(parse({ [name]: value }), name)).toBe(`Input '${name}': '${value}' is not a boolean. Fix: write true or false.`)
+    })
+  })
+})
+
+describe('parseInputs: build-args and labels', () => {
+  describe.each<['build-args' | 'labels', 'buildArgs' | 'labels']>([
+    ['build-args', 'buildArgs'],
+    ['labels', 'labels']
+  ])('%s', (name, field) => {
+    test.each<[string, { key: string; value: string }[]]>([
+      ['A=1', [{ key: 'A', value: '1' }]],
+      ['A=1\nB=2', [{ key: 'A', value: '1' }, { key: 'B', value: '2' }]],
+      ['URL=https://x.test/?a=b&c=d', [{ key: 'URL', value: 'https://x.test/?a=b&c=d' }]],
+      ['LIST=a,b,c', [{ key: 'LIST', value: 'a,b,c' }]],
+      ['EQ==', [{ key: 'EQ', value: '=' }]],
+      ['EMPTY=', [{ key: 'EMPTY', value: '' }]],
+      ['org.opencontainers.image.title=My App', [{ key: 'org.opencontainers.image.title', value: 'My App' }]],
+      ['\n  A=1  \n\nB=x y\n', [{ key: 'A', value: '1' }, { key: 'B', value: 'x y' }]]
+    ])('%j', (value, expected) => {
+      expect(buildOf(inputsOf(parse({ [name]: value })))[field]).toEqual(expected)
+    })
+
+    test.each([
+      ['no =', 'NOEQ'],
+      ['empty key', '=value'],
+      ['key with a space', 'MY KEY=value'],
+      ['key with a tab', 'MY\tKEY=value']
+    ])('%s is a problem', (_label, line) => {
+      expect(onlyProblem(parse({ [name]: line }), name)).toBe(
+        `Input '${name}': '${line}' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`
+      )
+    })
+
+    it('reports each bad line and keeps the good ones out of the count', () => {
+      const problems = problemsOf(parse({ [name]: 'A=1\nBAD\n=x\nB=2' }))
+      expect(problems.map((p) => p.message)).toEqual([
+        `Input '${name}': 'BAD' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`,
+        `Input '${name}': '=x' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`
+      ])
+    })
+  })
+})
+
+describe('parseInputs: context and file', () => {
+  it('reports a missing context once, not a second time for its Dockerfile', () => {
+    const message = onlyProblem(parse({ context: 'nope' }, { '/ws': 'directory' }), 'context')
+    expect(message).toBe(
+      "Input 'context': the folder 'nope' does not exist (looked in /ws/nope). Fix: give a folder relative to the workspace, and check the repository out first (actions/checkout)."
+    )
+  })
+
+  it('reports a missing default context (an empty workspace) for context only', () => {
+    expect(onlyProblem(parse({}, {}), 'context')).toContain("the folder '.' does not exist (looked in /ws)")
+  })
+
+  it('reports a context that is a file', () => {
+    expect(onlyProblem(parse({ context: 'Dockerfile' }), 'context')).toContain("'Dockerfile' is not a folder (looked in /ws/Dockerfile)")
+  })
+
+  it('reports a missing default Dockerfile with its path relative to the workspace', () => {
+    expect(onlyProblem(parse({ context: 'app' }, { '/ws': 'directory', '/ws/app': 'directory' }), 'file')).toBe(
+      "Input 'file': the Dockerfile 'app/Dockerfile' does not exist (looked at /ws/app/Dockerfile). Fix: give the Dockerfile path relative to the workspace, or add a Dockerfile to the context."
+    )
+  })
+
+  it('reports a missing explicit file as written', () => {
+    expect(onlyProblem(parse({ file: 'docker/Dockerfile.prod' }), 'file')).toBe(
+      "Input 'file': the Dockerfile 'docker/Dockerfile.prod' does not exist (looked at /ws/docker/Dockerfile.prod). Fix: give the Dockerfile path relative to the workspace, or add a Dockerfile to the context."
+    )
+  })
+
+  it('reports a missing explicit file even when the context is missing too', () => {
+    const problems = problemsOf(parse({ context: 'nope', file: 'nope.Dockerfile' }, { '/ws': 'directory' }))
+    expect(problems.map((p) => p.input)).toEqual(['context', 'file'])
+  })
+
+  test.each<[string, Kind, string]>([
+    ['a directory', 'directory', 'is not a file'],
+    ['something else (a socket, a fifo)', 'other', 'is not a file']
+  ])('reports a file that is %s', (_label, kind, text) => {
+    const tree = { '/ws': 'directory', '/ws/build': kind } as Record<string, Exclude<Kind, 'missing'>>
+    expect(onlyProblem(parse({ file: 'build' }, tree), 'file')).toBe(
+      `Input 'file': the Dockerfile 'build' ${text} (looked at /ws/build). Fix: give the Dockerfile path relative to the workspace, or add a Dockerfile to the context.`
+    )
+  })
+
+  test.each([
+    ['https://github.com/alice/app.git#main'],
+    ['http://example.com/context.tar.gz'],
+    ['git@github.com:alice/app.git'],
+    ['git://github.com/alice/app.git'],
+    ['ssh://git@github.com/alice/app.git']
+  ])('takes a remote context %s as written and checks no files', (context) => {
+    const environment = env({})
+    const withoutFile = inputsOf(parseInputs(raw({ context }), environment))
+    expect(buildOf(withoutFile)).toMatchObject({ context, file: undefined })
+    const withFile = inputsOf(parseInputs(raw({ context, file: 'docker/Dockerfile' }), environment))
+    expect(buildOf(withFile)).toMatchObject({ context, file: 'docker/Dockerfile' })
+    expect(environment.fs.lookups).toEqual([])
+  })
+})
+
+describe('parseInputs: platform', () => {
+  test.each(['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7', 'windows/amd64'])('accepts %s', (platform) => {
+    expect(buildOf(inputsOf(parse({ platform }))).platform).toBe(platform)
+  })
+
+  test.each(['linux/amd64,linux/arm64', 'linux/amd64 linux/arm64', 'linux', 'linux/', 'linux/arm64/v8/x', 'Linux/AMD64'])('rejects %j', (platform) => {
+    const message = onlyProblem(parse({ platform }), 'platform')
+    expect(message.startsWith(`Input 'platform': '${platform}' is not one platform. Fix: write one os/arch[/variant] such as linux/amd64`)).toBe(true)
+  })
+})
+
+describe('parseInputs: save', () => {
+  test.each<[string, string, boolean]>([
+    ['image.tar', '/ws/image.tar', false],
+    ['out/image.tar.gz', '/ws/out/image.tar.gz', true],
+    ['image.tgz', '/ws/image.tgz', true],
+    ['IMAGE.TAR.GZ', '/ws/IMAGE.TAR.GZ', true],
+    ['Image.TAR', '/ws/Image.TAR', false],
+    ['/tmp/abs.tar', '/tmp/abs.tar', false],
+    ['deep/missing/folders/image.tgz', '/ws/deep/missing/folders/image.tgz', true]
+  ])('%s -> %s (gzip %s)', (save, path, gzip) => {
+    expect(inputsOf(parse({ save }, { '/': 'directory', '/ws': 'directory', '/ws/Dockerfile': 'file', '/tmp': 'directory' })).save).toEqual({ path, gzip })
+  })
+
+  it('accepts a tarball whose folders do not exist anywhere', () => {
+    expect(inputsOf(parse({ save: '/nowhere/at/all/image.tar' }, { '/ws': 'directory', '/ws/Dockerfile': 'file' })).save).toEqual({
+      path: '/nowhere/at/all/image.tar',
+      gzip: false
+    })
+  })
+
+  it('accepts an existing file (it is replaced)', () => {
+    expect(inputsOf(parse({ save: 'image.tar' }, { '/ws': 'directory', '/ws/Dockerfile': 'file', '/ws/image.tar': 'file' })).save).toEqual({
+      path: '/ws/image.tar',
+      gzip: false
+    })
+  })
+
+  test.each(['image.zip', 'image', 'image.tar.bz2', 'image.gz', 'tar'])('%j has the wrong extension', (save) => {
+    expect(onlyProblem(parse({ save }), 'save')).toBe(
+      `Input 'save': '${save}' does not end in .tar, .tar.gz or .tgz. Fix: name the tarball file.tar, or file.tar.gz / file.tgz to compress it.`
+    )
+  })
+
+  it('is a problem when the path is a folder', () => {
+    const tree = { '/ws': 'directory', '/ws/Dockerfile': 'file', '/ws/images.tar': 'directory' } as const
+    expect(onlyProblem(parse({ save: 'images.tar' }, tree), 'save')).toBe(
+      "Input 'save': 'images.tar' is a folder. Fix: give a file path such as image.tar.gz."
+    )
+  })
+
+  test.each([
+    ['directly under a file', 'Dockerfile/image.tar', '/ws/Dockerfile'],
+    ['under a missing folder under a file', 'Dockerfile/sub/dir/image.tar.gz', '/ws/Dockerfile']
+  ])('is a problem %s', (_label, save, blocker) => {
+    expect(onlyProblem(parse({ save }), 'save')).toBe(
+      `Input 'save': '${blocker}' is a file, so '${save}' cannot be created inside it. Fix: choose a path whose parent folders are folders.`
+    )
+  })
+})
+
+describe('parseInputs: registry', () => {
+  test.each<[string, string]>([
+    ['', 'docker.io'],
+    ['docker.io', 'docker.io'],
+    ['index.docker.io', 'docker.io'],
+    ['registry-1.docker.io', 'docker.io'],
+    ['https://index.docker.io/v1/', 'docker.io'],
+    ['https://index.docker.io/v1', 'docker.io'],
+    ['ghcr.io', 'ghcr.io'],
+    ['https://ghcr.io', 'ghcr.io'],
+    ['https://ghcr.io/', 'ghcr.io'],
+    ['http://localhost:5000', 'localhost:5000'],
+    ['localhost:5000', 'localhost:5000'],
+    ['GHCR.IO', 'ghcr.io'],
+    ['https://ghcr.io/v1/', 'ghcr.io'],
+    ['https://ghcr.io/v2/', 'ghcr.io'],
+    ['localhost:5000/v2', 'localhost:5000'],
+    ['https://registry-1.docker.io/v2/', 'docker.io']
+  ])('%j -> %s', (registry, expected) => {
+    expect(inputsOf(parse({ registry })).registry).toBe(expected)
+  })
+
+  test.each(['not a host!', 'ghcr.io/org', 'ghcr.io/v3', 'https://ghcr.io/org/app', 'ftp://ghcr.io', 'host:port', 'ghcr.io:', 'https://', '/', '/v1', 'https:///v2/'])('%j is a problem', (registry) => {
+    expect(onlyProblem(parse({ registry }), 'registry')).toBe(
+      `Input 'registry': '${registry}' is not a registry host. Fix: write a host with an optional port, such as ghcr.io or localhost:5000.`
+    )
+  })
+})
+
+describe('parseInputs: credentials', () => {
+  it('are set when username and password both are', () => {
+    const result = parse({ username: 'alice', password: 's3cret' })
+    expect(inputsOf(result).credentials).toEqual({ username: 'alice', password: 's3cret' })
+    expect(result.warnings).toEqual([])
+  })
+
+  it('are undefined when neither is set, without a warning', () => {
+    const result = parse()
+    expect(inputsOf(result).credentials).toBeUndefined()
+    expect(result.warnings).toEqual([])
+  })
+
+  test.each<[Partial<RawInputs>, Warning]>([
+    [
+      { username: 'alice' },
+      {
+        input: 'password',
+        message: "Input 'username' is set but 'password' is empty, so the action does not log in (a secret is empty on pull requests from forks)."
+      }
+    ],
+    [
+      { password: 's3cret' },
+      {
+        input: 'username',
+        message: "Input 'password' is set but 'username' is empty, so the action does not log in (a secret is empty on pull requests from forks)."
+      }
+    ]
+  ])('only one of them (%j) is a warning, not a problem', (overrides, warning) => {
+    const result = parse(overrides)
+    expect(result.ok).toBe(true)
+    expect(inputsOf(result).credentials).toBeUndefined()
+    expect(result.warnings).toEqual([warning])
+  })
+
+  it('never puts the password in a warning or a problem', () => {
+    const result = parse({ password: 'hunter2-secret', images: '', tags: '.bad', push: 'maybe' })
+    const texts = [...problemsOf(result), ...result.warnings].map((m) => m.message)
+    expect(texts.length).toBeGreaterThan(0)
+    for (const text of texts) expect(text).not.toContain('hunter2-secret')
+  })
+})
+
+describe('parseInputs: source-image', () => {
+  test.each(['alpine:3.20', 'ghcr.io/org/app:v1', `alice/app@sha256:${HEX64}`, `sha256:${HEX64}`, 'abc123def456'])(
+    '%s makes a retag source and checks no context or Dockerfile',
+    (sourceImage) => {
+      const environment = env({})
+      const result = parseInputs(raw({ 'source-image': sourceImage }), environment)
+      expect(result).toEqual({
+        ok: true,
+        warnings: [],
+        inputs: expect.objectContaining({ source: { kind: 'image', ref: sourceImage } })
+      })
+      expect(environment.fs.lookups).toEqual([])
+    }
+  )
+
+  it('does not report a missing context or file', () => {
+    const result = parse({ 'source-image': 'alpine:3.20', context: 'nope', file: 'nope/Dockerfile' }, {})
+    expect(inputsOf(result).source).toEqual({ kind: 'image', ref: 'alpine:3.20' })
+  })
+
+  it('warns once, listing every build input that is ignored', () => {
+    const result = parse({
+      'source-image': 'alpine:3.20',
+      file: 'Dockerfile',
+      'build-args': 'A=1',
+      labels: 'a=b',
+      target: 'prod',
+      platform: 'linux/amd64',
+      network: 'host',
+      pull: 'true',
+      'no-cache': 'true'
+    })
+    expect(result.ok).toBe(true)
+    expect(result.warnings).toEqual([
+      {
+        input: 'source-image',
+        message: 'source-image is set, so nothing is built and file, build-args, labels, target, platform, network, pull, no-cache are ignored.'
+      }
+    ])
+  })
+
+  it('does not count pull and no-cache at their action.yml default (false) as set', () => {
+    expect(parse({ 'source-image': 'alpine:3.20', pull: 'false', 'no-cache': 'false' }).warnings).toEqual([])
+  })
+
+  it('says "is" for a single ignored input', () => {
+    expect(parse({ 'source-image': 'alpine:3.20', target: 'prod' }).warnings).toEqual([
+      { input: 'source-image', message: 'source-image is set, so nothing is built and target is ignored.' }
+    ])
+  })
+
+  it('does not check the platform of a build that does not happen', () => {
+    const result = parse({ 'source-image': 'alpine:3.20', platform: 'linux/amd64,linux/arm64' })
+    expect(result.ok).toBe(true)
+    expect(result.warnings.map((w) => w.message)).toEqual(['source-image is set, so nothing is built and platform is ignored.'])
+  })
+
+  test.each<[string, string]>([
+    ['Alpine:3.20', 'uppercase'],
+    ['alpine:.bad', "has an invalid tag '.bad'"],
+    ['alpine@sha256:abc', 'has an invalid digest'],
+    ['alpine app', 'white space']
+  ])('%j is a problem', (sourceImage, text) => {
+    const message = onlyProblem(parse({ 'source-image': sourceImage }), 'source-image')
+    expect(message).toContain(text)
+    expect(message.startsWith("Input 'source-image': ")).toBe(true)
+    expect(message).toContain('. Fix: ')
+  })
+})
+
+describe('parseInputs: several problems', () => {
+  it('gives one problem per bad input, in input order, all well-formed', () => {
+    const result = parse({
+      registry: 'not a host!',
+      images: '',
+      tags: '.bad',
+      push: 'maybe',
+      pull: 'yes',
+      'no-cache': '1',
+      'build-args': 'NOEQ',
+      labels: 'bad key=1',
+      file: 'missing.Dockerfile',
+      platform: 'linux/amd64,linux/arm64',
+      save: 'image.zip'
+    })
+    const problems = problemsOf(result)
+    expect(problems.map((p) => p.input)).toEqual([
+      'registry',
+      'images',
+      'tags',
+      'push',
+      'pull',
+      'no-cache',
+      'build-args',
+      'labels',
+      'file',
+      'platform',
+      'save'
+    ])
+    expect(problems).toHaveLength(11)
+    expectWellFormed(problems)
+  })
+
+  it('keeps warnings next to problems', () => {
+    const result = parse({ username: 'alice', images: '' })
+    expect(problemsOf(result)).toHaveLength(1)
+    expect(result.warnings.map((w) => w.input)).toEqual(['password'])
+  })
+
+  test.each<[string, Partial<RawInputs>, Record<string, Exclude<Kind, 'missing'>> | undefined]>([
+    ['registry', { registry: 'a b' }, undefined],
+    ['images', { images: 'A/-' }, undefined],
+    ['tags', { tags: 'a:b' }, undefined],
+    ['push', { push: 'nope' }, undefined],
+    ['build-args', { 'build-args': 'X' }, undefined],
+    ['labels', { labels: 'X' }, undefined],
+    ['context', { context: 'missing' }, undefined],
+    ['file', { file: 'missing' }, undefined],
+    ['platform', { platform: 'x' }, undefined],
+    ['source-image', { 'source-image': 'a@b' }, undefined],
+    ['save', { save: 'x.rar' }, undefined],
+    ['save', { save: 'Dockerfile/x.tar' }, undefined]
+  ])('the %s problem is well-formed', (input, overrides, tree) => {
+    const problems = problemsOf(parse(overrides, tree))
+    expect(problems.map((p) => p.input)).toEqual([input])
+    expectWellFormed(problems)
+  })
+})

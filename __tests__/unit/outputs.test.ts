@@ -1,0 +1,163 @@
+import { describe, expect, it, test } from '@jest/globals'
+import { metadataOf, outputsOf } from '../../src/outputs.js'
+import type { Metadata, Outcome, Pushed } from '../../src/outputs.js'
+import type { Target } from '../../src/plan.js'
+import type { Repository } from '../../src/reference.js'
+import type { Tarball } from '../../src/save.js'
+
+const IMAGE_ID = 'sha256:' + 'a'.repeat(64)
+const DIGEST_A = 'sha256:' + '1'.repeat(64)
+const DIGEST_B = 'sha256:' + '2'.repeat(64)
+const TARBALL_DIGEST = 'sha256:' + 'f'.repeat(64)
+
+const alice: Repository = { name: 'alice/app', domain: 'docker.io', path: 'alice/app' }
+const local: Repository = { name: 'localhost:5000/app', domain: 'localhost:5000', path: 'app' }
+
+function targets(repositories: Repository[], tags: string[]): Target[] {
+  return repositories.flatMap((repository) => tags.map((tag) => ({ repository, tag, ref: `${repository.name}:${tag}` })))
+}
+
+const fourTargets = targets([alice, local], ['v1', 'latest'])
+const tarball: Tarball = { path: '/ws/out/image.tar.gz', digest: TARBALL_DIGEST, size: 12345 }
+
+function pushedAll(ts: Target[], digestOf: (t: Target) => string): Pushed[] {
+  return ts.map((target) => ({ target, digest: digestOf(target) }))
+}
+
+const pushedBoth: Pushed[] = pushedAll(fourTargets, (t) => (t.repository === alice ? DIGEST_A : DIGEST_B))
+
+describe('outputsOf', () => {
+  it('has empty digest and refs when nothing was pushed', () => {
+    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: [], tarball: undefined })
+    expect(outputs).toEqual({
+      imageid: IMAGE_ID,
+      digest: '',
+      tags: 'alice/app:v1\nalice/app:latest\nlocalhost:5000/app:v1\nlocalhost:5000/app:latest',
+      refs: '',
+      tarball: '',
+      'tarball-digest': '',
+      metadata: expect.any(String)
+    })
+  })
+
+  it('has one ref per repository, in order, and the first digest, when two repositories × two tags were pushed', () => {
+    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: pushedBoth, tarball: undefined })
+    expect(outputs.digest).toBe(DIGEST_A)
+    expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
+    expect(outputs.tags).toBe('alice/app:v1\nalice/app:latest\nlocalhost:5000/app:v1\nlocalhost:5000/app:latest')
+    expect(outputs.imageid).toBe(IMAGE_ID)
+  })
+
+  it('orders refs by the targets, not by the order of the pushes', () => {
+    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: [...pushedBoth].reverse(), tarball: undefined })
+    expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
+    expect(outputs.digest).toBe(DIGEST_A)
+  })
+
+  it('leaves a repository without a push out of refs', () => {
+    const pushed = pushedAll(fourTargets.filter((t) => t.repository === local), () => DIGEST_B)
+    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed, tarball: undefined })
+    expect(outputs.refs).toBe(`localhost:5000/app@${DIGEST_B}`)
+    expect(outputs.digest).toBe(DIGEST_B)
+  })
+
+  it('sets the tarball fields from the tarball', () => {
+    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: [], tarball })
+    expect(outputs.tarball).toBe('/ws/out/image.tar.gz')
+    expect(outputs['tarball-digest']).toBe(TARBALL_DIGEST)
+  })
+
+  it('has exactly the outputs action.yml declares', () => {
+    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: [], tarball: undefined })
+    expect(Object.keys(outputs).sort()).toEqual(['digest', 'imageid', 'metadata', 'refs', 'tags', 'tarball', 'tarball-digest'])
+  })
+
+  test.each<[string, Outcome]>([
+    ['nothing pushed', { imageId: IMAGE_ID, targets: fourTargets, pushed: [], tarball: undefined }],
+    ['pushed and saved', { imageId: IMAGE_ID, targets: fourTargets, pushed: pushedBoth, tarball }]
+  ])('metadata is the JSON of metadataOf (%s)', (_label, outcome) => {
+    expect(JSON.parse(outputsOf(outcome).metadata)).toEqual(metadataOf(outcome))
+  })
+})
+
+describe('metadataOf', () => {
+  it('has the documented shape when nothing was pushed or saved', () => {
+    const metadata = metadataOf({ imageId: IMAGE_ID, targets: targets([alice], ['v1']), pushed: [], tarball: undefined })
+    const expected: Metadata = {
+      imageid: IMAGE_ID,
+      digest: '',
+      tags: ['alice/app:v1'],
+      refs: [],
+      images: [
+        {
+          repository: 'alice/app',
+          registry: 'docker.io',
+          digest: null,
+          ref: null,
+          tags: [{ tag: 'v1', ref: 'alice/app:v1', digest: null }]
+        }
+      ],
+      tarball: null
+    }
+    expect(metadata).toEqual(expected)
+  })
+
+  it('parses back from the metadata output to the documented shape for two repositories × two tags, pushed and saved', () => {
+    const parsed: unknown = JSON.parse(outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: pushedBoth, tarball }).metadata)
+    expect(parsed).toEqual({
+      imageid: IMAGE_ID,
+      digest: DIGEST_A,
+      tags: ['alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest'],
+      refs: [`alice/app@${DIGEST_A}`, `localhost:5000/app@${DIGEST_B}`],
+      images: [
+        {
+          repository: 'alice/app',
+          registry: 'docker.io',
+          digest: DIGEST_A,
+          ref: `alice/app@${DIGEST_A}`,
+          tags: [
+            { tag: 'v1', ref: 'alice/app:v1', digest: DIGEST_A },
+            { tag: 'latest', ref: 'alice/app:latest', digest: DIGEST_A }
+          ]
+        },
+        {
+          repository: 'localhost:5000/app',
+          registry: 'localhost:5000',
+          digest: DIGEST_B,
+          ref: `localhost:5000/app@${DIGEST_B}`,
+          tags: [
+            { tag: 'v1', ref: 'localhost:5000/app:v1', digest: DIGEST_B },
+            { tag: 'latest', ref: 'localhost:5000/app:latest', digest: DIGEST_B }
+          ]
+        }
+      ],
+      tarball: { path: '/ws/out/image.tar.gz', digest: TARBALL_DIGEST, size: 12345 }
+    })
+  })
+
+  it('uses the normalised registry of a Docker Hub alias and the name as written', () => {
+    const hub: Repository = { name: 'index.docker.io/app', domain: 'docker.io', path: 'library/app' }
+    const ts = targets([hub], ['v1'])
+    const metadata = metadataOf({ imageId: IMAGE_ID, targets: ts, pushed: pushedAll(ts, () => DIGEST_A), tarball: undefined })
+    expect(metadata.images).toEqual([
+      {
+        repository: 'index.docker.io/app',
+        registry: 'docker.io',
+        digest: DIGEST_A,
+        ref: `index.docker.io/app@${DIGEST_A}`,
+        tags: [{ tag: 'v1', ref: 'index.docker.io/app:v1', digest: DIGEST_A }]
+      }
+    ])
+  })
+
+  it('has no images and empty lists without targets', () => {
+    expect(metadataOf({ imageId: '', targets: [], pushed: [], tarball: undefined })).toEqual({
+      imageid: '',
+      digest: '',
+      tags: [],
+      refs: [],
+      images: [],
+      tarball: null
+    })
+  })
+})

@@ -1,0 +1,285 @@
+import { describe, expect, it, test } from '@jest/globals'
+import { parseInputs } from '../../src/inputs.js'
+import type { BuildInputs, Inputs } from '../../src/inputs.js'
+import { makePlan } from '../../src/plan.js'
+import type { Builder, Plan } from '../../src/plan.js'
+import type { Repository } from '../../src/reference.js'
+import { env, raw } from './fakes.js'
+
+const IID = '/tmp/run/iid'
+const PASSWORD = 'pa55-w0rd-very-secret'
+
+const alice: Repository = { name: 'alice/app', domain: 'docker.io', path: 'alice/app' }
+const ghcr: Repository = { name: 'ghcr.io/org/app', domain: 'ghcr.io', path: 'org/app' }
+const local: Repository = { name: 'localhost:5000/app', domain: 'localhost:5000', path: 'app' }
+
+const plainBuild: BuildInputs = {
+  context: '/ws',
+  file: '/ws/Dockerfile',
+  buildArgs: [],
+  labels: [],
+  target: '',
+  platform: '',
+  network: '',
+  pull: false,
+  noCache: false
+}
+
+const fullBuild: BuildInputs = {
+  context: '/ws/app',
+  file: '/ws/docker/prod.Dockerfile',
+  buildArgs: [
+    { key: 'VERSION', value: '1.2.3' },
+    { key: 'URL', value: 'https://x.test/?a=b,c=d' }
+  ],
+  labels: [
+    { key: 'org.opencontainers.image.title', value: 'My App' },
+    { key: 'team', value: '' }
+  ],
+  target: 'prod',
+  platform: 'linux/arm64/v8',
+  network: 'host',
+  pull: true,
+  noCache: true
+}
+
+function inputs(overrides: Partial<Inputs> = {}): Inputs {
+  return {
+    registry: 'docker.io',
+    credentials: undefined,
+    images: [alice],
+    tags: ['latest'],
+    source: { kind: 'build', build: plainBuild },
+    push: true,
+    save: undefined,
+    ...overrides
+  }
+}
+
+function plan(overrides: Partial<Inputs> = {}, builder: Builder = 'buildx'): Plan {
+  return makePlan(inputs(overrides), { builder, iidFile: IID })
+}
+
+function buildArgsOf(p: Plan): string[] {
+  if (p.image.kind !== 'build') throw new Error(`expected a build, got ${p.image.kind}`)
+  return p.image.args
+}
+
+/** Every argument array of a plan. */
+function allArgs(p: Plan): string[][] {
+  const image = p.image.kind === 'build' ? [p.image.args] : [p.image.inspect, p.image.pull, ...p.image.tag]
+  return [...(p.login ? [p.login.args] : []), ...image, ...p.pushes.map((x) => x.args), ...(p.save ? [p.save.args] : [])]
+}
+
+describe('makePlan: build arguments', () => {
+  const fullOptions = [
+    '--file',
+    '/ws/docker/prod.Dockerfile',
+    '--tag',
+    'alice/app:v1',
+    '--tag',
+    'alice/app:latest',
+    '--tag',
+    'ghcr.io/org/app:v1',
+    '--tag',
+    'ghcr.io/org/app:latest',
+    '--build-arg',
+    'VERSION=1.2.3',
+    '--build-arg',
+    'URL=https://x.test/?a=b,c=d',
+    '--label',
+    'org.opencontainers.image.title=My App',
+    '--label',
+    'team=',
+    '--target',
+    'prod',
+    '--platform',
+    'linux/arm64/v8',
+    '--network',
+    'host',
+    '--pull',
+    '--no-cache',
+    '--iidfile',
+    IID,
+    '/ws/app'
+  ]
+
+  test.each<[Builder, string[]]>([
+    ['buildx', ['buildx', 'build', '--load']],
+    ['docker', ['build']]
+  ])('with every option, builder %s', (builder, start) => {
+    const p = plan({ images: [alice, ghcr], tags: ['v1', 'latest'], source: { kind: 'build', build: fullBuild } }, builder)
+    expect(p.image).toEqual({ kind: 'build', args: [...start, ...fullOptions], iidFile: IID })
+  })
+
+  test.each<[Builder, string[]]>([
+    ['buildx', ['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--iidfile', IID, '/ws']],
+    ['docker', ['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--iidfile', IID, '/ws']]
+  ])('with no options, builder %s', (builder, expected) => {
+    expect(buildArgsOf(plan({}, builder))).toEqual(expected)
+  })
+
+  it('leaves --file out for a remote context without a file, and keeps the context last', () => {
+    const build: BuildInputs = { ...plainBuild, context: 'https://github.com/alice/app.git#main', file: undefined }
+    expect(buildArgsOf(plan({ source: { kind: 'build', build } }))).toEqual([
+      'buildx',
+      'build',
+      '--load',
+      '--tag',
+      'alice/app:latest',
+      '--iidfile',
+      IID,
+      'https://github.com/alice/app.git#main'
+    ])
+  })
+
+  test.each<[string, Partial<BuildInputs>, string[]]>([
+    ['pull only', { pull: true }, ['--pull']],
+    ['no-cache only', { noCache: true }, ['--no-cache']],
+    ['target only', { target: 'test' }, ['--target', 'test']],
+    ['network only', { network: 'none' }, ['--network', 'none']],
+    ['platform only', { platform: 'linux/amd64' }, ['--platform', 'linux/amd64']]
+  ])('%s adds exactly its flag', (_label, change, flags) => {
+    const args = buildArgsOf(plan({ source: { kind: 'build', build: { ...plainBuild, ...change } } }, 'docker'))
+    expect(args).toEqual(['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', ...flags, '--iidfile', IID, '/ws'])
+  })
+})
+
+describe('makePlan: targets', () => {
+  it('is every image × every tag, image-major, in input order', () => {
+    const p = plan({ images: [ghcr, alice, local], tags: ['v2', 'v1'] })
+    expect(p.targets).toEqual([
+      { repository: ghcr, tag: 'v2', ref: 'ghcr.io/org/app:v2' },
+      { repository: ghcr, tag: 'v1', ref: 'ghcr.io/org/app:v1' },
+      { repository: alice, tag: 'v2', ref: 'alice/app:v2' },
+      { repository: alice, tag: 'v1', ref: 'alice/app:v1' },
+      { repository: local, tag: 'v2', ref: 'localhost:5000/app:v2' },
+      { repository: local, tag: 'v1', ref: 'localhost:5000/app:v1' }
+    ])
+    expect(buildArgsOf(p).filter((_, i, a) => a[i - 1] === '--tag')).toEqual(p.targets.map((t) => t.ref))
+  })
+
+  it('uses the name as written, not the normalised domain/path', () => {
+    const hub: Repository = { name: 'index.docker.io/app', domain: 'docker.io', path: 'library/app' }
+    expect(plan({ images: [hub] }).targets.map((t) => t.ref)).toEqual(['index.docker.io/app:latest'])
+  })
+})
+
+describe('makePlan: login', () => {
+  it('is undefined without credentials', () => {
+    expect(plan().login).toBeUndefined()
+  })
+
+  test.each<[string, string[]]>([
+    ['docker.io', ['login', '--username', 'alice', '--password-stdin']],
+    ['ghcr.io', ['login', '--username', 'alice', '--password-stdin', 'ghcr.io']],
+    ['localhost:5000', ['login', '--username', 'alice', '--password-stdin', 'localhost:5000']]
+  ])('for %s', (registry, args) => {
+    const p = plan({ registry, credentials: { username: 'alice', password: PASSWORD } })
+    expect(p.login).toEqual({ registry, username: 'alice', args })
+  })
+})
+
+describe('makePlan: retag', () => {
+  it('inspects, pulls and tags the source for every target', () => {
+    const p = plan({ images: [alice, local], tags: ['v1', 'latest'], source: { kind: 'image', ref: 'alpine:3.20' } })
+    expect(p.image).toEqual({
+      kind: 'retag',
+      source: 'alpine:3.20',
+      inspect: ['image', 'inspect', '--format', '{{.Id}}', 'alpine:3.20'],
+      pull: ['pull', 'alpine:3.20'],
+      tag: [
+        ['image', 'tag', 'alpine:3.20', 'alice/app:v1'],
+        ['image', 'tag', 'alpine:3.20', 'alice/app:latest'],
+        ['image', 'tag', 'alpine:3.20', 'localhost:5000/app:v1'],
+        ['image', 'tag', 'alpine:3.20', 'localhost:5000/app:latest']
+      ]
+    })
+  })
+
+  it('is the same whichever builder is found', () => {
+    const source = { kind: 'image', ref: 'sha256:abc123def456' } as const
+    expect(plan({ source }, 'docker')).toEqual(plan({ source }, 'buildx'))
+  })
+})
+
+describe('makePlan: pushes', () => {
+  it('pushes every target in order', () => {
+    const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'] })
+    expect(p.pushes).toEqual([
+      { target: p.targets[0], args: ['push', 'alice/app:v1'] },
+      { target: p.targets[1], args: ['push', 'alice/app:v2'] },
+      { target: p.targets[2], args: ['push', 'ghcr.io/org/app:v1'] },
+      { target: p.targets[3], args: ['push', 'ghcr.io/org/app:v2'] }
+    ])
+  })
+
+  test.each([
+    ['build', { kind: 'build', build: plainBuild } as const],
+    ['retag', { kind: 'image', ref: 'alpine' } as const]
+  ])('are empty when push is false (%s)', (_label, source) => {
+    const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'], push: false, source })
+    expect(p.pushes).toEqual([])
+    expect(p.targets).toHaveLength(4)
+  })
+})
+
+describe('makePlan: save', () => {
+  it('is undefined without a save target', () => {
+    expect(plan().save).toBeUndefined()
+  })
+
+  it('lists every reference once, in target order', () => {
+    const target = { path: '/ws/out/image.tar.gz', gzip: true }
+    const p = plan({ images: [alice, local], tags: ['v1', 'latest'], save: target, push: false })
+    expect(p.save).toEqual({
+      target,
+      args: ['image', 'save', 'alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest']
+    })
+  })
+})
+
+describe('makePlan: the password', () => {
+  const cases: [string, Partial<Inputs>, Builder][] = [
+    ['docker.io build (buildx)', { registry: 'docker.io' }, 'buildx'],
+    ['ghcr.io build (docker)', { registry: 'ghcr.io', images: [ghcr] }, 'docker'],
+    ['retag with save', { registry: 'localhost:5000', images: [local], source: { kind: 'image', ref: 'alpine' }, save: { path: '/ws/i.tar', gzip: false } }, 'buildx'],
+    ['full build', { registry: 'ghcr.io', images: [alice, ghcr], tags: ['v1', 'v2'], source: { kind: 'build', build: fullBuild }, save: { path: '/ws/i.tgz', gzip: true } }, 'buildx']
+  ]
+
+  test.each(cases)('appears in no argument array: %s', (_label, overrides, builder) => {
+    const p = plan({ ...overrides, credentials: { username: 'alice', password: PASSWORD } }, builder)
+    expect(p.login).toBeDefined()
+    const args = allArgs(p)
+    expect(args.length).toBeGreaterThan(2)
+    for (const array of args) {
+      for (const arg of array) expect(arg).not.toContain(PASSWORD)
+    }
+    expect(JSON.stringify(p)).not.toContain(PASSWORD)
+  })
+
+  it('appears in no argument array when the inputs come from parseInputs', () => {
+    const parsed = parseInputs(
+      raw({
+        registry: 'https://ghcr.io',
+        username: 'alice',
+        password: PASSWORD,
+        images: 'ghcr.io/org/app, alice/app',
+        tags: 'v1, auto',
+        'build-args': 'A=1',
+        labels: 'b=2',
+        push: 'true',
+        save: 'out/image.tar.gz'
+      }),
+      env()
+    )
+    if (!parsed.ok) throw new Error(parsed.problems.map((x) => x.message).join('\n'))
+    expect(parsed.inputs.credentials?.password).toBe(PASSWORD)
+    for (const builder of ['buildx', 'docker'] as const) {
+      const p = makePlan(parsed.inputs, { builder, iidFile: IID })
+      expect(p.login?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
+      expect(allArgs(p).flat().filter((arg) => arg.includes(PASSWORD))).toEqual([])
+      expect(JSON.stringify(p)).not.toContain(PASSWORD)
+    }
+  })
+})
