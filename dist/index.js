@@ -32272,39 +32272,23 @@ async function run(inputs, temp) {
     const docker = await Docker.locate(login?.env);
     const builder = inputs.source.kind === 'build' && (await docker.hasBuildx()) ? 'buildx' : 'docker';
     const plan = makePlan(inputs, { builder, iidFile: external_node_path_namespaceObject.join(temp, 'iid') });
-    if (plan.login) {
-        const { registry, username, args } = plan.login;
-        await group(`Logging in to ${registry} as ${username}`, async () => {
-            const result = await docker.tryRun(args, { input: inputs.credentials.password, silent: true });
-            if (result.exitCode !== 0) {
-                throw new DockerError(`Login to ${registry} as ${username} failed: ${errorSummary(result.stderr).replace(/^Error response from daemon: /, '')}. Check the username and password inputs (a token needs permission to push).`);
-            }
-            info(`Logged in to ${registry} as ${username}.`);
-        });
-    }
+    if (plan.login)
+        await logIn(docker, plan.login, inputs.credentials.password);
     const imageId = await makeImage(docker, plan);
-    const pushed = [];
-    if (plan.pushes.length > 0) {
-        await group(`Pushing ${plan.pushes.length} reference${plan.pushes.length > 1 ? 's' : ''}`, async () => {
-            for (const push of plan.pushes) {
-                const result = await docker.run(push.args);
-                const digest = pushedDigest(result.stdout);
-                if (digest === undefined)
-                    throw new DockerError(`docker push ${push.target.ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`);
-                pushed.push({ target: push.target, digest });
-            }
-        });
-    }
-    let tarball;
-    if (plan.save) {
-        const save = plan.save;
-        tarball = await group(`Saving ${plan.targets.length} reference${plan.targets.length > 1 ? 's' : ''} to ${save.target.path}`, async () => {
-            const result = await saveImage(docker, save.args, save.target);
-            info(`Wrote ${result.path} (${result.size} bytes, ${result.digest}).`);
-            return result;
-        });
-    }
+    const pushed = await pushAll(docker, plan.pushes);
+    const tarball = plan.save && (await save(docker, plan.save, plan.targets.length));
     return { imageId, targets: plan.targets, pushed, tarball };
+}
+async function logIn(docker, login, password) {
+    const { registry, username, args } = login;
+    await group(`Logging in to ${registry} as ${username}`, async () => {
+        const result = await docker.tryRun(args, { input: password, silent: true });
+        if (result.exitCode !== 0) {
+            const reason = errorSummary(result.stderr).replace(/^Error response from daemon: /, '');
+            throw new DockerError(`Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`);
+        }
+        info(`Logged in to ${registry} as ${username}.`);
+    });
 }
 /** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
 async function makeImage(docker, plan) {
@@ -32326,6 +32310,33 @@ async function makeImage(docker, plan) {
             await docker.run(args);
         return inspected.stdout.trim();
     });
+}
+/** Pushes each reference; the digest of each is the one docker reports from the registry. */
+async function pushAll(docker, pushes) {
+    if (pushes.length === 0)
+        return [];
+    return group(`Pushing ${count(pushes.length, 'reference')}`, async () => {
+        const pushed = [];
+        for (const push of pushes) {
+            const result = await docker.run(push.args);
+            const digest = pushedDigest(result.stdout);
+            if (digest === undefined) {
+                throw new DockerError(`docker push ${push.target.ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`);
+            }
+            pushed.push({ target: push.target, digest });
+        }
+        return pushed;
+    });
+}
+async function save(docker, save, references) {
+    return group(`Saving ${count(references, 'reference')} to ${save.target.path}`, async () => {
+        const tarball = await saveImage(docker, save.args, save.target);
+        info(`Wrote ${tarball.path} (${tarball.size} bytes, ${tarball.digest}).`);
+        return tarball;
+    });
+}
+function count(n, noun) {
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts

@@ -13,6 +13,7 @@ import type { Plan } from './plan.js'
 import { outputsOf, writeOutputs } from './outputs.js'
 import type { Outcome, Pushed } from './outputs.js'
 import { saveImage } from './save.js'
+import type { Tarball } from './save.js'
 
 /** State key: this run's temp folder, removed by the post step if still there. */
 export const STATE_TEMP = 'temp'
@@ -59,42 +60,23 @@ async function run(inputs: Inputs, temp: string): Promise<Outcome> {
   const builder = inputs.source.kind === 'build' && (await docker.hasBuildx()) ? 'buildx' : 'docker'
   const plan = makePlan(inputs, { builder, iidFile: path.join(temp, 'iid') })
 
-  if (plan.login) {
-    const { registry, username, args } = plan.login
-    await core.group(`Logging in to ${registry} as ${username}`, async () => {
-      const result = await docker.tryRun(args, { input: inputs.credentials!.password, silent: true })
-      if (result.exitCode !== 0) {
-        throw new DockerError(`Login to ${registry} as ${username} failed: ${errorSummary(result.stderr).replace(/^Error response from daemon: /, '')}. Check the username and password inputs (a token needs permission to push).`)
-      }
-      core.info(`Logged in to ${registry} as ${username}.`)
-    })
-  }
-
+  if (plan.login) await logIn(docker, plan.login, inputs.credentials!.password)
   const imageId = await makeImage(docker, plan)
-
-  const pushed: Pushed[] = []
-  if (plan.pushes.length > 0) {
-    await core.group(`Pushing ${plan.pushes.length} reference${plan.pushes.length > 1 ? 's' : ''}`, async () => {
-      for (const push of plan.pushes) {
-        const result = await docker.run(push.args)
-        const digest = pushedDigest(result.stdout)
-        if (digest === undefined) throw new DockerError(`docker push ${push.target.ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`)
-        pushed.push({ target: push.target, digest })
-      }
-    })
-  }
-
-  let tarball: Outcome['tarball']
-  if (plan.save) {
-    const save = plan.save
-    tarball = await core.group(`Saving ${plan.targets.length} reference${plan.targets.length > 1 ? 's' : ''} to ${save.target.path}`, async () => {
-      const result = await saveImage(docker, save.args, save.target)
-      core.info(`Wrote ${result.path} (${result.size} bytes, ${result.digest}).`)
-      return result
-    })
-  }
-
+  const pushed = await pushAll(docker, plan.pushes)
+  const tarball = plan.save && (await save(docker, plan.save, plan.targets.length))
   return { imageId, targets: plan.targets, pushed, tarball }
+}
+
+async function logIn(docker: Docker, login: NonNullable<Plan['login']>, password: string): Promise<void> {
+  const { registry, username, args } = login
+  await core.group(`Logging in to ${registry} as ${username}`, async () => {
+    const result = await docker.tryRun(args, { input: password, silent: true })
+    if (result.exitCode !== 0) {
+      const reason = errorSummary(result.stderr).replace(/^Error response from daemon: /, '')
+      throw new DockerError(`Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`)
+    }
+    core.info(`Logged in to ${registry} as ${username}.`)
+  })
 }
 
 /** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
@@ -116,4 +98,33 @@ async function makeImage(docker: Docker, plan: Plan): Promise<string> {
     for (const args of image.tag) await docker.run(args)
     return inspected.stdout.trim()
   })
+}
+
+/** Pushes each reference; the digest of each is the one docker reports from the registry. */
+async function pushAll(docker: Docker, pushes: Plan['pushes']): Promise<Pushed[]> {
+  if (pushes.length === 0) return []
+  return core.group(`Pushing ${count(pushes.length, 'reference')}`, async () => {
+    const pushed: Pushed[] = []
+    for (const push of pushes) {
+      const result = await docker.run(push.args)
+      const digest = pushedDigest(result.stdout)
+      if (digest === undefined) {
+        throw new DockerError(`docker push ${push.target.ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`)
+      }
+      pushed.push({ target: push.target, digest })
+    }
+    return pushed
+  })
+}
+
+async function save(docker: Docker, save: NonNullable<Plan['save']>, references: number): Promise<Tarball> {
+  return core.group(`Saving ${count(references, 'reference')} to ${save.target.path}`, async () => {
+    const tarball = await saveImage(docker, save.args, save.target)
+    core.info(`Wrote ${tarball.path} (${tarball.size} bytes, ${tarball.digest}).`)
+    return tarball
+  })
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }
