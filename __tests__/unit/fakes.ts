@@ -1,6 +1,6 @@
 // Test doubles shared by the unit tests (not a test file itself).
 import { INPUT_NAMES } from '../../src/inputs.js'
-import type { Environment, FileSystem, InputName, RawInputs } from '../../src/inputs.js'
+import type { BuildInputs, Environment, FileSystem, InputName, RawInputs } from '../../src/inputs.js'
 
 export type Kind = ReturnType<FileSystem['kind']>
 
@@ -33,4 +33,17 @@ export function env(entries: Record<string, Exclude<Kind, 'missing'>> = DEFAULT_
 export function raw(overrides: Partial<RawInputs> = {}): RawInputs {
   const empty = Object.fromEntries(INPUT_NAMES.map((name: InputName) => [name, ''])) as RawInputs
   return { ...empty, images: 'alice/app', ...overrides }
+}
+
+/** The build inputs parseInputs gives for raw() in DEFAULT_TREE: context /ws, everything else unset. */
+export const PLAIN_BUILD: BuildInputs = {
+  context: '/ws',
+  file: '/ws/Dockerfile',
+  buildArgs: [],
+  labels: [],
+  target: '',
+  platform: '',
+  network: '',
+  pull: false,
+  noCache: false
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, test } from '@jest/globals'
 import { AUTO_TAGS, INPUT_NAMES, parseInputs, parseLines, parseList } from '../../src/inputs.js'
 import type { BuildInputs, InputName, InputProblem, Inputs, ParseResult, RawInputs, Warning } from '../../src/inputs.js'
-import { env, raw } from './fakes.js'
+import { env, PLAIN_BUILD, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
 
 const HEX64 = '1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
@@ -92,17 +92,7 @@ describe('parseInputs: defaults', () => {
         tags: ['latest'],
         source: {
           kind: 'build',
-          build: {
-            context: '/ws',
-            file: '/ws/Dockerfile',
-            buildArgs: [],
-            labels: [],
-            target: '',
-            platform: '',
-            network: '',
-            pull: false,
-            noCache: false
-          }
+          build: PLAIN_BUILD
         },
         push: true,
         save: undefined

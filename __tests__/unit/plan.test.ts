@@ -4,7 +4,7 @@ import type { BuildInputs, Inputs } from '../../src/inputs.js'
 import { makePlan } from '../../src/plan.js'
 import type { Builder, Plan } from '../../src/plan.js'
 import type { Repository } from '../../src/reference.js'
-import { env, raw } from './fakes.js'
+import { env, PLAIN_BUILD, raw } from './fakes.js'
 
 const IID = '/tmp/run/iid'
 const PASSWORD = 'pa55-w0rd-very-secret'
@@ -13,17 +13,7 @@ const alice: Repository = { name: 'alice/app', domain: 'docker.io', path: 'alice
 const ghcr: Repository = { name: 'ghcr.io/org/app', domain: 'ghcr.io', path: 'org/app' }
 const local: Repository = { name: 'localhost:5000/app', domain: 'localhost:5000', path: 'app' }
 
-const plainBuild: BuildInputs = {
-  context: '/ws',
-  file: '/ws/Dockerfile',
-  buildArgs: [],
-  labels: [],
-  target: '',
-  platform: '',
-  network: '',
-  pull: false,
-  noCache: false
-}
+const plainBuild = PLAIN_BUILD
 
 const fullBuild: BuildInputs = {
   context: '/ws/app',
