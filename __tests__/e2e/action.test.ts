@@ -1,6 +1,6 @@
 // End to end: the bundle against a real Docker engine and two real registries
 // on loopback (scripts/services.sh). No mocks.
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
@@ -10,6 +10,7 @@ import {
   fetchManifest,
   filesBelow,
   makeWorkspace,
+  removeWorkspaces,
   runMain,
   runPost,
   services,
@@ -22,6 +23,8 @@ import type { StepResult, Workspace } from './harness.js'
 const s = services()
 const login = { registry: s.tls, username: s.username, password: s.password }
 const basicAuth = Buffer.from(`${s.username}:${s.password}`).toString('base64')
+
+afterAll(removeWorkspaces)
 
 /** Asserts the digest outputs against the registry itself for every repository × tag. */
 async function expectRegistryDigests(result: StepResult, repositories: string[], tags: string[]): Promise<void> {

@@ -46,9 +46,17 @@ export interface Workspace {
   summaryFile: string
 }
 
+const workspaces: string[] = []
+
+/** Removes every workspace made by makeWorkspace (call in afterAll). */
+export function removeWorkspaces(): void {
+  for (const root of workspaces.splice(0)) fs.rmSync(root, { recursive: true, force: true })
+}
+
 /** A workspace with a Dockerfile in `app/` and a HOME whose ~/.docker/config.json is the user's own. */
 export function makeWorkspace(dockerfile?: string): Workspace {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-image-e2e-'))
+  workspaces.push(root)
   const ws: Workspace = {
     root,
     workspace: path.join(root, 'workspace'),
