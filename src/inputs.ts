@@ -117,142 +117,160 @@ function unique<T>(values: T[]): T[] {
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/
 
+/** Collects one message per problem (naming the input and the fix) and the warnings. */
+class Report {
+  readonly problems: InputProblem[] = []
+  readonly warnings: Warning[] = []
+
+  problem(input: InputName, what: string, fix: string): void {
+    this.problems.push({ input, message: `Input '${input}': ${what}. Fix: ${fix}.` })
+  }
+
+  warn(input: InputName, message: string): void {
+    this.warnings.push({ input, message })
+  }
+}
+
 export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
-  const problems: InputProblem[] = []
-  const warnings: Warning[] = []
-  const problem = (input: InputName, what: string, fix: string): void => {
-    problems.push({ input, message: `Input '${input}': ${what}. Fix: ${fix}.` })
-  }
-  const resolve = (p: string): string => path.resolve(env.workspace, p)
+  const report = new Report()
+  // Problems come out in a fixed order: where and what to push, then how to build, then save.
+  const registry = parseRegistry(raw.registry, report)
+  const credentials = parseCredentials(raw, report)
+  const images = parseImages(raw.images, report)
+  const tags = parseTags(raw.tags, report)
+  const push = parseBoolean(raw, 'push', true, report)
+  const flags = { pull: parseBoolean(raw, 'pull', false, report), noCache: parseBoolean(raw, 'no-cache', false, report) }
+  const source = parseSource(raw, env, flags, report)
+  const save = parseSave(raw.save, env, report)
+  const inputs: Inputs = { registry, credentials, images, tags, source, push, save }
+  const { problems, warnings } = report
+  return problems.length > 0 ? { ok: false, problems, warnings } : { ok: true, inputs, warnings }
+}
 
-  const bool = (input: InputName, fallback: boolean): boolean => {
-    const value = raw[input]
-    if (value === '') return fallback
-    if (['true', 'True', 'TRUE'].includes(value)) return true
-    if (['false', 'False', 'FALSE'].includes(value)) return false
-    problem(input, `'${value}' is not a boolean`, 'write true or false')
-    return fallback
-  }
+function parseBoolean(raw: RawInputs, input: InputName, fallback: boolean, report: Report): boolean {
+  const value = raw[input]
+  if (value === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  report.problem(input, `'${value}' is not a boolean`, 'write true or false')
+  return fallback
+}
 
-  const keyValues = (input: InputName): KeyValue[] =>
-    parseLines(raw[input]).flatMap((line) => {
-      const eq = line.indexOf('=')
-      const key = eq < 0 ? '' : line.slice(0, eq).trim()
-      if (eq < 0 || key === '' || /\s/.test(key)) {
-        problem(input, `'${line}' is not a KEY=VALUE line`, 'write one KEY=VALUE per line, with no spaces in KEY')
-        return []
-      }
-      return [{ key, value: line.slice(eq + 1) }]
-    })
-
-  // registry: a host[:port]; a URL such as https://index.docker.io/v1/ is reduced to its host.
-  const host = raw.registry.replace(/^https?:\/\//, '').replace(/\/(v1|v2)?\/?$/, '')
-  if (raw.registry !== '' && !isValidDomain(host)) {
-    problem('registry', `'${raw.registry}' is not a registry host`, 'write a host with an optional port, such as ghcr.io or localhost:5000')
-  }
-  const registry = host === '' ? DOCKER_HUB : normalizeRegistry(host)
-
-  // credentials
-  let credentials: Inputs['credentials']
-  if (raw.username !== '' && raw.password !== '') {
-    credentials = { username: raw.username, password: raw.password }
-  } else if (raw.username !== '' || raw.password !== '') {
-    const [set, unset] = raw.username !== '' ? ['username', 'password'] : ['password', 'username']
-    warnings.push({
-      input: unset as InputName,
-      message: `Input '${set}' is set but '${unset}' is empty, so the action does not log in (a secret is empty on pull requests from forks).`
-    })
-  }
-
-  // images
-  const images: Repository[] = []
-  const imageNames = parseList(raw.images)
-  if (imageNames.length === 0) problem('images', 'no repository given', 'list one or more repositories, such as alice/app or ghcr.io/org/app')
-  for (const name of unique(imageNames)) {
-    const parsed = parseRepository(name)
-    if (parsed.ok) images.push(parsed.value)
-    else problem('images', parsed.problem, parsed.fix)
-  }
-
-  // tags
-  const tagEntries = parseList(raw.tags)
-  const tags = unique((tagEntries.length === 0 ? ['auto'] : tagEntries).flatMap((t) => (t === 'auto' ? AUTO_TAGS : [t])))
-  for (const tag of tags) {
-    if (!isValidTag(tag)) {
-      const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag
-      problem('tags', `'${shown}' is not a valid tag`, tagFix)
+function parseKeyValues(raw: RawInputs, input: InputName, report: Report): KeyValue[] {
+  return parseLines(raw[input]).flatMap((line) => {
+    const eq = line.indexOf('=')
+    const key = eq < 0 ? '' : line.slice(0, eq).trim()
+    if (eq < 0 || key === '' || /\s/.test(key)) {
+      report.problem(input, `'${line}' is not a KEY=VALUE line`, 'write one KEY=VALUE per line, with no spaces in KEY')
+      return []
     }
+    return [{ key, value: line.slice(eq + 1) }]
+  })
+}
+
+/** A host[:port]; a URL such as https://index.docker.io/v1/ is reduced to its host. */
+function parseRegistry(value: string, report: Report): string {
+  const host = value.replace(/^https?:\/\//, '').replace(/\/(v1|v2)?\/?$/, '')
+  if (value !== '' && !isValidDomain(host)) {
+    report.problem('registry', `'${value}' is not a registry host`, 'write a host with an optional port, such as ghcr.io or localhost:5000')
   }
+  return host === '' ? DOCKER_HUB : normalizeRegistry(host)
+}
 
-  const push = bool('push', true)
-  const pull = bool('pull', false)
-  const noCache = bool('no-cache', false)
-  const buildArgs = keyValues('build-args')
-  const labels = keyValues('labels')
+function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials'] {
+  if (raw.username !== '' && raw.password !== '') return { username: raw.username, password: raw.password }
+  if (raw.username !== '' || raw.password !== '') {
+    const [set, unset] = raw.username !== '' ? (['username', 'password'] as const) : (['password', 'username'] as const)
+    report.warn(unset, `Input '${set}' is set but '${unset}' is empty, so the action does not log in (a secret is empty on pull requests from forks).`)
+  }
+  return undefined
+}
 
-  // source: build or retag
-  let source: Inputs['source']
+function parseImages(value: string, report: Report): Repository[] {
+  const names = unique(parseList(value))
+  if (names.length === 0) report.problem('images', 'no repository given', 'list one or more repositories, such as alice/app or ghcr.io/org/app')
+  return names.flatMap((name) => {
+    const parsed = parseRepository(name)
+    if (parsed.ok) return [parsed.value]
+    report.problem('images', parsed.problem, parsed.fix)
+    return []
+  })
+}
+
+function parseTags(value: string, report: Report): string[] {
+  const entries = parseList(value)
+  const tags = unique((entries.length === 0 ? ['auto'] : entries).flatMap((t) => (t === 'auto' ? AUTO_TAGS : [t])))
+  for (const tag of tags.filter((t) => !isValidTag(t))) {
+    const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag
+    report.problem('tags', `'${shown}' is not a valid tag`, tagFix)
+  }
+  return tags
+}
+
+/** A build from the context, or — with source-image — an existing image to retag. */
+function parseSource(raw: RawInputs, env: Environment, flags: { pull: boolean; noCache: boolean }, report: Report): Inputs['source'] {
+  const buildArgs = parseKeyValues(raw, 'build-args', report)
+  const labels = parseKeyValues(raw, 'labels', report)
   if (raw['source-image'] !== '') {
     const ref = parseImageReference(raw['source-image'])
-    if (!ref.ok) problem('source-image', ref.problem, ref.fix)
-    source = { kind: 'image', ref: raw['source-image'] }
+    if (!ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
       ...(['file', 'build-args', 'labels', 'target', 'platform', 'network'] as const).filter((name) => raw[name] !== ''),
-      ...(pull ? ['pull'] : []),
-      ...(noCache ? ['no-cache'] : [])
+      ...(flags.pull ? ['pull'] : []),
+      ...(flags.noCache ? ['no-cache'] : [])
     ]
     if (ignored.length > 0) {
-      warnings.push({ input: 'source-image', message: `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.` })
+      report.warn('source-image', `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`)
     }
+    return { kind: 'image', ref: raw['source-image'] }
+  }
+
+  const { context, file } = parseContextAndFile(raw, env, report)
+  const platform = raw.platform
+  if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
+    report.problem('platform', `'${platform}' is not one platform`, 'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag')
+  }
+  return {
+    kind: 'build',
+    build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache }
+  }
+}
+
+/** A local context must be a folder with the Dockerfile; a remote one (URL) is docker's to fetch. */
+function parseContextAndFile(raw: RawInputs, env: Environment, report: Report): Pick<BuildInputs, 'context' | 'file'> {
+  const contextInput = raw.context === '' ? '.' : raw.context
+  if (REMOTE_CONTEXT.test(contextInput)) return { context: contextInput, file: raw.file === '' ? undefined : raw.file }
+
+  const context = path.resolve(env.workspace, contextInput)
+  const contextKind = env.fs.kind(context)
+  if (contextKind !== 'directory') {
+    const what = contextKind === 'missing' ? `the folder '${contextInput}' does not exist` : `'${contextInput}' is not a folder`
+    report.problem('context', `${what} (looked in ${context})`, 'give a folder relative to the workspace, and check the repository out first (actions/checkout)')
+  }
+  const file = raw.file === '' ? path.join(context, 'Dockerfile') : path.resolve(env.workspace, raw.file)
+  const fileKind = env.fs.kind(file)
+  // A missing context already explains its missing default Dockerfile.
+  if (fileKind !== 'file' && (raw.file !== '' || contextKind === 'directory')) {
+    const shown = raw.file || path.relative(env.workspace, file)
+    report.problem('file', `the Dockerfile '${shown}' ${fileKind === 'missing' ? 'does not exist' : 'is not a file'} (looked at ${file})`, 'give the Dockerfile path relative to the workspace, or add a Dockerfile to the context')
+  }
+  return { context, file }
+}
+
+function parseSave(value: string, env: Environment, report: Report): SaveTarget | undefined {
+  if (value === '') return undefined
+  const target = path.resolve(env.workspace, value)
+  const lower = target.toLowerCase()
+  const gzip = lower.endsWith('.tar.gz') || lower.endsWith('.tgz')
+  if (!gzip && !lower.endsWith('.tar')) {
+    report.problem('save', `'${value}' does not end in .tar, .tar.gz or .tgz`, 'name the tarball file.tar, or file.tar.gz / file.tgz to compress it')
+  } else if (env.fs.kind(target) === 'directory') {
+    report.problem('save', `'${value}' is a folder`, 'give a file path such as image.tar.gz')
   } else {
-    const contextInput = raw.context === '' ? '.' : raw.context
-    const remote = REMOTE_CONTEXT.test(contextInput)
-    let context = contextInput
-    let file: string | undefined = raw.file === '' ? undefined : raw.file
-    if (!remote) {
-      context = resolve(contextInput)
-      const contextKind = env.fs.kind(context)
-      const contextFound = contextKind === 'directory'
-      if (!contextFound) {
-        const what = contextKind === 'missing' ? `the folder '${contextInput}' does not exist` : `'${contextInput}' is not a folder`
-        problem('context', `${what} (looked in ${context})`, 'give a folder relative to the workspace, and check the repository out first (actions/checkout)')
-      }
-      file = file === undefined ? path.join(context, 'Dockerfile') : resolve(file)
-      const kind = env.fs.kind(file)
-      if (kind !== 'file' && (raw.file !== '' || contextFound)) {
-        const shown = raw.file || path.relative(env.workspace, file)
-        problem('file', `the Dockerfile '${shown}' ${kind === 'missing' ? 'does not exist' : 'is not a file'} (looked at ${file})`, 'give the Dockerfile path relative to the workspace, or add a Dockerfile to the context')
-      }
-    }
-    const platform = raw.platform
-    if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
-      problem('platform', `'${platform}' is not one platform`, 'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag')
-    }
-    source = {
-      kind: 'build',
-      build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull, noCache }
-    }
+    const blocker = firstNonDirectoryAncestor(target, env.fs)
+    if (blocker !== undefined) report.problem('save', `'${blocker}' is a file, so '${value}' cannot be created inside it`, 'choose a path whose parent folders are folders')
   }
-
-  // save
-  let save: SaveTarget | undefined
-  if (raw.save !== '') {
-    const target = resolve(raw.save)
-    const lower = target.toLowerCase()
-    const gzip = lower.endsWith('.tar.gz') || lower.endsWith('.tgz')
-    if (!gzip && !lower.endsWith('.tar')) {
-      problem('save', `'${raw.save}' does not end in .tar, .tar.gz or .tgz`, 'name the tarball file.tar, or file.tar.gz / file.tgz to compress it')
-    } else if (env.fs.kind(target) === 'directory') {
-      problem('save', `'${raw.save}' is a folder`, 'give a file path such as image.tar.gz')
-    } else {
-      const blocker = firstNonDirectoryAncestor(target, env.fs)
-      if (blocker !== undefined) problem('save', `'${blocker}' is a file, so '${raw.save}' cannot be created inside it`, 'choose a path whose parent folders are folders')
-    }
-    save = { path: target, gzip }
-  }
-
-  if (problems.length > 0) return { ok: false, problems, warnings }
-  return { ok: true, inputs: { registry, credentials, images, tags, source: source!, push, save }, warnings }
+  return { path: target, gzip }
 }
 
 /** The first existing ancestor of `target` that is not a directory, if any. */
