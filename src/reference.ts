@@ -67,15 +67,11 @@ export function parseRepository(input: string): Parsed<Repository> {
     const repo = name.slice(0, name.length - (lastPart.length - lastPart.indexOf(':')))
     return fail(`'${name}' has a tag`, `write the repository '${repo}' in images and the tag in tags`)
   }
-  if (domain !== undefined) {
-    if (!isValidDomain(domain)) return fail(`'${domain}' is not a valid registry host`, 'use a host name with an optional :port')
-    if (domain !== domain.toLowerCase()) {
-      return fail(`'${name}' has uppercase letters; docker repository names are lowercase`, `write it as '${name.toLowerCase()}'`)
-    }
+  if (domain !== undefined && !isValidDomain(domain)) {
+    return fail(`'${domain}' is not a valid registry host`, 'use a host name with an optional :port')
   }
-  if (rest !== rest.toLowerCase()) {
-    const lowered = (domain ? `${domain}/` : '') + rest.toLowerCase()
-    return fail(`'${name}' has uppercase letters; docker repository names are lowercase`, `write it as '${lowered}'`)
+  if (name !== name.toLowerCase()) {
+    return fail(`'${name}' has uppercase letters; docker repository names are lowercase`, `write it as '${name.toLowerCase()}'`)
   }
   const bad = rest.split('/').find((c) => !PATH_COMPONENT_RE.test(c))
   if (bad !== undefined) {
