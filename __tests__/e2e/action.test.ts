@@ -1,6 +1,7 @@
 // End to end: the bundle against a real Docker engine and two real registries
 // on loopback (scripts/services.sh). No mocks.
 import { afterAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
@@ -112,6 +113,24 @@ describe('build and push', () => {
     expect((await fetchManifest(s.tls, repository.slice(s.tls.length + 1), 'v2')).status).toBe(401)
   })
 
+  it('gives docker the password on standard input only, never in an argument', async () => {
+    const ws = makeWorkspace()
+    // A `docker` first on PATH that records every argument vector, then runs the real CLI.
+    const shimDir = path.join(ws.root, 'shim')
+    const record = path.join(ws.root, 'argv')
+    const realDocker = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim()
+    expect(realDocker).not.toBe('')
+    fs.mkdirSync(shimDir)
+    fs.writeFileSync(path.join(shimDir, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(record)}\nexec ${JSON.stringify(realDocker)} "$@"\n`, { mode: 0o755 })
+    const repository = `${s.tls}/${uniqueName('argv')}`
+    const result = await runMain(ws, { images: repository, tags: 'v1', context: 'app', ...login }, { PATH: `${shimDir}:${process.env.PATH}` })
+    expect(result.code).toBe(0)
+    const calls = fs.readFileSync(record, 'utf8').trim().split('\n')
+    expect(calls).toContain(`login --username ${s.username} --password-stdin ${s.tls}`)
+    expect(calls.some((c) => c.startsWith('push '))).toBe(true)
+    expect(calls.filter((c) => c.includes(s.password) || c.includes(basicAuth))).toEqual([])
+  })
+
   it('pushes one build to two registries, each with its own digest check', async () => {
     const ws = makeWorkspace()
     const name = uniqueName('both')
@@ -146,9 +165,14 @@ describe('build and push', () => {
 })
 
 describe('save', () => {
+  // The .tar case replaces a tarball left by an earlier run; the .tar.gz case creates its folders.
   for (const file of ['out/image.tar', 'deep/er/image.tar.gz']) {
     it(`saves every tag to ${path.extname(file)} and docker load brings them back`, async () => {
       const ws = makeWorkspace()
+      if (file.startsWith('out/')) {
+        fs.mkdirSync(path.join(ws.workspace, 'out'))
+        fs.writeFileSync(path.join(ws.workspace, file), 'an earlier run')
+      }
       const repository = `${s.plain}/${uniqueName('saved')}`
       const result = await runMain(ws, { images: repository, tags: 'a,b', context: 'app', push: 'false', save: file })
       expect(result.code).toBe(0)
