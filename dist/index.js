@@ -31780,6 +31780,9 @@ function errorSummary(stderr, stdout = '') {
         .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)));
     return lines.slice(-4).join(' | ') || 'no error output';
 }
+function commandFailed(args, exitCode, summary) {
+    return new DockerError(`docker ${args.join(' ')} failed (exit code ${exitCode}): ${summary}`);
+}
 class Docker {
     path;
     env;
@@ -31815,7 +31818,7 @@ class Docker {
     async run(args, options = {}) {
         const result = await this.tryRun(args, options);
         if (result.exitCode !== 0) {
-            throw new DockerError(`docker ${args.join(' ')} failed (exit code ${result.exitCode}): ${errorSummary(result.stderr, result.stdout)}`);
+            throw commandFailed(args, result.exitCode, errorSummary(result.stderr, result.stdout));
         }
         return result;
     }
@@ -31842,7 +31845,7 @@ class Docker {
                 if (code === 0)
                     resolve();
                 else
-                    reject(new DockerError(`docker ${args.join(' ')} failed (exit code ${code}): ${errorSummary(stderr)}`));
+                    reject(commandFailed(args, code, errorSummary(stderr)));
             });
         });
         return { stdout: child.stdout, done, kill: () => child.kill() };
@@ -32355,11 +32358,12 @@ function count(n, noun) {
 
 
 
+
 function post() {
     const temp = getState(STATE_TEMP);
     if (temp === '' || !external_node_fs_namespaceObject.existsSync(temp))
         return;
-    external_node_fs_namespaceObject.rmSync(temp, { recursive: true, force: true });
+    remove(temp);
     info(`Removed ${temp} (this run's docker credentials and temporary files).`);
 }
 

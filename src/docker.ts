@@ -38,6 +38,10 @@ export function errorSummary(stderr: string, stdout = ''): string {
   return lines.slice(-4).join(' | ') || 'no error output'
 }
 
+function commandFailed(args: string[], exitCode: number | null, summary: string): DockerError {
+  return new DockerError(`docker ${args.join(' ')} failed (exit code ${exitCode}): ${summary}`)
+}
+
 export class Docker {
   private constructor(
     readonly path: string,
@@ -72,7 +76,7 @@ export class Docker {
   async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const result = await this.tryRun(args, options)
     if (result.exitCode !== 0) {
-      throw new DockerError(`docker ${args.join(' ')} failed (exit code ${result.exitCode}): ${errorSummary(result.stderr, result.stdout)}`)
+      throw commandFailed(args, result.exitCode, errorSummary(result.stderr, result.stdout))
     }
     return result
   }
@@ -99,7 +103,7 @@ export class Docker {
       child.on('error', (err) => reject(new DockerError(`docker ${args.join(' ')} could not start: ${err.message}`)))
       child.on('close', (code) => {
         if (code === 0) resolve()
-        else reject(new DockerError(`docker ${args.join(' ')} failed (exit code ${code}): ${errorSummary(stderr)}`))
+        else reject(commandFailed(args, code, errorSummary(stderr)))
       })
     })
     return { stdout: child.stdout, done, kill: () => child.kill() }

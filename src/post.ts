@@ -3,11 +3,12 @@
 // is still there.
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
+import { remove } from './cleanup.js'
 import { STATE_TEMP } from './main.js'
 
 export function post(): void {
   const temp = core.getState(STATE_TEMP)
   if (temp === '' || !fs.existsSync(temp)) return
-  fs.rmSync(temp, { recursive: true, force: true })
+  remove(temp)
   core.info(`Removed ${temp} (this run's docker credentials and temporary files).`)
 }
