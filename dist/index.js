@@ -28629,7 +28629,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -31440,7 +31440,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -31448,15 +31448,15 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function core_warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
  * @param message notice issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function core_notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -31627,8 +31627,12 @@ function normalizeRegistry(host) {
 function isValidDomain(domain) {
     return DOMAIN_RE.test(domain);
 }
-/** Parses a repository name without tag or digest: `alice/app`, `ghcr.io/org/app`, `localhost:5000/app`. */
-function parseRepository(input) {
+/**
+ * Parses a repository name without tag or digest: `alice/app`, `ghcr.io/org/app`,
+ * `localhost:5000/app`. A name without a host goes to `defaultRegistry`: its name
+ * gets that host in front unless it is Docker Hub.
+ */
+function parseRepository(input, defaultRegistry = DOCKER_HUB) {
     const name = input.trim();
     if (name === '')
         return fail('is empty', 'write a repository such as alice/app or ghcr.io/org/app');
@@ -31653,11 +31657,31 @@ function parseRepository(input) {
     if (bad !== undefined) {
         return fail(`'${name}' has an invalid path component '${bad}'`, 'use lowercase letters, digits and single separators (. _ __ -) between them, separated by /');
     }
-    if (name.length > NAME_MAX)
-        return fail(`'${name.slice(0, 40)}…' is longer than ${NAME_MAX} characters`, 'shorten it');
-    const host = domain === undefined ? DOCKER_HUB : normalizeRegistry(domain);
+    const host = normalizeRegistry(domain ?? defaultRegistry);
     const path = host === DOCKER_HUB && !rest.includes('/') ? `library/${rest}` : rest;
-    return { ok: true, value: { name, domain: host, path } };
+    const fullName = domain === undefined && host !== DOCKER_HUB ? `${host}/${name}` : name;
+    if (fullName.length > NAME_MAX)
+        return fail(`'${fullName.slice(0, 40)}…' is longer than ${NAME_MAX} characters`, 'shorten it');
+    return { ok: true, value: { name: fullName, domain: host, path } };
+}
+/** A Docker Hub name without an account (`app`, `docker.io/app`), which docker reads as the official `library/app`. */
+function isImplicitLibrary(repository) {
+    return repository.domain === DOCKER_HUB && repository.path.startsWith('library/') && !repository.name.includes('library/');
+}
+/**
+ * The repository name with its path lowercased (`ghcr.io/Octo-Org/App` →
+ * `ghcr.io/octo-org/app`, as `github.repository` often needs). A host with
+ * uppercase letters is refused instead: it is written by hand, not derived.
+ */
+function lowercaseRepository(input) {
+    const name = input.trim();
+    const slash = name.indexOf('/');
+    const first = slash < 0 ? '' : name.slice(0, slash);
+    const hasHost = /[.:]/.test(first) || first === 'localhost';
+    const host = hasHost ? first : '';
+    if (host !== host.toLowerCase())
+        return fail(`the registry host '${host}' has uppercase letters`, `write it as '${host.toLowerCase()}'`);
+    return { ok: true, value: name.toLowerCase() };
 }
 function isValidTag(tag) {
     return TAG_RE.test(tag);
@@ -31857,10 +31881,146 @@ function pushedDigest(output) {
     return matches.length > 0 ? matches[matches.length - 1][1] : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/event.ts
+// The Git event a workflow runs for, and what it means for the image: the
+// automatic tags, the version and the OCI labels. Pure: the runner's environment
+// and the event payload come in as plain values; nothing here is ever run as a
+// command (a ref name is data).
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/**
+ * Reads the event from the runner's variables and the parsed event payload
+ * (the JSON file at GITHUB_EVENT_PATH; `undefined` when there is none).
+ */
+function gitEventOf(vars, payload) {
+    const name = vars.GITHUB_EVENT_NAME ?? '';
+    const ref = vars.GITHUB_REF ?? '';
+    const pr = pullRequestOf(payload);
+    const refNumber = /^refs\/pull\/(\d+)\//.exec(ref)?.[1];
+    const isPullRequest = PULL_REQUEST_EVENTS.has(name) || refNumber !== undefined;
+    const repository = vars.GITHUB_REPOSITORY ?? '';
+    const server = (vars.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return {
+        name,
+        ref,
+        // On pull requests GITHUB_SHA is the merge commit GitHub made; the image is the PR head's.
+        sha: (isPullRequest && pr?.headSha) || (vars.GITHUB_SHA ?? ''),
+        pullRequest: isPullRequest ? (pr?.number ?? (refNumber === undefined ? undefined : Number(refNumber))) : undefined,
+        sourceUrl: repository === '' ? '' : `${server}/${repository}`,
+        title: repository.slice(repository.indexOf('/') + 1)
+    };
+}
+function pullRequestOf(payload) {
+    if (typeof payload !== 'object' || payload === null)
+        return undefined;
+    const pr = payload.pull_request;
+    if (typeof pr !== 'object' || pr === null)
+        return undefined;
+    return {
+        number: typeof pr.number === 'number' ? pr.number : undefined,
+        headSha: typeof pr.head?.sha === 'string' && pr.head.sha !== '' ? pr.head.sha : undefined
+    };
+}
+const NUMBER = '(0|[1-9]\\d*)';
+const IDENTIFIERS = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*';
+const SEMVER_RE = new RegExp(`^v?${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-(${IDENTIFIERS}))?(?:\\+(${IDENTIFIERS}))?$`);
+function parseSemver(tag) {
+    const m = SEMVER_RE.exec(tag);
+    if (!m)
+        return undefined;
+    const prerelease = m[4] ?? '';
+    // semver: numeric prerelease identifiers have no leading zeros.
+    if (prerelease.split('.').some((id) => /^0\d+$/.test(id)))
+        return undefined;
+    return { major: m[1], minor: m[2], patch: m[3], prerelease, build: m[5] ?? '' };
+}
+/** The longest tag docker accepts. */
+const TAG_MAX = 128;
+/**
+ * A ref name as a valid tag: each run of characters outside [A-Za-z0-9_.-]
+ * becomes `-`, leading `.` and `-` are dropped, and it is cut to 128 characters.
+ * '' when nothing is left.
+ */
+function tagOf(name) {
+    return name
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, TAG_MAX);
+}
+function autoTags(event) {
+    const shaTag = event.sha === '' ? [] : [`sha-${event.sha.slice(0, 7)}`];
+    const main = mainTags(event);
+    return { tags: [...main.tags, ...shaTag], latestIndex: main.tags.length, latestByDefault: main.latest, version: main.version };
+}
+function mainTags(event) {
+    if (event.pullRequest !== undefined) {
+        const tag = `pr-${event.pullRequest}`;
+        return { tags: [tag], latest: false, version: tag };
+    }
+    if (event.name === 'schedule')
+        return { tags: ['nightly'], latest: false, version: 'nightly' };
+    const tagName = stripPrefix(event.ref, 'refs/tags/');
+    if (tagName !== undefined) {
+        const semver = parseSemver(tagName);
+        if (semver === undefined)
+            return named(tagName, true);
+        const { major, minor, patch, prerelease, build } = semver;
+        const core = `${major}.${minor}.${patch}`;
+        const version = `${core}${prerelease && `-${prerelease}`}${build && `+${build}`}`;
+        // A tag cannot hold `+`; build metadata follows `_`, as Helm does for OCI tags.
+        const full = tagOf(`${core}${prerelease && `-${prerelease}`}${build && `_${build}`}`);
+        if (prerelease !== '')
+            return { tags: [full], latest: false, version };
+        // `0` would claim that every 0.x release is compatible with the last one.
+        const moving = major === '0' ? [`${major}.${minor}`] : [`${major}.${minor}`, major];
+        return { tags: [full, ...moving], latest: true, version };
+    }
+    const branch = stripPrefix(event.ref, 'refs/heads/');
+    if (branch !== undefined)
+        return named(branch, false);
+    // Outside GitHub Actions there is no ref at all: `auto` is docker's own default, latest.
+    return { tags: [], latest: event.ref === '', version: '' };
+}
+function named(refName, latest) {
+    const tag = tagOf(refName);
+    return tag === '' ? { tags: [], latest, version: '' } : { tags: [tag], latest, version: tag };
+}
+function stripPrefix(ref, prefix) {
+    return ref.startsWith(prefix) && ref.length > prefix.length ? ref.slice(prefix.length) : undefined;
+}
+/** Expands `auto` in the tags input, then applies the `latest` input; duplicates removed, first place kept. */
+function expandTags(entries, event, latest) {
+    const auto = autoTags(event);
+    const withLatest = latest === 'true' || (latest === 'auto' && auto.latestByDefault);
+    const expanded = entries.flatMap((entry) => {
+        if (entry !== 'auto')
+            return [entry];
+        const tags = [...auto.tags];
+        if (withLatest)
+            tags.splice(auto.latestIndex, 0, 'latest');
+        return tags;
+    });
+    if (latest === 'true' && !expanded.includes('latest'))
+        expanded.push('latest');
+    return [...new Set(expanded)];
+}
+const OCI = 'org.opencontainers.image';
+/** The OCI annotations the build adds (those whose value is known), as label key/value pairs. */
+function ociLabels(event, version, created) {
+    const labels = [
+        ['source', event.sourceUrl],
+        ['revision', event.sha],
+        ['version', version],
+        ['created', created.toISOString().replace(/\.\d{3}Z$/, 'Z')],
+        ['title', event.title]
+    ];
+    return labels.filter(([, value]) => value !== '').map(([key, value]) => ({ key: `${OCI}.${key}`, value }));
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Reads the action's inputs in one place and turns them into a typed, validated
 // `Inputs` object. Everything here is pure except the file-system look-ups, which
 // come in through `FileSystem` so tests can give their own.
+
 
 
 /** The inputs as action.yml names them; values as the runner passes them (already trimmed). */
@@ -31870,6 +32030,7 @@ const INPUT_NAMES = [
     'password',
     'images',
     'tags',
+    'latest',
     'context',
     'file',
     'build-args',
@@ -31883,8 +32044,6 @@ const INPUT_NAMES = [
     'push',
     'save'
 ];
-/** Until the tag-rules issue lands, `auto` means docker's own default tag. */
-const AUTO_TAGS = ['latest'];
 /** Newline- or comma-separated list; blank entries dropped. */
 function parseList(value) {
     return value
@@ -31899,19 +32058,20 @@ function parseLines(value) {
         .map((s) => s.trim())
         .filter((s) => s !== '');
 }
-function unique(values) {
-    return [...new Set(values)];
-}
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/;
 /** Collects one message per problem (naming the input and the fix) and the warnings. */
 class Report {
     problems = [];
     warnings = [];
+    notices = [];
     problem(input, what, fix) {
         this.problems.push({ input, message: `Input '${input}': ${what}. Fix: ${fix}.` });
     }
     warn(input, message) {
         this.warnings.push({ input, message });
+    }
+    notice(input, message) {
+        this.notices.push({ input, message });
     }
 }
 function parseInputs(raw, env) {
@@ -31919,15 +32079,23 @@ function parseInputs(raw, env) {
     // Problems come out in a fixed order: where and what to push, then how to build, then save.
     const registry = parseRegistry(raw.registry, report);
     const credentials = parseCredentials(raw, report);
-    const images = parseImages(raw.images, report);
-    const tags = parseTags(raw.tags, report);
+    const images = parseImages(raw, registry, report);
+    const tags = parseTags(raw, env.event, report);
+    const version = autoTags(env.event).version;
     const push = parseBoolean(raw, 'push', true, report);
     const flags = { pull: parseBoolean(raw, 'pull', false, report), noCache: parseBoolean(raw, 'no-cache', false, report) };
     const source = parseSource(raw, env, flags, report);
+    if (source.kind === 'build')
+        source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now));
     const save = parseSave(raw.save, env, report);
-    const inputs = { registry, credentials, images, tags, source, push, save };
-    const { problems, warnings } = report;
-    return problems.length > 0 ? { ok: false, problems, warnings } : { ok: true, inputs, warnings };
+    const inputs = { registry, credentials, images, tags, version, source, push, save };
+    const { problems, warnings, notices } = report;
+    return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices };
+}
+/** The user's labels, then each default label whose key the user did not set. */
+function withDefaultLabels(labels, defaults) {
+    const set = new Set(labels.map((l) => l.key));
+    return [...labels, ...defaults.filter((l) => !set.has(l.key))];
 }
 function parseBoolean(raw, input, fallback, report) {
     const value = raw[input];
@@ -31968,25 +32136,50 @@ function parseCredentials(raw, report) {
     }
     return undefined;
 }
-function parseImages(value, report) {
-    const names = unique(parseList(value));
+/**
+ * Each repository, lowercased (with a notice) when only its path has uppercase
+ * letters, and put on the `registry` input's host when it names none.
+ */
+function parseImages(raw, registry, report) {
+    const names = [...new Set(parseList(raw.images))];
     if (names.length === 0)
         report.problem('images', 'no repository given', 'list one or more repositories, such as alice/app or ghcr.io/org/app');
-    return names.flatMap((name) => {
-        const parsed = parseRepository(name);
-        if (parsed.ok)
-            return [parsed.value];
-        report.problem('images', parsed.problem, parsed.fix);
-        return [];
+    const repositories = names.flatMap((written) => {
+        const lowered = lowercaseRepository(written);
+        if (!lowered.ok) {
+            report.problem('images', lowered.problem, lowered.fix);
+            return [];
+        }
+        const name = lowered.value;
+        if (name !== written)
+            report.notice('images', `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`);
+        const parsed = parseRepository(name, registry);
+        if (!parsed.ok) {
+            report.problem('images', parsed.problem, parsed.fix);
+            return [];
+        }
+        const repository = parsed.value;
+        if (isImplicitLibrary(repository)) {
+            const image = repository.path.slice('library/'.length);
+            report.problem('images', `'${written}' is a Docker Hub repository without an account, which only Docker's official images have`, `write '${raw.username || '<username>'}/${image}' (your Docker Hub account or organisation), or 'library/${image}' if you publish an official image`);
+            return [];
+        }
+        return [repository];
     });
+    return [...new Map(repositories.map((r) => [r.name, r])).values()];
 }
-function parseTags(value, report) {
-    const entries = parseList(value);
-    const tags = unique((entries.length === 0 ? ['auto'] : entries).flatMap((t) => (t === 'auto' ? AUTO_TAGS : [t])));
+function parseTags(raw, event, report) {
+    const latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase();
+    if (!['auto', 'true', 'false'].includes(latest))
+        report.problem('latest', `'${raw.latest}' is not auto, true or false`, 'write auto (latest on releases), true (always) or false (never)');
+    const entries = parseList(raw.tags);
+    const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest);
     for (const tag of tags.filter((t) => !isValidTag(t))) {
         const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag;
         report.problem('tags', `'${shown}' is not a valid tag`, tagFix);
     }
+    if (tags.length === 0)
+        report.problem('tags', 'no tag is left: auto gives none on this event and latest is false', 'list the tags, or set latest to auto or true');
     return tags;
 }
 /** A build from the context, or — with source-image — an existing image to retag. */
@@ -32147,6 +32340,8 @@ function metadataOf(outcome) {
     });
     return {
         imageid: outcome.imageId,
+        version: outcome.version,
+        labels: outcome.labels,
         digest: images.find((i) => i.digest !== null)?.digest ?? '',
         tags: outcome.targets.map((t) => t.ref),
         refs: images.flatMap((i) => (i.ref === null ? [] : [i.ref])),
@@ -32161,6 +32356,7 @@ function outputsOf(outcome) {
         digest: metadata.digest,
         tags: metadata.tags.join('\n'),
         refs: metadata.refs.join('\n'),
+        version: metadata.version,
         tarball: outcome.tarball?.path ?? '',
         'tarball-digest': outcome.tarball?.digest ?? '',
         metadata: JSON.stringify(metadata)
@@ -32239,6 +32435,7 @@ async function saveImage(docker, args, target) {
 
 
 
+
 /** State key: this run's temp folder, removed by the post step if still there. */
 const STATE_TEMP = 'temp';
 const nodeFs = {
@@ -32256,7 +32453,10 @@ async function main() {
     const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, getInput(name)]));
     if (raw.password !== '')
         core_setSecret(raw.password);
-    const parsed = parseInputs(raw, { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), fs: nodeFs });
+    const environment = { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), fs: nodeFs, event: readGitEvent(), now: new Date() };
+    const parsed = parseInputs(raw, environment);
+    for (const notice of parsed.notices)
+        core_notice(notice.message);
     for (const warning of parsed.warnings)
         core_warning(warning.message);
     if (!parsed.ok) {
@@ -32279,6 +32479,20 @@ async function main() {
         remove(temp);
     }
 }
+/** The event from GITHUB_* and the payload file; a missing or unreadable payload counts as none. */
+function readGitEvent() {
+    let payload;
+    const file = process.env.GITHUB_EVENT_PATH;
+    if (file) {
+        try {
+            payload = JSON.parse(external_node_fs_namespaceObject.readFileSync(file, 'utf8'));
+        }
+        catch (err) {
+            core_warning(`Could not read the event payload ${file} (${err instanceof Error ? err.message : String(err)}); pull request tags fall back to GITHUB_SHA.`);
+        }
+    }
+    return gitEventOf(process.env, payload);
+}
 async function run(inputs, temp) {
     const login = inputs.credentials && createDockerConfig(temp, inputs.registry);
     const docker = await Docker.locate(login?.env);
@@ -32289,7 +32503,8 @@ async function run(inputs, temp) {
     const imageId = await makeImage(docker, plan);
     const pushed = await pushAll(docker, plan.pushes);
     const tarball = plan.save && (await save(docker, plan.save, plan.targets.length));
-    return { imageId, targets: plan.targets, pushed, tarball };
+    const labels = inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {};
+    return { imageId, version: inputs.version, labels, targets: plan.targets, pushed, tarball };
 }
 async function logIn(docker, login, password) {
     const { registry, username, args } = login;

@@ -2,7 +2,9 @@
 // `Inputs` object. Everything here is pure except the file-system look-ups, which
 // come in through `FileSystem` so tests can give their own.
 import * as path from 'node:path'
-import { DOCKER_HUB, isValidDomain, isValidTag, normalizeRegistry, parseImageReference, parseRepository, tagFix } from './reference.js'
+import { autoTags, expandTags, ociLabels } from './event.js'
+import type { GitEvent, LatestMode } from './event.js'
+import { DOCKER_HUB, isImplicitLibrary, isValidDomain, isValidTag, lowercaseRepository, normalizeRegistry, parseImageReference, parseRepository, tagFix } from './reference.js'
 import type { Repository } from './reference.js'
 
 /** The inputs as action.yml names them; values as the runner passes them (already trimmed). */
@@ -12,6 +14,7 @@ export const INPUT_NAMES = [
   'password',
   'images',
   'tags',
+  'latest',
   'context',
   'file',
   'build-args',
@@ -60,8 +63,10 @@ export interface Inputs {
   /** Present when both username and password are set. */
   credentials: { username: string; password: string } | undefined
   images: Repository[]
-  /** Tag names, `auto` already expanded, duplicates removed. */
+  /** Tag names, `auto` and `latest` already applied, duplicates removed. */
   tags: string[]
+  /** The `version` output: from the Git event (1.2.3, release-7, feature-x, pr-42, nightly), or ''. */
+  version: string
   /** What makes the image: a build, or an existing image to retag. */
   source: { kind: 'build'; build: BuildInputs } | { kind: 'image'; ref: string }
   push: boolean
@@ -73,14 +78,15 @@ export interface InputProblem {
   message: string
 }
 
+/** A warning or notice about an input that does not stop the run. */
 export interface Warning {
   input: InputName
   message: string
 }
 
 export type ParseResult =
-  | { ok: true; inputs: Inputs; warnings: Warning[] }
-  | { ok: false; problems: InputProblem[]; warnings: Warning[] }
+  | { ok: true; inputs: Inputs; warnings: Warning[]; notices: Warning[] }
+  | { ok: false; problems: InputProblem[]; warnings: Warning[]; notices: Warning[] }
 
 export interface FileSystem {
   kind(absolutePath: string): 'file' | 'directory' | 'other' | 'missing'
@@ -90,10 +96,11 @@ export interface Environment {
   /** Where relative paths start: GITHUB_WORKSPACE, else the working directory. */
   workspace: string
   fs: FileSystem
+  /** The Git event the workflow runs for (tags: auto, version, labels). */
+  event: GitEvent
+  /** The time the run started (the `created` label). */
+  now: Date
 }
-
-/** Until the tag-rules issue lands, `auto` means docker's own default tag. */
-export const AUTO_TAGS = ['latest']
 
 /** Newline- or comma-separated list; blank entries dropped. */
 export function parseList(value: string): string[] {
@@ -111,16 +118,13 @@ export function parseLines(value: string): string[] {
     .filter((s) => s !== '')
 }
 
-function unique<T>(values: T[]): T[] {
-  return [...new Set(values)]
-}
-
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/
 
 /** Collects one message per problem (naming the input and the fix) and the warnings. */
 class Report {
   readonly problems: InputProblem[] = []
   readonly warnings: Warning[] = []
+  readonly notices: Warning[] = []
 
   problem(input: InputName, what: string, fix: string): void {
     this.problems.push({ input, message: `Input '${input}': ${what}. Fix: ${fix}.` })
@@ -129,6 +133,10 @@ class Report {
   warn(input: InputName, message: string): void {
     this.warnings.push({ input, message })
   }
+
+  notice(input: InputName, message: string): void {
+    this.notices.push({ input, message })
+  }
 }
 
 export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
@@ -136,15 +144,23 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   // Problems come out in a fixed order: where and what to push, then how to build, then save.
   const registry = parseRegistry(raw.registry, report)
   const credentials = parseCredentials(raw, report)
-  const images = parseImages(raw.images, report)
-  const tags = parseTags(raw.tags, report)
+  const images = parseImages(raw, registry, report)
+  const tags = parseTags(raw, env.event, report)
+  const version = autoTags(env.event).version
   const push = parseBoolean(raw, 'push', true, report)
   const flags = { pull: parseBoolean(raw, 'pull', false, report), noCache: parseBoolean(raw, 'no-cache', false, report) }
   const source = parseSource(raw, env, flags, report)
+  if (source.kind === 'build') source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now))
   const save = parseSave(raw.save, env, report)
-  const inputs: Inputs = { registry, credentials, images, tags, source, push, save }
-  const { problems, warnings } = report
-  return problems.length > 0 ? { ok: false, problems, warnings } : { ok: true, inputs, warnings }
+  const inputs: Inputs = { registry, credentials, images, tags, version, source, push, save }
+  const { problems, warnings, notices } = report
+  return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices }
+}
+
+/** The user's labels, then each default label whose key the user did not set. */
+function withDefaultLabels(labels: KeyValue[], defaults: KeyValue[]): KeyValue[] {
+  const set = new Set(labels.map((l) => l.key))
+  return [...labels, ...defaults.filter((l) => !set.has(l.key))]
 }
 
 function parseBoolean(raw: RawInputs, input: InputName, fallback: boolean, report: Report): boolean {
@@ -186,24 +202,51 @@ function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials']
   return undefined
 }
 
-function parseImages(value: string, report: Report): Repository[] {
-  const names = unique(parseList(value))
+/**
+ * Each repository, lowercased (with a notice) when only its path has uppercase
+ * letters, and put on the `registry` input's host when it names none.
+ */
+function parseImages(raw: RawInputs, registry: string, report: Report): Repository[] {
+  const names = [...new Set(parseList(raw.images))]
   if (names.length === 0) report.problem('images', 'no repository given', 'list one or more repositories, such as alice/app or ghcr.io/org/app')
-  return names.flatMap((name) => {
-    const parsed = parseRepository(name)
-    if (parsed.ok) return [parsed.value]
-    report.problem('images', parsed.problem, parsed.fix)
-    return []
+  const repositories = names.flatMap((written) => {
+    const lowered = lowercaseRepository(written)
+    if (!lowered.ok) {
+      report.problem('images', lowered.problem, lowered.fix)
+      return []
+    }
+    const name = lowered.value
+    if (name !== written) report.notice('images', `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`)
+    const parsed = parseRepository(name, registry)
+    if (!parsed.ok) {
+      report.problem('images', parsed.problem, parsed.fix)
+      return []
+    }
+    const repository = parsed.value
+    if (isImplicitLibrary(repository)) {
+      const image = repository.path.slice('library/'.length)
+      report.problem(
+        'images',
+        `'${written}' is a Docker Hub repository without an account, which only Docker's official images have`,
+        `write '${raw.username || '<username>'}/${image}' (your Docker Hub account or organisation), or 'library/${image}' if you publish an official image`
+      )
+      return []
+    }
+    return [repository]
   })
+  return [...new Map(repositories.map((r) => [r.name, r])).values()]
 }
 
-function parseTags(value: string, report: Report): string[] {
-  const entries = parseList(value)
-  const tags = unique((entries.length === 0 ? ['auto'] : entries).flatMap((t) => (t === 'auto' ? AUTO_TAGS : [t])))
+function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
+  const latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase()
+  if (!['auto', 'true', 'false'].includes(latest)) report.problem('latest', `'${raw.latest}' is not auto, true or false`, 'write auto (latest on releases), true (always) or false (never)')
+  const entries = parseList(raw.tags)
+  const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode)
   for (const tag of tags.filter((t) => !isValidTag(t))) {
     const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag
     report.problem('tags', `'${shown}' is not a valid tag`, tagFix)
   }
+  if (tags.length === 0) report.problem('tags', 'no tag is left: auto gives none on this event and latest is false', 'list the tags, or set latest to auto or true')
   return tags
 }
 

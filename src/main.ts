@@ -6,6 +6,8 @@ import * as path from 'node:path'
 import { remove, removeOnSignals, track } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
 import { Docker, DockerError, errorSummary, pushedDigest } from './docker.js'
+import { gitEventOf } from './event.js'
+import type { GitEvent } from './event.js'
 import { INPUT_NAMES, parseInputs } from './inputs.js'
 import type { FileSystem, Inputs, RawInputs } from './inputs.js'
 import { makePlan } from './plan.js'
@@ -33,7 +35,9 @@ export async function main(): Promise<void> {
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs
   if (raw.password !== '') core.setSecret(raw.password)
 
-  const parsed = parseInputs(raw, { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), fs: nodeFs })
+  const environment = { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), fs: nodeFs, event: readGitEvent(), now: new Date() }
+  const parsed = parseInputs(raw, environment)
+  for (const notice of parsed.notices) core.notice(notice.message)
   for (const warning of parsed.warnings) core.warning(warning.message)
   if (!parsed.ok) {
     for (const problem of parsed.problems) core.error(problem.message)
@@ -54,6 +58,20 @@ export async function main(): Promise<void> {
   }
 }
 
+/** The event from GITHUB_* and the payload file; a missing or unreadable payload counts as none. */
+function readGitEvent(): GitEvent {
+  let payload: unknown
+  const file = process.env.GITHUB_EVENT_PATH
+  if (file) {
+    try {
+      payload = JSON.parse(fs.readFileSync(file, 'utf8'))
+    } catch (err) {
+      core.warning(`Could not read the event payload ${file} (${err instanceof Error ? err.message : String(err)}); pull request tags fall back to GITHUB_SHA.`)
+    }
+  }
+  return gitEventOf(process.env, payload)
+}
+
 async function run(inputs: Inputs, temp: string): Promise<Outcome> {
   const login = inputs.credentials && createDockerConfig(temp, inputs.registry)
   const docker = await Docker.locate(login?.env)
@@ -64,7 +82,8 @@ async function run(inputs: Inputs, temp: string): Promise<Outcome> {
   const imageId = await makeImage(docker, plan)
   const pushed = await pushAll(docker, plan.pushes)
   const tarball = plan.save && (await save(docker, plan.save, plan.targets.length))
-  return { imageId, targets: plan.targets, pushed, tarball }
+  const labels = inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {}
+  return { imageId, version: inputs.version, labels, targets: plan.targets, pushed, tarball }
 }
 
 async function logIn(docker: Docker, login: NonNullable<Plan['login']>, password: string): Promise<void> {

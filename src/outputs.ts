@@ -11,6 +11,10 @@ export interface Pushed {
 
 export interface Outcome {
   imageId: string
+  /** The version the Git event gives (1.2.3, feature-x, pr-42), or ''. */
+  version: string
+  /** The labels the build set (none for a retag). */
+  labels: Record<string, string>
   targets: Target[]
   pushed: Pushed[]
   tarball: Tarball | undefined
@@ -18,6 +22,8 @@ export interface Outcome {
 
 export interface Metadata {
   imageid: string
+  version: string
+  labels: Record<string, string>
   digest: string
   tags: string[]
   refs: string[]
@@ -31,7 +37,7 @@ export interface Metadata {
   tarball: Tarball | null
 }
 
-export type Outputs = Record<'imageid' | 'digest' | 'tags' | 'refs' | 'tarball' | 'tarball-digest' | 'metadata', string>
+export type Outputs = Record<'imageid' | 'digest' | 'tags' | 'refs' | 'version' | 'tarball' | 'tarball-digest' | 'metadata', string>
 
 export function metadataOf(outcome: Outcome): Metadata {
   const digestOf = new Map(outcome.pushed.map((p) => [p.target.ref, p.digest]))
@@ -45,6 +51,8 @@ export function metadataOf(outcome: Outcome): Metadata {
   })
   return {
     imageid: outcome.imageId,
+    version: outcome.version,
+    labels: outcome.labels,
     digest: images.find((i) => i.digest !== null)?.digest ?? '',
     tags: outcome.targets.map((t) => t.ref),
     refs: images.flatMap((i) => (i.ref === null ? [] : [i.ref])),
@@ -60,6 +68,7 @@ export function outputsOf(outcome: Outcome): Outputs {
     digest: metadata.digest,
     tags: metadata.tags.join('\n'),
     refs: metadata.refs.join('\n'),
+    version: metadata.version,
     tarball: outcome.tarball?.path ?? '',
     'tarball-digest': outcome.tarball?.digest ?? '',
     metadata: JSON.stringify(metadata)

@@ -53,8 +53,12 @@ export function isValidDomain(domain: string): boolean {
   return DOMAIN_RE.test(domain)
 }
 
-/** Parses a repository name without tag or digest: `alice/app`, `ghcr.io/org/app`, `localhost:5000/app`. */
-export function parseRepository(input: string): Parsed<Repository> {
+/**
+ * Parses a repository name without tag or digest: `alice/app`, `ghcr.io/org/app`,
+ * `localhost:5000/app`. A name without a host goes to `defaultRegistry`: its name
+ * gets that host in front unless it is Docker Hub.
+ */
+export function parseRepository(input: string, defaultRegistry = DOCKER_HUB): Parsed<Repository> {
   const name = input.trim()
   if (name === '') return fail('is empty', 'write a repository such as alice/app or ghcr.io/org/app')
   if (/\s/.test(name)) return fail(`'${name}' contains white space`, 'remove the spaces')
@@ -80,10 +84,31 @@ export function parseRepository(input: string): Parsed<Repository> {
       'use lowercase letters, digits and single separators (. _ __ -) between them, separated by /'
     )
   }
-  if (name.length > NAME_MAX) return fail(`'${name.slice(0, 40)}…' is longer than ${NAME_MAX} characters`, 'shorten it')
-  const host = domain === undefined ? DOCKER_HUB : normalizeRegistry(domain)
+  const host = normalizeRegistry(domain ?? defaultRegistry)
   const path = host === DOCKER_HUB && !rest.includes('/') ? `library/${rest}` : rest
-  return { ok: true, value: { name, domain: host, path } }
+  const fullName = domain === undefined && host !== DOCKER_HUB ? `${host}/${name}` : name
+  if (fullName.length > NAME_MAX) return fail(`'${fullName.slice(0, 40)}…' is longer than ${NAME_MAX} characters`, 'shorten it')
+  return { ok: true, value: { name: fullName, domain: host, path } }
+}
+
+/** A Docker Hub name without an account (`app`, `docker.io/app`), which docker reads as the official `library/app`. */
+export function isImplicitLibrary(repository: Repository): boolean {
+  return repository.domain === DOCKER_HUB && repository.path.startsWith('library/') && !repository.name.includes('library/')
+}
+
+/**
+ * The repository name with its path lowercased (`ghcr.io/Octo-Org/App` →
+ * `ghcr.io/octo-org/app`, as `github.repository` often needs). A host with
+ * uppercase letters is refused instead: it is written by hand, not derived.
+ */
+export function lowercaseRepository(input: string): Parsed<string> {
+  const name = input.trim()
+  const slash = name.indexOf('/')
+  const first = slash < 0 ? '' : name.slice(0, slash)
+  const hasHost = /[.:]/.test(first) || first === 'localhost'
+  const host = hasHost ? first : ''
+  if (host !== host.toLowerCase()) return fail(`the registry host '${host}' has uppercase letters`, `write it as '${host.toLowerCase()}'`)
+  return { ok: true, value: name.toLowerCase() }
 }
 
 export function isValidTag(tag: string): boolean {

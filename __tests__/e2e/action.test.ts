@@ -60,6 +60,73 @@ function expectNoCredentialsLeft(ws: Workspace, result: StepResult, userConfigBe
   expect(JSON.stringify(result.outputs)).not.toContain(s.password)
 }
 
+/** The environment a runner gives for an event: GITHUB_* and the payload file. */
+function eventEnv(ws: Workspace, name: string, ref: string, sha: string, payload: object = {}): Record<string, string> {
+  const file = path.join(ws.root, 'event.json')
+  fs.writeFileSync(file, JSON.stringify(payload))
+  return { GITHUB_EVENT_NAME: name, GITHUB_REF: ref, GITHUB_SHA: sha, GITHUB_EVENT_PATH: file, GITHUB_REPOSITORY: 'octo-org/Ship-App', GITHUB_SERVER_URL: 'https://github.com' }
+}
+
+function labelsOf(image: string): Record<string, string> {
+  return JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', image])) as Record<string, string>
+}
+
+describe('tags and labels from the Git event', () => {
+  const sha = 'c0ffee00112233445566778899aabbccddeeff00'
+
+  it('pushes 1.2.3, 1.2, 1, latest and sha-<7> for a tag push of v1.2.3, with the OCI labels', async () => {
+    const ws = makeWorkspace()
+    const name = uniqueName('Release')
+    const started = Date.now()
+    // The registry input gives the host; the uppercase name is lowercased, as ${{ github.repository }} needs.
+    const result = await runMain(ws, { images: `octo/${name}`, registry: s.plain, context: 'app' }, eventEnv(ws, 'push', 'refs/tags/v1.2.3', sha))
+    expect(result.code).toBe(0)
+    const repository = `${s.plain}/octo/${name.toLowerCase()}`
+    expect(commands(result.log, 'notice')).toEqual([expect.stringContaining(`using '${`octo/${name}`.toLowerCase()}'`)])
+    const tags = ['1.2.3', '1.2', '1', 'latest', 'sha-c0ffee0']
+    expect(result.outputs.tags.split('\n')).toEqual(tags.map((t) => `${repository}:${t}`))
+    expect(result.outputs.version).toBe('1.2.3')
+    await expectRegistryDigests(result, [repository], tags)
+
+    const labels = labelsOf(`${repository}:1.2.3`)
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.source': 'https://github.com/octo-org/Ship-App',
+      'org.opencontainers.image.revision': sha,
+      'org.opencontainers.image.version': '1.2.3',
+      'org.opencontainers.image.title': 'Ship-App'
+    })
+    const created = Date.parse(labels['org.opencontainers.image.created'])
+    expect(created).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000)
+    expect(created).toBeLessThanOrEqual(Date.now())
+    // The metadata output lists the labels the action set (the Dockerfile's own LABEL comes on top).
+    const metadataLabels = JSON.parse(result.outputs.metadata).labels as Record<string, string>
+    expect(Object.keys(metadataLabels).sort()).toEqual(['created', 'revision', 'source', 'title', 'version'].map((k) => `org.opencontainers.image.${k}`))
+    expect(labels).toMatchObject(metadataLabels)
+  })
+
+  it('pushes pr-42 and the PR head commit for a pull request, never the merge commit', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('pr')}`
+    const head = '5eed5eed00112233445566778899aabbccddeeff'
+    const env = eventEnv(ws, 'pull_request', 'refs/pull/42/merge', sha, { pull_request: { number: 42, head: { sha: head } } })
+    const result = await runMain(ws, { images: repository, context: 'app' }, env)
+    expect(result.code).toBe(0)
+    expect(result.outputs.tags.split('\n')).toEqual([`${repository}:pr-42`, `${repository}:sha-5eed5ee`])
+    expect(result.outputs.version).toBe('pr-42')
+    await expectRegistryDigests(result, [repository], ['pr-42', 'sha-5eed5ee'])
+    for (const tag of ['latest', 'sha-c0ffee0']) expect((await fetchManifest(s.plain, repository.split('/')[1], tag)).status).toBe(404)
+    expect(labelsOf(`${repository}:pr-42`)).toMatchObject({ 'org.opencontainers.image.revision': head, 'org.opencontainers.image.version': 'pr-42' })
+  })
+
+  it('refuses a Docker Hub repository without an account before any docker command', async () => {
+    const ws = makeWorkspace()
+    const result = await runMain(ws, { images: 'app', username: 'alice', password: 'x', context: 'app' })
+    expect(result.code).toBe(1)
+    expect(commands(result.log, 'error')).toEqual([expect.stringContaining("Fix: write 'alice/app'")])
+    expect(result.log).not.toContain('[command]')
+  })
+})
+
 describe('build and push', () => {
   it('pushes to the plain registry and outputs the digest the registry stored', async () => {
     const ws = makeWorkspace()
@@ -250,7 +317,7 @@ describe('failures', () => {
 
   it('refuses bad input with one ::error:: per problem before any docker command', async () => {
     const ws = makeWorkspace()
-    const result = await runMain(ws, { images: 'localhost:5000/Bad/Name, ok/app:v1', tags: 'good, -bad', push: 'maybe', context: 'missing-folder', save: 'x.zip' })
+    const result = await runMain(ws, { images: 'LOCALHOST:5000/app, ok/app:v1', tags: 'good, -bad', push: 'maybe', context: 'missing-folder', save: 'x.zip' })
     expect(result.code).toBe(1)
     const errors = commands(result.log, 'error')
     expect(errors.map((e) => /^::error::Input '([a-z-]+)'/.exec(e)?.[1])).toEqual(['images', 'images', 'tags', 'push', 'context', 'save'])
@@ -327,7 +394,7 @@ describe('the user docker setup stays usable', () => {
     expect(result.log).toMatch(/\[command\]\S+docker buildx build --load --file /)
     const calls = fs.readFileSync(record, 'utf8').split('\n')
     expect(calls[1]).toBe('version')
-    expect(calls[3]).toMatch(/^build --load --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --iidfile /)
+    expect(calls[3]).toMatch(/^build --load --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --label org\.opencontainers\.image\.created=\S+ --iidfile /)
     // Builders stay the user's; credentials stay in this run's folder.
     expect(calls[2]).toMatch(new RegExp(`^BUILDX_CONFIG=${ws.home}/\\.docker/buildx DOCKER_CONFIG=${ws.runnerTemp}/ship-image-\\w+/docker-config$`))
     await expectRegistryDigests(result, [repository], ['p1'])

@@ -1,4 +1,5 @@
 // Test doubles shared by the unit tests (not a test file itself).
+import type { GitEvent } from '../../src/event.js'
 import { INPUT_NAMES } from '../../src/inputs.js'
 import type { BuildInputs, Environment, FileSystem, InputName, RawInputs } from '../../src/inputs.js'
 
@@ -25,8 +26,15 @@ export const DEFAULT_TREE: Record<string, Exclude<Kind, 'missing'>> = {
   '/ws/Dockerfile': 'file'
 }
 
-export function env(entries: Record<string, Exclude<Kind, 'missing'>> = DEFAULT_TREE): Environment & { fs: ReturnType<typeof fakeFs> } {
-  return { workspace: WORKSPACE, fs: fakeFs(entries) }
+/** A run outside GitHub Actions: no event, no commit, no repository. */
+export const NO_EVENT: GitEvent = { name: '', ref: '', sha: '', pullRequest: undefined, sourceUrl: '', title: '' }
+
+/** The time every unit test runs at, and its `created` label. */
+export const NOW = new Date('2026-01-02T03:04:05.678Z')
+export const CREATED = { key: 'org.opencontainers.image.created', value: '2026-01-02T03:04:05Z' }
+
+export function env(entries: Record<string, Exclude<Kind, 'missing'>> = DEFAULT_TREE, event: GitEvent = NO_EVENT): Environment & { fs: ReturnType<typeof fakeFs> } {
+  return { workspace: WORKSPACE, fs: fakeFs(entries), event, now: NOW }
 }
 
 /** Every input empty (as when no default applies), with `images: alice/app` and the given overrides. */
@@ -35,12 +43,12 @@ export function raw(overrides: Partial<RawInputs> = {}): RawInputs {
   return { ...empty, images: 'alice/app', ...overrides }
 }
 
-/** The build inputs parseInputs gives for raw() in DEFAULT_TREE: context /ws, everything else unset. */
+/** The build inputs parseInputs gives for raw() in DEFAULT_TREE outside Actions: context /ws, the created label, everything else unset. */
 export const PLAIN_BUILD: BuildInputs = {
   context: '/ws',
   file: '/ws/Dockerfile',
   buildArgs: [],
-  labels: [],
+  labels: [CREATED],
   target: '',
   platform: '',
   network: '',

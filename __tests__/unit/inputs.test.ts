@@ -1,7 +1,8 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { AUTO_TAGS, INPUT_NAMES, parseInputs, parseLines, parseList } from '../../src/inputs.js'
+import { gitEventOf } from '../../src/event.js'
+import { INPUT_NAMES, parseInputs, parseLines, parseList } from '../../src/inputs.js'
 import type { BuildInputs, InputName, InputProblem, Inputs, ParseResult, RawInputs, Warning } from '../../src/inputs.js'
-import { env, PLAIN_BUILD, raw } from './fakes.js'
+import { CREATED, env, PLAIN_BUILD, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
 
 const HEX64 = '1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
@@ -74,7 +75,7 @@ describe('parseLines', () => {
 describe('INPUT_NAMES', () => {
   it('lists every input of action.yml once', () => {
     expect([...INPUT_NAMES].sort()).toEqual(
-      ['build-args', 'context', 'file', 'images', 'labels', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'save', 'source-image', 'tags', 'target', 'username'].sort()
+      ['build-args', 'context', 'file', 'images', 'labels', 'latest', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'save', 'source-image', 'tags', 'target', 'username'].sort()
     )
   })
 })
@@ -85,11 +86,13 @@ describe('parseInputs: defaults', () => {
     expect(result).toEqual({
       ok: true,
       warnings: [],
+      notices: [],
       inputs: {
         registry: 'docker.io',
         credentials: undefined,
         images: [{ name: 'alice/app', domain: 'docker.io', path: 'alice/app' }],
         tags: ['latest'],
+        version: '',
         source: {
           kind: 'build',
           build: PLAIN_BUILD
@@ -101,12 +104,11 @@ describe('parseInputs: defaults', () => {
   })
 
   it('gives the same result for the values action.yml passes as defaults', () => {
-    const defaults = { registry: 'docker.io', tags: 'auto', context: '.', pull: 'false', 'no-cache': 'false', push: 'true' }
+    const defaults = { registry: 'docker.io', tags: 'auto', latest: 'auto', context: '.', pull: 'false', 'no-cache': 'false', push: 'true' }
     expect(parse(defaults)).toEqual(parse())
   })
 
-  it('expands auto to AUTO_TAGS, which is latest for now', () => {
-    expect(AUTO_TAGS).toEqual(['latest'])
+  it('expands auto to latest outside a workflow (no Git event)', () => {
     expect(inputsOf(parse({ tags: 'auto' })).tags).toEqual(['latest'])
   })
 
@@ -154,9 +156,9 @@ describe('parseInputs: images', () => {
   })
 
   it('reports each invalid repository once, and keeps quiet about valid ones', () => {
-    const problems = problemsOf(parse({ images: 'alice/App, ok/app, alice/app:v1, alice/App' }))
+    const problems = problemsOf(parse({ images: 'alice/-bad, ok/app, alice/app:v1, alice/-bad' }))
     expect(problems.map((p) => p.input)).toEqual(['images', 'images'])
-    expect(problems[0].message).toContain("write it as 'alice/app'")
+    expect(problems[0].message).toContain("invalid path component '-bad'")
     expect(problems[1].message).toContain("'alice/app:v1' has a tag")
     expectWellFormed(problems)
   })
@@ -240,7 +242,8 @@ describe('parseInputs: build-args and labels', () => {
       ['org.opencontainers.image.title=My App', [{ key: 'org.opencontainers.image.title', value: 'My App' }]],
       ['\n  A=1  \n\nB=x y\n', [{ key: 'A', value: '1' }, { key: 'B', value: 'x y' }]]
     ])('%j', (value, expected) => {
-      expect(buildOf(inputsOf(parse({ [name]: value })))[field]).toEqual(expected)
+      const withCreated = name === 'labels' ? [...expected, CREATED] : expected
+      expect(buildOf(inputsOf(parse({ [name]: value })))[field]).toEqual(withCreated)
     })
 
     test.each([
@@ -465,6 +468,7 @@ describe('parseInputs: source-image', () => {
       expect(result).toEqual({
         ok: true,
         warnings: [],
+        notices: [],
         inputs: expect.objectContaining({ source: { kind: 'image', ref: sourceImage } })
       })
       expect(environment.fs.lookups).toEqual([])
@@ -582,5 +586,134 @@ describe('parseInputs: several problems', () => {
     const problems = problemsOf(parse(overrides, tree))
     expect(problems.map((p) => p.input)).toEqual([input])
     expectWellFormed(problems)
+  })
+})
+
+describe('parseInputs: naming rules', () => {
+  test.each<[string, string, string]>([
+    ['ghcr.io/Octo-Org/App', 'ghcr.io/octo-org/app', 'ghcr.io'],
+    ['Octo-Org/App', 'octo-org/app', 'docker.io'],
+    ['localhost:5000/Team/App', 'localhost:5000/team/app', 'localhost:5000'],
+    ['registry.example.com:8443/A/B/C', 'registry.example.com:8443/a/b/c', 'registry.example.com:8443']
+  ])('lowercases %s with a notice naming both spellings', (written, name, domain) => {
+    const result = parse({ images: written })
+    const inputs = inputsOf(result)
+    expect(inputs.images.map((i) => [i.name, i.domain])).toEqual([[name, domain]])
+    expect(result.notices).toEqual([
+      { input: 'images', message: `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.` }
+    ])
+  })
+
+  it('merges two spellings of one repository into one', () => {
+    const result = parse({ images: 'octo/app, Octo/App' })
+    expect(inputsOf(result).images.map((i) => i.name)).toEqual(['octo/app'])
+    expect(result.notices).toHaveLength(1)
+  })
+
+  test.each(['GHCR.io/org/app', 'Registry.Example.com:5000/app', 'LOCALHOST:5000/app'])('refuses an uppercase registry host in %s', (images) => {
+    const message = onlyProblem(parse({ images }), 'images')
+    const host = images.slice(0, images.indexOf('/'))
+    expect(message).toBe(`Input 'images': the registry host '${host}' has uppercase letters. Fix: write it as '${host.toLowerCase()}'.`)
+  })
+
+  test.each<[string, string]>([
+    ['app', 'app'],
+    ['docker.io/app', 'app'],
+    ['index.docker.io/app', 'app'],
+    ['My-App', 'my-app']
+  ])('refuses the Docker Hub repository %s without an account, naming <username>/%s as the fix', (images, image) => {
+    const message = onlyProblem(parse({ images }), 'images')
+    expect(message).toContain('is a Docker Hub repository without an account')
+    expect(message).toContain(`Fix: write '<username>/${image}' (your Docker Hub account or organisation), or 'library/${image}' if you publish an official image.`)
+  })
+
+  it('names the username input in the Docker Hub fix when it is set', () => {
+    const result = parse({ images: 'app', username: 'alice', password: 'pw' })
+    expect(problemsOf(result)[0].message).toContain("Fix: write 'alice/app'")
+  })
+
+  test.each(['library/app', 'docker.io/library/app', 'alice/app', 'alice/library/app'])('accepts the Docker Hub repository %s', (images) => {
+    expect(inputsOf(parse({ images })).images).toHaveLength(1)
+  })
+
+  test.each<[string, string, string, string]>([
+    ['ghcr.io', 'octo-org/app', 'ghcr.io/octo-org/app', 'octo-org/app'],
+    ['ghcr.io', 'app', 'ghcr.io/app', 'app'],
+    ['localhost:5000', 'app', 'localhost:5000/app', 'app'],
+    ['https://index.docker.io/v1/', 'alice/app', 'alice/app', 'alice/app'],
+    ['', 'alice/app', 'alice/app', 'alice/app'],
+    ['ghcr.io', 'quay.io/org/app', 'quay.io/org/app', 'org/app'],
+    ['ghcr.io', 'docker.io/alice/app', 'docker.io/alice/app', 'alice/app']
+  ])('with registry %j, %s is pushed as %s', (registry, images, name, repoPath) => {
+    const [repository] = inputsOf(parse({ registry, images })).images
+    expect(repository.name).toBe(name)
+    expect(repository.path).toBe(repoPath)
+  })
+
+  it('does not refuse a single-component name that goes to another registry', () => {
+    expect(inputsOf(parse({ registry: 'ghcr.io', images: 'app' })).images[0].domain).toBe('ghcr.io')
+  })
+})
+
+describe('parseInputs: latest, version and labels from the Git event', () => {
+  const SHA = 'abcdef0123456789abcdef0123456789abcdef01'
+  const release = gitEventOf({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'octo-org/app' }, undefined)
+
+  function parseOn(overrides: Partial<RawInputs>, event = release): ParseResult {
+    return parseInputs(raw(overrides), env(undefined, event))
+  }
+
+  it('gives the release tags, the version and the OCI labels for a tag push', () => {
+    const inputs = inputsOf(parseOn({}))
+    expect(inputs.tags).toEqual(['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0'])
+    expect(inputs.version).toBe('1.2.3')
+    expect(buildOf(inputs).labels).toEqual([
+      { key: 'org.opencontainers.image.source', value: 'https://github.com/octo-org/app' },
+      { key: 'org.opencontainers.image.revision', value: SHA },
+      { key: 'org.opencontainers.image.version', value: '1.2.3' },
+      CREATED,
+      { key: 'org.opencontainers.image.title', value: 'app' }
+    ])
+  })
+
+  it('lets a label the user sets win over the default of the same key', () => {
+    const labels = buildOf(inputsOf(parseOn({ labels: 'org.opencontainers.image.title=My App\norg.opencontainers.image.version=custom' }))).labels
+    expect(labels.filter((l) => l.key === 'org.opencontainers.image.title')).toEqual([{ key: 'org.opencontainers.image.title', value: 'My App' }])
+    expect(labels.filter((l) => l.key === 'org.opencontainers.image.version')).toEqual([{ key: 'org.opencontainers.image.version', value: 'custom' }])
+    expect(labels).toHaveLength(5)
+  })
+
+  it('sets no labels on a retag', () => {
+    expect(inputsOf(parseOn({ 'source-image': 'alice/app:v1' })).source).toEqual({ kind: 'image', ref: 'alice/app:v1' })
+  })
+
+  test.each<[string, string[]]>([
+    ['auto', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['false', ['1.2.3', '1.2', '1', 'sha-abcdef0']],
+    ['FALSE', ['1.2.3', '1.2', '1', 'sha-abcdef0']],
+    ['true', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']]
+  ])('latest: %j', (latest, tags) => {
+    expect(inputsOf(parseOn({ latest })).tags).toEqual(tags)
+  })
+
+  test.each(['yes', 'always', '1'])('latest: %j is a problem', (latest) => {
+    expect(onlyProblem(parseOn({ latest }), 'latest')).toBe(
+      `Input 'latest': '${latest}' is not auto, true or false. Fix: write auto (latest on releases), true (always) or false (never).`
+    )
+  })
+
+  it('is a problem when no tag is left', () => {
+    expect(onlyProblem(parseInputs(raw({ latest: 'false' }), env()), 'tags')).toBe(
+      "Input 'tags': no tag is left: auto gives none on this event and latest is false. Fix: list the tags, or set latest to auto or true."
+    )
+  })
+
+  it('mixes auto with literal tags, in order, without duplicates', () => {
+    expect(inputsOf(parseOn({ tags: 'auto\nstable\n1.2' })).tags).toEqual(['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0', 'stable'])
+  })
+
+  it('reports an invalid literal tag next to valid auto tags', () => {
+    expect(onlyProblem(parseOn({ tags: 'auto, -bad' }), 'tags')).toContain("'-bad' is not a valid tag")
   })
 })

@@ -28,12 +28,13 @@ const pushedBoth: Pushed[] = pushedAll(fourTargets, (t) => (t.repository === ali
 
 describe('outputsOf', () => {
   it('has empty digest and refs when nothing was pushed', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: [], tarball: undefined })
+    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined })
     expect(outputs).toEqual({
       imageid: IMAGE_ID,
       digest: '',
       tags: 'alice/app:v1\nalice/app:latest\nlocalhost:5000/app:v1\nlocalhost:5000/app:latest',
       refs: '',
+      version: '',
       tarball: '',
       'tarball-digest': '',
       metadata: expect.any(String)
@@ -41,7 +42,7 @@ describe('outputsOf', () => {
   })
 
   it('has one ref per repository, in order, and the first digest, when two repositories × two tags were pushed', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: pushedBoth, tarball: undefined })
+    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball: undefined })
     expect(outputs.digest).toBe(DIGEST_A)
     expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
     expect(outputs.tags).toBe('alice/app:v1\nalice/app:latest\nlocalhost:5000/app:v1\nlocalhost:5000/app:latest')
@@ -49,32 +50,32 @@ describe('outputsOf', () => {
   })
 
   it('orders refs by the targets, not by the order of the pushes', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: [...pushedBoth].reverse(), tarball: undefined })
+    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [...pushedBoth].reverse(), tarball: undefined })
     expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_A)
   })
 
   it('leaves a repository without a push out of refs', () => {
     const pushed = pushedAll(fourTargets.filter((t) => t.repository === local), () => DIGEST_B)
-    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed, tarball: undefined })
+    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed, tarball: undefined })
     expect(outputs.refs).toBe(`localhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_B)
   })
 
   it('sets the tarball fields from the tarball', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: [], tarball })
+    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball })
     expect(outputs.tarball).toBe('/ws/out/image.tar.gz')
     expect(outputs['tarball-digest']).toBe(TARBALL_DIGEST)
   })
 
   it('has exactly the outputs action.yml declares', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: [], tarball: undefined })
-    expect(Object.keys(outputs).sort()).toEqual(['digest', 'imageid', 'metadata', 'refs', 'tags', 'tarball', 'tarball-digest'])
+    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined })
+    expect(Object.keys(outputs).sort()).toEqual(['digest', 'imageid', 'metadata', 'refs', 'tags', 'tarball', 'tarball-digest', 'version'])
   })
 
   test.each<[string, Outcome]>([
-    ['nothing pushed', { imageId: IMAGE_ID, targets: fourTargets, pushed: [], tarball: undefined }],
-    ['pushed and saved', { imageId: IMAGE_ID, targets: fourTargets, pushed: pushedBoth, tarball }]
+    ['nothing pushed', { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }],
+    ['pushed and saved', { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball }]
   ])('metadata is the JSON of metadataOf (%s)', (_label, outcome) => {
     expect(JSON.parse(outputsOf(outcome).metadata)).toEqual(metadataOf(outcome))
   })
@@ -82,9 +83,11 @@ describe('outputsOf', () => {
 
 describe('metadataOf', () => {
   it('has the documented shape when nothing was pushed or saved', () => {
-    const metadata = metadataOf({ imageId: IMAGE_ID, targets: targets([alice], ['v1']), pushed: [], tarball: undefined })
+    const metadata = metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: targets([alice], ['v1']), pushed: [], tarball: undefined })
     const expected: Metadata = {
       imageid: IMAGE_ID,
+      version: '',
+      labels: {},
       digest: '',
       tags: ['alice/app:v1'],
       refs: [],
@@ -103,9 +106,11 @@ describe('metadataOf', () => {
   })
 
   it('parses back from the metadata output to the documented shape for two repositories × two tags, pushed and saved', () => {
-    const parsed: unknown = JSON.parse(outputsOf({ imageId: IMAGE_ID, targets: fourTargets, pushed: pushedBoth, tarball }).metadata)
+    const parsed: unknown = JSON.parse(outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball }).metadata)
     expect(parsed).toEqual({
       imageid: IMAGE_ID,
+      version: '',
+      labels: {},
       digest: DIGEST_A,
       tags: ['alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest'],
       refs: [`alice/app@${DIGEST_A}`, `localhost:5000/app@${DIGEST_B}`],
@@ -138,7 +143,7 @@ describe('metadataOf', () => {
   it('uses the normalised registry of a Docker Hub alias and the name as written', () => {
     const hub: Repository = { name: 'index.docker.io/app', domain: 'docker.io', path: 'library/app' }
     const ts = targets([hub], ['v1'])
-    const metadata = metadataOf({ imageId: IMAGE_ID, targets: ts, pushed: pushedAll(ts, () => DIGEST_A), tarball: undefined })
+    const metadata = metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: ts, pushed: pushedAll(ts, () => DIGEST_A), tarball: undefined })
     expect(metadata.images).toEqual([
       {
         repository: 'index.docker.io/app',
@@ -151,8 +156,10 @@ describe('metadataOf', () => {
   })
 
   it('has no images and empty lists without targets', () => {
-    expect(metadataOf({ imageId: '', targets: [], pushed: [], tarball: undefined })).toEqual({
+    expect(metadataOf({ imageId: '', version: '', labels: {}, targets: [], pushed: [], tarball: undefined })).toEqual({
       imageid: '',
+      version: '',
+      labels: {},
       digest: '',
       tags: [],
       refs: [],

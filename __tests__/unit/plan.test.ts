@@ -13,7 +13,8 @@ const alice: Repository = { name: 'alice/app', domain: 'docker.io', path: 'alice
 const ghcr: Repository = { name: 'ghcr.io/org/app', domain: 'ghcr.io', path: 'org/app' }
 const local: Repository = { name: 'localhost:5000/app', domain: 'localhost:5000', path: 'app' }
 
-const plainBuild = PLAIN_BUILD
+/** The default build without labels, so each option's flags stand alone. */
+const plainBuild: BuildInputs = { ...PLAIN_BUILD, labels: [] }
 
 const fullBuild: BuildInputs = {
   context: '/ws/app',
@@ -39,6 +40,7 @@ function inputs(overrides: Partial<Inputs> = {}): Inputs {
     credentials: undefined,
     images: [alice],
     tags: ['latest'],
+    version: '',
     source: { kind: 'build', build: plainBuild },
     push: true,
     save: undefined,

@@ -1,0 +1,249 @@
+import { describe, expect, it, test } from '@jest/globals'
+import { autoTags, expandTags, gitEventOf, ociLabels, parseSemver, tagOf } from '../../src/event.js'
+import type { GitEvent, LatestMode, Variables } from '../../src/event.js'
+import { isValidTag } from '../../src/reference.js'
+
+const SHA = '0123456789abcdef0123456789abcdef01234567'
+const HEAD = 'fedcba9876543210fedcba9876543210fedcba98'
+const MERGE = '1111111111111111111111111111111111111111'
+
+function vars(event: string, ref: string, sha = SHA): Variables {
+  return { GITHUB_EVENT_NAME: event, GITHUB_REF: ref, GITHUB_SHA: sha, GITHUB_REPOSITORY: 'octo-org/app', GITHUB_SERVER_URL: 'https://github.com' }
+}
+
+function event(name: string, ref: string, payload?: unknown, sha = SHA): GitEvent {
+  return gitEventOf(vars(name, ref, sha), payload)
+}
+
+const prPayload = { pull_request: { number: 42, head: { sha: HEAD } } }
+
+describe('tags: auto, for each row of the table', () => {
+  test.each<[string, GitEvent, string[], string]>([
+    ['push of tag v1.2.3', event('push', 'refs/tags/v1.2.3'), ['1.2.3', '1.2', '1', 'latest', 'sha-0123456'], '1.2.3'],
+    ['push of tag 1.2.3 (no v)', event('push', 'refs/tags/1.2.3'), ['1.2.3', '1.2', '1', 'latest', 'sha-0123456'], '1.2.3'],
+    ['push of a prerelease v2.0.0-rc.1', event('push', 'refs/tags/v2.0.0-rc.1'), ['2.0.0-rc.1', 'sha-0123456'], '2.0.0-rc.1'],
+    ['push of a non-semver tag release-7', event('push', 'refs/tags/release-7'), ['release-7', 'latest', 'sha-0123456'], 'release-7'],
+    ['push to branch feature/Foo_bar', event('push', 'refs/heads/feature/Foo_bar'), ['feature-Foo_bar', 'sha-0123456'], 'feature-Foo_bar'],
+    ['pull_request #42', event('pull_request', 'refs/pull/42/merge', prPayload, MERGE), ['pr-42', 'sha-fedcba9'], 'pr-42'],
+    ['pull_request_target #42', event('pull_request_target', 'refs/heads/main', prPayload, MERGE), ['pr-42', 'sha-fedcba9'], 'pr-42'],
+    ['schedule', event('schedule', 'refs/heads/main'), ['nightly', 'sha-0123456'], 'nightly'],
+    ['workflow_dispatch on a branch', event('workflow_dispatch', 'refs/heads/main'), ['main', 'sha-0123456'], 'main'],
+    ['workflow_dispatch on a tag', event('workflow_dispatch', 'refs/tags/v3.1.4'), ['3.1.4', '3.1', '3', 'latest', 'sha-0123456'], '3.1.4'],
+    ['release (published) on its tag', event('release', 'refs/tags/v1.0.0'), ['1.0.0', '1.0', '1', 'latest', 'sha-0123456'], '1.0.0'],
+    ['merge_group on its queue branch', event('merge_group', 'refs/heads/gh-readonly-queue/main/pr-7-abc'), ['gh-readonly-queue-main-pr-7-abc', 'sha-0123456'], 'gh-readonly-queue-main-pr-7-abc']
+  ])('%s', (_label, e, tags, version) => {
+    expect(expandTags(['auto'], e, 'auto')).toEqual(tags)
+    expect(autoTags(e).version).toBe(version)
+    for (const tag of tags) expect(isValidTag(tag)).toBe(true)
+  })
+})
+
+describe('semver tags', () => {
+  test.each<[string, string[], string]>([
+    ['v0.3.1', ['0.3.1', '0.3', 'latest', 'sha-0123456'], '0.3.1'],
+    ['v10.20.30', ['10.20.30', '10.20', '10', 'latest', 'sha-0123456'], '10.20.30'],
+    ['v1.2.3+abc', ['1.2.3_abc', '1.2', '1', 'latest', 'sha-0123456'], '1.2.3+abc'],
+    ['v1.2.3-beta.2+exp.sha.5114f85', ['1.2.3-beta.2_exp.sha.5114f85', 'sha-0123456'], '1.2.3-beta.2+exp.sha.5114f85'],
+    ['1.0.0-alpha', ['1.0.0-alpha', 'sha-0123456'], '1.0.0-alpha'],
+    ['1.0.0-0.3.7', ['1.0.0-0.3.7', 'sha-0123456'], '1.0.0-0.3.7']
+  ])('%s', (tag, tags, version) => {
+    const e = event('push', `refs/tags/${tag}`)
+    expect(expandTags(['auto'], e, 'auto')).toEqual(tags)
+    expect(autoTags(e).version).toBe(version)
+  })
+
+  // Close to semver, but not: each is a plain tag name (latest added, as for any release tag).
+  test.each<[string, string]>([
+    ['v1.2', 'v1.2'],
+    ['v1', 'v1'],
+    ['1.2.3.4', '1.2.3.4'],
+    ['V1.2.3', 'V1.2.3'],
+    ['v01.2.3', 'v01.2.3'],
+    ['v1.02.3', 'v1.02.3'],
+    ['1.2.3-01', '1.2.3-01'],
+    ['1.2.3-', '1.2.3-'],
+    ['1.2.3+', '1.2.3-'],
+    ['vv1.2.3', 'vv1.2.3'],
+    ['release/1.2.3', 'release-1.2.3'],
+    ['v1.2.3 ', 'v1.2.3-']
+  ])('%j is not semver, tag %j', (tag, expected) => {
+    expect(parseSemver(tag)).toBeUndefined()
+    const e = event('push', `refs/tags/${tag}`)
+    expect(expandTags(['auto'], e, 'auto')).toEqual([expected, 'latest', 'sha-0123456'])
+    expect(autoTags(e).version).toBe(expected)
+  })
+
+  it('parses the parts', () => {
+    expect(parseSemver('v1.22.333-rc.1+b.2')).toEqual({ major: '1', minor: '22', patch: '333', prerelease: 'rc.1', build: 'b.2' })
+  })
+})
+
+describe('tagOf: a ref name as a tag', () => {
+  test.each<[string, string]>([
+    ['main', 'main'],
+    ['feature/Foo_bar', 'feature-Foo_bar'],
+    ['Feature/UPPER/Case', 'Feature-UPPER-Case'],
+    ['a//b', 'a-b'],
+    ['a b\tc', 'a-b-c'],
+    ['fix/#12: añadir ü', 'fix-12-a-adir-'],
+    ['.hidden', 'hidden'],
+    ['-dash', 'dash'],
+    ['..-.x', 'x'],
+    ['_under', '_under'],
+    ['a.b-c_d', 'a.b-c_d'],
+    ['$(rm -rf /)', 'rm--rf-'],
+    ['`id`;echo', 'id-echo'],
+    ['../../etc/passwd', 'etc-passwd'],
+    ['///', ''],
+    ['x'.repeat(200), 'x'.repeat(128)],
+    [`${'-'.repeat(10)}${'y'.repeat(200)}`, 'y'.repeat(128)]
+  ])('%j -> %j', (name, expected) => {
+    expect(tagOf(name)).toBe(expected)
+    if (expected !== '') expect(isValidTag(expected)).toBe(true)
+  })
+
+  it('keeps a very long branch name valid and at 128 characters', () => {
+    const e = event('push', `refs/heads/feature/${'long-name/'.repeat(30)}`)
+    const [tag] = expandTags(['auto'], e, 'auto')
+    expect(tag).toHaveLength(128)
+    expect(isValidTag(tag)).toBe(true)
+    expect(tag.startsWith('feature-long-name-long-name')).toBe(true)
+  })
+
+  it('gives only the sha tag for a branch name with nothing usable', () => {
+    const e = event('push', 'refs/heads/%%%')
+    expect(expandTags(['auto'], e, 'auto')).toEqual(['sha-0123456'])
+    expect(autoTags(e).version).toBe('')
+  })
+})
+
+describe('the latest input', () => {
+  const release = event('push', 'refs/tags/v1.2.3')
+  const branch = event('push', 'refs/heads/main')
+  const pr = event('pull_request', 'refs/pull/42/merge', prPayload)
+  test.each<[string, GitEvent, LatestMode, string[]]>([
+    ['release, auto', release, 'auto', ['1.2.3', '1.2', '1', 'latest', 'sha-0123456']],
+    ['release, false', release, 'false', ['1.2.3', '1.2', '1', 'sha-0123456']],
+    ['release, true', release, 'true', ['1.2.3', '1.2', '1', 'latest', 'sha-0123456']],
+    ['branch, auto', branch, 'auto', ['main', 'sha-0123456']],
+    ['branch, true', branch, 'true', ['main', 'latest', 'sha-0123456']],
+    ['prerelease, true', event('push', 'refs/tags/v2.0.0-rc.1'), 'true', ['2.0.0-rc.1', 'latest', 'sha-0123456']],
+    ['non-semver tag, false', event('push', 'refs/tags/release-7'), 'false', ['release-7', 'sha-0123456']],
+    ['pull request, auto', pr, 'auto', ['pr-42', 'sha-fedcba9']],
+    ['pull request, true', pr, 'true', ['pr-42', 'latest', 'sha-fedcba9']]
+  ])('%s', (_label, e, latest, tags) => {
+    expect(expandTags(['auto'], e, latest)).toEqual(tags)
+  })
+
+  it('adds latest to literal tags only when true', () => {
+    expect(expandTags(['stable'], release, 'auto')).toEqual(['stable'])
+    expect(expandTags(['stable'], release, 'false')).toEqual(['stable'])
+    expect(expandTags(['stable'], release, 'true')).toEqual(['stable', 'latest'])
+  })
+
+  it('keeps a literal latest even when false (it only stops adding it)', () => {
+    expect(expandTags(['latest', 'auto'], release, 'false')).toEqual(['latest', '1.2.3', '1.2', '1', 'sha-0123456'])
+  })
+})
+
+describe('mixing auto with literal tags', () => {
+  const release = event('push', 'refs/tags/v1.2.3')
+  test.each<[string[], string[]]>([
+    [['auto', 'stable'], ['1.2.3', '1.2', '1', 'latest', 'sha-0123456', 'stable']],
+    [['stable', 'auto'], ['stable', '1.2.3', '1.2', '1', 'latest', 'sha-0123456']],
+    [['1.2', 'auto'], ['1.2', '1.2.3', '1', 'latest', 'sha-0123456']],
+    [['auto', 'latest', 'auto'], ['1.2.3', '1.2', '1', 'latest', 'sha-0123456']],
+    [['stable', 'edge'], ['stable', 'edge']],
+    [['x', 'x'], ['x']]
+  ])('%j', (entries, tags) => {
+    expect(expandTags(entries, release, 'auto')).toEqual(tags)
+  })
+})
+
+describe('outside a workflow (no Git event)', () => {
+  const none = gitEventOf({}, undefined)
+  it('has no ref, commit or repository', () => {
+    expect(none).toEqual({ name: '', ref: '', sha: '', pullRequest: undefined, sourceUrl: '', title: '' })
+  })
+  it('makes auto docker’s default, latest, with no version', () => {
+    expect(expandTags(['auto'], none, 'auto')).toEqual(['latest'])
+    expect(expandTags(['auto'], none, 'false')).toEqual([])
+    expect(autoTags(none).version).toBe('')
+  })
+  it('gives only the sha tag for a ref that is neither a branch nor a tag', () => {
+    expect(expandTags(['auto'], event('push', 'refs/remotes/x'), 'auto')).toEqual(['sha-0123456'])
+  })
+})
+
+describe('gitEventOf', () => {
+  it('takes the PR head commit from the payload, not the merge commit', () => {
+    const e = event('pull_request', 'refs/pull/42/merge', prPayload, MERGE)
+    expect(e.sha).toBe(HEAD)
+    expect(e.pullRequest).toBe(42)
+  })
+
+  it('falls back to the ref number and GITHUB_SHA when the payload is missing', () => {
+    const e = event('pull_request', 'refs/pull/7/merge', undefined, MERGE)
+    expect(e.pullRequest).toBe(7)
+    expect(e.sha).toBe(MERGE)
+  })
+
+  it('treats any event on refs/pull/N as a pull request (pull_request_review)', () => {
+    const e = event('pull_request_review', 'refs/pull/9/merge', { pull_request: { number: 9, head: { sha: HEAD } } }, MERGE)
+    expect(expandTags(['auto'], e, 'auto')).toEqual(['pr-9', 'sha-fedcba9'])
+  })
+
+  it('ignores a pull_request object in the payload of a push', () => {
+    const e = event('push', 'refs/heads/main', prPayload)
+    expect(e.pullRequest).toBeUndefined()
+    expect(e.sha).toBe(SHA)
+  })
+
+  test.each<[string, unknown]>([
+    ['null', null],
+    ['a string', 'x'],
+    ['pull_request null', { pull_request: null }],
+    ['no head', { pull_request: { number: 5 } }],
+    ['a numeric sha', { pull_request: { number: 5, head: { sha: 5 } } }],
+    ['a string number', { pull_request: { number: '5', head: { sha: HEAD } } }]
+  ])('survives a payload with %s', (_label, payload) => {
+    const e = event('pull_request', 'refs/pull/5/merge', payload, MERGE)
+    expect(e.pullRequest).toBe(5)
+    expect([HEAD, MERGE]).toContain(e.sha)
+  })
+
+  it('builds the source URL from the server and the repository', () => {
+    expect(gitEventOf({ GITHUB_REPOSITORY: 'o/r', GITHUB_SERVER_URL: 'https://ghe.example.com/' }, undefined).sourceUrl).toBe('https://ghe.example.com/o/r')
+    expect(gitEventOf({ GITHUB_REPOSITORY: 'o/r' }, undefined).sourceUrl).toBe('https://github.com/o/r')
+    expect(gitEventOf({ GITHUB_REPOSITORY: 'o/r' }, undefined).title).toBe('r')
+  })
+})
+
+describe('ociLabels', () => {
+  const created = new Date('2026-12-01T06:07:08.901Z')
+  it('has source, revision, version, created and title', () => {
+    const e = event('push', 'refs/tags/v1.2.3')
+    expect(ociLabels(e, '1.2.3', created)).toEqual([
+      { key: 'org.opencontainers.image.source', value: 'https://github.com/octo-org/app' },
+      { key: 'org.opencontainers.image.revision', value: SHA },
+      { key: 'org.opencontainers.image.version', value: '1.2.3' },
+      { key: 'org.opencontainers.image.created', value: '2026-12-01T06:07:08Z' },
+      { key: 'org.opencontainers.image.title', value: 'app' }
+    ])
+  })
+
+  it('has the PR head commit as revision on pull requests', () => {
+    const e = event('pull_request', 'refs/pull/42/merge', prPayload, MERGE)
+    expect(ociLabels(e, 'pr-42', created).find((l) => l.key.endsWith('.revision'))?.value).toBe(HEAD)
+  })
+
+  it('leaves out what is unknown outside a workflow, keeping created', () => {
+    expect(ociLabels(gitEventOf({}, undefined), '', created)).toEqual([{ key: 'org.opencontainers.image.created', value: '2026-12-01T06:07:08Z' }])
+  })
+
+  it('writes created as RFC 3339 in UTC', () => {
+    const [label] = ociLabels(gitEventOf({}, undefined), '', new Date(Date.UTC(2027, 0, 5, 23, 59, 59)))
+    expect(label.value).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    expect(label.value).toBe('2027-01-05T23:59:59Z')
+  })
+})

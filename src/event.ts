@@ -1,0 +1,178 @@
+// The Git event a workflow runs for, and what it means for the image: the
+// automatic tags, the version and the OCI labels. Pure: the runner's environment
+// and the event payload come in as plain values; nothing here is ever run as a
+// command (a ref name is data).
+
+/** What the runner says about the event (GITHUB_* variables and the payload). */
+export interface GitEvent {
+  /** GITHUB_EVENT_NAME: push, pull_request, schedule, workflow_dispatch, … ('' outside Actions). */
+  name: string
+  /** GITHUB_REF: refs/heads/main, refs/tags/v1.2.3, refs/pull/42/merge ('' outside Actions). */
+  ref: string
+  /** The commit the image is built from: GITHUB_SHA, or the PR head commit on pull requests. */
+  sha: string
+  /** The pull request number, on pull request events. */
+  pullRequest: number | undefined
+  /** `https://github.com/octo-org/app`, or '' when GITHUB_REPOSITORY is unset. */
+  sourceUrl: string
+  /** `app`: the repository's name without its owner, or ''. */
+  title: string
+}
+
+/** Environment variables as process.env gives them. */
+export type Variables = Record<string, string | undefined>
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
+
+/**
+ * Reads the event from the runner's variables and the parsed event payload
+ * (the JSON file at GITHUB_EVENT_PATH; `undefined` when there is none).
+ */
+export function gitEventOf(vars: Variables, payload: unknown): GitEvent {
+  const name = vars.GITHUB_EVENT_NAME ?? ''
+  const ref = vars.GITHUB_REF ?? ''
+  const pr = pullRequestOf(payload)
+  const refNumber = /^refs\/pull\/(\d+)\//.exec(ref)?.[1]
+  const isPullRequest = PULL_REQUEST_EVENTS.has(name) || refNumber !== undefined
+  const repository = vars.GITHUB_REPOSITORY ?? ''
+  const server = (vars.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
+  return {
+    name,
+    ref,
+    // On pull requests GITHUB_SHA is the merge commit GitHub made; the image is the PR head's.
+    sha: (isPullRequest && pr?.headSha) || (vars.GITHUB_SHA ?? ''),
+    pullRequest: isPullRequest ? (pr?.number ?? (refNumber === undefined ? undefined : Number(refNumber))) : undefined,
+    sourceUrl: repository === '' ? '' : `${server}/${repository}`,
+    title: repository.slice(repository.indexOf('/') + 1)
+  }
+}
+
+function pullRequestOf(payload: unknown): { number: number | undefined; headSha: string | undefined } | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined
+  const pr = (payload as { pull_request?: { number?: unknown; head?: { sha?: unknown } } }).pull_request
+  if (typeof pr !== 'object' || pr === null) return undefined
+  return {
+    number: typeof pr.number === 'number' ? pr.number : undefined,
+    headSha: typeof pr.head?.sha === 'string' && pr.head.sha !== '' ? pr.head.sha : undefined
+  }
+}
+
+/** A semantic version (semver.org 2.0.0), as written in a tag with or without a leading `v`. */
+export interface Semver {
+  major: string
+  minor: string
+  patch: string
+  prerelease: string
+  build: string
+}
+
+const NUMBER = '(0|[1-9]\\d*)'
+const IDENTIFIERS = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*'
+const SEMVER_RE = new RegExp(`^v?${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-(${IDENTIFIERS}))?(?:\\+(${IDENTIFIERS}))?$`)
+
+export function parseSemver(tag: string): Semver | undefined {
+  const m = SEMVER_RE.exec(tag)
+  if (!m) return undefined
+  const prerelease = m[4] ?? ''
+  // semver: numeric prerelease identifiers have no leading zeros.
+  if (prerelease.split('.').some((id) => /^0\d+$/.test(id))) return undefined
+  return { major: m[1], minor: m[2], patch: m[3], prerelease, build: m[5] ?? '' }
+}
+
+/** The longest tag docker accepts. */
+export const TAG_MAX = 128
+
+/**
+ * A ref name as a valid tag: each run of characters outside [A-Za-z0-9_.-]
+ * becomes `-`, leading `.` and `-` are dropped, and it is cut to 128 characters.
+ * '' when nothing is left.
+ */
+export function tagOf(name: string): string {
+  return name
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(0, TAG_MAX)
+}
+
+/** What `tags: auto` stands for on this event. */
+export interface AutoTags {
+  /** The tags in order, without `latest`. */
+  tags: string[]
+  /** Where `latest` goes when it is added (before the sha- tag), and whether `latest: auto` adds it. */
+  latestIndex: number
+  latestByDefault: boolean
+  /** The `version` output: 1.2.3 for a semver tag, else the main tag (`release-7`, `feature-x`, `pr-42`, `nightly`); '' when the event gives none. */
+  version: string
+}
+
+export function autoTags(event: GitEvent): AutoTags {
+  const shaTag = event.sha === '' ? [] : [`sha-${event.sha.slice(0, 7)}`]
+  const main = mainTags(event)
+  return { tags: [...main.tags, ...shaTag], latestIndex: main.tags.length, latestByDefault: main.latest, version: main.version }
+}
+
+function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: string } {
+  if (event.pullRequest !== undefined) {
+    const tag = `pr-${event.pullRequest}`
+    return { tags: [tag], latest: false, version: tag }
+  }
+  if (event.name === 'schedule') return { tags: ['nightly'], latest: false, version: 'nightly' }
+
+  const tagName = stripPrefix(event.ref, 'refs/tags/')
+  if (tagName !== undefined) {
+    const semver = parseSemver(tagName)
+    if (semver === undefined) return named(tagName, true)
+    const { major, minor, patch, prerelease, build } = semver
+    const core = `${major}.${minor}.${patch}`
+    const version = `${core}${prerelease && `-${prerelease}`}${build && `+${build}`}`
+    // A tag cannot hold `+`; build metadata follows `_`, as Helm does for OCI tags.
+    const full = tagOf(`${core}${prerelease && `-${prerelease}`}${build && `_${build}`}`)
+    if (prerelease !== '') return { tags: [full], latest: false, version }
+    // `0` would claim that every 0.x release is compatible with the last one.
+    const moving = major === '0' ? [`${major}.${minor}`] : [`${major}.${minor}`, major]
+    return { tags: [full, ...moving], latest: true, version }
+  }
+  const branch = stripPrefix(event.ref, 'refs/heads/')
+  if (branch !== undefined) return named(branch, false)
+  // Outside GitHub Actions there is no ref at all: `auto` is docker's own default, latest.
+  return { tags: [], latest: event.ref === '', version: '' }
+}
+
+function named(refName: string, latest: boolean): { tags: string[]; latest: boolean; version: string } {
+  const tag = tagOf(refName)
+  return tag === '' ? { tags: [], latest, version: '' } : { tags: [tag], latest, version: tag }
+}
+
+function stripPrefix(ref: string, prefix: string): string | undefined {
+  return ref.startsWith(prefix) && ref.length > prefix.length ? ref.slice(prefix.length) : undefined
+}
+
+export type LatestMode = 'auto' | 'true' | 'false'
+
+/** Expands `auto` in the tags input, then applies the `latest` input; duplicates removed, first place kept. */
+export function expandTags(entries: string[], event: GitEvent, latest: LatestMode): string[] {
+  const auto = autoTags(event)
+  const withLatest = latest === 'true' || (latest === 'auto' && auto.latestByDefault)
+  const expanded = entries.flatMap((entry) => {
+    if (entry !== 'auto') return [entry]
+    const tags = [...auto.tags]
+    if (withLatest) tags.splice(auto.latestIndex, 0, 'latest')
+    return tags
+  })
+  if (latest === 'true' && !expanded.includes('latest')) expanded.push('latest')
+  return [...new Set(expanded)]
+}
+
+export const OCI = 'org.opencontainers.image'
+
+/** The OCI annotations the build adds (those whose value is known), as label key/value pairs. */
+export function ociLabels(event: GitEvent, version: string, created: Date): { key: string; value: string }[] {
+  const labels: [string, string][] = [
+    ['source', event.sourceUrl],
+    ['revision', event.sha],
+    ['version', version],
+    ['created', created.toISOString().replace(/\.\d{3}Z$/, 'Z')],
+    ['title', event.title]
+  ]
+  return labels.filter(([, value]) => value !== '').map(([key, value]) => ({ key: `${OCI}.${key}`, value }))
+}
