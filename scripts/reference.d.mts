@@ -1,0 +1,28 @@
+// Types of scripts/reference.mjs, for the TypeScript tests that import it.
+export declare const START: string
+export declare const END: string
+
+export interface InputRow {
+  name: string
+  required: boolean
+  default: string | undefined
+  description: string
+  deprecationMessage: string | undefined
+}
+export interface OutputRow {
+  name: string
+  description: string
+}
+
+/** action.yml's inputs and outputs, in file order. */
+export declare function readAction(actionYmlText: string): { inputs: InputRow[]; outputs: OutputRow[] }
+/** Text for one table cell (`|` and `<` escaped). */
+export declare function cell(text: string): string
+/** The markdown between the markers (without them). */
+export declare function render(actionYmlText: string): string
+/** The text between the markers, or undefined when README has none. */
+export declare function extractRegion(readmeText: string): string | undefined
+/** README's text with the region replaced by what action.yml says. */
+export declare function update(actionYmlText: string, readmeText: string): string
+/** Whether README's region says what action.yml says, with one problem per difference. */
+export declare function check(actionYmlText: string, readmeText: string): { ok: boolean; problems: string[] }
