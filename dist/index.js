@@ -31831,11 +31831,15 @@ class Docker {
     }
     /** Runs `docker ...args`; returns the exit code and output, whatever the exit code. */
     async tryRun(args, options = {}) {
+        const { onLine } = options;
+        if (onLine)
+            onLine(`[command]${this.path} ${args.join(' ')}`);
         return getExecOutput(this.path, args, {
             env: this.env,
             ignoreReturnCode: true,
-            silent: options.silent ?? false,
-            input: options.input === undefined ? undefined : Buffer.from(options.input)
+            silent: (options.silent ?? false) || onLine !== undefined,
+            input: options.input === undefined ? undefined : Buffer.from(options.input),
+            listeners: onLine && { stdline: onLine, errline: onLine }
         });
     }
     /** Runs `docker ...args`; throws a DockerError naming the command when it fails. */
@@ -32042,8 +32046,12 @@ const INPUT_NAMES = [
     'no-cache',
     'source-image',
     'push',
-    'save'
+    'save',
+    'save-compression-level',
+    'cache-from'
 ];
+/** The default gzip level: see docs/benchmarks.md for the measurements behind it. */
+const DEFAULT_COMPRESSION_LEVEL = 3;
 /** Newline- or comma-separated list; blank entries dropped. */
 function parseList(value) {
     return value
@@ -32087,7 +32095,7 @@ function parseInputs(raw, env) {
     const source = parseSource(raw, env, flags, report);
     if (source.kind === 'build')
         source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now));
-    const save = parseSave(raw.save, env, report);
+    const save = parseSave(raw, env, report);
     const inputs = { registry, credentials, images, tags, version, source, push, save };
     const { problems, warnings, notices } = report;
     return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices };
@@ -32186,12 +32194,13 @@ function parseTags(raw, event, report) {
 function parseSource(raw, env, flags, report) {
     const buildArgs = parseKeyValues(raw, 'build-args', report);
     const labels = parseKeyValues(raw, 'labels', report);
+    const cacheFrom = parseCacheFrom(raw['cache-from'], report);
     if (raw['source-image'] !== '') {
         const ref = parseImageReference(raw['source-image']);
         if (!ref.ok)
             report.problem('source-image', ref.problem, ref.fix);
         const ignored = [
-            ...['file', 'build-args', 'labels', 'target', 'platform', 'network'].filter((name) => raw[name] !== ''),
+            ...['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from'].filter((name) => raw[name] !== ''),
             ...(flags.pull ? ['pull'] : []),
             ...(flags.noCache ? ['no-cache'] : [])
         ];
@@ -32207,8 +32216,17 @@ function parseSource(raw, env, flags, report) {
     }
     return {
         kind: 'build',
-        build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache }
+        build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache, cacheFrom }
     };
+}
+/** Image references, one per entry; `type=registry,ref=…` cache specs are buildx syntax and are not accepted. */
+function parseCacheFrom(value, report) {
+    return [...new Set(parseList(value))].filter((ref) => {
+        const parsed = parseImageReference(ref);
+        if (!parsed.ok)
+            report.problem('cache-from', parsed.problem, `list image references such as ghcr.io/org/app:latest (${parsed.fix})`);
+        return parsed.ok;
+    });
 }
 /** A local context must be a folder with the Dockerfile; a remote one (URL) is docker's to fetch. */
 function parseContextAndFile(raw, env, report) {
@@ -32230,7 +32248,18 @@ function parseContextAndFile(raw, env, report) {
     }
     return { context, file };
 }
-function parseSave(value, env, report) {
+function parseCompressionLevel(raw, report) {
+    const value = raw['save-compression-level'];
+    if (value === '')
+        return DEFAULT_COMPRESSION_LEVEL;
+    if (/^[1-9]$/.test(value))
+        return Number(value);
+    report.problem('save-compression-level', `'${value}' is not a gzip level`, 'write a whole number from 1 (fastest) to 9 (smallest)');
+    return DEFAULT_COMPRESSION_LEVEL;
+}
+function parseSave(raw, env, report) {
+    const value = raw.save;
+    const level = parseCompressionLevel(raw, report);
     if (value === '')
         return undefined;
     const target = external_node_path_namespaceObject.resolve(env.workspace, value);
@@ -32247,7 +32276,9 @@ function parseSave(value, env, report) {
         if (blocker !== undefined)
             report.problem('save', `'${blocker}' is a file, so '${value}' cannot be created inside it`, 'choose a path whose parent folders are folders');
     }
-    return { path: target, gzip };
+    if (!gzip && raw['save-compression-level'] !== '')
+        report.warn('save-compression-level', `save-compression-level is ignored: '${value}' is not compressed (name it .tar.gz to compress it).`);
+    return { path: target, gzip, level };
 }
 /** The first existing ancestor of `target` that is not a directory, if any. */
 function firstNonDirectoryAncestor(target, fs) {
@@ -32262,23 +32293,42 @@ function firstNonDirectoryAncestor(target, fs) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/limit.ts
+// Bounded concurrency for independent docker commands (pushes). Pure: no docker here.
+/** Returns a function that runs the tasks given to it, at most `limit` at a time, in the order given. */
+function limiter(limit) {
+    let running = 0;
+    const waiting = [];
+    return async (task) => {
+        if (running >= limit)
+            await new Promise((resolve) => waiting.push(resolve));
+        running++;
+        try {
+            return await task();
+        }
+        finally {
+            running--;
+            waiting.shift()?.();
+        }
+    };
+}
+/**
+ * Waits for every promise, also after one has failed (so nothing is still running
+ * when the caller cleans up), then gives all values or throws the first failure.
+ */
+async function settleAll(promises) {
+    const results = await Promise.allSettled(promises);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+    return results.map((r) => r.value);
+}
+
 ;// CONCATENATED MODULE: ./src/plan.ts
 
 function makePlan(inputs, options) {
     const targets = inputs.images.flatMap((repository) => inputs.tags.map((tag) => ({ repository, tag, ref: `${repository.name}:${tag}` })));
     const refs = targets.map((t) => t.ref);
-    const login = inputs.credentials && {
-        registry: inputs.registry,
-        username: inputs.credentials.username,
-        args: [
-            'login',
-            '--username',
-            inputs.credentials.username,
-            '--password-stdin',
-            // Without a server docker logs in to Docker Hub under its canonical key.
-            ...(inputs.registry === DOCKER_HUB ? [] : [inputs.registry])
-        ]
-    };
     let image;
     if (inputs.source.kind === 'image') {
         const source = inputs.source.ref;
@@ -32291,15 +32341,29 @@ function makePlan(inputs, options) {
         };
     }
     else {
-        image = { kind: 'build', args: buildArgs(inputs.source.build, refs, options), iidFile: options.iidFile };
+        const build = inputs.source.build;
+        // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
+        const cachePulls = options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }));
+        image = { kind: 'build', args: buildArgs(build, refs, options), iidFile: options.iidFile, cachePulls };
     }
     return {
-        login,
+        login: loginPlan(inputs),
         image,
         targets,
-        pushes: inputs.push ? targets.map((target) => ({ target, args: ['push', target.ref] })) : [],
+        pushes: inputs.push
+            ? inputs.images.map((repository) => targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] })))
+            : [],
         save: inputs.save && { target: inputs.save, args: ['image', 'save', ...refs] }
     };
+}
+/** `docker login`, when the inputs have credentials; it does not depend on the builder. */
+function loginPlan(inputs) {
+    if (inputs.credentials === undefined)
+        return undefined;
+    const { username } = inputs.credentials;
+    // Without a server docker logs in to Docker Hub under its canonical key.
+    const server = inputs.registry === DOCKER_HUB ? [] : [inputs.registry];
+    return { registry: inputs.registry, username, args: ['login', '--username', username, '--password-stdin', ...server] };
 }
 function buildArgs(build, refs, options) {
     const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
@@ -32321,6 +32385,11 @@ function buildArgs(build, refs, options) {
         args.push('--pull');
     if (build.noCache)
         args.push('--no-cache');
+    for (const ref of build.cacheFrom)
+        args.push('--cache-from', ref);
+    // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
+    if (build.cacheFrom.length > 0 && options.buildkit)
+        args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1');
     args.push('--iidfile', options.iidFile, build.context);
     return args;
 }
@@ -32377,8 +32446,9 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/save.ts
 // `docker image save` streamed to the tarball: gzip (for .tar.gz/.tgz) and the
-// sha256 of the file in one pass, into a temporary file beside the target that
-// is renamed into place only when docker and the write both succeeded.
+// sha256 of the file in one pass, with no uncompressed copy on disk, into a
+// temporary file beside the target that is renamed into place only when docker,
+// the compressor and the write all succeeded.
 
 
 
@@ -32386,7 +32456,25 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 
 
-const GZIP_LEVEL = 6;
+
+
+/**
+ * pigz when it is installed (it uses every core, and is about twice as fast as
+ * zlib on two: docs/benchmarks.md), else Node's zlib. Both write standard gzip.
+ */
+async function compressor(level) {
+    const pigz = await which('pigz', false);
+    if (pigz === '')
+        return { name: 'zlib', stream: external_node_zlib_.createGzip({ level }), done: Promise.resolve() };
+    const child = (0,external_node_child_process_namespaceObject.spawn)(pigz, [`-${level}`, '--stdout'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    const done = new Promise((resolve, reject) => {
+        child.on('error', (err) => reject(new Error(`pigz could not start: ${err.message}`)));
+        child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pigz failed (exit code ${code}): ${stderr.trim() || 'no error output'}`))));
+    });
+    return { name: 'pigz', stream: external_node_stream_.Duplex.from({ writable: child.stdin, readable: child.stdout }), done };
+}
 async function saveImage(docker, args, target) {
     const dir = external_node_path_namespaceObject.dirname(target.path);
     external_node_fs_namespaceObject.mkdirSync(dir, { recursive: true });
@@ -32401,29 +32489,29 @@ async function saveImage(docker, args, target) {
             callback(null, chunk);
         }
     });
+    const gzip = target.gzip ? await compressor(target.level) : undefined;
     const out = external_node_fs_namespaceObject.createWriteStream(partial, { flags: 'wx', mode: 0o644, flush: true });
     const docker$ = docker.stream(args);
-    const piped = target.gzip
-        ? (0,promises_namespaceObject.pipeline)(docker$.stdout, external_node_zlib_.createGzip({ level: GZIP_LEVEL }), measure, out)
-        : (0,promises_namespaceObject.pipeline)(docker$.stdout, measure, out);
-    const write = piped.catch((err) => {
+    const stages = [docker$.stdout, ...(gzip ? [gzip.stream] : []), measure];
+    const write = (0,promises_namespaceObject.pipeline)([...stages, out]).catch((err) => {
         docker$.kill();
         throw new Error(`Writing the tarball ${target.path} failed: ${err.message}`);
     });
-    const [written, exited] = await Promise.allSettled([write, docker$.done]);
+    const [written, compressed, exited] = await Promise.allSettled([write, gzip?.done, docker$.done]);
     // A write error explains a docker error (a broken pipe), so it is reported first.
-    const failure = written.status === 'rejected' ? written.reason : exited.status === 'rejected' ? exited.reason : undefined;
+    const failure = [written, compressed, exited].find((r) => r.status === 'rejected')?.reason;
     if (failure !== undefined) {
         remove(partial);
         throw failure;
     }
     external_node_fs_namespaceObject.renameSync(partial, target.path);
     untrack(partial);
-    return { path: target.path, digest: `sha256:${hash.digest('hex')}`, size };
+    return { path: target.path, digest: `sha256:${hash.digest('hex')}`, size, compressor: gzip?.name ?? 'none' };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The main step, a thin shell: inputs → plan → docker → outputs.
+
 
 
 
@@ -32494,12 +32582,15 @@ function readGitEvent() {
     return gitEventOf(process.env, payload);
 }
 async function run(inputs, temp) {
-    const login = inputs.credentials && createDockerConfig(temp, inputs.registry);
-    const docker = await Docker.locate(login?.env);
-    const builder = inputs.source.kind === 'build' && (await docker.hasBuildx()) ? 'buildx' : 'docker';
-    const plan = makePlan(inputs, { builder, iidFile: external_node_path_namespaceObject.join(temp, 'iid') });
-    if (plan.login)
-        await logIn(docker, plan.login, inputs.credentials.password);
+    const config = inputs.credentials && createDockerConfig(temp, inputs.registry);
+    const docker = await Docker.locate(config?.env);
+    // The builder check and the login are independent: they overlap.
+    const buildx = inputs.source.kind === 'build' ? docker.hasBuildx() : Promise.resolve(false);
+    const login = loginPlan(inputs);
+    await settleAll([buildx, login ? logIn(docker, login, inputs.credentials.password) : Promise.resolve()]);
+    const builder = (await buildx) ? 'buildx' : 'docker';
+    const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1';
+    const plan = makePlan(inputs, { builder, buildkit, iidFile: external_node_path_namespaceObject.join(temp, 'iid') });
     const imageId = await makeImage(docker, plan);
     const pushed = await pushAll(docker, plan.pushes);
     const tarball = plan.save && (await save(docker, plan.save, plan.targets.length));
@@ -32521,6 +32612,8 @@ async function logIn(docker, login, password) {
 async function makeImage(docker, plan) {
     const image = plan.image;
     if (image.kind === 'build') {
+        if (image.cachePulls.length > 0)
+            await pullCache(docker, image.cachePulls);
         return group(`Building ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
             await docker.run(image.args);
             return external_node_fs_namespaceObject.readFileSync(image.iidFile, 'utf8').trim();
@@ -32538,27 +32631,53 @@ async function makeImage(docker, plan) {
         return inspected.stdout.trim();
     });
 }
-/** Pushes each reference; the digest of each is the one docker reports from the registry. */
-async function pushAll(docker, pushes) {
-    if (pushes.length === 0)
-        return [];
-    return group(`Pushing ${count(pushes.length, 'reference')}`, async () => {
-        const pushed = [];
-        for (const push of pushes) {
-            const result = await docker.run(push.args);
-            const digest = pushedDigest(result.stdout);
-            if (digest === undefined) {
-                throw new DockerError(`docker push ${push.target.ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`);
-            }
-            pushed.push({ target: push.target, digest });
-        }
-        return pushed;
+/** Pulls the cache-from images the classic builder needs locally; one that cannot be pulled is only a notice. */
+async function pullCache(docker, pulls) {
+    await group(`Pulling ${count(pulls.length, 'cache image')}`, async () => {
+        const limit = limiter(CONCURRENCY);
+        await settleAll(pulls.map(({ ref, args }) => limit(async () => {
+            const result = await docker.tryRun(args, { onLine: prefixed(ref) });
+            if (result.exitCode !== 0)
+                core_notice(`cache-from: ${ref} could not be pulled (${errorSummary(result.stderr, result.stdout)}); building without it.`);
+        })));
     });
+}
+/** How many docker pushes or pulls run at once. */
+const CONCURRENCY = 4;
+/**
+ * Pushes every reference, up to CONCURRENCY at a time: the first tag of each
+ * repository first (it uploads the layers), then its other tags (only manifests).
+ * Each digest is the one docker reports from the registry.
+ */
+async function pushAll(docker, groups) {
+    const total = groups.flat().length;
+    if (total === 0)
+        return [];
+    return group(`Pushing ${count(total, 'reference')}`, async () => {
+        const limit = limiter(CONCURRENCY);
+        const pushOne = (push) => limit(() => pushReference(docker, push, total > 1));
+        const perRepository = groups.map(async ([first, ...rest]) => [await pushOne(first), ...(await settleAll(rest.map(pushOne)))]);
+        return (await settleAll(perRepository)).flat();
+    });
+}
+async function pushReference(docker, push, concurrent) {
+    const { ref } = push.target;
+    const result = await docker.run(push.args, concurrent ? { onLine: prefixed(ref) } : {});
+    const digest = pushedDigest(result.stdout);
+    if (digest === undefined) {
+        throw new DockerError(`docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`);
+    }
+    return { target: push.target, digest };
+}
+/** Log lines of one of several commands running at once, each marked with its reference. */
+function prefixed(ref) {
+    return (line) => info(`[${ref}] ${line}`);
 }
 async function save(docker, save, references) {
     return group(`Saving ${count(references, 'reference')} to ${save.target.path}`, async () => {
         const tarball = await saveImage(docker, save.args, save.target);
-        info(`Wrote ${tarball.path} (${tarball.size} bytes, ${tarball.digest}).`);
+        const how = save.target.gzip ? `, gzip level ${save.target.level} by ${tarball.compressor}` : '';
+        info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`);
         return tarball;
     });
 }

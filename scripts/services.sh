@@ -7,7 +7,7 @@
 #     its self-signed certificate trusted by the engine through
 #     /etc/docker/certs.d/localhost:PORT/ca.crt,
 #   - a tiny base image, ship-image/busybox:test, imported from Debian's busybox-static.
-# Installs the Debian packages it needs when they are missing. Writes what it
+# Installs the Debian packages it needs (pigz too) when they are missing. Writes what it
 # started to $SHIP_IMAGE_STATE/services.json (default /var/tmp/ship-image).
 set -euo pipefail
 
@@ -37,6 +37,9 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need+=(busybox-static)
 command -v openssl >/dev/null || need+=(openssl)
 command -v curl >/dev/null || need+=(curl)
+# pigz: the action compresses tarballs with it when present (GitHub's Ubuntu runners have it);
+# the tests cover it and the zlib fallback.
+command -v pigz >/dev/null || need+=(pigz)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   $SUDO apt-get update -qq

@@ -18,6 +18,8 @@ export interface RunOptions {
   input?: string
   /** Do not echo the command's output to the log (it is still captured). */
   silent?: boolean
+  /** Each output line goes here instead of the log (to prefix it, when commands run side by side). */
+  onLine?: (line: string) => void
 }
 
 export interface RunResult {
@@ -64,11 +66,14 @@ export class Docker {
 
   /** Runs `docker ...args`; returns the exit code and output, whatever the exit code. */
   async tryRun(args: string[], options: RunOptions = {}): Promise<RunResult> {
+    const { onLine } = options
+    if (onLine) onLine(`[command]${this.path} ${args.join(' ')}`)
     return exec.getExecOutput(this.path, args, {
       env: this.env,
       ignoreReturnCode: true,
-      silent: options.silent ?? false,
-      input: options.input === undefined ? undefined : Buffer.from(options.input)
+      silent: (options.silent ?? false) || onLine !== undefined,
+      input: options.input === undefined ? undefined : Buffer.from(options.input),
+      listeners: onLine && { stdline: onLine, errline: onLine }
     })
   }
 

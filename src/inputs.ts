@@ -26,7 +26,9 @@ export const INPUT_NAMES = [
   'no-cache',
   'source-image',
   'push',
-  'save'
+  'save',
+  'save-compression-level',
+  'cache-from'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
@@ -41,7 +43,12 @@ export interface SaveTarget {
   path: string
   /** gzip-compress (`.tar.gz` / `.tgz`). */
   gzip: boolean
+  /** The gzip level, 1 (fastest) to 9 (smallest). */
+  level: number
 }
+
+/** The default gzip level: see docs/benchmarks.md for the measurements behind it. */
+export const DEFAULT_COMPRESSION_LEVEL = 3
 
 export interface BuildInputs {
   /** Absolute path of a local context, or a remote context (URL) as written. */
@@ -55,6 +62,8 @@ export interface BuildInputs {
   network: string
   pull: boolean
   noCache: boolean
+  /** Images whose layers the build may reuse (`--cache-from`). */
+  cacheFrom: string[]
 }
 
 export interface Inputs {
@@ -151,7 +160,7 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const flags = { pull: parseBoolean(raw, 'pull', false, report), noCache: parseBoolean(raw, 'no-cache', false, report) }
   const source = parseSource(raw, env, flags, report)
   if (source.kind === 'build') source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now))
-  const save = parseSave(raw.save, env, report)
+  const save = parseSave(raw, env, report)
   const inputs: Inputs = { registry, credentials, images, tags, version, source, push, save }
   const { problems, warnings, notices } = report
   return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices }
@@ -254,11 +263,12 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
 function parseSource(raw: RawInputs, env: Environment, flags: { pull: boolean; noCache: boolean }, report: Report): Inputs['source'] {
   const buildArgs = parseKeyValues(raw, 'build-args', report)
   const labels = parseKeyValues(raw, 'labels', report)
+  const cacheFrom = parseCacheFrom(raw['cache-from'], report)
   if (raw['source-image'] !== '') {
     const ref = parseImageReference(raw['source-image'])
     if (!ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
-      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network'] as const).filter((name) => raw[name] !== ''),
+      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from'] as const).filter((name) => raw[name] !== ''),
       ...(flags.pull ? ['pull'] : []),
       ...(flags.noCache ? ['no-cache'] : [])
     ]
@@ -275,8 +285,17 @@ function parseSource(raw: RawInputs, env: Environment, flags: { pull: boolean; n
   }
   return {
     kind: 'build',
-    build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache }
+    build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache, cacheFrom }
   }
+}
+
+/** Image references, one per entry; `type=registry,ref=…` cache specs are buildx syntax and are not accepted. */
+function parseCacheFrom(value: string, report: Report): string[] {
+  return [...new Set(parseList(value))].filter((ref) => {
+    const parsed = parseImageReference(ref)
+    if (!parsed.ok) report.problem('cache-from', parsed.problem, `list image references such as ghcr.io/org/app:latest (${parsed.fix})`)
+    return parsed.ok
+  })
 }
 
 /** A local context must be a folder with the Dockerfile; a remote one (URL) is docker's to fetch. */
@@ -300,7 +319,17 @@ function parseContextAndFile(raw: RawInputs, env: Environment, report: Report): 
   return { context, file }
 }
 
-function parseSave(value: string, env: Environment, report: Report): SaveTarget | undefined {
+function parseCompressionLevel(raw: RawInputs, report: Report): number {
+  const value = raw['save-compression-level']
+  if (value === '') return DEFAULT_COMPRESSION_LEVEL
+  if (/^[1-9]$/.test(value)) return Number(value)
+  report.problem('save-compression-level', `'${value}' is not a gzip level`, 'write a whole number from 1 (fastest) to 9 (smallest)')
+  return DEFAULT_COMPRESSION_LEVEL
+}
+
+function parseSave(raw: RawInputs, env: Environment, report: Report): SaveTarget | undefined {
+  const value = raw.save
+  const level = parseCompressionLevel(raw, report)
   if (value === '') return undefined
   const target = path.resolve(env.workspace, value)
   const lower = target.toLowerCase()
@@ -313,7 +342,8 @@ function parseSave(value: string, env: Environment, report: Report): SaveTarget 
     const blocker = firstNonDirectoryAncestor(target, env.fs)
     if (blocker !== undefined) report.problem('save', `'${blocker}' is a file, so '${value}' cannot be created inside it`, 'choose a path whose parent folders are folders')
   }
-  return { path: target, gzip }
+  if (!gzip && raw['save-compression-level'] !== '') report.warn('save-compression-level', `save-compression-level is ignored: '${value}' is not compressed (name it .tar.gz to compress it).`)
+  return { path: target, gzip, level }
 }
 
 /** The first existing ancestor of `target` that is not a directory, if any. */

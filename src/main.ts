@@ -10,8 +10,9 @@ import { gitEventOf } from './event.js'
 import type { GitEvent } from './event.js'
 import { INPUT_NAMES, parseInputs } from './inputs.js'
 import type { FileSystem, Inputs, RawInputs } from './inputs.js'
-import { makePlan } from './plan.js'
-import type { Plan } from './plan.js'
+import { limiter, settleAll } from './limit.js'
+import { loginPlan, makePlan } from './plan.js'
+import type { Plan, Push } from './plan.js'
 import { outputsOf, writeOutputs } from './outputs.js'
 import type { Outcome, Pushed } from './outputs.js'
 import { saveImage } from './save.js'
@@ -73,12 +74,16 @@ function readGitEvent(): GitEvent {
 }
 
 async function run(inputs: Inputs, temp: string): Promise<Outcome> {
-  const login = inputs.credentials && createDockerConfig(temp, inputs.registry)
-  const docker = await Docker.locate(login?.env)
-  const builder = inputs.source.kind === 'build' && (await docker.hasBuildx()) ? 'buildx' : 'docker'
-  const plan = makePlan(inputs, { builder, iidFile: path.join(temp, 'iid') })
+  const config = inputs.credentials && createDockerConfig(temp, inputs.registry)
+  const docker = await Docker.locate(config?.env)
+  // The builder check and the login are independent: they overlap.
+  const buildx = inputs.source.kind === 'build' ? docker.hasBuildx() : Promise.resolve(false)
+  const login = loginPlan(inputs)
+  await settleAll<unknown>([buildx, login ? logIn(docker, login, inputs.credentials!.password) : Promise.resolve()])
+  const builder = (await buildx) ? 'buildx' : 'docker'
+  const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1'
+  const plan = makePlan(inputs, { builder, buildkit, iidFile: path.join(temp, 'iid') })
 
-  if (plan.login) await logIn(docker, plan.login, inputs.credentials!.password)
   const imageId = await makeImage(docker, plan)
   const pushed = await pushAll(docker, plan.pushes)
   const tarball = plan.save && (await save(docker, plan.save, plan.targets.length))
@@ -102,6 +107,7 @@ async function logIn(docker: Docker, login: NonNullable<Plan['login']>, password
 async function makeImage(docker: Docker, plan: Plan): Promise<string> {
   const image = plan.image
   if (image.kind === 'build') {
+    if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls)
     return core.group(`Building ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
       await docker.run(image.args)
       return fs.readFileSync(image.iidFile, 'utf8').trim()
@@ -119,27 +125,60 @@ async function makeImage(docker: Docker, plan: Plan): Promise<string> {
   })
 }
 
-/** Pushes each reference; the digest of each is the one docker reports from the registry. */
-async function pushAll(docker: Docker, pushes: Plan['pushes']): Promise<Pushed[]> {
-  if (pushes.length === 0) return []
-  return core.group(`Pushing ${count(pushes.length, 'reference')}`, async () => {
-    const pushed: Pushed[] = []
-    for (const push of pushes) {
-      const result = await docker.run(push.args)
-      const digest = pushedDigest(result.stdout)
-      if (digest === undefined) {
-        throw new DockerError(`docker push ${push.target.ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`)
-      }
-      pushed.push({ target: push.target, digest })
-    }
-    return pushed
+/** Pulls the cache-from images the classic builder needs locally; one that cannot be pulled is only a notice. */
+async function pullCache(docker: Docker, pulls: { ref: string; args: string[] }[]): Promise<void> {
+  await core.group(`Pulling ${count(pulls.length, 'cache image')}`, async () => {
+    const limit = limiter(CONCURRENCY)
+    await settleAll(
+      pulls.map(({ ref, args }) =>
+        limit(async () => {
+          const result = await docker.tryRun(args, { onLine: prefixed(ref) })
+          if (result.exitCode !== 0) core.notice(`cache-from: ${ref} could not be pulled (${errorSummary(result.stderr, result.stdout)}); building without it.`)
+        })
+      )
+    )
   })
+}
+
+/** How many docker pushes or pulls run at once. */
+const CONCURRENCY = 4
+
+/**
+ * Pushes every reference, up to CONCURRENCY at a time: the first tag of each
+ * repository first (it uploads the layers), then its other tags (only manifests).
+ * Each digest is the one docker reports from the registry.
+ */
+async function pushAll(docker: Docker, groups: Plan['pushes']): Promise<Pushed[]> {
+  const total = groups.flat().length
+  if (total === 0) return []
+  return core.group(`Pushing ${count(total, 'reference')}`, async () => {
+    const limit = limiter(CONCURRENCY)
+    const pushOne = (push: Push): Promise<Pushed> => limit(() => pushReference(docker, push, total > 1))
+    const perRepository = groups.map(async ([first, ...rest]) => [await pushOne(first), ...(await settleAll(rest.map(pushOne)))])
+    return (await settleAll(perRepository)).flat()
+  })
+}
+
+async function pushReference(docker: Docker, push: Push, concurrent: boolean): Promise<Pushed> {
+  const { ref } = push.target
+  const result = await docker.run(push.args, concurrent ? { onLine: prefixed(ref) } : {})
+  const digest = pushedDigest(result.stdout)
+  if (digest === undefined) {
+    throw new DockerError(`docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`)
+  }
+  return { target: push.target, digest }
+}
+
+/** Log lines of one of several commands running at once, each marked with its reference. */
+function prefixed(ref: string): (line: string) => void {
+  return (line) => core.info(`[${ref}] ${line}`)
 }
 
 async function save(docker: Docker, save: NonNullable<Plan['save']>, references: number): Promise<Tarball> {
   return core.group(`Saving ${count(references, 'reference')} to ${save.target.path}`, async () => {
     const tarball = await saveImage(docker, save.args, save.target)
-    core.info(`Wrote ${tarball.path} (${tarball.size} bytes, ${tarball.digest}).`)
+    const how = save.target.gzip ? `, gzip level ${save.target.level} by ${tarball.compressor}` : ''
+    core.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
     return tarball
   })
 }

@@ -20,20 +20,38 @@ export interface Target {
   ref: string
 }
 
+export interface Push {
+  target: Target
+  args: string[]
+}
+
 export interface Plan {
   /** `docker login`; the password goes to its standard input. */
   login: { registry: string; username: string; args: string[] } | undefined
   image:
-    | { kind: 'build'; args: string[]; iidFile: string }
+    | {
+        kind: 'build'
+        args: string[]
+        iidFile: string
+        /** `docker pull` of each cache-from image, when the builder needs it local (the classic builder). */
+        cachePulls: { ref: string; args: string[] }[]
+      }
     | { kind: 'retag'; source: string; inspect: string[]; pull: string[]; tag: string[][] }
   targets: Target[]
-  pushes: { target: Target; args: string[] }[]
+  /**
+   * One list per repository. The first push of a repository uploads its layers;
+   * the others then only upload a manifest, so they wait for it. Repositories
+   * are independent of each other.
+   */
+  pushes: Push[][]
   /** `docker image save` of every target, written to the tarball by the runner. */
   save: { target: SaveTarget; args: string[] } | undefined
 }
 
 export interface PlanOptions {
   builder: Builder
+  /** Whether the build runs on BuildKit (buildx, or DOCKER_BUILDKIT=1 with an older CLI), not the classic builder. */
+  buildkit: boolean
   /** Where the build writes the image ID (a file in this run's temp folder). */
   iidFile: string
 }
@@ -43,19 +61,6 @@ export function makePlan(inputs: Inputs, options: PlanOptions): Plan {
     inputs.tags.map((tag) => ({ repository, tag, ref: `${repository.name}:${tag}` }))
   )
   const refs = targets.map((t) => t.ref)
-
-  const login = inputs.credentials && {
-    registry: inputs.registry,
-    username: inputs.credentials.username,
-    args: [
-      'login',
-      '--username',
-      inputs.credentials.username,
-      '--password-stdin',
-      // Without a server docker logs in to Docker Hub under its canonical key.
-      ...(inputs.registry === DOCKER_HUB ? [] : [inputs.registry])
-    ]
-  }
 
   let image: Plan['image']
   if (inputs.source.kind === 'image') {
@@ -68,16 +73,30 @@ export function makePlan(inputs: Inputs, options: PlanOptions): Plan {
       tag: refs.map((ref) => ['image', 'tag', source, ref])
     }
   } else {
-    image = { kind: 'build', args: buildArgs(inputs.source.build, refs, options), iidFile: options.iidFile }
+    const build = inputs.source.build
+    // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
+    const cachePulls = options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }))
+    image = { kind: 'build', args: buildArgs(build, refs, options), iidFile: options.iidFile, cachePulls }
   }
 
   return {
-    login,
+    login: loginPlan(inputs),
     image,
     targets,
-    pushes: inputs.push ? targets.map((target) => ({ target, args: ['push', target.ref] })) : [],
+    pushes: inputs.push
+      ? inputs.images.map((repository) => targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] })))
+      : [],
     save: inputs.save && { target: inputs.save, args: ['image', 'save', ...refs] }
   }
+}
+
+/** `docker login`, when the inputs have credentials; it does not depend on the builder. */
+export function loginPlan(inputs: Inputs): Plan['login'] {
+  if (inputs.credentials === undefined) return undefined
+  const { username } = inputs.credentials
+  // Without a server docker logs in to Docker Hub under its canonical key.
+  const server = inputs.registry === DOCKER_HUB ? [] : [inputs.registry]
+  return { registry: inputs.registry, username, args: ['login', '--username', username, '--password-stdin', ...server] }
 }
 
 function buildArgs(build: BuildInputs, refs: string[], options: PlanOptions): string[] {
@@ -91,6 +110,9 @@ function buildArgs(build: BuildInputs, refs: string[], options: PlanOptions): st
   if (build.network !== '') args.push('--network', build.network)
   if (build.pull) args.push('--pull')
   if (build.noCache) args.push('--no-cache')
+  for (const ref of build.cacheFrom) args.push('--cache-from', ref)
+  // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
+  if (build.cacheFrom.length > 0 && options.buildkit) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
   args.push('--iidfile', options.iidFile, build.context)
   return args
 }

@@ -231,6 +231,105 @@ describe('build and push', () => {
   })
 })
 
+describe('speed', () => {
+  it('pushes the first tag of each repository before its other tags, and marks each line with its reference', async () => {
+    const ws = makeWorkspace()
+    const repositories = [`${s.plain}/${uniqueName('order')}`, `${s.tls}/${uniqueName('order')}`]
+    const tags = ['t1', 't2', 't3']
+    const result = await runMain(ws, { images: repositories.join('\n'), tags: tags.join(','), context: 'app', ...login })
+    expect(result.code).toBe(0)
+    await expectRegistryDigests(result, repositories, tags)
+    const lines = result.stdout.split('\n')
+    for (const repository of repositories) {
+      const firstDone = lines.findIndex((l) => l.startsWith(`[${repository}:t1] t1: digest: sha256:`))
+      expect(firstDone).toBeGreaterThan(-1)
+      for (const tag of ['t2', 't3']) {
+        const started = lines.findIndex((l) => l.startsWith(`[${repository}:${tag}] [command]`) && l.endsWith(` push ${repository}:${tag}`))
+        expect(started).toBeGreaterThan(firstDone)
+      }
+    }
+  })
+
+  // pigz when installed (scripts/services.sh installs it), Node's zlib when not: both make a gzip file docker loads.
+  for (const compressor of ['pigz', 'zlib'] as const) {
+    it(`saves a .tar.gz with ${compressor} at the level asked for`, async () => {
+      const ws = makeWorkspace()
+      const repository = `${s.plain}/${uniqueName(`gz-${compressor}`)}`
+      let env: Record<string, string> = {}
+      if (compressor === 'zlib') {
+        // A PATH with docker and nothing else, so pigz is not found.
+        const bin = path.join(ws.root, 'bin')
+        fs.mkdirSync(bin)
+        fs.symlinkSync(spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim(), path.join(bin, 'docker'))
+        env = { PATH: bin }
+      } else {
+        expect(spawnSync('sh', ['-c', 'command -v pigz']).status).toBe(0)
+      }
+      const sizes: number[] = []
+      for (const level of ['1', '9']) {
+        const file = `image-${level}.tar.gz`
+        const result = await runMain(ws, { images: repository, tags: 'gz', context: 'app', push: 'false', save: file, 'save-compression-level': level }, env)
+        expect(result.code).toBe(0)
+        expect(result.log).toContain(`gzip level ${level} by ${compressor},`)
+        expect(JSON.parse(result.outputs.metadata).tarball.compressor).toBe(compressor)
+        const tarball = path.join(ws.workspace, file)
+        expect(result.outputs['tarball-digest']).toBe(sha256File(tarball))
+        expect(spawnSync('gzip', ['--test', tarball]).status).toBe(0)
+        expect(docker(['load', '--input', tarball])).toContain(`${repository}:gz`)
+        sizes.push(fs.statSync(tarball).size)
+      }
+      expect(sizes[1]).toBeLessThan(sizes[0])
+    })
+  }
+
+  /** A Dockerfile whose RUN steps are the same in every workspace, so a cache can match them. */
+  function cacheableDockerfile(marker: string): string {
+    return [`FROM ${s.baseImage}`, 'COPY hello.txt /hello.txt', `RUN echo ${marker} > /one`, `RUN echo ${marker} > /two`, ''].join('\n')
+  }
+
+  it('reuses the layers of a cache-from image with the classic builder after the local images are gone', async () => {
+    const marker = uniqueName('cache')
+    const repository = `${s.plain}/${marker}`
+    const first = await runMain(makeWorkspace(cacheableDockerfile(marker)), { images: repository, tags: 'cache', context: 'app' })
+    expect(first.code).toBe(0)
+    const forget = (): void => void docker(['image', 'rm', '--force', first.outputs.imageid])
+    forget()
+
+    // Without cache-from nothing is reused: the RUN steps run again.
+    const control = await runMain(makeWorkspace(cacheableDockerfile(marker)), { images: repository, tags: 'control', context: 'app', push: 'false' })
+    expect(control.code).toBe(0)
+    expect(control.log).not.toContain('Using cache')
+    docker(['image', 'rm', '--force', control.outputs.imageid])
+    forget()
+
+    const cached = await runMain(makeWorkspace(cacheableDockerfile(marker)), { images: repository, tags: 'again', context: 'app', 'cache-from': `${repository}:cache, ${repository}:missing` })
+    expect(cached.code).toBe(0)
+    expect(cached.log).toMatch(new RegExp(`^\\[${repository}:cache\\] \\[command\\]\\S+ pull ${repository}:cache$`, 'm'))
+    expect(commands(cached.log, 'notice')).toEqual([expect.stringContaining(`cache-from: ${repository}:missing could not be pulled`)])
+    expect(cached.log.match(/Using cache/g)?.length).toBeGreaterThanOrEqual(3)
+    expect(cached.log).toMatch(/--cache-from \S+:cache --cache-from \S+:missing/)
+  })
+
+  it('reuses the layers of a cache-from image with BuildKit, read from the registry with inline cache', async () => {
+    const marker = uniqueName('bkcache')
+    const repository = `${s.plain}/${marker}`
+    const buildkit = { PATH: `/usr/bin:${process.env.PATH}`, DOCKER_BUILDKIT: '1' }
+    const inputs = { images: repository, context: 'app', network: 'host', 'cache-from': `${repository}:cache` }
+    // The first run has no cache to read yet; it publishes the image with its cache metadata.
+    const first = await runMain(makeWorkspace(cacheableDockerfile(marker)), { ...inputs, tags: 'cache' }, buildkit)
+    expect(first.code).toBe(0)
+    expect(first.log).toContain('BUILDKIT_INLINE_CACHE=1')
+    docker(['image', 'rm', '--force', first.outputs.imageid])
+    docker(['builder', 'prune', '--all', '--force'])
+
+    const cached = await runMain(makeWorkspace(cacheableDockerfile(marker)), { ...inputs, tags: 'again' }, buildkit)
+    expect(cached.code).toBe(0)
+    expect(cached.log).not.toMatch(/\] pull /)
+    expect(cached.log).toMatch(/importing cache manifest from/)
+    expect(cached.log.match(/^#\d+ CACHED$/gm)?.length).toBeGreaterThanOrEqual(2)
+  })
+})
+
 describe('save', () => {
   // The .tar case replaces a tarball left by an earlier run; the .tar.gz case creates its folders.
   for (const file of ['out/image.tar', 'deep/er/image.tar.gz']) {

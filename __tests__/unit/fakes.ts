@@ -53,5 +53,6 @@ export const PLAIN_BUILD: BuildInputs = {
   platform: '',
   network: '',
   pull: false,
-  noCache: false
+  noCache: false,
+  cacheFrom: []
 }

@@ -75,7 +75,7 @@ describe('parseLines', () => {
 describe('INPUT_NAMES', () => {
   it('lists every input of action.yml once', () => {
     expect([...INPUT_NAMES].sort()).toEqual(
-      ['build-args', 'context', 'file', 'images', 'labels', 'latest', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'save', 'source-image', 'tags', 'target', 'username'].sort()
+      ['build-args', 'cache-from', 'context', 'file', 'images', 'labels', 'latest', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'save', 'save-compression-level', 'source-image', 'tags', 'target', 'username'].sort()
     )
   })
 })
@@ -347,20 +347,22 @@ describe('parseInputs: save', () => {
     ['/tmp/abs.tar', '/tmp/abs.tar', false],
     ['deep/missing/folders/image.tgz', '/ws/deep/missing/folders/image.tgz', true]
   ])('%s -> %s (gzip %s)', (save, path, gzip) => {
-    expect(inputsOf(parse({ save }, { '/': 'directory', '/ws': 'directory', '/ws/Dockerfile': 'file', '/tmp': 'directory' })).save).toEqual({ path, gzip })
+    expect(inputsOf(parse({ save }, { '/': 'directory', '/ws': 'directory', '/ws/Dockerfile': 'file', '/tmp': 'directory' })).save).toEqual({ path, gzip, level: 3 })
   })
 
   it('accepts a tarball whose folders do not exist anywhere', () => {
     expect(inputsOf(parse({ save: '/nowhere/at/all/image.tar' }, { '/ws': 'directory', '/ws/Dockerfile': 'file' })).save).toEqual({
       path: '/nowhere/at/all/image.tar',
-      gzip: false
+      gzip: false,
+      level: 3
     })
   })
 
   it('accepts an existing file (it is replaced)', () => {
     expect(inputsOf(parse({ save: 'image.tar' }, { '/ws': 'directory', '/ws/Dockerfile': 'file', '/ws/image.tar': 'file' })).save).toEqual({
       path: '/ws/image.tar',
-      gzip: false
+      gzip: false,
+      level: 3
     })
   })
 
@@ -715,5 +717,45 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
 
   it('reports an invalid literal tag next to valid auto tags', () => {
     expect(onlyProblem(parseOn({ tags: 'auto, -bad' }), 'tags')).toContain("'-bad' is not a valid tag")
+  })
+})
+
+describe('parseInputs: save-compression-level', () => {
+  test.each<[string, number]>([
+    ['', 3],
+    ['1', 1],
+    ['3', 3],
+    ['9', 9]
+  ])('%j gives level %d', (level, expected) => {
+    expect(inputsOf(parse({ save: 'i.tar.gz', 'save-compression-level': level })).save?.level).toBe(expected)
+  })
+
+  test.each(['0', '10', 'fast', '3.5', '-1', ' 3x'])('%j is a problem', (level) => {
+    expect(onlyProblem(parse({ save: 'i.tar.gz', 'save-compression-level': level }), 'save-compression-level')).toBe(
+      `Input 'save-compression-level': '${level}' is not a gzip level. Fix: write a whole number from 1 (fastest) to 9 (smallest).`
+    )
+  })
+
+  it('warns that it is ignored for an uncompressed tarball', () => {
+    const result = parse({ save: 'i.tar', 'save-compression-level': '9' })
+    expect(result.warnings).toEqual([{ input: 'save-compression-level', message: "save-compression-level is ignored: 'i.tar' is not compressed (name it .tar.gz to compress it)." }])
+  })
+})
+
+describe('parseInputs: cache-from', () => {
+  it('lists each image reference once, in order', () => {
+    const build = buildOf(inputsOf(parse({ 'cache-from': 'localhost:5000/app:latest, ghcr.io/org/app:main\nlocalhost:5000/app:latest' })))
+    expect(build.cacheFrom).toEqual(['localhost:5000/app:latest', 'ghcr.io/org/app:main'])
+  })
+
+  test.each(['type=registry,ref=ghcr.io/org/app', 'Bad/Ref:x', 'app:-x'])('%j is a problem', (ref) => {
+    const problems = problemsOf(parse({ 'cache-from': ref }))
+    expect(problems.every((p) => p.input === 'cache-from')).toBe(true)
+    expect(problems[0].message).toContain('Fix: list image references such as ghcr.io/org/app:latest')
+  })
+
+  it('is ignored, with the other build inputs, on a retag', () => {
+    const result = parse({ 'source-image': 'alpine:3', 'cache-from': 'alice/app:latest' })
+    expect(result.warnings[0].message).toContain('cache-from')
   })
 })

@@ -18,7 +18,7 @@ function targets(repositories: Repository[], tags: string[]): Target[] {
 }
 
 const fourTargets = targets([alice, local], ['v1', 'latest'])
-const tarball: Tarball = { path: '/ws/out/image.tar.gz', digest: TARBALL_DIGEST, size: 12345 }
+const tarball: Tarball = { path: '/ws/out/image.tar.gz', digest: TARBALL_DIGEST, size: 12345, compressor: 'pigz' }
 
 function pushedAll(ts: Target[], digestOf: (t: Target) => string): Pushed[] {
   return ts.map((target) => ({ target, digest: digestOf(target) }))
@@ -136,7 +136,7 @@ describe('metadataOf', () => {
           ]
         }
       ],
-      tarball: { path: '/ws/out/image.tar.gz', digest: TARBALL_DIGEST, size: 12345 }
+      tarball: { path: '/ws/out/image.tar.gz', digest: TARBALL_DIGEST, size: 12345, compressor: 'pigz' }
     })
   })
 

@@ -31,7 +31,8 @@ const fullBuild: BuildInputs = {
   platform: 'linux/arm64/v8',
   network: 'host',
   pull: true,
-  noCache: true
+  noCache: true,
+  cacheFrom: []
 }
 
 function inputs(overrides: Partial<Inputs> = {}): Inputs {
@@ -48,8 +49,8 @@ function inputs(overrides: Partial<Inputs> = {}): Inputs {
   }
 }
 
-function plan(overrides: Partial<Inputs> = {}, builder: Builder = 'buildx'): Plan {
-  return makePlan(inputs(overrides), { builder, iidFile: IID })
+function plan(overrides: Partial<Inputs> = {}, builder: Builder = 'buildx', buildkit = builder === 'buildx'): Plan {
+  return makePlan(inputs(overrides), { builder, buildkit, iidFile: IID })
 }
 
 function buildArgsOf(p: Plan): string[] {
@@ -60,7 +61,7 @@ function buildArgsOf(p: Plan): string[] {
 /** Every argument array of a plan. */
 function allArgs(p: Plan): string[][] {
   const image = p.image.kind === 'build' ? [p.image.args] : [p.image.inspect, p.image.pull, ...p.image.tag]
-  return [...(p.login ? [p.login.args] : []), ...image, ...p.pushes.map((x) => x.args), ...(p.save ? [p.save.args] : [])]
+  return [...(p.login ? [p.login.args] : []), ...image, ...p.pushes.flat().map((x) => x.args), ...(p.save ? [p.save.args] : [])]
 }
 
 describe('makePlan: build arguments', () => {
@@ -101,7 +102,7 @@ describe('makePlan: build arguments', () => {
     ['docker', ['build']]
   ])('with every option, builder %s', (builder, start) => {
     const p = plan({ images: [alice, ghcr], tags: ['v1', 'latest'], source: { kind: 'build', build: fullBuild } }, builder)
-    expect(p.image).toEqual({ kind: 'build', args: [...start, ...fullOptions], iidFile: IID })
+    expect(p.image).toEqual({ kind: 'build', args: [...start, ...fullOptions], iidFile: IID, cachePulls: [] })
   })
 
   test.each<[Builder, string[]]>([
@@ -134,6 +135,37 @@ describe('makePlan: build arguments', () => {
   ])('%s adds exactly its flag', (_label, change, flags) => {
     const args = buildArgsOf(plan({ source: { kind: 'build', build: { ...plainBuild, ...change } } }, 'docker'))
     expect(args).toEqual(['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', ...flags, '--iidfile', IID, '/ws'])
+  })
+})
+
+describe('makePlan: cache-from', () => {
+  const cacheFrom = ['localhost:5000/app:latest', 'ghcr.io/org/app:main']
+  const build: BuildInputs = { ...plainBuild, cacheFrom }
+
+  it('passes each image to a BuildKit build with inline cache metadata, and pulls nothing', () => {
+    const p = plan({ source: { kind: 'build', build } }, 'buildx')
+    expect(buildArgsOf(p)).toEqual([
+      ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+      ...['--cache-from', cacheFrom[0], '--cache-from', cacheFrom[1], '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
+      ...['--iidfile', IID, '/ws']
+    ])
+    expect(p.image.kind === 'build' && p.image.cachePulls).toEqual([])
+  })
+
+  it('pulls each image first for the classic builder, which only uses local images, and adds no BuildKit argument', () => {
+    const p = plan({ source: { kind: 'build', build } }, 'docker', false)
+    expect(buildArgsOf(p)).toEqual(['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--cache-from', cacheFrom[0], '--cache-from', cacheFrom[1], '--iidfile', IID, '/ws'])
+    expect(p.image.kind === 'build' && p.image.cachePulls).toEqual(cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })))
+  })
+
+  it('treats an older CLI with DOCKER_BUILDKIT=1 as BuildKit', () => {
+    const p = plan({ source: { kind: 'build', build } }, 'docker', true)
+    expect(buildArgsOf(p)).toContain('BUILDKIT_INLINE_CACHE=1')
+    expect(p.image.kind === 'build' && p.image.cachePulls).toEqual([])
+  })
+
+  it('adds no inline cache argument without cache-from', () => {
+    expect(buildArgsOf(plan({}, 'buildx'))).not.toContain('BUILDKIT_INLINE_CACHE=1')
   })
 })
 
@@ -196,13 +228,17 @@ describe('makePlan: retag', () => {
 })
 
 describe('makePlan: pushes', () => {
-  it('pushes every target in order', () => {
+  it('pushes every target, one list per repository, tags in order', () => {
     const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'] })
     expect(p.pushes).toEqual([
-      { target: p.targets[0], args: ['push', 'alice/app:v1'] },
-      { target: p.targets[1], args: ['push', 'alice/app:v2'] },
-      { target: p.targets[2], args: ['push', 'ghcr.io/org/app:v1'] },
-      { target: p.targets[3], args: ['push', 'ghcr.io/org/app:v2'] }
+      [
+        { target: p.targets[0], args: ['push', 'alice/app:v1'] },
+        { target: p.targets[1], args: ['push', 'alice/app:v2'] }
+      ],
+      [
+        { target: p.targets[2], args: ['push', 'ghcr.io/org/app:v1'] },
+        { target: p.targets[3], args: ['push', 'ghcr.io/org/app:v2'] }
+      ]
     ])
   })
 
@@ -222,7 +258,7 @@ describe('makePlan: save', () => {
   })
 
   it('lists every reference once, in target order', () => {
-    const target = { path: '/ws/out/image.tar.gz', gzip: true }
+    const target = { path: '/ws/out/image.tar.gz', gzip: true, level: 3 }
     const p = plan({ images: [alice, local], tags: ['v1', 'latest'], save: target, push: false })
     expect(p.save).toEqual({
       target,
@@ -235,8 +271,8 @@ describe('makePlan: the password', () => {
   const cases: [string, Partial<Inputs>, Builder][] = [
     ['docker.io build (buildx)', { registry: 'docker.io' }, 'buildx'],
     ['ghcr.io build (docker)', { registry: 'ghcr.io', images: [ghcr] }, 'docker'],
-    ['retag with save', { registry: 'localhost:5000', images: [local], source: { kind: 'image', ref: 'alpine' }, save: { path: '/ws/i.tar', gzip: false } }, 'buildx'],
-    ['full build', { registry: 'ghcr.io', images: [alice, ghcr], tags: ['v1', 'v2'], source: { kind: 'build', build: fullBuild }, save: { path: '/ws/i.tgz', gzip: true } }, 'buildx']
+    ['retag with save', { registry: 'localhost:5000', images: [local], source: { kind: 'image', ref: 'alpine' }, save: { path: '/ws/i.tar', gzip: false, level: 3 } }, 'buildx'],
+    ['full build', { registry: 'ghcr.io', images: [alice, ghcr], tags: ['v1', 'v2'], source: { kind: 'build', build: fullBuild }, save: { path: '/ws/i.tgz', gzip: true, level: 3 } }, 'buildx']
   ]
 
   test.each(cases)('appears in no argument array: %s', (_label, overrides, builder) => {
@@ -268,7 +304,7 @@ describe('makePlan: the password', () => {
     if (!parsed.ok) throw new Error(parsed.problems.map((x) => x.message).join('\n'))
     expect(parsed.inputs.credentials?.password).toBe(PASSWORD)
     for (const builder of ['buildx', 'docker'] as const) {
-      const p = makePlan(parsed.inputs, { builder, iidFile: IID })
+      const p = makePlan(parsed.inputs, { builder, buildkit: builder === 'buildx', iidFile: IID })
       expect(p.login?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
       expect(allArgs(p).flat().filter((arg) => arg.includes(PASSWORD))).toEqual([])
       expect(JSON.stringify(p)).not.toContain(PASSWORD)
