@@ -31781,9 +31781,203 @@ function createDockerConfig(parent, registry, env = process.env) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/retry.ts
+// Retries of docker commands that failed on a transient registry fault (a 503, a
+// rate limit, a dropped connection). Pure: no I/O, no clock, no randomness of its
+// own; the caller passes sleep and random in (see RetryHooks).
+//
+// The patterns below come from what the docker CLI really prints (client 28.2 and
+// 20.10 against engine 20.10, through __tests__/e2e/fault-proxy.ts); the unit tests
+// in __tests__/unit/retry.test.ts hold those strings as fixtures. Push and pull
+// messages are written by the engine, so both clients print the same text.
+/**
+ * 1 s, 2 s, 4 s, 8 s, 16 s, then 30 s. A registry blip (a load balancer
+ * restarting a node, a rolling deploy, a short rate limit) passes within seconds
+ * to tens of seconds, so a few retries with these delays ride it out, while a CI
+ * job never sits idle for more than half a minute between two attempts; an outage
+ * longer than that is better reported than waited for. (The engine's own layer
+ * retries wait 5, 10, 15 and 20 s.)
+ */
+const DEFAULT_POLICY = { baseMs: 1000, capMs: 30_000 };
+/** A registry's Retry-After is honoured up to this, so a hostile or broken header cannot stall a job. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/**
+ * Faults that trying again cannot fix. Checked first: when the output holds both
+ * (a build step failed because its own download was refused, say), it is permanent.
+ */
+const PERMANENT = [
+    { test: /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon/i, reason: 'the Docker engine is not reachable' },
+    // login: "login attempt to http://…/v2/ failed with status: 401 Unauthorized"
+    { test: /\b401 Unauthorized\b|(?:status(?: code)?:?|HTTP)\s*401\b/i, reason: 'the registry refused the credentials (401 Unauthorized)' },
+    { test: /\b403 Forbidden\b|(?:status(?: code)?:?|HTTP)\s*403\b/i, reason: 'the registry refused access (403 Forbidden)' },
+    { test: /\bunauthorized\b/i, reason: 'the registry refused the credentials (unauthorized)' },
+    { test: /\bauthentication required\b/i, reason: 'the registry requires authentication' },
+    // "denied: requested access to the resource is denied" (Docker Hub), "denied: permission_denied: …" (GHCR)
+    { test: /\bdenied:|requested access to the resource is denied/i, reason: 'the registry denied access' },
+    { test: /\bname unknown\b|\bNAME_UNKNOWN\b/i, reason: 'the repository does not exist (name unknown)' },
+    { test: /\bmanifest unknown\b|\bMANIFEST_UNKNOWN\b/i, reason: 'the image or tag does not exist (manifest unknown)' },
+    // client 28: "invalid reference format: repository name (Exp/Upper) must be lowercase"; 20.10: without the name
+    { test: /\brepository name (?:\([^)]*\) )?must be lowercase\b/i, reason: 'the repository name is not lowercase' },
+    { test: /\binvalid reference format\b/i, reason: 'the image reference is not valid' },
+    // push with no login to a registry that wants one
+    { test: /\bno basic auth credentials\b/i, reason: 'no credentials for the registry' },
+    { test: /\bno such image\b/i, reason: 'the image does not exist locally (no such image)' },
+    { test: /\bAn image does not exist locally with the tag\b|\breference does not exist\b/i, reason: 'the image does not exist locally' },
+    // Dockerfile and build-step failures (legacy builder and BuildKit).
+    {
+        test: /dockerfile parse error|\bunknown instruction\b|Cannot locate specified Dockerfile|failed to read dockerfile|unable to prepare context|returned a non-zero code|did not complete successfully|failed to compute cache key|\bCOPY failed\b|\bADD failed\b/i,
+        reason: 'the Dockerfile or one of its steps failed'
+    },
+    // Configuration of the connection itself, not a fault of the moment.
+    { test: /\bx509:|certificate signed by unknown authority|certificate is not valid/i, reason: 'the registry TLS certificate is not trusted' },
+    { test: /server gave HTTP response to HTTPS client/i, reason: 'the registry speaks plain HTTP where HTTPS was expected' },
+    // NXDOMAIN: the name does not exist. A typo or a missing DNS record stays so on the
+    // next attempt; a lookup that timed out or failed server-side is transient (below).
+    { test: /\bno such host\b/i, reason: 'the registry host name does not resolve (no such host)' },
+    { test: /\bpermission denied\b/i, reason: 'permission denied' }
+];
+const STATUS_TEXT = {
+    '408': 'Request Timeout',
+    '429': 'Too Many Requests',
+    '500': 'Internal Server Error',
+    '502': 'Bad Gateway',
+    '503': 'Service Unavailable',
+    '504': 'Gateway Timeout'
+};
+/** "503 Service Unavailable", from the status and whatever text docker printed after it. */
+function statusPhrase(code, text) {
+    const printed = text?.trim();
+    return `${code} ${printed && printed.length > 0 ? printed : (STATUS_TEXT[code] ?? 'error')}`;
+}
+/** Faults of the moment: the registry or the network may well answer next time. */
+const TRANSIENT = [
+    // push/pull: "received unexpected HTTP status: 503 Service Unavailable"
+    // login:     "login attempt to http://…/v2/ failed with status: 503 Service Unavailable"
+    // BuildKit:  "unexpected status code [manifests v1]: 503 Service Unavailable", "unexpected status: 502 Bad Gateway"
+    {
+        test: /\b(?:[Ss]tatus(?: code)?(?: \[[^\]]*\])?:?|HTTP(?: [Ss]tatus)?:?)\s*(408|429|500|502|503|504|52[0-4])\b(?:[ \t]+([A-Z][A-Za-z-]*(?: [A-Z][A-Za-z-]*){0,3}))?/,
+        reason: (m) => `the registry answered ${statusPhrase(m[1], m[2])}`
+    },
+    // "error parsing HTTP 429 response body: invalid character 'T' …" (a 429 or 408 without a JSON error body)
+    { test: /\bHTTP (408|429|500|502|503|504) response body\b/, reason: (m) => `the registry answered ${statusPhrase(m[1], undefined)}` },
+    // "toomanyrequests", "toomanyrequests: You have reached your pull rate limit…", "TOOMANYREQUESTS"
+    { test: /\btoo ?many ?requests\b|\brate limit(?:ed)? exceeded\b|\bRate exceeded\b/i, reason: 'the registry answered 429 Too Many Requests' },
+    { test: /\b(Service Unavailable|Bad Gateway|Gateway Time-?out)\b/i, reason: (m) => `the registry answered ${m[1]}` },
+    // Network: "dial tcp 127.0.0.1:5000: connect: connection refused"
+    { test: /\bconnection refused\b/i, reason: 'connection refused' },
+    // "read tcp …: read: connection reset by peer"
+    { test: /\bconnection reset\b/i, reason: 'the connection was reset' },
+    { test: /\bbroken pipe\b/i, reason: 'the connection broke (broken pipe)' },
+    // A layer upload whose connection was reset: "write tcp …: use of closed network connection"
+    { test: /\buse of closed network connection\b/i, reason: 'the connection was closed during the transfer' },
+    { test: /\bTLS handshake timeout\b/i, reason: 'TLS handshake timeout' },
+    { test: /\bi\/o timeout\b/i, reason: 'the network timed out (i/o timeout)' },
+    { test: /\bcontext deadline exceeded\b|Client\.Timeout exceeded/i, reason: 'the request timed out' },
+    { test: /\bnet\/http: request canceled\b/i, reason: 'the request was cancelled (timeout)' },
+    { test: /\bunexpected EOF\b/i, reason: 'the connection ended early (unexpected EOF)' },
+    // A request whose connection closed before any answer: `Put "http://…/manifests/v1": EOF`
+    { test: /": EOF\s*$|: EOF$/m, reason: 'the registry closed the connection (EOF)' },
+    // DNS failures of the moment (SERVFAIL, EAI_AGAIN), unlike "no such host".
+    { test: /\bserver misbehaving\b|Temporary failure in name resolution/i, reason: 'the DNS lookup failed for now' }
+];
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
+function unitMs(unit) {
+    if (!unit)
+        return 1000;
+    const u = unit.toLowerCase();
+    if (u === 'ms' || u.startsWith('milli'))
+        return UNIT_MS.ms;
+    if (u === 'm' || u.startsWith('min'))
+        return UNIT_MS.m;
+    return UNIT_MS.s;
+}
+const NUMBER = String.raw `(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|seconds?|m|mins?|minutes?)?\b`;
+/**
+ * Retry-After, in whatever form it might reach docker's output: the header
+ * ("Retry-After: 5", "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT") or a message
+ * ("retry after 5s", "please retry in 10 seconds", "try again in 2 minutes").
+ * Not docker's own progress lines ("Retrying in 5 seconds": the engine's layer retry).
+ */
+function parseRetryAfter(output, now) {
+    const patterns = [new RegExp(String.raw `\bretry[- _]after["']?\s*[:=]?\s*["']?` + NUMBER, 'i'), new RegExp(String.raw `\b(?:retry|try again) in\s+` + NUMBER, 'i')];
+    for (const re of patterns) {
+        const m = re.exec(output);
+        if (m)
+            return Math.round(Number(m[1]) * unitMs(m[2]));
+    }
+    const date = /\bretry[- _]after\s*:\s*((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT)/i.exec(output);
+    if (date && now !== undefined) {
+        const at = Date.parse(date[1]);
+        if (!Number.isNaN(at))
+            return Math.max(0, at - now);
+    }
+    return undefined;
+}
+/**
+ * Decides from a failed docker command's combined stderr+stdout whether trying
+ * again can help. Permanent faults win over transient ones; output that matches
+ * neither is not retried. `now` (ms since the epoch) is only used for a
+ * Retry-After given as an HTTP date.
+ */
+function classifyFailure(output, now) {
+    for (const rule of PERMANENT) {
+        const m = rule.test.exec(output);
+        if (m)
+            return { transient: false, reason: typeof rule.reason === 'string' ? rule.reason : rule.reason(m) };
+    }
+    for (const rule of TRANSIENT) {
+        const m = rule.test.exec(output);
+        if (m) {
+            const reason = typeof rule.reason === 'string' ? rule.reason : rule.reason(m);
+            const retryAfterMs = parseRetryAfter(output, now);
+            return retryAfterMs === undefined ? { transient: true, reason } : { transient: true, reason, retryAfterMs };
+        }
+    }
+    return { transient: false, reason: 'no transient registry or network fault in the output' };
+}
+/**
+ * Delay before retry number `retry` (1 = the first retry): base, 2×base, 4×base…
+ * capped at capMs, with "equal jitter" (a random point in the upper half: [d/2, d)),
+ * so concurrent jobs spread out yet the wait still grows. A Retry-After hint is a
+ * floor, itself capped at MAX_RETRY_AFTER_MS.
+ */
+function retryDelay(retry, policy, random, hintMs) {
+    const n = Math.max(1, Math.floor(retry));
+    const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(n - 1, 52));
+    const r = Math.min(Math.max(random(), 0), 1);
+    const jittered = exponential / 2 + (exponential / 2) * r;
+    const floor = hintMs !== undefined && Number.isFinite(hintMs) && hintMs > 0 ? Math.min(hintMs, MAX_RETRY_AFTER_MS) : 0;
+    return Math.round(Math.max(jittered, floor));
+}
+/**
+ * Runs `attempt` up to policy.attempts times. Only failures classifyFailure calls
+ * transient are retried; a permanent one is thrown at once, and after the last
+ * attempt its error is thrown. A rejected `attempt` (not a failed command) is not
+ * retried.
+ */
+async function withRetries(policy, attempt, hooks) {
+    if (!Number.isInteger(policy.attempts) || policy.attempts < 1)
+        throw new RangeError(`attempts must be a whole number of at least 1, got ${policy.attempts}`);
+    for (let n = 1;; n++) {
+        const result = await attempt();
+        if (result.ok)
+            return result.value;
+        if (n >= policy.attempts)
+            throw result.error;
+        const classification = classifyFailure(result.output);
+        if (!classification.transient)
+            throw result.error;
+        const delayMs = retryDelay(n, policy, hooks.random, classification.retryAfterMs);
+        hooks.onRetry({ attempt: n, attempts: policy.attempts, reason: classification.reason, delayMs });
+        await hooks.sleep(delayMs);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/docker.ts
 // The one module that runs the docker CLI. Every call is an argument array
 // (never a shell string); secrets only ever reach docker on standard input.
+
+
 
 
 
@@ -31804,8 +31998,21 @@ function errorSummary(stderr, stdout = '') {
         .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)));
     return lines.slice(-4).join(' | ') || 'no error output';
 }
+const ENGINE_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix \S+docker\.sock: connect/;
 function commandFailed(args, exitCode, summary) {
+    if (ENGINE_DOWN.test(summary))
+        return engineUnreachable();
     return new DockerError(`docker ${args.join(' ')} failed (exit code ${exitCode}): ${summary}`);
+}
+/** The engine is not running or DOCKER_HOST points at nothing: a plain sentence, not docker's. */
+function engineUnreachable() {
+    const host = process.env.DOCKER_HOST;
+    const where = host ? `DOCKER_HOST=${host}` : 'the default socket /var/run/docker.sock';
+    return new DockerError(`The Docker engine is not reachable at ${where}. Start the engine (on a self-hosted runner: systemctl start docker), or point DOCKER_HOST at a running one.`);
+}
+/** The meaningful end of a failed command's output. */
+function failureOf(result) {
+    return errorSummary(result.stderr, result.stdout);
 }
 class Docker {
     path;
@@ -31835,7 +32042,7 @@ class Docker {
         if (onLine)
             onLine(`[command]${this.path} ${args.join(' ')}`);
         return getExecOutput(this.path, args, {
-            env: this.env,
+            env: options.env ? { ...this.env, ...options.env } : this.env,
             ignoreReturnCode: true,
             silent: (options.silent ?? false) || onLine !== undefined,
             input: options.input === undefined ? undefined : Buffer.from(options.input),
@@ -31845,10 +32052,40 @@ class Docker {
     /** Runs `docker ...args`; throws a DockerError naming the command when it fails. */
     async run(args, options = {}) {
         const result = await this.tryRun(args, options);
-        if (result.exitCode !== 0) {
-            throw commandFailed(args, result.exitCode, errorSummary(result.stderr, result.stdout));
-        }
+        if (result.exitCode !== 0)
+            throw commandFailed(args, result.exitCode, failureOf(result));
         return result;
+    }
+    /**
+     * Runs a command that talks to a registry (login, pull, push), trying again on
+     * transient faults only (a 5xx, a 429, a dropped connection: see retry.ts), with
+     * exponential backoff and jitter. Each retry is a warning saying why.
+     */
+    async runRetrying(args, retry, options = {}) {
+        let retries = 0;
+        const failure = retry.failure ?? ((r) => commandFailed(args, r.exitCode, failureOf(r)));
+        try {
+            return await withRetries({ attempts: retry.attempts, ...DEFAULT_POLICY }, async () => {
+                const result = await this.tryRun(args, options);
+                if (result.exitCode === 0)
+                    return { ok: true, value: result };
+                if (ENGINE_DOWN.test(result.stderr))
+                    throw engineUnreachable();
+                return { ok: false, output: `${result.stderr}\n${result.stdout}`, error: failure(result) };
+            }, {
+                sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+                random: Math.random,
+                onRetry: ({ attempt, attempts, reason, delayMs }) => {
+                    retries++;
+                    core_warning(`docker ${args[0]} to ${retry.registry} failed on attempt ${attempt} of ${attempts} (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s.`);
+                }
+            });
+        }
+        catch (err) {
+            if (retries === 0 || !(err instanceof DockerError))
+                throw err;
+            throw new DockerError(`${err.message} (${retry.registry}: gave up after ${retries + 1} attempts)`);
+        }
     }
     /** Whether the buildx plugin is installed (then `docker buildx build --load` is used). */
     async hasBuildx() {
@@ -31924,9 +32161,9 @@ function pullRequestOf(payload) {
         headSha: typeof pr.head?.sha === 'string' && pr.head.sha !== '' ? pr.head.sha : undefined
     };
 }
-const NUMBER = '(0|[1-9]\\d*)';
+const event_NUMBER = '(0|[1-9]\\d*)';
 const IDENTIFIERS = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*';
-const SEMVER_RE = new RegExp(`^v?${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-(${IDENTIFIERS}))?(?:\\+(${IDENTIFIERS}))?$`);
+const SEMVER_RE = new RegExp(`^v?${event_NUMBER}\\.${event_NUMBER}\\.${event_NUMBER}(?:-(${IDENTIFIERS}))?(?:\\+(${IDENTIFIERS}))?$`);
 function parseSemver(tag) {
     const m = SEMVER_RE.exec(tag);
     if (!m)
@@ -32048,7 +32285,9 @@ const INPUT_NAMES = [
     'push',
     'save',
     'save-compression-level',
-    'cache-from'
+    'cache-from',
+    'retries',
+    'secrets'
 ];
 /** The default gzip level: see docs/benchmarks.md for the measurements behind it. */
 const DEFAULT_COMPRESSION_LEVEL = 3;
@@ -32096,7 +32335,8 @@ function parseInputs(raw, env) {
     if (source.kind === 'build')
         source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now));
     const save = parseSave(raw, env, report);
-    const inputs = { registry, credentials, images, tags, version, source, push, save };
+    const attempts = parseRetries(raw.retries, report);
+    const inputs = { registry, credentials, images, tags, version, source, push, save, attempts };
     const { problems, warnings, notices } = report;
     return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices };
 }
@@ -32193,14 +32433,18 @@ function parseTags(raw, event, report) {
 /** A build from the context, or — with source-image — an existing image to retag. */
 function parseSource(raw, env, flags, report) {
     const buildArgs = parseKeyValues(raw, 'build-args', report);
+    for (const { key } of buildArgs.filter((a) => CREDENTIAL_NAME.test(a.key))) {
+        report.warn('build-args', `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`);
+    }
     const labels = parseKeyValues(raw, 'labels', report);
     const cacheFrom = parseCacheFrom(raw['cache-from'], report);
+    const secrets = parseSecrets(raw.secrets, report);
     if (raw['source-image'] !== '') {
         const ref = parseImageReference(raw['source-image']);
         if (!ref.ok)
             report.problem('source-image', ref.problem, ref.fix);
         const ignored = [
-            ...['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from'].filter((name) => raw[name] !== ''),
+            ...['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'].filter((name) => raw[name] !== ''),
             ...(flags.pull ? ['pull'] : []),
             ...(flags.noCache ? ['no-cache'] : [])
         ];
@@ -32216,7 +32460,7 @@ function parseSource(raw, env, flags, report) {
     }
     return {
         kind: 'build',
-        build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache, cacheFrom }
+        build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache, cacheFrom, secrets }
     };
 }
 /** Image references, one per entry; `type=registry,ref=…` cache specs are buildx syntax and are not accepted. */
@@ -32247,6 +32491,40 @@ function parseContextAndFile(raw, env, report) {
         report.problem('file', `the Dockerfile '${shown}' ${fileKind === 'missing' ? 'does not exist' : 'is not a file'} (looked at ${file})`, 'give the Dockerfile path relative to the workspace, or add a Dockerfile to the context');
     }
     return { context, file };
+}
+const DEFAULT_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 10;
+function parseRetries(value, report) {
+    if (value === '')
+        return DEFAULT_ATTEMPTS;
+    if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_ATTEMPTS)
+        return Number(value);
+    report.problem('retries', `'${value}' is not a number of attempts from 1 to ${MAX_ATTEMPTS}`, `write a whole number such as ${DEFAULT_ATTEMPTS} (1 turns retries off)`);
+    return DEFAULT_ATTEMPTS;
+}
+/** Names that look like credentials: build args are kept in the image history for anyone who pulls it. */
+const CREDENTIAL_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL/i;
+/**
+ * `id=VALUE` lines. A bad line is reported by its number only: it may be the
+ * secret itself, and a problem message is printed.
+ */
+function parseSecrets(value, report) {
+    const secrets = [];
+    value.split('\n').forEach((line, index) => {
+        if (line.trim() === '')
+            return;
+        const eq = line.indexOf('=');
+        const id = eq < 0 ? '' : line.slice(0, eq).trim();
+        if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+            report.problem('secrets', `line ${index + 1} is not an id=VALUE line (its text is not shown, as it may be a secret)`, 'write one id=VALUE per line, the id made of letters, digits, _ . and -, such as npm_token=${{ secrets.NPM_TOKEN }}');
+            return;
+        }
+        if (secrets.some((s) => s.id === id))
+            report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id');
+        else
+            secrets.push({ id, value: line.slice(eq + 1) });
+    });
+    return secrets;
 }
 function parseCompressionLevel(raw, report) {
     const value = raw['save-compression-level'];
@@ -32344,7 +32622,8 @@ function makePlan(inputs, options) {
         const build = inputs.source.build;
         // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
         const cachePulls = options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }));
-        image = { kind: 'build', args: buildArgs(build, refs, options), iidFile: options.iidFile, cachePulls };
+        const secretEnv = build.secrets.map(({ id }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id }));
+        image = { kind: 'build', args: buildArgs(build, refs, options, secretEnv), iidFile: options.iidFile, cachePulls, secretEnv };
     }
     return {
         login: loginPlan(inputs),
@@ -32365,7 +32644,7 @@ function loginPlan(inputs) {
     const server = inputs.registry === DOCKER_HUB ? [] : [inputs.registry];
     return { registry: inputs.registry, username, args: ['login', '--username', username, '--password-stdin', ...server] };
 }
-function buildArgs(build, refs, options) {
+function buildArgs(build, refs, options, secretEnv) {
     const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
     if (build.file !== undefined)
         args.push('--file', build.file);
@@ -32387,6 +32666,9 @@ function buildArgs(build, refs, options) {
         args.push('--no-cache');
     for (const ref of build.cacheFrom)
         args.push('--cache-from', ref);
+    // The value stays in the build process's environment; only its variable's name is an argument.
+    for (const { name, id } of secretEnv)
+        args.push('--secret', `id=${id},env=${name}`);
     // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
     if (build.cacheFrom.length > 0 && options.buildkit)
         args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1');
@@ -32541,6 +32823,11 @@ async function main() {
     const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, getInput(name)]));
     if (raw.password !== '')
         core_setSecret(raw.password);
+    for (const line of raw.secrets.split('\n')) {
+        const value = line.slice(line.indexOf('=') + 1);
+        if (value.trim() !== '')
+            core_setSecret(value);
+    }
     const environment = { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), fs: nodeFs, event: readGitEvent(), now: new Date() };
     const parsed = parseInputs(raw, environment);
     for (const notice of parsed.notices)
@@ -32586,36 +32873,49 @@ async function run(inputs, temp) {
     const docker = await Docker.locate(config?.env);
     // The builder check and the login are independent: they overlap.
     const buildx = inputs.source.kind === 'build' ? docker.hasBuildx() : Promise.resolve(false);
+    const needsBuildKit = inputs.source.kind === 'build' && inputs.source.build.secrets.length > 0;
     const login = loginPlan(inputs);
-    await settleAll([buildx, login ? logIn(docker, login, inputs.credentials.password) : Promise.resolve()]);
+    // Secrets need BuildKit: know the builder before logging in, so a classic builder fails with nothing done.
+    if (needsBuildKit)
+        requireBuildKit(await buildx);
+    await settleAll([buildx, login ? logIn(docker, login, inputs.credentials.password, inputs.attempts) : Promise.resolve()]);
     const builder = (await buildx) ? 'buildx' : 'docker';
     const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1';
     const plan = makePlan(inputs, { builder, buildkit, iidFile: external_node_path_namespaceObject.join(temp, 'iid') });
-    const imageId = await makeImage(docker, plan);
-    const pushed = await pushAll(docker, plan.pushes);
+    const secrets = inputs.source.kind === 'build' ? inputs.source.build.secrets : [];
+    const imageId = await makeImage(docker, plan, secrets, inputs.attempts);
+    const pushed = await pushAll(docker, plan.pushes, inputs.attempts);
     const tarball = plan.save && (await save(docker, plan.save, plan.targets.length));
     const labels = inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {};
     return { imageId, version: inputs.version, labels, targets: plan.targets, pushed, tarball };
 }
-async function logIn(docker, login, password) {
+/** DOCKER_BUILDKIT=1 makes an older CLI (such as Debian's 20.10) build with BuildKit. */
+function requireBuildKit(buildx) {
+    if (buildx || process.env.DOCKER_BUILDKIT === '1')
+        return;
+    throw new DockerError("Input 'secrets': build secrets need BuildKit, but docker build here is the classic builder. Fix: install the buildx plugin (docker/setup-buildx-action), or set DOCKER_BUILDKIT=1 with a docker CLI that has BuildKit built in.");
+}
+async function logIn(docker, login, password, attempts) {
     const { registry, username, args } = login;
     await group(`Logging in to ${registry} as ${username}`, async () => {
-        const result = await docker.tryRun(args, { input: password, silent: true });
-        if (result.exitCode !== 0) {
+        const failure = (result) => {
             const reason = errorSummary(result.stderr).replace(/^Error response from daemon: /, '');
-            throw new DockerError(`Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`);
-        }
+            return new DockerError(`Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`);
+        };
+        await docker.runRetrying(args, { registry, attempts, failure }, { input: password, silent: true });
         info(`Logged in to ${registry} as ${username}.`);
     });
 }
 /** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
-async function makeImage(docker, plan) {
+async function makeImage(docker, plan, secrets, attempts) {
     const image = plan.image;
     if (image.kind === 'build') {
         if (image.cachePulls.length > 0)
-            await pullCache(docker, image.cachePulls);
+            await pullCache(docker, image.cachePulls, attempts);
+        // Each secret reaches the build in its own environment variable, never in an argument.
+        const env = Object.fromEntries(image.secretEnv.map(({ name, id }) => [name, secrets.find((s) => s.id === id).value]));
         return group(`Building ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
-            await docker.run(image.args);
+            await docker.run(image.args, { env });
             return external_node_fs_namespaceObject.readFileSync(image.iidFile, 'utf8').trim();
         });
     }
@@ -32623,7 +32923,7 @@ async function makeImage(docker, plan) {
         let inspected = await docker.tryRun(image.inspect, { silent: true });
         if (inspected.exitCode !== 0) {
             info(`${image.source} is not in the local engine; pulling it.`);
-            await docker.run(image.pull);
+            await docker.runRetrying(image.pull, { registry: registryOf(image.source), attempts });
             inspected = await docker.run(image.inspect, { silent: true });
         }
         for (const args of image.tag)
@@ -32632,13 +32932,18 @@ async function makeImage(docker, plan) {
     });
 }
 /** Pulls the cache-from images the classic builder needs locally; one that cannot be pulled is only a notice. */
-async function pullCache(docker, pulls) {
+async function pullCache(docker, pulls, attempts) {
     await group(`Pulling ${count(pulls.length, 'cache image')}`, async () => {
         const limit = limiter(CONCURRENCY);
         await settleAll(pulls.map(({ ref, args }) => limit(async () => {
-            const result = await docker.tryRun(args, { onLine: prefixed(ref) });
-            if (result.exitCode !== 0)
-                core_notice(`cache-from: ${ref} could not be pulled (${errorSummary(result.stderr, result.stdout)}); building without it.`);
+            try {
+                await docker.runRetrying(args, { registry: registryOf(ref), attempts }, { onLine: prefixed(ref) });
+            }
+            catch (err) {
+                if (!(err instanceof DockerError) || err.message.startsWith('The Docker engine'))
+                    throw err;
+                core_notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`);
+            }
         })));
     });
 }
@@ -32649,20 +32954,20 @@ const CONCURRENCY = 4;
  * repository first (it uploads the layers), then its other tags (only manifests).
  * Each digest is the one docker reports from the registry.
  */
-async function pushAll(docker, groups) {
+async function pushAll(docker, groups, attempts) {
     const total = groups.flat().length;
     if (total === 0)
         return [];
     return group(`Pushing ${count(total, 'reference')}`, async () => {
         const limit = limiter(CONCURRENCY);
-        const pushOne = (push) => limit(() => pushReference(docker, push, total > 1));
+        const pushOne = (push) => limit(() => pushReference(docker, push, total > 1, attempts));
         const perRepository = groups.map(async ([first, ...rest]) => [await pushOne(first), ...(await settleAll(rest.map(pushOne)))]);
         return (await settleAll(perRepository)).flat();
     });
 }
-async function pushReference(docker, push, concurrent) {
-    const { ref } = push.target;
-    const result = await docker.run(push.args, concurrent ? { onLine: prefixed(ref) } : {});
+async function pushReference(docker, push, concurrent, attempts) {
+    const { ref, repository } = push.target;
+    const result = await docker.runRetrying(push.args, { registry: repository.domain, attempts }, concurrent ? { onLine: prefixed(ref) } : {});
     const digest = pushedDigest(result.stdout);
     if (digest === undefined) {
         throw new DockerError(`docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`);
@@ -32680,6 +32985,11 @@ async function save(docker, save, references) {
         info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`);
         return tarball;
     });
+}
+/** The registry host of an image reference, for messages (`docker.io` when it names none). */
+function registryOf(ref) {
+    const first = ref.split('/')[0];
+    return ref.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
 }
 function count(n, noun) {
     return `${n} ${noun}${n === 1 ? '' : 's'}`;

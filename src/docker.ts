@@ -2,8 +2,10 @@
 // (never a shell string); secrets only ever reach docker on standard input.
 import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
+import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as io from '@actions/io'
+import { DEFAULT_POLICY, withRetries } from './retry.js'
 
 /** A docker command failed; the message is a plain sentence for `::error::`. */
 export class DockerError extends Error {
@@ -20,6 +22,18 @@ export interface RunOptions {
   silent?: boolean
   /** Each output line goes here instead of the log (to prefix it, when commands run side by side). */
   onLine?: (line: string) => void
+  /** Extra environment variables for this command only (build secrets). */
+  env?: Record<string, string>
+}
+
+/** Where a command that talks to a registry goes, and how often it may be tried. */
+export interface Retry {
+  /** The registry host, for messages: `ghcr.io`. */
+  registry: string
+  /** Attempts in all (the `retries` input); 1 means no retry. */
+  attempts: number
+  /** The error to throw for a failed attempt (default: docker's own message, see commandFailed). */
+  failure?: (result: RunResult) => DockerError
 }
 
 export interface RunResult {
@@ -40,8 +54,23 @@ export function errorSummary(stderr: string, stdout = ''): string {
   return lines.slice(-4).join(' | ') || 'no error output'
 }
 
+const ENGINE_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix \S+docker\.sock: connect/
+
 function commandFailed(args: string[], exitCode: number | null, summary: string): DockerError {
+  if (ENGINE_DOWN.test(summary)) return engineUnreachable()
   return new DockerError(`docker ${args.join(' ')} failed (exit code ${exitCode}): ${summary}`)
+}
+
+/** The engine is not running or DOCKER_HOST points at nothing: a plain sentence, not docker's. */
+export function engineUnreachable(): DockerError {
+  const host = process.env.DOCKER_HOST
+  const where = host ? `DOCKER_HOST=${host}` : 'the default socket /var/run/docker.sock'
+  return new DockerError(`The Docker engine is not reachable at ${where}. Start the engine (on a self-hosted runner: systemctl start docker), or point DOCKER_HOST at a running one.`)
+}
+
+/** The meaningful end of a failed command's output. */
+export function failureOf(result: RunResult): string {
+  return errorSummary(result.stderr, result.stdout)
 }
 
 export class Docker {
@@ -69,7 +98,7 @@ export class Docker {
     const { onLine } = options
     if (onLine) onLine(`[command]${this.path} ${args.join(' ')}`)
     return exec.getExecOutput(this.path, args, {
-      env: this.env,
+      env: options.env ? { ...this.env, ...options.env } : this.env,
       ignoreReturnCode: true,
       silent: (options.silent ?? false) || onLine !== undefined,
       input: options.input === undefined ? undefined : Buffer.from(options.input),
@@ -80,10 +109,40 @@ export class Docker {
   /** Runs `docker ...args`; throws a DockerError naming the command when it fails. */
   async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const result = await this.tryRun(args, options)
-    if (result.exitCode !== 0) {
-      throw commandFailed(args, result.exitCode, errorSummary(result.stderr, result.stdout))
-    }
+    if (result.exitCode !== 0) throw commandFailed(args, result.exitCode, failureOf(result))
     return result
+  }
+
+  /**
+   * Runs a command that talks to a registry (login, pull, push), trying again on
+   * transient faults only (a 5xx, a 429, a dropped connection: see retry.ts), with
+   * exponential backoff and jitter. Each retry is a warning saying why.
+   */
+  async runRetrying(args: string[], retry: Retry, options: RunOptions = {}): Promise<RunResult> {
+    let retries = 0
+    const failure = retry.failure ?? ((r: RunResult) => commandFailed(args, r.exitCode, failureOf(r)))
+    try {
+      return await withRetries(
+        { attempts: retry.attempts, ...DEFAULT_POLICY },
+        async () => {
+          const result = await this.tryRun(args, options)
+          if (result.exitCode === 0) return { ok: true, value: result }
+          if (ENGINE_DOWN.test(result.stderr)) throw engineUnreachable()
+          return { ok: false, output: `${result.stderr}\n${result.stdout}`, error: failure(result) }
+        },
+        {
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          random: Math.random,
+          onRetry: ({ attempt, attempts, reason, delayMs }) => {
+            retries++
+            core.warning(`docker ${args[0]} to ${retry.registry} failed on attempt ${attempt} of ${attempts} (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s.`)
+          }
+        }
+      )
+    } catch (err) {
+      if (retries === 0 || !(err instanceof DockerError)) throw err
+      throw new DockerError(`${err.message} (${retry.registry}: gave up after ${retries + 1} attempts)`)
+    }
   }
 
   /** Whether the buildx plugin is installed (then `docker buildx build --load` is used). */

@@ -28,7 +28,9 @@ export const INPUT_NAMES = [
   'push',
   'save',
   'save-compression-level',
-  'cache-from'
+  'cache-from',
+  'retries',
+  'secrets'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
@@ -64,6 +66,8 @@ export interface BuildInputs {
   noCache: boolean
   /** Images whose layers the build may reuse (`--cache-from`). */
   cacheFrom: string[]
+  /** BuildKit build secrets (`RUN --mount=type=secret,id=…`); values never reach argv. */
+  secrets: { id: string; value: string }[]
 }
 
 export interface Inputs {
@@ -80,6 +84,8 @@ export interface Inputs {
   source: { kind: 'build'; build: BuildInputs } | { kind: 'image'; ref: string }
   push: boolean
   save: SaveTarget | undefined
+  /** Attempts for each login, pull and push (1: no retry). */
+  attempts: number
 }
 
 export interface InputProblem {
@@ -161,7 +167,8 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const source = parseSource(raw, env, flags, report)
   if (source.kind === 'build') source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now))
   const save = parseSave(raw, env, report)
-  const inputs: Inputs = { registry, credentials, images, tags, version, source, push, save }
+  const attempts = parseRetries(raw.retries, report)
+  const inputs: Inputs = { registry, credentials, images, tags, version, source, push, save, attempts }
   const { problems, warnings, notices } = report
   return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices }
 }
@@ -262,13 +269,17 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
 /** A build from the context, or — with source-image — an existing image to retag. */
 function parseSource(raw: RawInputs, env: Environment, flags: { pull: boolean; noCache: boolean }, report: Report): Inputs['source'] {
   const buildArgs = parseKeyValues(raw, 'build-args', report)
+  for (const { key } of buildArgs.filter((a) => CREDENTIAL_NAME.test(a.key))) {
+    report.warn('build-args', `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`)
+  }
   const labels = parseKeyValues(raw, 'labels', report)
   const cacheFrom = parseCacheFrom(raw['cache-from'], report)
+  const secrets = parseSecrets(raw.secrets, report)
   if (raw['source-image'] !== '') {
     const ref = parseImageReference(raw['source-image'])
     if (!ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
-      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from'] as const).filter((name) => raw[name] !== ''),
+      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'] as const).filter((name) => raw[name] !== ''),
       ...(flags.pull ? ['pull'] : []),
       ...(flags.noCache ? ['no-cache'] : [])
     ]
@@ -285,7 +296,7 @@ function parseSource(raw: RawInputs, env: Environment, flags: { pull: boolean; n
   }
   return {
     kind: 'build',
-    build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache, cacheFrom }
+    build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache, cacheFrom, secrets }
   }
 }
 
@@ -317,6 +328,39 @@ function parseContextAndFile(raw: RawInputs, env: Environment, report: Report): 
     report.problem('file', `the Dockerfile '${shown}' ${fileKind === 'missing' ? 'does not exist' : 'is not a file'} (looked at ${file})`, 'give the Dockerfile path relative to the workspace, or add a Dockerfile to the context')
   }
   return { context, file }
+}
+
+export const DEFAULT_ATTEMPTS = 3
+const MAX_ATTEMPTS = 10
+
+function parseRetries(value: string, report: Report): number {
+  if (value === '') return DEFAULT_ATTEMPTS
+  if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_ATTEMPTS) return Number(value)
+  report.problem('retries', `'${value}' is not a number of attempts from 1 to ${MAX_ATTEMPTS}`, `write a whole number such as ${DEFAULT_ATTEMPTS} (1 turns retries off)`)
+  return DEFAULT_ATTEMPTS
+}
+
+/** Names that look like credentials: build args are kept in the image history for anyone who pulls it. */
+const CREDENTIAL_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL/i
+
+/**
+ * `id=VALUE` lines. A bad line is reported by its number only: it may be the
+ * secret itself, and a problem message is printed.
+ */
+function parseSecrets(value: string, report: Report): { id: string; value: string }[] {
+  const secrets: { id: string; value: string }[] = []
+  value.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return
+    const eq = line.indexOf('=')
+    const id = eq < 0 ? '' : line.slice(0, eq).trim()
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+      report.problem('secrets', `line ${index + 1} is not an id=VALUE line (its text is not shown, as it may be a secret)`, 'write one id=VALUE per line, the id made of letters, digits, _ . and -, such as npm_token=${{ secrets.NPM_TOKEN }}')
+      return
+    }
+    if (secrets.some((s) => s.id === id)) report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id')
+    else secrets.push({ id, value: line.slice(eq + 1) })
+  })
+  return secrets
 }
 
 function parseCompressionLevel(raw: RawInputs, report: Report): number {

@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import { remove, removeOnSignals, track } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
 import { Docker, DockerError, errorSummary, pushedDigest } from './docker.js'
+import type { RunResult } from './docker.js'
 import { gitEventOf } from './event.js'
 import type { GitEvent } from './event.js'
 import { INPUT_NAMES, parseInputs } from './inputs.js'
@@ -35,6 +36,10 @@ const nodeFs: FileSystem = {
 export async function main(): Promise<void> {
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs
   if (raw.password !== '') core.setSecret(raw.password)
+  for (const line of raw.secrets.split('\n')) {
+    const value = line.slice(line.indexOf('=') + 1)
+    if (value.trim() !== '') core.setSecret(value)
+  }
 
   const environment = { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), fs: nodeFs, event: readGitEvent(), now: new Date() }
   const parsed = parseInputs(raw, environment)
@@ -78,38 +83,52 @@ async function run(inputs: Inputs, temp: string): Promise<Outcome> {
   const docker = await Docker.locate(config?.env)
   // The builder check and the login are independent: they overlap.
   const buildx = inputs.source.kind === 'build' ? docker.hasBuildx() : Promise.resolve(false)
+  const needsBuildKit = inputs.source.kind === 'build' && inputs.source.build.secrets.length > 0
   const login = loginPlan(inputs)
-  await settleAll<unknown>([buildx, login ? logIn(docker, login, inputs.credentials!.password) : Promise.resolve()])
+  // Secrets need BuildKit: know the builder before logging in, so a classic builder fails with nothing done.
+  if (needsBuildKit) requireBuildKit(await buildx)
+  await settleAll<unknown>([buildx, login ? logIn(docker, login, inputs.credentials!.password, inputs.attempts) : Promise.resolve()])
   const builder = (await buildx) ? 'buildx' : 'docker'
   const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1'
   const plan = makePlan(inputs, { builder, buildkit, iidFile: path.join(temp, 'iid') })
 
-  const imageId = await makeImage(docker, plan)
-  const pushed = await pushAll(docker, plan.pushes)
+  const secrets = inputs.source.kind === 'build' ? inputs.source.build.secrets : []
+  const imageId = await makeImage(docker, plan, secrets, inputs.attempts)
+  const pushed = await pushAll(docker, plan.pushes, inputs.attempts)
   const tarball = plan.save && (await save(docker, plan.save, plan.targets.length))
   const labels = inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {}
   return { imageId, version: inputs.version, labels, targets: plan.targets, pushed, tarball }
 }
 
-async function logIn(docker: Docker, login: NonNullable<Plan['login']>, password: string): Promise<void> {
+/** DOCKER_BUILDKIT=1 makes an older CLI (such as Debian's 20.10) build with BuildKit. */
+function requireBuildKit(buildx: boolean): void {
+  if (buildx || process.env.DOCKER_BUILDKIT === '1') return
+  throw new DockerError(
+    "Input 'secrets': build secrets need BuildKit, but docker build here is the classic builder. Fix: install the buildx plugin (docker/setup-buildx-action), or set DOCKER_BUILDKIT=1 with a docker CLI that has BuildKit built in."
+  )
+}
+
+async function logIn(docker: Docker, login: NonNullable<Plan['login']>, password: string, attempts: number): Promise<void> {
   const { registry, username, args } = login
   await core.group(`Logging in to ${registry} as ${username}`, async () => {
-    const result = await docker.tryRun(args, { input: password, silent: true })
-    if (result.exitCode !== 0) {
+    const failure = (result: RunResult): DockerError => {
       const reason = errorSummary(result.stderr).replace(/^Error response from daemon: /, '')
-      throw new DockerError(`Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`)
+      return new DockerError(`Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`)
     }
+    await docker.runRetrying(args, { registry, attempts, failure }, { input: password, silent: true })
     core.info(`Logged in to ${registry} as ${username}.`)
   })
 }
 
 /** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
-async function makeImage(docker: Docker, plan: Plan): Promise<string> {
+async function makeImage(docker: Docker, plan: Plan, secrets: { id: string; value: string }[], attempts: number): Promise<string> {
   const image = plan.image
   if (image.kind === 'build') {
-    if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls)
+    if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, attempts)
+    // Each secret reaches the build in its own environment variable, never in an argument.
+    const env = Object.fromEntries(image.secretEnv.map(({ name, id }) => [name, secrets.find((s) => s.id === id)!.value]))
     return core.group(`Building ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
-      await docker.run(image.args)
+      await docker.run(image.args, { env })
       return fs.readFileSync(image.iidFile, 'utf8').trim()
     })
   }
@@ -117,7 +136,7 @@ async function makeImage(docker: Docker, plan: Plan): Promise<string> {
     let inspected = await docker.tryRun(image.inspect, { silent: true })
     if (inspected.exitCode !== 0) {
       core.info(`${image.source} is not in the local engine; pulling it.`)
-      await docker.run(image.pull)
+      await docker.runRetrying(image.pull, { registry: registryOf(image.source), attempts })
       inspected = await docker.run(image.inspect, { silent: true })
     }
     for (const args of image.tag) await docker.run(args)
@@ -126,14 +145,18 @@ async function makeImage(docker: Docker, plan: Plan): Promise<string> {
 }
 
 /** Pulls the cache-from images the classic builder needs locally; one that cannot be pulled is only a notice. */
-async function pullCache(docker: Docker, pulls: { ref: string; args: string[] }[]): Promise<void> {
+async function pullCache(docker: Docker, pulls: { ref: string; args: string[] }[], attempts: number): Promise<void> {
   await core.group(`Pulling ${count(pulls.length, 'cache image')}`, async () => {
     const limit = limiter(CONCURRENCY)
     await settleAll(
       pulls.map(({ ref, args }) =>
         limit(async () => {
-          const result = await docker.tryRun(args, { onLine: prefixed(ref) })
-          if (result.exitCode !== 0) core.notice(`cache-from: ${ref} could not be pulled (${errorSummary(result.stderr, result.stdout)}); building without it.`)
+          try {
+            await docker.runRetrying(args, { registry: registryOf(ref), attempts }, { onLine: prefixed(ref) })
+          } catch (err) {
+            if (!(err instanceof DockerError) || err.message.startsWith('The Docker engine')) throw err
+            core.notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`)
+          }
         })
       )
     )
@@ -148,20 +171,20 @@ const CONCURRENCY = 4
  * repository first (it uploads the layers), then its other tags (only manifests).
  * Each digest is the one docker reports from the registry.
  */
-async function pushAll(docker: Docker, groups: Plan['pushes']): Promise<Pushed[]> {
+async function pushAll(docker: Docker, groups: Plan['pushes'], attempts: number): Promise<Pushed[]> {
   const total = groups.flat().length
   if (total === 0) return []
   return core.group(`Pushing ${count(total, 'reference')}`, async () => {
     const limit = limiter(CONCURRENCY)
-    const pushOne = (push: Push): Promise<Pushed> => limit(() => pushReference(docker, push, total > 1))
+    const pushOne = (push: Push): Promise<Pushed> => limit(() => pushReference(docker, push, total > 1, attempts))
     const perRepository = groups.map(async ([first, ...rest]) => [await pushOne(first), ...(await settleAll(rest.map(pushOne)))])
     return (await settleAll(perRepository)).flat()
   })
 }
 
-async function pushReference(docker: Docker, push: Push, concurrent: boolean): Promise<Pushed> {
-  const { ref } = push.target
-  const result = await docker.run(push.args, concurrent ? { onLine: prefixed(ref) } : {})
+async function pushReference(docker: Docker, push: Push, concurrent: boolean, attempts: number): Promise<Pushed> {
+  const { ref, repository } = push.target
+  const result = await docker.runRetrying(push.args, { registry: repository.domain, attempts }, concurrent ? { onLine: prefixed(ref) } : {})
   const digest = pushedDigest(result.stdout)
   if (digest === undefined) {
     throw new DockerError(`docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`)
@@ -181,6 +204,12 @@ async function save(docker: Docker, save: NonNullable<Plan['save']>, references:
     core.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
     return tarball
   })
+}
+
+/** The registry host of an image reference, for messages (`docker.io` when it names none). */
+function registryOf(ref: string): string {
+  const first = ref.split('/')[0]
+  return ref.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io'
 }
 
 function count(n: number, noun: string): string {

@@ -35,6 +35,8 @@ export interface Plan {
         iidFile: string
         /** `docker pull` of each cache-from image, when the builder needs it local (the classic builder). */
         cachePulls: { ref: string; args: string[] }[]
+        /** The environment variable of the build process that carries each secret (`--secret id=…,env=…`). */
+        secretEnv: { name: string; id: string }[]
       }
     | { kind: 'retag'; source: string; inspect: string[]; pull: string[]; tag: string[][] }
   targets: Target[]
@@ -76,7 +78,8 @@ export function makePlan(inputs: Inputs, options: PlanOptions): Plan {
     const build = inputs.source.build
     // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
     const cachePulls = options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }))
-    image = { kind: 'build', args: buildArgs(build, refs, options), iidFile: options.iidFile, cachePulls }
+    const secretEnv = build.secrets.map(({ id }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id }))
+    image = { kind: 'build', args: buildArgs(build, refs, options, secretEnv), iidFile: options.iidFile, cachePulls, secretEnv }
   }
 
   return {
@@ -99,7 +102,7 @@ export function loginPlan(inputs: Inputs): Plan['login'] {
   return { registry: inputs.registry, username, args: ['login', '--username', username, '--password-stdin', ...server] }
 }
 
-function buildArgs(build: BuildInputs, refs: string[], options: PlanOptions): string[] {
+function buildArgs(build: BuildInputs, refs: string[], options: PlanOptions, secretEnv: { name: string; id: string }[]): string[] {
   const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build']
   if (build.file !== undefined) args.push('--file', build.file)
   for (const ref of refs) args.push('--tag', ref)
@@ -111,6 +114,8 @@ function buildArgs(build: BuildInputs, refs: string[], options: PlanOptions): st
   if (build.pull) args.push('--pull')
   if (build.noCache) args.push('--no-cache')
   for (const ref of build.cacheFrom) args.push('--cache-from', ref)
+  // The value stays in the build process's environment; only its variable's name is an argument.
+  for (const { name, id } of secretEnv) args.push('--secret', `id=${id},env=${name}`)
   // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
   if (build.cacheFrom.length > 0 && options.buildkit) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
   args.push('--iidfile', options.iidFile, build.context)

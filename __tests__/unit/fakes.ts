@@ -54,5 +54,6 @@ export const PLAIN_BUILD: BuildInputs = {
   network: '',
   pull: false,
   noCache: false,
-  cacheFrom: []
+  cacheFrom: [],
+  secrets: []
 }

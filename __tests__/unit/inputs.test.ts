@@ -75,7 +75,7 @@ describe('parseLines', () => {
 describe('INPUT_NAMES', () => {
   it('lists every input of action.yml once', () => {
     expect([...INPUT_NAMES].sort()).toEqual(
-      ['build-args', 'cache-from', 'context', 'file', 'images', 'labels', 'latest', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'save', 'save-compression-level', 'source-image', 'tags', 'target', 'username'].sort()
+      ['build-args', 'cache-from', 'context', 'file', 'images', 'labels', 'latest', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'retries', 'save', 'save-compression-level', 'secrets', 'source-image', 'tags', 'target', 'username'].sort()
     )
   })
 })
@@ -98,7 +98,8 @@ describe('parseInputs: defaults', () => {
           build: PLAIN_BUILD
         },
         push: true,
-        save: undefined
+        save: undefined,
+        attempts: 3
       }
     })
   })
@@ -757,5 +758,63 @@ describe('parseInputs: cache-from', () => {
   it('is ignored, with the other build inputs, on a retag', () => {
     const result = parse({ 'source-image': 'alpine:3', 'cache-from': 'alice/app:latest' })
     expect(result.warnings[0].message).toContain('cache-from')
+  })
+})
+
+describe('parseInputs: retries', () => {
+  test.each<[string, number]>([
+    ['', 3],
+    ['1', 1],
+    ['5', 5],
+    ['10', 10]
+  ])('%j gives %d attempts', (retries, attempts) => {
+    expect(inputsOf(parse({ retries })).attempts).toBe(attempts)
+  })
+
+  test.each(['0', '11', 'three', '-1', '2.5', '1e1'])('%j is a problem', (retries) => {
+    expect(onlyProblem(parse({ retries }), 'retries')).toBe(
+      `Input 'retries': '${retries}' is not a number of attempts from 1 to 10. Fix: write a whole number such as 3 (1 turns retries off).`
+    )
+  })
+})
+
+describe('parseInputs: secrets', () => {
+  const SECRET = 'ghp_s3cr3t-value=with=equals'
+
+  it('parses id=VALUE lines, keeping = in values', () => {
+    expect(buildOf(inputsOf(parse({ secrets: `npm_token=${SECRET}\ngh.token=x` }))).secrets).toEqual([
+      { id: 'npm_token', value: SECRET },
+      { id: 'gh.token', value: 'x' }
+    ])
+  })
+
+  test.each(['ghp_s3cr3t', `bad id=${SECRET}`, `=${SECRET}`, 'ok=1\nghp_s3cr3t', `sp ace=${SECRET}`])('reports a bad line by number, never showing it: %#', (secrets) => {
+    const message = onlyProblem(parse({ secrets }), 'secrets')
+    expect(message).toMatch(/^Input 'secrets': line \d is not an id=VALUE line \(its text is not shown, as it may be a secret\)\. Fix: /)
+    expect(message).not.toContain('s3cr3t')
+  })
+
+  it('reports an id given twice', () => {
+    expect(onlyProblem(parse({ secrets: 'a=1\na=2' }), 'secrets')).toBe("Input 'secrets': the id 'a' is given twice. Fix: give each secret its own id.")
+  })
+
+  it('is ignored, with a warning, on a retag', () => {
+    expect(parse({ 'source-image': 'alpine:3', secrets: 'a=1' }).warnings[0].message).toContain('secrets')
+  })
+})
+
+describe('parseInputs: build args that look like credentials', () => {
+  test.each(['NPM_TOKEN', 'DB_PASSWORD', 'client_secret', 'API_KEY', 'aws_credentials', 'passwd'])('warn for %s, pointing to secrets', (key) => {
+    const result = parse({ 'build-args': `${key}=x\nVERSION=1` })
+    expect(result.warnings).toEqual([
+      {
+        input: 'build-args',
+        message: `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`
+      }
+    ])
+  })
+
+  test.each(['VERSION', 'NODE_ENV', 'BASE_IMAGE'])('do not warn for %s', (key) => {
+    expect(parse({ 'build-args': `${key}=x` }).warnings).toEqual([])
   })
 })

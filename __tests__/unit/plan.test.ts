@@ -32,7 +32,8 @@ const fullBuild: BuildInputs = {
   network: 'host',
   pull: true,
   noCache: true,
-  cacheFrom: []
+  cacheFrom: [],
+  secrets: []
 }
 
 function inputs(overrides: Partial<Inputs> = {}): Inputs {
@@ -45,6 +46,7 @@ function inputs(overrides: Partial<Inputs> = {}): Inputs {
     source: { kind: 'build', build: plainBuild },
     push: true,
     save: undefined,
+    attempts: 3,
     ...overrides
   }
 }
@@ -102,7 +104,7 @@ describe('makePlan: build arguments', () => {
     ['docker', ['build']]
   ])('with every option, builder %s', (builder, start) => {
     const p = plan({ images: [alice, ghcr], tags: ['v1', 'latest'], source: { kind: 'build', build: fullBuild } }, builder)
-    expect(p.image).toEqual({ kind: 'build', args: [...start, ...fullOptions], iidFile: IID, cachePulls: [] })
+    expect(p.image).toEqual({ kind: 'build', args: [...start, ...fullOptions], iidFile: IID, cachePulls: [], secretEnv: [] })
   })
 
   test.each<[Builder, string[]]>([
@@ -166,6 +168,23 @@ describe('makePlan: cache-from', () => {
 
   it('adds no inline cache argument without cache-from', () => {
     expect(buildArgsOf(plan({}, 'buildx'))).not.toContain('BUILDKIT_INLINE_CACHE=1')
+  })
+})
+
+describe('makePlan: secrets', () => {
+  it('names one environment variable per secret in --secret, and never the value', () => {
+    const build: BuildInputs = { ...plainBuild, secrets: [{ id: 'npm', value: PASSWORD }, { id: 'gh.token', value: 'x' }] }
+    const p = plan({ source: { kind: 'build', build } })
+    expect(buildArgsOf(p)).toEqual([
+      ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+      ...['--secret', 'id=npm,env=SHIP_IMAGE_SECRET_1', '--secret', 'id=gh.token,env=SHIP_IMAGE_SECRET_2'],
+      ...['--iidfile', IID, '/ws']
+    ])
+    expect(p.image.kind === 'build' && p.image.secretEnv).toEqual([
+      { name: 'SHIP_IMAGE_SECRET_1', id: 'npm' },
+      { name: 'SHIP_IMAGE_SECRET_2', id: 'gh.token' }
+    ])
+    expect(JSON.stringify(p)).not.toContain(PASSWORD)
   })
 })
 
