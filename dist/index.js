@@ -32417,9 +32417,11 @@ function parseImages(raw, registry, report) {
     return [...new Map(repositories.map((r) => [r.name, r])).values()];
 }
 function parseTags(raw, event, report) {
-    const latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase();
-    if (!['auto', 'true', 'false'].includes(latest))
+    let latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase();
+    if (!['auto', 'true', 'false'].includes(latest)) {
         report.problem('latest', `'${raw.latest}' is not auto, true or false`, 'write auto (latest on releases), true (always) or false (never)');
+        latest = 'auto';
+    }
     const entries = parseList(raw.tags);
     const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest);
     for (const tag of tags.filter((t) => !isValidTag(t))) {
@@ -32465,7 +32467,13 @@ function parseSource(raw, env, flags, report) {
 }
 /** Image references, one per entry; `type=registry,ref=…` cache specs are buildx syntax and are not accepted. */
 function parseCacheFrom(value, report) {
-    return [...new Set(parseList(value))].filter((ref) => {
+    const entries = parseLines(value).flatMap((line) => {
+        if (!/(?:^|,)\s*type=/.test(line))
+            return parseList(line);
+        report.problem('cache-from', `'${line}' is a buildx cache spec`, 'give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry)');
+        return [];
+    });
+    return [...new Set(entries)].filter((ref) => {
         const parsed = parseImageReference(ref);
         if (!parsed.ok)
             report.problem('cache-from', parsed.problem, `list image references such as ghcr.io/org/app:latest (${parsed.fix})`);
@@ -32740,6 +32748,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 
 
+
 /**
  * pigz when it is installed (it uses every core, and is about twice as fast as
  * zlib on two: docs/benchmarks.md), else Node's zlib. Both write standard gzip.
@@ -32777,7 +32786,8 @@ async function saveImage(docker, args, target) {
     const stages = [docker$.stdout, ...(gzip ? [gzip.stream] : []), measure];
     const write = (0,promises_namespaceObject.pipeline)([...stages, out]).catch((err) => {
         docker$.kill();
-        throw new Error(`Writing the tarball ${target.path} failed: ${err.message}`);
+        const why = err.code === 'ENOSPC' ? 'the disk is full (no space left on device); free some space or save somewhere else' : err.message;
+        throw new DockerError(`Writing the tarball ${target.path} failed: ${why}. No tarball was written; an earlier file at that path is unchanged.`);
     });
     const [written, compressed, exited] = await Promise.allSettled([write, gzip?.done, docker$.done]);
     // A write error explains a docker error (a broken pipe), so it is reported first.

@@ -254,8 +254,11 @@ function parseImages(raw: RawInputs, registry: string, report: Report): Reposito
 }
 
 function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
-  const latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase()
-  if (!['auto', 'true', 'false'].includes(latest)) report.problem('latest', `'${raw.latest}' is not auto, true or false`, 'write auto (latest on releases), true (always) or false (never)')
+  let latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase()
+  if (!['auto', 'true', 'false'].includes(latest)) {
+    report.problem('latest', `'${raw.latest}' is not auto, true or false`, 'write auto (latest on releases), true (always) or false (never)')
+    latest = 'auto'
+  }
   const entries = parseList(raw.tags)
   const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode)
   for (const tag of tags.filter((t) => !isValidTag(t))) {
@@ -302,7 +305,12 @@ function parseSource(raw: RawInputs, env: Environment, flags: { pull: boolean; n
 
 /** Image references, one per entry; `type=registry,ref=…` cache specs are buildx syntax and are not accepted. */
 function parseCacheFrom(value: string, report: Report): string[] {
-  return [...new Set(parseList(value))].filter((ref) => {
+  const entries = parseLines(value).flatMap((line) => {
+    if (!/(?:^|,)\s*type=/.test(line)) return parseList(line)
+    report.problem('cache-from', `'${line}' is a buildx cache spec`, 'give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry)')
+    return []
+  })
+  return [...new Set(entries)].filter((ref) => {
     const parsed = parseImageReference(ref)
     if (!parsed.ok) report.problem('cache-from', parsed.problem, `list image references such as ghcr.io/org/app:latest (${parsed.fix})`)
     return parsed.ok

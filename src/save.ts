@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises'
 import * as zlib from 'node:zlib'
 import * as io from '@actions/io'
 import { remove, track, untrack } from './cleanup.js'
+import { DockerError } from './docker.js'
 import type { Docker } from './docker.js'
 import type { SaveTarget } from './inputs.js'
 
@@ -68,9 +69,10 @@ export async function saveImage(docker: Docker, args: string[], target: SaveTarg
   const out = fs.createWriteStream(partial, { flags: 'wx', mode: 0o644, flush: true })
   const docker$ = docker.stream(args)
   const stages: (Readable | Duplex)[] = [docker$.stdout, ...(gzip ? [gzip.stream] : []), measure]
-  const write = pipeline([...stages, out]).catch((err: Error) => {
+  const write = pipeline([...stages, out]).catch((err: NodeJS.ErrnoException) => {
     docker$.kill()
-    throw new Error(`Writing the tarball ${target.path} failed: ${err.message}`)
+    const why = err.code === 'ENOSPC' ? 'the disk is full (no space left on device); free some space or save somewhere else' : err.message
+    throw new DockerError(`Writing the tarball ${target.path} failed: ${why}. No tarball was written; an earlier file at that path is unchanged.`)
   })
   const [written, compressed, exited] = await Promise.allSettled([write, gzip?.done, docker$.done])
   // A write error explains a docker error (a broken pipe), so it is reported first.

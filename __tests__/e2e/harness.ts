@@ -247,3 +247,32 @@ export function visibleLog(log: string): string {
 export function commands(log: string, kind: string): string[] {
   return log.split('\n').filter((l) => l.startsWith(`::${kind}`))
 }
+
+/** The docker CLI the tests would run (first on PATH). */
+export function realDocker(): string {
+  const found = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim()
+  if (found === '') throw new Error('docker is not on PATH')
+  return found
+}
+
+export interface DockerShim {
+  /** Put this first on PATH. */
+  dir: string
+  /** Every argument vector docker was called with, one per line, so far. */
+  calls(): string[]
+}
+
+/**
+ * A `docker` first on PATH that records each argument vector and then runs
+ * `target` (the real CLI by default). `before` is shell run before that, with the
+ * arguments in "$@" (to make a command fail on purpose).
+ */
+export function dockerShim(ws: Workspace, options: { target?: string; before?: string } = {}): DockerShim {
+  const dir = path.join(ws.root, 'shim')
+  const record = path.join(ws.root, 'argv')
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(record, '')
+  const script = ['#!/bin/sh', `printf '%s\\n' "$*" >> ${JSON.stringify(record)}`, options.before ?? '', `exec ${JSON.stringify(options.target ?? realDocker())} "$@"`, '']
+  fs.writeFileSync(path.join(dir, 'docker'), script.join('\n'), { mode: 0o755 })
+  return { dir, calls: () => fs.readFileSync(record, 'utf8').split('\n').filter((l) => l !== '') }
+}

@@ -749,10 +749,14 @@ describe('parseInputs: cache-from', () => {
     expect(build.cacheFrom).toEqual(['localhost:5000/app:latest', 'ghcr.io/org/app:main'])
   })
 
-  test.each(['type=registry,ref=ghcr.io/org/app', 'Bad/Ref:x', 'app:-x'])('%j is a problem', (ref) => {
-    const problems = problemsOf(parse({ 'cache-from': ref }))
-    expect(problems.every((p) => p.input === 'cache-from')).toBe(true)
-    expect(problems[0].message).toContain('Fix: list image references such as ghcr.io/org/app:latest')
+  test.each(['Bad/Ref:x', 'app:-x'])('%j is a problem', (ref) => {
+    expect(onlyProblem(parse({ 'cache-from': ref }), 'cache-from')).toContain('Fix: list image references such as ghcr.io/org/app:latest')
+  })
+
+  test.each(['type=registry,ref=ghcr.io/org/app', 'ref=ghcr.io/org/app,type=registry', 'type=gha'])('the buildx cache spec %j is one problem', (spec) => {
+    expect(onlyProblem(parse({ 'cache-from': spec }), 'cache-from')).toBe(
+      `Input 'cache-from': '${spec}' is a buildx cache spec. Fix: give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry).`
+    )
   })
 
   it('is ignored, with the other build inputs, on a retag', () => {
