@@ -30001,7 +30001,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -31779,6 +31779,102 @@ function createDockerConfig(parent, registry, env = process.env) {
     return { dir, env: { DOCKER_CONFIG: dir, BUILDX_CONFIG: buildx } };
 }
 
+;// CONCATENATED MODULE: ./src/annotations.ts
+// Where in the Dockerfile a failed build went wrong, from the builder's output, so
+// the error can be an annotation on that line (it then shows on the pull request's
+// diff). Pure: the output and the Dockerfile's text come in as strings.
+/** The instructions of a Dockerfile, in order (comments, blank lines and parser directives skipped). */
+function instructionsOf(dockerfile) {
+    const lines = dockerfile.split(/\r?\n/);
+    const escape = /^#\s*escape\s*=\s*`/i.test(lines[0] ?? '') ? '`' : '\\';
+    const instructions = [];
+    let current;
+    lines.forEach((raw, i) => {
+        const line = raw.trim();
+        if (current === undefined && (line === '' || line.startsWith('#')))
+            return;
+        if (current !== undefined && line.startsWith('#'))
+            return; // comments inside a continued instruction
+        const continues = line.endsWith(escape);
+        const part = continues ? line.slice(0, -1).trim() : line;
+        if (current === undefined)
+            current = { line: i + 1, text: part };
+        else if (part !== '')
+            current.text = `${current.text} ${part}`;
+        if (!continues) {
+            instructions.push(current);
+            current = undefined;
+        }
+    });
+    if (current !== undefined)
+        instructions.push(current);
+    return instructions;
+}
+const normalise = (text) => text.replace(/\s+/g, ' ').trim().toLowerCase();
+/** The line of the instruction whose text the builder printed. */
+function lineOfInstruction(instructions, printed) {
+    const wanted = normalise(printed);
+    return instructions.find((i) => normalise(i.text) === wanted)?.line;
+}
+/**
+ * The Dockerfile line a failed build points at, and a one-line message, for:
+ * - parse errors (`dockerfile parse error line 2` / `on line 2`), every builder;
+ * - buildx's context block (`Dockerfile:3` above the failing lines);
+ * - BuildKit's failing step (` > [build 3/4] RUN make:`);
+ * - the classic builder's last `Step 3/4 : RUN make` before its failure.
+ * Undefined when the output names no line (a missing base image, say).
+ */
+function dockerfileError(output, dockerfile, fileName = 'Dockerfile') {
+    const lines = output.split(/\r?\n/).map((l) => l.trimEnd());
+    const reason = failureReason(lines);
+    const instructions = instructionsOf(dockerfile);
+    const parse = /dockerfile parse error (?:on )?line (\d+): (.+)$/.exec(output.split('\n').find((l) => /dockerfile parse error/.test(l)) ?? '');
+    if (parse)
+        return { line: Number(parse[1]), message: `Dockerfile parse error: ${parse[2].trim()}` };
+    const escaped = fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const context = lines.map((l) => new RegExp(`^${escaped}:(\\d+)$`).exec(l.trim())).find((m) => m !== null);
+    if (context) {
+        const line = Number(context[1]);
+        return { line, message: describe(textAt(instructions, line), reason) };
+    }
+    const step = lines.map((l) => /^ > \[(?:[^\]]* )?\d+\/\d+\] (.+):$/.exec(l)).filter((m) => m !== null).pop();
+    if (step) {
+        const line = lineOfInstruction(instructions, step[1]);
+        if (line !== undefined)
+            return { line, message: describe(textAt(instructions, line), reason) };
+    }
+    const classic = lines.map((l) => /^Step (\d+)\/\d+ : (.+)$/.exec(l)).filter((m) => m !== null).pop();
+    if (classic) {
+        const line = lineOfInstruction(instructions, classic[2]) ?? instructions[Number(classic[1]) - 1]?.line;
+        if (line !== undefined)
+            return { line, message: describe(textAt(instructions, line), reason) };
+    }
+    return undefined;
+}
+function textAt(instructions, line) {
+    return instructions.find((i) => i.line === line)?.text;
+}
+function describe(instruction, reason) {
+    return instruction === undefined ? reason : `${instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction} failed: ${reason}`;
+}
+/** The builder's own last word on why it failed. */
+function failureReason(lines) {
+    const patterns = [
+        /The command '.*' returned a non-zero code: (\d+)/,
+        /did not complete successfully: exit code: (\d+)/,
+        /executor failed running \[.*\]: exit code: (\d+)/
+    ];
+    for (const line of [...lines].reverse()) {
+        for (const re of patterns) {
+            const m = re.exec(line);
+            if (m)
+                return `exit code ${m[1]}`;
+        }
+    }
+    const last = [...lines].reverse().find((l) => l.trim() !== '' && !/^-+$/.test(l.trim()));
+    return (last ?? 'the build failed').replace(/^(?:ERROR: )?(?:failed to solve(?: with frontend dockerfile\.v0)?: )?/, '').trim();
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -31983,8 +32079,12 @@ async function withRetries(policy, attempt, hooks) {
 
 /** A docker command failed; the message is a plain sentence for `::error::`. */
 class DockerError extends Error {
-    constructor(message) {
+    annotation;
+    constructor(message, 
+    /** Where the fault is in the user's files (a Dockerfile line), for an annotation. */
+    annotation) {
         super(message);
+        this.annotation = annotation;
         this.name = 'DockerError';
     }
 }
@@ -32287,7 +32387,9 @@ const INPUT_NAMES = [
     'save-compression-level',
     'cache-from',
     'retries',
-    'secrets'
+    'secrets',
+    'summary',
+    'dry-run'
 ];
 /** The default gzip level: see docs/benchmarks.md for the measurements behind it. */
 const DEFAULT_COMPRESSION_LEVEL = 3;
@@ -32336,7 +32438,9 @@ function parseInputs(raw, env) {
         source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now));
     const save = parseSave(raw, env, report);
     const attempts = parseRetries(raw.retries, report);
-    const inputs = { registry, credentials, images, tags, version, source, push, save, attempts };
+    const summary = parseBoolean(raw, 'summary', true, report);
+    const dryRun = parseBoolean(raw, 'dry-run', false, report);
+    const inputs = { registry, credentials, images, tags, version, source, push, save, attempts, summary, dryRun };
     const { problems, warnings, notices } = report;
     return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices };
 }
@@ -32683,6 +32787,40 @@ function buildArgs(build, refs, options, secretEnv) {
     args.push('--iidfile', options.iidFile, build.context);
     return args;
 }
+/** An argument as a POSIX shell would need it written, for display only (nothing is ever run through a shell). */
+function shellQuote(arg) {
+    return /^[A-Za-z0-9_./:=@,+%^-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * The plan as the docker commands a person would type, in order (the dry run
+ * prints them). Secrets show as ***: the password goes to standard input, and
+ * each build secret is an environment variable of the build.
+ */
+function commandLines(plan) {
+    const line = (args) => ['docker', ...args].map(shellQuote).join(' ');
+    const lines = [];
+    if (plan.login)
+        lines.push(`echo '***' | ${line(plan.login.args)}`);
+    const image = plan.image;
+    if (image.kind === 'build') {
+        for (const pull of image.cachePulls)
+            lines.push(line(pull.args));
+        const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('');
+        lines.push(`${env}${line(image.args)}`);
+    }
+    else {
+        lines.push(`${line(image.inspect)} || ${line(image.pull)}`);
+        for (const tag of image.tag)
+            lines.push(line(tag));
+    }
+    for (const push of plan.pushes.flat())
+        lines.push(line(push.args));
+    if (plan.save) {
+        const { path, gzip, level } = plan.save.target;
+        lines.push(`${line(plan.save.args)}${gzip ? ` | gzip -${level}` : ''} > ${shellQuote(path)}`);
+    }
+    return lines;
+}
 
 ;// CONCATENATED MODULE: ./src/outputs.ts
 // Turns what the run did into the step outputs (pure), and writes them.
@@ -32801,8 +32939,66 @@ async function saveImage(docker, args, target) {
     return { path: target.path, digest: `sha256:${hash.digest('hex')}`, size, compressor: gzip?.name ?? 'none' };
 }
 
+;// CONCATENATED MODULE: ./src/summary.ts
+function formatBytes(bytes) {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+const code = (text) => `\`${text.replace(/`/g, "'")}\``;
+/** `sha256:0123456789ab…`, the full digest one click away. */
+function digestCell(digest) {
+    if (digest === null)
+        return '—';
+    return `<details><summary><code>${digest.slice(0, 19)}…</code></summary><code>${digest}</code></details>`;
+}
+function summaryMarkdown({ metadata, timings, imageSize, dryRun }) {
+    const out = [];
+    const pushed = metadata.images.filter((i) => i.digest !== null).length;
+    const title = dryRun
+        ? 'dry run: nothing was run'
+        : [pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed', metadata.tarball ? 'saved a tarball' : ''].filter((t) => t !== '').join(', ');
+    out.push(`### ship-image: ${title}`, '');
+    if (metadata.version !== '')
+        out.push(`Version ${code(metadata.version)}.`, '');
+    out.push('| repository | tags | digest | size |', '|---|---|---|---|');
+    const size = imageSize === undefined ? '—' : formatBytes(imageSize);
+    for (const image of metadata.images) {
+        out.push(`| ${code(image.repository)} | ${image.tags.map((t) => code(t.tag)).join(' ')} | ${digestCell(image.digest)} | ${size} |`);
+    }
+    out.push('');
+    const phases = ['login', 'build', 'push', 'save'].filter((p) => timings[p] !== undefined);
+    if (phases.length > 0) {
+        out.push(`| ${phases.join(' | ')} |`, `|${phases.map(() => '---').join('|')}|`, `| ${phases.map((p) => formatDuration(timings[p])).join(' | ')} |`, '');
+    }
+    const tarball = metadata.tarball;
+    if (tarball) {
+        out.push(`**Tarball** ${code(tarball.path)}: ${formatBytes(tarball.size)}, ${code(tarball.digest)}. Load it with:`, '', '```sh', `docker load --input ${tarball.path}`, '```', '');
+    }
+    if (dryRun)
+        out.push('The docker commands this run would make:', '', '```sh', ...dryRun, '```', '');
+    return out.join('\n');
+}
+/** The step's last log line: what was pushed and saved. */
+function closingLine(metadata) {
+    const parts = metadata.refs.map((ref) => `pushed ${ref}`);
+    if (metadata.tarball)
+        parts.push(`saved ${metadata.tarball.path} (${formatBytes(metadata.tarball.size)})`);
+    return parts.length > 0 ? `ship-image: ${parts.join('; ')}.` : `ship-image: built ${metadata.tags.join(', ')}; nothing pushed or saved.`;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The main step, a thin shell: inputs → plan → docker → outputs.
+
+
 
 
 
@@ -32850,19 +33046,63 @@ async function main() {
         process.exitCode = ExitCode.Failure;
         return;
     }
+    const inputs = parsed.inputs;
+    if (inputs.dryRun)
+        return dryRun(inputs);
     removeOnSignals();
     const temp = external_node_fs_namespaceObject.mkdtempSync(external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'ship-image-'));
     track(temp);
     saveState(STATE_TEMP, temp);
     try {
-        writeOutputs(outputsOf(await run(parsed.inputs, temp)));
+        const { outcome, timings, imageSize } = await run(inputs, temp);
+        const outputs = outputsOf(outcome);
+        writeOutputs(outputs);
+        const metadata = metadataOf(outcome);
+        if (inputs.summary)
+            await writeSummary(summaryMarkdown({ metadata, timings, imageSize }));
+        info(closingLine(metadata));
     }
     catch (err) {
-        setFailed(err instanceof DockerError ? err.message : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`);
+        main_fail(err);
     }
     finally {
         remove(temp);
     }
+}
+/** One ::error:: for the failure: on the Dockerfile's line when the build names one. */
+function main_fail(err) {
+    if (err instanceof DockerError && err.annotation) {
+        error(err.message, { title: 'docker build failed', file: err.annotation.file, startLine: err.annotation.line });
+        process.exitCode = ExitCode.Failure;
+    }
+    else {
+        setFailed(err instanceof DockerError ? err.message : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+/** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
+async function dryRun(inputs) {
+    // Hosted runners have buildx; the classic builder would get `docker build` with the same options.
+    const plan = makePlan(inputs, { builder: 'buildx', buildkit: true, iidFile: '$RUNNER_TEMP/iid' });
+    const lines = commandLines(plan);
+    await group('Dry run: the docker commands this run would make (with buildx; nothing runs)', async () => {
+        for (const line of lines)
+            info(line);
+    });
+    const outcome = { imageId: '', version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed: [], tarball: undefined };
+    const { tags, version, metadata } = outputsOf(outcome);
+    for (const [name, value] of Object.entries({ tags, version, metadata }))
+        setOutput(name, value);
+    if (inputs.summary)
+        await writeSummary(summaryMarkdown({ metadata: metadataOf(outcome), timings: {}, imageSize: undefined, dryRun: lines }));
+    info(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`);
+}
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown).write();
+}
+function labelsOf(inputs) {
+    return inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {};
 }
 /** The event from GITHUB_* and the payload file; a missing or unreadable payload counts as none. */
 function readGitEvent() {
@@ -32878,7 +33118,18 @@ function readGitEvent() {
     }
     return gitEventOf(process.env, payload);
 }
+/** Runs `phase` and records how long it took. */
+async function timed(timings, phase, work) {
+    const start = performance.now();
+    try {
+        return await work();
+    }
+    finally {
+        timings[phase] = performance.now() - start;
+    }
+}
 async function run(inputs, temp) {
+    const timings = {};
     const config = inputs.credentials && createDockerConfig(temp, inputs.registry);
     const docker = await Docker.locate(config?.env);
     // The builder check and the login are independent: they overlap.
@@ -32888,16 +33139,27 @@ async function run(inputs, temp) {
     // Secrets need BuildKit: know the builder before logging in, so a classic builder fails with nothing done.
     if (needsBuildKit)
         requireBuildKit(await buildx);
-    await settleAll([buildx, login ? logIn(docker, login, inputs.credentials.password, inputs.attempts) : Promise.resolve()]);
+    const loggedIn = login ? timed(timings, 'login', () => logIn(docker, login, inputs.credentials.password, inputs.attempts)) : Promise.resolve();
+    await settleAll([buildx, loggedIn]);
     const builder = (await buildx) ? 'buildx' : 'docker';
     const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1';
+    if (inputs.source.kind === 'build' && !buildkit) {
+        core_warning('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.');
+    }
     const plan = makePlan(inputs, { builder, buildkit, iidFile: external_node_path_namespaceObject.join(temp, 'iid') });
     const secrets = inputs.source.kind === 'build' ? inputs.source.build.secrets : [];
-    const imageId = await makeImage(docker, plan, secrets, inputs.attempts);
-    const pushed = await pushAll(docker, plan.pushes, inputs.attempts);
-    const tarball = plan.save && (await save(docker, plan.save, plan.targets.length));
-    const labels = inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {};
-    return { imageId, version: inputs.version, labels, targets: plan.targets, pushed, tarball };
+    const file = inputs.source.kind === 'build' ? inputs.source.build.file : undefined;
+    const imageId = await timed(timings, 'build', () => makeImage(docker, plan, { secrets, file, attempts: inputs.attempts }));
+    const pushed = plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan.pushes, inputs.attempts)) : [];
+    const tarball = plan.save && (await timed(timings, 'save', () => save(docker, plan.save, plan.targets.length)));
+    const imageSize = inputs.summary ? await sizeOf(docker, imageId) : undefined;
+    return { outcome: { imageId, version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed, tarball }, timings, imageSize };
+}
+/** The image's size for the summary; a summary without it is no reason to fail. */
+async function sizeOf(docker, imageId) {
+    const result = await docker.tryRun(['image', 'inspect', '--format', '{{.Size}}', imageId], { silent: true });
+    const size = Number(result.stdout.trim());
+    return result.exitCode === 0 && Number.isFinite(size) ? size : undefined;
 }
 /** DOCKER_BUILDKIT=1 makes an older CLI (such as Debian's 20.10) build with BuildKit. */
 function requireBuildKit(buildx) {
@@ -32916,8 +33178,7 @@ async function logIn(docker, login, password, attempts) {
         info(`Logged in to ${registry} as ${username}.`);
     });
 }
-/** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
-async function makeImage(docker, plan, secrets, attempts) {
+async function makeImage(docker, plan, { secrets, file, attempts }) {
     const image = plan.image;
     if (image.kind === 'build') {
         if (image.cachePulls.length > 0)
@@ -32925,7 +33186,9 @@ async function makeImage(docker, plan, secrets, attempts) {
         // Each secret reaches the build in its own environment variable, never in an argument.
         const env = Object.fromEntries(image.secretEnv.map(({ name, id }) => [name, secrets.find((s) => s.id === id).value]));
         return group(`Building ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
-            await docker.run(image.args, { env });
+            const result = await docker.tryRun(image.args, { env });
+            if (result.exitCode !== 0)
+                throw buildFailed(image.args, result, file);
             return external_node_fs_namespaceObject.readFileSync(image.iidFile, 'utf8').trim();
         });
     }
@@ -32940,6 +33203,26 @@ async function makeImage(docker, plan, secrets, attempts) {
             await docker.run(args);
         return inspected.stdout.trim();
     });
+}
+/** The build's failure, on the Dockerfile line it names when there is one. */
+function buildFailed(args, result, file) {
+    const generic = commandFailed(args, result.exitCode, errorSummary(result.stderr, result.stdout));
+    if (file === undefined || !external_node_path_namespaceObject.isAbsolute(file) || generic.message.startsWith('The Docker engine'))
+        return generic;
+    let text;
+    try {
+        text = external_node_fs_namespaceObject.readFileSync(file, 'utf8');
+    }
+    catch {
+        return generic;
+    }
+    const found = dockerfileError(`${result.stdout}\n${result.stderr}`, text, external_node_path_namespaceObject.basename(file));
+    if (found === undefined)
+        return generic;
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const relative = external_node_path_namespaceObject.relative(workspace, file);
+    const shown = relative.startsWith('..') ? file : relative;
+    return new DockerError(`${shown}:${found.line}: ${found.message}`, { file: shown, line: found.line });
 }
 /** Pulls the cache-from images the classic builder needs locally; one that cannot be pulled is only a notice. */
 async function pullCache(docker, pulls, attempts) {

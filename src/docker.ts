@@ -9,7 +9,11 @@ import { DEFAULT_POLICY, withRetries } from './retry.js'
 
 /** A docker command failed; the message is a plain sentence for `::error::`. */
 export class DockerError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Where the fault is in the user's files (a Dockerfile line), for an annotation. */
+    readonly annotation?: { file: string; line: number }
+  ) {
     super(message)
     this.name = 'DockerError'
   }
@@ -56,7 +60,7 @@ export function errorSummary(stderr: string, stdout = ''): string {
 
 const ENGINE_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix \S+docker\.sock: connect/
 
-function commandFailed(args: string[], exitCode: number | null, summary: string): DockerError {
+export function commandFailed(args: string[], exitCode: number | null, summary: string): DockerError {
   if (ENGINE_DOWN.test(summary)) return engineUnreachable()
   return new DockerError(`docker ${args.join(' ')} failed (exit code ${exitCode}): ${summary}`)
 }

@@ -30,7 +30,9 @@ export const INPUT_NAMES = [
   'save-compression-level',
   'cache-from',
   'retries',
-  'secrets'
+  'secrets',
+  'summary',
+  'dry-run'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
@@ -86,6 +88,10 @@ export interface Inputs {
   save: SaveTarget | undefined
   /** Attempts for each login, pull and push (1: no retry). */
   attempts: number
+  /** Write the job summary. */
+  summary: boolean
+  /** Print the commands and set what outputs can be known, running nothing. */
+  dryRun: boolean
 }
 
 export interface InputProblem {
@@ -168,7 +174,9 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   if (source.kind === 'build') source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now))
   const save = parseSave(raw, env, report)
   const attempts = parseRetries(raw.retries, report)
-  const inputs: Inputs = { registry, credentials, images, tags, version, source, push, save, attempts }
+  const summary = parseBoolean(raw, 'summary', true, report)
+  const dryRun = parseBoolean(raw, 'dry-run', false, report)
+  const inputs: Inputs = { registry, credentials, images, tags, version, source, push, save, attempts, summary, dryRun }
   const { problems, warnings, notices } = report
   return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices }
 }

@@ -5,19 +5,22 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { remove, removeOnSignals, track } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
-import { Docker, DockerError, errorSummary, pushedDigest } from './docker.js'
+import { dockerfileError } from './annotations.js'
+import { commandFailed, Docker, DockerError, errorSummary, pushedDigest } from './docker.js'
 import type { RunResult } from './docker.js'
 import { gitEventOf } from './event.js'
 import type { GitEvent } from './event.js'
 import { INPUT_NAMES, parseInputs } from './inputs.js'
 import type { FileSystem, Inputs, RawInputs } from './inputs.js'
 import { limiter, settleAll } from './limit.js'
-import { loginPlan, makePlan } from './plan.js'
+import { commandLines, loginPlan, makePlan } from './plan.js'
 import type { Plan, Push } from './plan.js'
-import { outputsOf, writeOutputs } from './outputs.js'
+import { metadataOf, outputsOf, writeOutputs } from './outputs.js'
 import type { Outcome, Pushed } from './outputs.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
+import { closingLine, summaryMarkdown } from './summary.js'
+import type { Timings } from './summary.js'
 
 /** State key: this run's temp folder, removed by the post step if still there. */
 export const STATE_TEMP = 'temp'
@@ -51,17 +54,59 @@ export async function main(): Promise<void> {
     return
   }
 
+  const inputs = parsed.inputs
+  if (inputs.dryRun) return dryRun(inputs)
+
   removeOnSignals()
   const temp = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'ship-image-'))
   track(temp)
   core.saveState(STATE_TEMP, temp)
   try {
-    writeOutputs(outputsOf(await run(parsed.inputs, temp)))
+    const { outcome, timings, imageSize } = await run(inputs, temp)
+    const outputs = outputsOf(outcome)
+    writeOutputs(outputs)
+    const metadata = metadataOf(outcome)
+    if (inputs.summary) await writeSummary(summaryMarkdown({ metadata, timings, imageSize }))
+    core.info(closingLine(metadata))
   } catch (err) {
-    core.setFailed(err instanceof DockerError ? err.message : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`)
+    fail(err)
   } finally {
     remove(temp)
   }
+}
+
+/** One ::error:: for the failure: on the Dockerfile's line when the build names one. */
+function fail(err: unknown): void {
+  if (err instanceof DockerError && err.annotation) {
+    core.error(err.message, { title: 'docker build failed', file: err.annotation.file, startLine: err.annotation.line })
+    process.exitCode = core.ExitCode.Failure
+  } else {
+    core.setFailed(err instanceof DockerError ? err.message : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+/** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
+async function dryRun(inputs: Inputs): Promise<void> {
+  // Hosted runners have buildx; the classic builder would get `docker build` with the same options.
+  const plan = makePlan(inputs, { builder: 'buildx', buildkit: true, iidFile: '$RUNNER_TEMP/iid' })
+  const lines = commandLines(plan)
+  await core.group('Dry run: the docker commands this run would make (with buildx; nothing runs)', async () => {
+    for (const line of lines) core.info(line)
+  })
+  const outcome: Outcome = { imageId: '', version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed: [], tarball: undefined }
+  const { tags, version, metadata } = outputsOf(outcome)
+  for (const [name, value] of Object.entries({ tags, version, metadata })) core.setOutput(name, value)
+  if (inputs.summary) await writeSummary(summaryMarkdown({ metadata: metadataOf(outcome), timings: {}, imageSize: undefined, dryRun: lines }))
+  core.info(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`)
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary.addRaw(markdown).write()
+}
+
+function labelsOf(inputs: Inputs): Record<string, string> {
+  return inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {}
 }
 
 /** The event from GITHUB_* and the payload file; a missing or unreadable payload counts as none. */
@@ -78,7 +123,18 @@ function readGitEvent(): GitEvent {
   return gitEventOf(process.env, payload)
 }
 
-async function run(inputs: Inputs, temp: string): Promise<Outcome> {
+/** Runs `phase` and records how long it took. */
+async function timed<T>(timings: Timings, phase: keyof Timings, work: () => Promise<T>): Promise<T> {
+  const start = performance.now()
+  try {
+    return await work()
+  } finally {
+    timings[phase] = performance.now() - start
+  }
+}
+
+async function run(inputs: Inputs, temp: string): Promise<{ outcome: Outcome; timings: Timings; imageSize: number | undefined }> {
+  const timings: Timings = {}
   const config = inputs.credentials && createDockerConfig(temp, inputs.registry)
   const docker = await Docker.locate(config?.env)
   // The builder check and the login are independent: they overlap.
@@ -87,17 +143,29 @@ async function run(inputs: Inputs, temp: string): Promise<Outcome> {
   const login = loginPlan(inputs)
   // Secrets need BuildKit: know the builder before logging in, so a classic builder fails with nothing done.
   if (needsBuildKit) requireBuildKit(await buildx)
-  await settleAll<unknown>([buildx, login ? logIn(docker, login, inputs.credentials!.password, inputs.attempts) : Promise.resolve()])
+  const loggedIn = login ? timed(timings, 'login', () => logIn(docker, login, inputs.credentials!.password, inputs.attempts)) : Promise.resolve()
+  await settleAll<unknown>([buildx, loggedIn])
   const builder = (await buildx) ? 'buildx' : 'docker'
   const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1'
+  if (inputs.source.kind === 'build' && !buildkit) {
+    core.warning('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.')
+  }
   const plan = makePlan(inputs, { builder, buildkit, iidFile: path.join(temp, 'iid') })
 
   const secrets = inputs.source.kind === 'build' ? inputs.source.build.secrets : []
-  const imageId = await makeImage(docker, plan, secrets, inputs.attempts)
-  const pushed = await pushAll(docker, plan.pushes, inputs.attempts)
-  const tarball = plan.save && (await save(docker, plan.save, plan.targets.length))
-  const labels = inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {}
-  return { imageId, version: inputs.version, labels, targets: plan.targets, pushed, tarball }
+  const file = inputs.source.kind === 'build' ? inputs.source.build.file : undefined
+  const imageId = await timed(timings, 'build', () => makeImage(docker, plan, { secrets, file, attempts: inputs.attempts }))
+  const pushed = plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan.pushes, inputs.attempts)) : []
+  const tarball = plan.save && (await timed(timings, 'save', () => save(docker, plan.save!, plan.targets.length)))
+  const imageSize = inputs.summary ? await sizeOf(docker, imageId) : undefined
+  return { outcome: { imageId, version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed, tarball }, timings, imageSize }
+}
+
+/** The image's size for the summary; a summary without it is no reason to fail. */
+async function sizeOf(docker: Docker, imageId: string): Promise<number | undefined> {
+  const result = await docker.tryRun(['image', 'inspect', '--format', '{{.Size}}', imageId], { silent: true })
+  const size = Number(result.stdout.trim())
+  return result.exitCode === 0 && Number.isFinite(size) ? size : undefined
 }
 
 /** DOCKER_BUILDKIT=1 makes an older CLI (such as Debian's 20.10) build with BuildKit. */
@@ -121,14 +189,22 @@ async function logIn(docker: Docker, login: NonNullable<Plan['login']>, password
 }
 
 /** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
-async function makeImage(docker: Docker, plan: Plan, secrets: { id: string; value: string }[], attempts: number): Promise<string> {
+interface BuildContext {
+  secrets: { id: string; value: string }[]
+  /** The Dockerfile (absolute for a local context), for annotations. */
+  file: string | undefined
+  attempts: number
+}
+
+async function makeImage(docker: Docker, plan: Plan, { secrets, file, attempts }: BuildContext): Promise<string> {
   const image = plan.image
   if (image.kind === 'build') {
     if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, attempts)
     // Each secret reaches the build in its own environment variable, never in an argument.
     const env = Object.fromEntries(image.secretEnv.map(({ name, id }) => [name, secrets.find((s) => s.id === id)!.value]))
     return core.group(`Building ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
-      await docker.run(image.args, { env })
+      const result = await docker.tryRun(image.args, { env })
+      if (result.exitCode !== 0) throw buildFailed(image.args, result, file)
       return fs.readFileSync(image.iidFile, 'utf8').trim()
     })
   }
@@ -142,6 +218,24 @@ async function makeImage(docker: Docker, plan: Plan, secrets: { id: string; valu
     for (const args of image.tag) await docker.run(args)
     return inspected.stdout.trim()
   })
+}
+
+/** The build's failure, on the Dockerfile line it names when there is one. */
+function buildFailed(args: string[], result: RunResult, file: string | undefined): DockerError {
+  const generic = commandFailed(args, result.exitCode, errorSummary(result.stderr, result.stdout))
+  if (file === undefined || !path.isAbsolute(file) || generic.message.startsWith('The Docker engine')) return generic
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    return generic
+  }
+  const found = dockerfileError(`${result.stdout}\n${result.stderr}`, text, path.basename(file))
+  if (found === undefined) return generic
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
+  const relative = path.relative(workspace, file)
+  const shown = relative.startsWith('..') ? file : relative
+  return new DockerError(`${shown}:${found.line}: ${found.message}`, { file: shown, line: found.line })
 }
 
 /** Pulls the cache-from images the classic builder needs locally; one that cannot be pulled is only a notice. */

@@ -121,3 +121,34 @@ function buildArgs(build: BuildInputs, refs: string[], options: PlanOptions, sec
   args.push('--iidfile', options.iidFile, build.context)
   return args
 }
+
+/** An argument as a POSIX shell would need it written, for display only (nothing is ever run through a shell). */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@,+%^-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * The plan as the docker commands a person would type, in order (the dry run
+ * prints them). Secrets show as ***: the password goes to standard input, and
+ * each build secret is an environment variable of the build.
+ */
+export function commandLines(plan: Plan): string[] {
+  const line = (args: string[]): string => ['docker', ...args].map(shellQuote).join(' ')
+  const lines: string[] = []
+  if (plan.login) lines.push(`echo '***' | ${line(plan.login.args)}`)
+  const image = plan.image
+  if (image.kind === 'build') {
+    for (const pull of image.cachePulls) lines.push(line(pull.args))
+    const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('')
+    lines.push(`${env}${line(image.args)}`)
+  } else {
+    lines.push(`${line(image.inspect)} || ${line(image.pull)}`)
+    for (const tag of image.tag) lines.push(line(tag))
+  }
+  for (const push of plan.pushes.flat()) lines.push(line(push.args))
+  if (plan.save) {
+    const { path, gzip, level } = plan.save.target
+    lines.push(`${line(plan.save.args)}${gzip ? ` | gzip -${level}` : ''} > ${shellQuote(path)}`)
+  }
+  return lines
+}

@@ -426,13 +426,13 @@ describe('failures', () => {
     expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
   })
 
-  it('names the docker command and its error when the build fails', async () => {
-    const ws = makeWorkspace(`FROM ${s.baseImage}\nRUN exit 3\n`)
+  it('names the docker command and its error when the build fails without a Dockerfile line', async () => {
+    const ws = makeWorkspace(`FROM ${s.plain}/${uniqueName('no-such-base')}:v1\nRUN exit 3\n`)
     const result = await runMain(ws, { images: `${s.plain}/${uniqueName('broken')}`, context: 'app' })
     expect(result.code).toBe(1)
     const errors = commands(result.log, 'error')
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^::error::docker build .* failed \(exit code \d+\): .*returned a non-zero code: 3/)
+    expect(errors[0]).toMatch(/^::error::docker build .* failed \(exit code \d+\): .*manifest unknown/)
     expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
   })
 

@@ -75,7 +75,7 @@ describe('parseLines', () => {
 describe('INPUT_NAMES', () => {
   it('lists every input of action.yml once', () => {
     expect([...INPUT_NAMES].sort()).toEqual(
-      ['build-args', 'cache-from', 'context', 'file', 'images', 'labels', 'latest', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'retries', 'save', 'save-compression-level', 'secrets', 'source-image', 'tags', 'target', 'username'].sort()
+      ['build-args', 'cache-from', 'context', 'file', 'images', 'labels', 'latest', 'network', 'no-cache', 'password', 'platform', 'pull', 'push', 'registry', 'retries', 'save', 'save-compression-level', 'secrets', 'source-image', 'summary', 'dry-run', 'tags', 'target', 'username'].sort()
     )
   })
 })
@@ -99,7 +99,9 @@ describe('parseInputs: defaults', () => {
         },
         push: true,
         save: undefined,
-        attempts: 3
+        attempts: 3,
+        summary: true,
+        dryRun: false
       }
     })
   })

@@ -1,0 +1,98 @@
+import { describe, expect, it, test } from '@jest/globals'
+import type { Metadata } from '../../src/outputs.js'
+import { closingLine, formatBytes, formatDuration, summaryMarkdown } from '../../src/summary.js'
+
+const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4)
+
+const pushed: Metadata = {
+  imageid: 'sha256:' + 'a'.repeat(64),
+  version: '1.2.3',
+  labels: {},
+  digest: DIGEST,
+  tags: ['localhost:5000/app:1.2.3', 'localhost:5000/app:latest'],
+  refs: [`localhost:5000/app@${DIGEST}`],
+  images: [
+    {
+      repository: 'localhost:5000/app',
+      registry: 'localhost:5000',
+      digest: DIGEST,
+      ref: `localhost:5000/app@${DIGEST}`,
+      tags: [
+        { tag: '1.2.3', ref: 'localhost:5000/app:1.2.3', digest: DIGEST },
+        { tag: 'latest', ref: 'localhost:5000/app:latest', digest: DIGEST }
+      ]
+    }
+  ],
+  tarball: { path: '/ws/app.tar.gz', digest: DIGEST, size: 12_345_678, compressor: 'pigz' }
+}
+
+describe('summaryMarkdown', () => {
+  it('is the documented markdown for a push and a save', () => {
+    expect(summaryMarkdown({ metadata: pushed, timings: { login: 420, build: 3100, push: 1234.5, save: 800 }, imageSize: 45_600_000 })).toBe(
+      [
+        '### ship-image: pushed 1 repository, saved a tarball',
+        '',
+        'Version `1.2.3`.',
+        '',
+        '| repository | tags | digest | size |',
+        '|---|---|---|---|',
+        `| \`localhost:5000/app\` | \`1.2.3\` \`latest\` | <details><summary><code>sha256:0123456789ab…</code></summary><code>${DIGEST}</code></details> | 45.6 MB |`,
+        '',
+        '| login | build | push | save |',
+        '|---|---|---|---|',
+        '| 420 ms | 3.1 s | 1.2 s | 800 ms |',
+        '',
+        `**Tarball** \`/ws/app.tar.gz\`: 12.3 MB, \`${DIGEST}\`. Load it with:`,
+        '',
+        '```sh',
+        'docker load --input /ws/app.tar.gz',
+        '```',
+        ''
+      ].join('\n')
+    )
+  })
+
+  it('says nothing was pushed, shows — for unknown digests and sizes, and leaves out phases that did not run', () => {
+    const metadata: Metadata = { ...pushed, version: '', digest: '', refs: [], tarball: null, images: [{ ...pushed.images[0], digest: null, ref: null }] }
+    const md = summaryMarkdown({ metadata, timings: { build: 50 }, imageSize: undefined })
+    expect(md).toContain('### ship-image: nothing pushed\n')
+    expect(md).toContain('| `1.2.3` `latest` | — | — |')
+    expect(md).toContain('| build |\n|---|\n| 50 ms |')
+    expect(md).not.toContain('Version')
+    expect(md).not.toContain('Tarball')
+  })
+
+  it('lists the commands of a dry run', () => {
+    const md = summaryMarkdown({ metadata: { ...pushed, tarball: null }, timings: {}, imageSize: undefined, dryRun: ['docker push x:1'] })
+    expect(md.startsWith('### ship-image: dry run: nothing was run\n')).toBe(true)
+    expect(md).toContain('```sh\ndocker push x:1\n```')
+  })
+})
+
+describe('closingLine', () => {
+  it('lists what was pushed and saved', () => {
+    expect(closingLine(pushed)).toBe(`ship-image: pushed localhost:5000/app@${DIGEST}; saved /ws/app.tar.gz (12.3 MB).`)
+  })
+  it('says when nothing was pushed or saved', () => {
+    expect(closingLine({ ...pushed, refs: [], tarball: null })).toBe('ship-image: built localhost:5000/app:1.2.3, localhost:5000/app:latest; nothing pushed or saved.')
+  })
+})
+
+test.each<[number, string]>([
+  [0, '0 B'],
+  [999, '999 B'],
+  [1000, '1.00 KB'],
+  [12_345_678, '12.3 MB'],
+  [2_500_000_000, '2.50 GB']
+])('formatBytes(%d) = %s', (bytes, text) => {
+  expect(formatBytes(bytes)).toBe(text)
+})
+
+test.each<[number, string]>([
+  [0, '0 ms'],
+  [999.4, '999 ms'],
+  [1000, '1.0 s'],
+  [61_000, '61.0 s']
+])('formatDuration(%d) = %s', (ms, text) => {
+  expect(formatDuration(ms)).toBe(text)
+})
