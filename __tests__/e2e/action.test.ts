@@ -298,7 +298,8 @@ describe('speed', () => {
     // Without cache-from nothing is reused: the RUN steps run again.
     const control = await runMain(makeWorkspace(cacheableDockerfile(marker)), { images: repository, tags: 'control', context: 'app', push: 'false' })
     expect(control.code).toBe(0)
-    expect(control.log).not.toContain('Using cache')
+    // (COPY may come from any earlier build of the same file on this engine; the RUN steps are this test's own.)
+    expect(control.log).toMatch(/RUN echo \S+ > \/one\n ---> Running in /)
     docker(['image', 'rm', '--force', control.outputs.imageid])
     forget()
 
@@ -306,7 +307,8 @@ describe('speed', () => {
     expect(cached.code).toBe(0)
     expect(cached.log).toMatch(new RegExp(`^\\[${repository}:cache\\] \\[command\\]\\S+ pull ${repository}:cache$`, 'm'))
     expect(commands(cached.log, 'notice')).toEqual([expect.stringContaining(`cache-from: ${repository}:missing could not be pulled`)])
-    expect(cached.log.match(/Using cache/g)?.length).toBeGreaterThanOrEqual(3)
+    expect(cached.log).toMatch(/RUN echo \S+ > \/one\n ---> Using cache\n/)
+    expect(cached.log).toMatch(/RUN echo \S+ > \/two\n ---> Using cache\n/)
     expect(cached.log).toMatch(/--cache-from \S+:cache --cache-from \S+:missing/)
   })
 
@@ -427,13 +429,23 @@ describe('failures', () => {
   })
 
   it('names the docker command and its error when the build fails without a Dockerfile line', async () => {
-    const ws = makeWorkspace(`FROM ${s.plain}/${uniqueName('no-such-base')}:v1\nRUN exit 3\n`)
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('broken')}`, context: 'app' })
+    const ws = makeWorkspace()
+    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('broken')}`, context: 'app', target: 'no-such-stage' })
     expect(result.code).toBe(1)
     const errors = commands(result.log, 'error')
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^::error::docker build .* failed \(exit code \d+\): .*manifest unknown/)
+    expect(errors[0]).toMatch(/^::error::docker build .* failed \(exit code \d+\): .*failed to reach build target no-such-stage/)
     expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
+  })
+
+  it('puts a missing base image on the FROM line', async () => {
+    const base = `${s.plain}/${uniqueName('no-such-base')}:v1`
+    const ws = makeWorkspace(`FROM ${base}\nRUN exit 3\n`)
+    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('broken')}`, context: 'app' })
+    expect(result.code).toBe(1)
+    expect(commands(result.log, 'error')).toEqual([
+      `::error title=docker build failed,file=app/Dockerfile,line=1::app/Dockerfile:1: FROM ${base} failed: manifest for ${base} not found: manifest unknown: manifest unknown`
+    ])
   })
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
