@@ -152,9 +152,12 @@ async function pushWithScript(shape, repositories, context) {
   return { ms: run.ms, uploaded: countUploads(run.stdout) }
 }
 
-/** Layers docker push really uploaded (not `Mounted from`, not `Layer already exists`). */
+/**
+ * Layers docker push really uploaded (not `Mounted from`, not `Layer already exists`).
+ * The action prefixes each line of concurrent pushes with `[reference] `.
+ */
 function countUploads(log) {
-  return log.split('\n').filter((l) => /^[0-9a-f]{12}: Pushed\s*$/.test(l.trim())).length
+  return log.split('\n').filter((l) => /^(?:\[\S+\] )?[0-9a-f]{12}: Pushed\s*$/.test(l.trim())).length
 }
 
 // ---------------------------------------------------------------------------

@@ -19,11 +19,10 @@ import { metadataOf, outputsOf, writeOutputs } from './outputs.js'
 import type { Outcome, Pushed } from './outputs.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
+import { STATE_IS_POST, STATE_TEMP } from './state.js'
 import { closingLine, summaryMarkdown } from './summary.js'
 import type { Timings } from './summary.js'
 
-/** State key: this run's temp folder, removed by the post step if still there. */
-export const STATE_TEMP = 'temp'
 
 const nodeFs: FileSystem = {
   kind(p) {
@@ -34,6 +33,23 @@ const nodeFs: FileSystem = {
       return 'missing'
     }
   }
+}
+
+/** The main step as the bundle runs it: marks the state for the post step, and fails a run that stops early. */
+export function start(): void {
+  core.saveState(STATE_IS_POST, 'true')
+  let finished = false
+  // Node exits quietly with 0 when nothing is left to wait for; a run that did
+  // not reach its end must not pass as a success.
+  process.on('exit', (code) => {
+    if (!finished && code === 0) {
+      core.error('ship-image stopped before it finished (an internal error); its outputs are not set.')
+      process.exitCode = core.ExitCode.Failure
+    }
+  })
+  void main().finally(() => {
+    finished = true
+  })
 }
 
 export async function main(): Promise<void> {
@@ -62,7 +78,7 @@ export async function main(): Promise<void> {
   track(temp)
   core.saveState(STATE_TEMP, temp)
   try {
-    const { outcome, timings, imageSize } = await run(inputs, temp)
+    const { outcome, timings, imageSize } = await execute(inputs, temp)
     const outputs = outputsOf(outcome)
     writeOutputs(outputs)
     const metadata = metadataOf(outcome)
@@ -109,6 +125,9 @@ function labelsOf(inputs: Inputs): Record<string, string> {
   return inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {}
 }
 
+/** The name @github/local-action looks for (`npx local-action run . src/main.ts .env`). */
+export const run = main
+
 /** The event from GITHUB_* and the payload file; a missing or unreadable payload counts as none. */
 function readGitEvent(): GitEvent {
   let payload: unknown
@@ -133,7 +152,7 @@ async function timed<T>(timings: Timings, phase: keyof Timings, work: () => Prom
   }
 }
 
-async function run(inputs: Inputs, temp: string): Promise<{ outcome: Outcome; timings: Timings; imageSize: number | undefined }> {
+async function execute(inputs: Inputs, temp: string): Promise<{ outcome: Outcome; timings: Timings; imageSize: number | undefined }> {
   const timings: Timings = {}
   const config = inputs.credentials && createDockerConfig(temp, inputs.registry)
   const docker = await Docker.locate(config?.env)

@@ -1,14 +1,13 @@
 // The post step: runs after the job's steps, even when the main step failed or
 // was stopped, and removes this run's temp folder (with the credentials) if it
-// is still there.
-import * as core from '@actions/core'
+// is still there. It loads neither the toolkit nor the docker module, so it
+// starts in the time Node itself takes.
 import * as fs from 'node:fs'
-import { remove } from './cleanup.js'
-import { STATE_TEMP } from './main.js'
+import { STATE_TEMP, stateOf } from './state.js'
 
 export function post(): void {
-  const temp = core.getState(STATE_TEMP)
+  const temp = stateOf(STATE_TEMP)
   if (temp === '' || !fs.existsSync(temp)) return
-  remove(temp)
-  core.info(`Removed ${temp} (this run's docker credentials and temporary files).`)
+  fs.rmSync(temp, { recursive: true, force: true })
+  process.stdout.write(`Removed ${temp} (this run's docker credentials and temporary files).\n`)
 }
