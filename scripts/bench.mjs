@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BUNDLE = path.join(ROOT, 'dist/index.js')
 const PUSH_BASELINE = path.join(ROOT, 'scripts/bench-push-baseline.sh')
-const CASES = ['push', 'save', 'cache', 'startup']
+const CASES = ['push', 'save', 'levels', 'cache', 'startup']
 const MB = 1024 * 1024
 /** Incompressible layers of every pushed and saved image. */
 const RANDOM_LAYERS = 4
@@ -56,7 +56,7 @@ async function main() {
       const load = os.loadavg()[0]
       const t0 = performance.now()
       try {
-        const section = await { push: benchPush, save: benchSave, cache: benchCache, startup: benchStartup }[name]()
+        const section = await { push: benchPush, save: benchSave, levels: benchLevels, cache: benchCache, startup: benchStartup }[name]()
         sections.push({ ...section, loadBefore: load, loadAfter: os.loadavg()[0], seconds: (performance.now() - t0) / 1000 })
       } catch (err) {
         progress(`${name}: FAILED: ${err.message}`)
@@ -88,7 +88,8 @@ async function benchPush() {
   const shapes = [
     { key: '1x1', label: '1 image × 1 tag (plain registry, logged in to it)', registry: services.plain, registries: [services.plain], tags: ['t1'], target: 1.05 },
     { key: '2x4', label: '2 repositories (plain + TLS, logged in to TLS) × 4 tags', registry: services.tls, registries: [services.plain, services.tls], tags: ['t1', 't2', 't3', 't4'], target: 0.75 },
-    { key: '2x4-latency', label: `2 × 4 as above, with ${LATENCY_MS} ms added to every registry request`, registry: slowTls.host, registries: [slowPlain.host, slowTls.host], tags: ['t1', 't2', 't3', 't4'] }
+    { key: '2x4-latency', label: `2 × 4 as above, with ${LATENCY_MS} ms added to every registry request`, registry: slowTls.host, registries: [slowPlain.host, slowTls.host], tags: ['t1', 't2', 't3', 't4'] },
+    { key: '1x1-latency', label: `1 × 1 as above, with ${LATENCY_MS} ms added to every registry request`, registry: slowPlain.host, registries: [slowPlain.host], tags: ['t1'] }
   ]
   // One context per run and side, with its own random layers, so every push
   // really uploads (a layer the engine pushed before to the same registry is
@@ -126,10 +127,10 @@ async function benchPush() {
   slowPlain.close()
   slowTls.close()
   rows.push(await pushesSideBySide())
-  const [one, twoByFour, slow, pair] = rows
+  const [one, twoByFour, slow, oneSlow, pair] = rows
   const fixed = one.action.median - one.baseline.median
   notes.push(
-    `Why 1×1 misses: the action is two Node processes, the main step (its start-up to the first docker command is in the Start-up case) and the post step that removes the credentials even after a crash; its docker commands are the script's or fewer (no tag, no logout). Here that fixed cost is ${fixed.toFixed(0)} ms on a push the script does in ${(one.baseline.median / 1000).toFixed(2)} s on loopback; over a real network, where the same push takes seconds, it is a few per cent.`,
+    `Why 1×1 misses: the action is two Node processes, the main step (its start-up to the first docker command is in the Start-up case) and the post step that removes the credentials even after a crash; its docker commands are the script's or fewer (no tag, no logout). Here that fixed cost is ${fixed.toFixed(0)} ms on a push the script does in ${(one.baseline.median / 1000).toFixed(2)} s on loopback; with ${LATENCY_MS} ms per request the ratio is already ${oneSlow.ratioText}, and over a real network, where the same push takes seconds, it is a few per cent.`,
     `Why 2×4 misses on loopback (${twoByFour.ratioText}): plain docker pushes side by side take ${pair.ratioText} the time of one after another on this machine (last row), because the engine's compression and hashing of new layers keep both CPUs busy. Overlap only helps when the registry is far away: with ${LATENCY_MS} ms added per request the action takes ${slow.ratioText} the script's time.`
   )
   return {
@@ -260,6 +261,43 @@ async function benchSave() {
     rows,
     tables: [renderSizes(sizes, levels)],
     notes
+  }
+}
+
+/**
+ * The action's save at each gzip level, on an image like a real one: shared
+ * libraries (this machine's), log-like text and incompressible data. The numbers
+ * behind the default save-compression-level.
+ */
+async function benchLevels() {
+  const levels = [1, 3, 6, 9]
+  makeContext('levels', 'levels', { randomLayers: 1, textLayerMb: LAYER_MB, binariesMb: 24 })
+  const source = `${services.plain}/${NS}/levels-source:1`
+  docker(['build', '--quiet', '--tag', source, contextDir('levels')])
+  const repository = `${services.plain}/${NS}/levels`
+  const sides = Object.fromEntries(levels.map((level) => [`level ${level}`, (i) => saveWithAction(source, repository, level, i)]))
+  const samples = await alternate('levels', sides)
+  const six = stats(samples['level 6'])
+  const sizeOf = (level) => median(samples[`level ${level}`].map((s) => s.bytes))
+  const rows = levels.map((level) => {
+    const st = stats(samples[`level ${level}`])
+    return { level, st, bytes: sizeOf(level) }
+  })
+  const uncompressed = Number(docker(['image', 'inspect', '--format', '{{.Size}}', source]).stdout.trim())
+  const table = [
+    '| level | action median (min–max) | time vs level 6 | tarball | size vs level 6 |',
+    '|---|---|---|---|---|',
+    ...rows.map(({ level, st, bytes }) => `| ${level} | ${span(st, 's')} | ${(st.median / six.median).toFixed(2)}× | ${(bytes / MB).toFixed(2)} MiB | ${((bytes / sizeOf(6) - 1) * 100).toFixed(1)} % |`)
+  ].join('\n')
+  return {
+    name: 'levels',
+    title: 'Compression levels: what the default save-compression-level trades',
+    method: [
+      `Image: \`FROM ${services.baseImage}\` plus 24 MB of this machine's shared libraries (from /usr/lib), ${LAYER_MB} MB of log-like text and ${LAYER_MB} MB of random data; ${(uncompressed / MB).toFixed(1)} MB uncompressed. The action saves it (\`source-image\`, \`push: false\`, \`save: x.tar.gz\`) at each level, main + post step; the levels rotate each run.`
+    ],
+    rows: [],
+    tables: [table],
+    notes: [`Compressor: ${[...new Set(Object.values(samples).flat().map((s) => s.compressor))].join(', ')}.`]
   }
 }
 
@@ -621,10 +659,14 @@ function labelOf(caseName) {
  * COPY'd files of LAYER_MB random bytes, a compressible text file of
  * `textLayerMb`, or (slowRun) the slow cacheable RUN step of the cache case.
  */
-function makeContext(name, caseName, { randomLayers = 0, textLayerMb = 0, slowRun = false }) {
+function makeContext(name, caseName, { randomLayers = 0, textLayerMb = 0, slowRun = false, binariesMb = 0 }) {
   const dir = contextDir(name)
   fs.mkdirSync(dir, { recursive: true })
   const lines = [`FROM ${services.baseImage}`, `LABEL ${labelOf(caseName)}`]
+  if (binariesMb > 0) {
+    copyLibraries(path.join(dir, 'lib'), binariesMb * MB)
+    lines.push('COPY lib /lib-sample')
+  }
   for (let n = 1; n <= randomLayers; n++) {
     fs.writeFileSync(path.join(dir, `random-${n}.bin`), randomFillSync(Buffer.alloc(LAYER_MB * MB)))
     lines.push(`COPY random-${n}.bin /data/random-${n}.bin`)
@@ -639,6 +681,26 @@ function makeContext(name, caseName, { randomLayers = 0, textLayerMb = 0, slowRu
   fs.writeFileSync(path.join(dir, 'app.txt'), `${name}\n`)
   lines.push('COPY app.txt /app.txt')
   fs.writeFileSync(path.join(dir, 'Dockerfile'), `${lines.join('\n')}\n`)
+}
+
+/** Regular files from /usr/lib, in name order, until about `bytes`: real executable code. */
+function copyLibraries(dest, bytes) {
+  fs.mkdirSync(dest, { recursive: true })
+  let total = 0
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (total >= bytes) return
+      const from = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(from)
+      else if (entry.isFile() && /\.so(\.|$)/.test(entry.name)) {
+        const size = fs.statSync(from).size
+        if (size === 0 || size > 8 * MB) continue
+        fs.copyFileSync(from, path.join(dest, `${total}-${entry.name}`))
+        total += size
+      }
+    }
+  }
+  walk('/usr/lib')
 }
 
 /** About `bytes` of log-like text: compresses several times, not trivially. */
@@ -753,12 +815,14 @@ function renderReport(env, sections) {
     }
     for (const m of s.method) out.push(`- ${m}`)
     out.push('')
-    out.push('| comparison | action median (min–max) | baseline | baseline median (min–max) | ratio | target | |')
-    out.push('|---|---|---|---|---|---|---|')
-    for (const r of s.rows) {
-      out.push(`| ${cell(r.label)} | ${span(r.action, r.unit)} | ${cell(r.baselineName)} | ${span(r.baseline, r.unit)} | ${r.ratioText} | ${r.target ?? '—'} | ${r.target ? (r.pass ? 'pass' : '**miss**') : ''} |`)
+    if (s.rows.length > 0) {
+      out.push('| comparison | action median (min–max) | baseline | baseline median (min–max) | ratio | target | |')
+      out.push('|---|---|---|---|---|---|---|')
+      for (const r of s.rows) {
+        out.push(`| ${cell(r.label)} | ${span(r.action, r.unit)} | ${cell(r.baselineName)} | ${span(r.baseline, r.unit)} | ${r.ratioText} | ${r.target ?? '—'} | ${r.target ? (r.pass ? 'pass' : '**miss**') : ''} |`)
+      }
+      out.push('')
     }
-    out.push('')
     for (const t of s.tables ?? []) out.push(t, '')
     for (const n of s.notes) out.push(`- ${n}`)
     out.push(`- Load average (1 min) ${s.loadBefore.toFixed(2)} before, ${s.loadAfter.toFixed(2)} after; the case took ${s.seconds.toFixed(0)} s.`, '')
