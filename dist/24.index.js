@@ -1741,7 +1741,9 @@ async function pushAll(docker, groups, attempts) {
     const total = groups.flat().length;
     if (total === 0)
         return [];
-    return core/* group */.Os(`Pushing ${count(total, 'reference')}`, async () => {
+    const refs = groups.flat().map((p) => p.target.ref);
+    const header = total === 1 ? `Pushing ${refs[0]}` : `Pushing ${count(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`;
+    return core/* group */.Os(header, async () => {
         const limit = limiter(CONCURRENCY);
         const pushOne = (push) => limit(() => pushReference(docker, push, total > 1, attempts));
         const perRepository = groups.map(async ([first, ...rest]) => [await pushOne(first), ...(await settleAll(rest.map(pushOne)))]);

@@ -287,7 +287,9 @@ const CONCURRENCY = 4
 async function pushAll(docker: Docker, groups: Plan['pushes'], attempts: number): Promise<Pushed[]> {
   const total = groups.flat().length
   if (total === 0) return []
-  return core.group(`Pushing ${count(total, 'reference')}`, async () => {
+  const refs = groups.flat().map((p) => p.target.ref)
+  const header = total === 1 ? `Pushing ${refs[0]}` : `Pushing ${count(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`
+  return core.group(header, async () => {
     const limit = limiter(CONCURRENCY)
     const pushOne = (push: Push): Promise<Pushed> => limit(() => pushReference(docker, push, total > 1, attempts))
     const perRepository = groups.map(async ([first, ...rest]) => [await pushOne(first), ...(await settleAll(rest.map(pushOne)))])

@@ -118,9 +118,17 @@ describe('logs', () => {
     expect(groups).toEqual([
       `::group::Logging in to ${s.tls} as ${s.username}`,
       `::group::Building ${repository}:v1`,
-      '::group::Pushing 1 reference',
+      `::group::Pushing ${repository}:v1`,
       `::group::Saving 1 reference to ${path.join(ws.workspace, 'i.tar')}`
     ])
     expect(result.stdout.split('\n').filter((l) => l === '::endgroup::')).toHaveLength(groups.length)
+  })
+
+  it('names every reference in the push group of several', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('groups')}`
+    const result = await runMain(ws, { images: repository, tags: 'a, b', context: 'app', summary: 'false' })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`::group::Pushing 2 references, up to 4 at a time: ${repository}:a, ${repository}:b\n`)
   })
 })

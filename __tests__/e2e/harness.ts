@@ -123,23 +123,28 @@ function baseEnv(ws: Workspace, extra: Record<string, string | undefined>): Node
   return env
 }
 
-/** Stop the step with `signal` once its standard output matches `when` (a cancelled or killed job). */
-export interface Kill {
+/**
+ * Something to do once the step's standard output matches `when`: stop it with
+ * `signal` (a cancelled or killed job), or run `action` (stop a registry mid-run).
+ */
+export interface Trigger {
   when: RegExp
-  signal: NodeJS.Signals
+  signal?: NodeJS.Signals
+  action?: () => void
 }
 
-function runNode(env: NodeJS.ProcessEnv, cwd: string, kill?: Kill): Promise<{ code: number; stdout: string; stderr: string }> {
+function runNode(env: NodeJS.ProcessEnv, cwd: string, trigger?: Trigger): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BUNDLE], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    let killed = false
+    let fired = false
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString()
-      if (kill && !killed && kill.when.test(stdout)) {
-        killed = true
-        child.kill(kill.signal)
+      if (trigger && !fired && trigger.when.test(stdout)) {
+        fired = true
+        if (trigger.signal) child.kill(trigger.signal)
+        trigger.action?.()
       }
     })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -153,11 +158,11 @@ export async function runMain(
   ws: Workspace,
   inputs: Record<string, string>,
   extraEnv: Record<string, string | undefined> = {},
-  kill?: Kill
+  trigger?: Trigger
 ): Promise<StepResult> {
   const env = baseEnv(ws, extraEnv)
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  const result = await runNode(env, ws.workspace, kill)
+  const result = await runNode(env, ws.workspace, trigger)
   return {
     ...result,
     log: result.stdout + result.stderr,
