@@ -470,6 +470,6 @@ if ((0,_state_js__WEBPACK_IMPORTED_MODULE_0__/* .stateOf */ .L4)(_state_js__WEBP
     void __nccwpck_require__.e(/* import() */ 661).then(__nccwpck_require__.bind(__nccwpck_require__, 6661)).then(({ post }) => post());
 }
 else {
-    void Promise.all(/* import() */[__nccwpck_require__.e(264), __nccwpck_require__.e(24)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4024)).then(({ start }) => start());
+    void Promise.all(/* import() */[__nccwpck_require__.e(264), __nccwpck_require__.e(698)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1698)).then(({ start }) => start());
 }
 

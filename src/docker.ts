@@ -65,11 +65,14 @@ export function commandFailed(args: string[], exitCode: number | null, summary: 
   return new DockerError(`docker ${args.join(' ')} failed (exit code ${exitCode}): ${summary}`)
 }
 
-/** The engine is not running or DOCKER_HOST points at nothing: a plain sentence, not docker's. */
-export function engineUnreachable(): DockerError {
+/** The engine is not running or DOCKER_HOST points at nothing; retrying or annotating cannot help. */
+export class EngineUnreachable extends DockerError {}
+
+/** A plain sentence for an engine that is not there, not docker's. */
+export function engineUnreachable(): EngineUnreachable {
   const host = process.env.DOCKER_HOST
   const where = host ? `DOCKER_HOST=${host}` : 'the default socket /var/run/docker.sock'
-  return new DockerError(`The Docker engine is not reachable at ${where}. Start the engine (on a self-hosted runner: systemctl start docker), or point DOCKER_HOST at a running one.`)
+  return new EngineUnreachable(`The Docker engine is not reachable at ${where}. Start the engine (on a self-hosted runner: systemctl start docker), or point DOCKER_HOST at a running one.`)
 }
 
 /** The meaningful end of a failed command's output. */
