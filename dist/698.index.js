@@ -77,14 +77,26 @@ const IMAGE_ID_RE = /^(?:sha256:)?[a-f0-9]{12,64}$/;
 /** distribution/reference's NameTotalLengthMax. */
 const NAME_MAX = 255;
 const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-/** Docker's own rule: the first component is a host when it has a `.` or `:`, is `localhost`, or has uppercase. */
-function splitDomain(name) {
+/** The first component of a name with more than one, which may be a registry host. */
+function firstComponent(name) {
     const slash = name.indexOf('/');
-    if (slash < 0)
+    return slash < 0 ? undefined : name.slice(0, slash);
+}
+/** A first component that names a registry host: it has a `.` or `:`, or is `localhost`. */
+function isHostLike(component) {
+    return /[.:]/.test(component) || component === 'localhost';
+}
+/** Docker's own rule: the first component is a host when it is host-like, or has uppercase. */
+function splitDomain(name) {
+    const first = firstComponent(name);
+    if (first === undefined || !(isHostLike(first) || first !== first.toLowerCase()))
         return { domain: undefined, rest: name };
-    const first = name.slice(0, slash);
-    const isHost = /[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase();
-    return isHost ? { domain: first, rest: name.slice(slash + 1) } : { domain: undefined, rest: name };
+    return { domain: first, rest: name.slice(first.length + 1) };
+}
+/** The registry an image reference goes to, for messages: its host, or `docker.io`. */
+function registryOf(ref) {
+    const first = firstComponent(ref);
+    return first !== undefined && isHostLike(first) ? first : DOCKER_HUB;
 }
 /** Normalises a registry host for comparison: Docker Hub's aliases become `docker.io`. */
 function normalizeRegistry(host) {
@@ -142,10 +154,8 @@ function isImplicitLibrary(repository) {
  */
 function lowercaseRepository(input) {
     const name = input.trim();
-    const slash = name.indexOf('/');
-    const first = slash < 0 ? '' : name.slice(0, slash);
-    const hasHost = /[.:]/.test(first) || first === 'localhost';
-    const host = hasHost ? first : '';
+    const first = firstComponent(name);
+    const host = first !== undefined && isHostLike(first) ? first : '';
     if (host !== host.toLowerCase())
         return fail(`the registry host '${host}' has uppercase letters`, `write it as '${host.toLowerCase()}'`);
     return { ok: true, value: name.toLowerCase() };
@@ -1424,6 +1434,7 @@ async function saveImage(docker, args, target) {
 
 
 
+
 /** The image's size for the summary; a summary without it is no reason to fail. */
 async function sizeOf(docker, imageId) {
     const result = await docker.tryRun(['image', 'inspect', '--format', '{{.Size}}', imageId], { silent: true });
@@ -1550,11 +1561,6 @@ async function save(docker, save, references) {
         core/* info */.pq(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`);
         return tarball;
     });
-}
-/** The registry host of an image reference, for messages (`docker.io` when it names none). */
-function registryOf(ref) {
-    const first = ref.split('/')[0];
-    return ref.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
 }
 function count(n, noun) {
     return `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -9,6 +9,7 @@ import { commandFailed, DockerError, EngineUnreachable, errorSummary, pushedDige
 import type { Docker, RunResult } from './docker.js'
 import { limiter, settleAll } from './limit.js'
 import type { Plan, Push } from './plan.js'
+import { registryOf } from './reference.js'
 import type { Pushed } from './outputs.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
@@ -152,12 +153,6 @@ export async function save(docker: Docker, save: NonNullable<Plan['save']>, refe
     core.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
     return tarball
   })
-}
-
-/** The registry host of an image reference, for messages (`docker.io` when it names none). */
-function registryOf(ref: string): string {
-  const first = ref.split('/')[0]
-  return ref.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io'
 }
 
 function count(n: number, noun: string): string {

@@ -34,13 +34,28 @@ export interface Repository {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string; fix: string }
 
-/** Docker's own rule: the first component is a host when it has a `.` or `:`, is `localhost`, or has uppercase. */
-function splitDomain(name: string): { domain: string | undefined; rest: string } {
+/** The first component of a name with more than one, which may be a registry host. */
+function firstComponent(name: string): string | undefined {
   const slash = name.indexOf('/')
-  if (slash < 0) return { domain: undefined, rest: name }
-  const first = name.slice(0, slash)
-  const isHost = /[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase()
-  return isHost ? { domain: first, rest: name.slice(slash + 1) } : { domain: undefined, rest: name }
+  return slash < 0 ? undefined : name.slice(0, slash)
+}
+
+/** A first component that names a registry host: it has a `.` or `:`, or is `localhost`. */
+function isHostLike(component: string): boolean {
+  return /[.:]/.test(component) || component === 'localhost'
+}
+
+/** Docker's own rule: the first component is a host when it is host-like, or has uppercase. */
+function splitDomain(name: string): { domain: string | undefined; rest: string } {
+  const first = firstComponent(name)
+  if (first === undefined || !(isHostLike(first) || first !== first.toLowerCase())) return { domain: undefined, rest: name }
+  return { domain: first, rest: name.slice(first.length + 1) }
+}
+
+/** The registry an image reference goes to, for messages: its host, or `docker.io`. */
+export function registryOf(ref: string): string {
+  const first = firstComponent(ref)
+  return first !== undefined && isHostLike(first) ? first : DOCKER_HUB
 }
 
 /** Normalises a registry host for comparison: Docker Hub's aliases become `docker.io`. */
@@ -103,10 +118,8 @@ export function isImplicitLibrary(repository: Repository): boolean {
  */
 export function lowercaseRepository(input: string): Parsed<string> {
   const name = input.trim()
-  const slash = name.indexOf('/')
-  const first = slash < 0 ? '' : name.slice(0, slash)
-  const hasHost = /[.:]/.test(first) || first === 'localhost'
-  const host = hasHost ? first : ''
+  const first = firstComponent(name)
+  const host = first !== undefined && isHostLike(first) ? first : ''
   if (host !== host.toLowerCase()) return fail(`the registry host '${host}' has uppercase letters`, `write it as '${host.toLowerCase()}'`)
   return { ok: true, value: name.toLowerCase() }
 }

@@ -7,6 +7,7 @@ import {
   normalizeRegistry,
   parseImageReference,
   parseRepository,
+  registryOf,
   tagFix
 } from '../../src/reference.js'
 import type { Parsed, Repository } from '../../src/reference.js'
@@ -274,5 +275,18 @@ describe('parseImageReference', () => {
     // Not an ID (IDs are 12 to 64 hex digits), but still a valid repository name.
     expect(parseImageReference('abc123def45')).toEqual({ ok: true, value: 'abc123def45' })
     expect(failure(parseImageReference('ABC123DEF456')).problem).toMatch(/uppercase/)
+  })
+})
+
+describe('registryOf', () => {
+  test.each<[string, string]>([
+    ['alpine:3', 'docker.io'],
+    ['alice/app:v1', 'docker.io'],
+    ['ghcr.io/org/app:v1', 'ghcr.io'],
+    ['localhost:5000/app@sha256:' + 'a'.repeat(64), 'localhost:5000'],
+    ['localhost/app', 'localhost'],
+    ['Alice/app', 'docker.io']
+  ])('%s -> %s', (ref, registry) => {
+    expect(registryOf(ref)).toBe(registry)
   })
 })
