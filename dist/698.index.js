@@ -456,7 +456,9 @@ async function withRetries(policy, attempt, hooks) {
 
 ;// CONCATENATED MODULE: ./src/docker.ts
 // The one module that runs the docker CLI. Every call is an argument array
-// (never a shell string); secrets only ever reach docker on standard input.
+// (never a shell string). Secrets never reach argv: the password goes to standard
+// input, build secrets into the build process's environment (RunOptions.env).
+// Commands that talk to a registry are retried on transient faults (retry.ts).
 
 
 
@@ -821,9 +823,7 @@ function parseInputs(raw, env) {
     const version = autoTags(env.event).version;
     const push = parseBoolean(raw, 'push', true, report);
     const flags = { pull: parseBoolean(raw, 'pull', false, report), noCache: parseBoolean(raw, 'no-cache', false, report) };
-    const source = parseSource(raw, env, flags, report);
-    if (source.kind === 'build')
-        source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now));
+    const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
     const save = parseSave(raw, env, report);
     const attempts = parseRetries(raw.retries, report);
     const summary = parseBoolean(raw, 'summary', true, report);
@@ -924,13 +924,12 @@ function parseTags(raw, event, report) {
         report.problem('tags', 'no tag is left: auto gives none on this event and latest is false', 'list the tags, or set latest to auto or true');
     return tags;
 }
-/** A build from the context, or — with source-image — an existing image to retag. */
 function parseSource(raw, env, flags, report) {
     const buildArgs = parseKeyValues(raw, 'build-args', report);
     for (const { key } of buildArgs.filter((a) => CREDENTIAL_NAME.test(a.key))) {
         report.warn('build-args', `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`);
     }
-    const labels = parseKeyValues(raw, 'labels', report);
+    const labels = withDefaultLabels(parseKeyValues(raw, 'labels', report), flags.defaultLabels);
     const cacheFrom = parseCacheFrom(raw['cache-from'], report);
     const secrets = parseSecrets(raw.secrets, report);
     if (raw['source-image'] !== '') {
@@ -1487,7 +1486,7 @@ async function makeImage(docker, plan, { secrets, file, attempts }) {
 }
 /** The build's failure, on the Dockerfile line it names when there is one. */
 function buildFailed(args, result, file) {
-    const generic = commandFailed(args, result.exitCode, errorSummary(result.stderr, result.stdout));
+    const generic = commandFailed(args, result.exitCode, failureOf(result));
     if (file === undefined || !external_node_path_.isAbsolute(file) || generic instanceof EngineUnreachable)
         return generic;
     let text;

@@ -1,5 +1,7 @@
 // The one module that runs the docker CLI. Every call is an argument array
-// (never a shell string); secrets only ever reach docker on standard input.
+// (never a shell string). Secrets never reach argv: the password goes to standard
+// input, build secrets into the build process's environment (RunOptions.env).
+// Commands that talk to a registry are retried on transient faults (retry.ts).
 import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import * as core from '@actions/core'

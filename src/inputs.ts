@@ -170,8 +170,7 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const version = autoTags(env.event).version
   const push = parseBoolean(raw, 'push', true, report)
   const flags = { pull: parseBoolean(raw, 'pull', false, report), noCache: parseBoolean(raw, 'no-cache', false, report) }
-  const source = parseSource(raw, env, flags, report)
-  if (source.kind === 'build') source.build.labels = withDefaultLabels(source.build.labels, ociLabels(env.event, version, env.now))
+  const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
   const save = parseSave(raw, env, report)
   const attempts = parseRetries(raw.retries, report)
   const summary = parseBoolean(raw, 'summary', true, report)
@@ -278,12 +277,19 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
 }
 
 /** A build from the context, or — with source-image — an existing image to retag. */
-function parseSource(raw: RawInputs, env: Environment, flags: { pull: boolean; noCache: boolean }, report: Report): Inputs['source'] {
+/** The boolean flags of the build, and the labels it gets unless the user sets their keys. */
+interface BuildDefaults {
+  pull: boolean
+  noCache: boolean
+  defaultLabels: KeyValue[]
+}
+
+function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, report: Report): Inputs['source'] {
   const buildArgs = parseKeyValues(raw, 'build-args', report)
   for (const { key } of buildArgs.filter((a) => CREDENTIAL_NAME.test(a.key))) {
     report.warn('build-args', `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`)
   }
-  const labels = parseKeyValues(raw, 'labels', report)
+  const labels = withDefaultLabels(parseKeyValues(raw, 'labels', report), flags.defaultLabels)
   const cacheFrom = parseCacheFrom(raw['cache-from'], report)
   const secrets = parseSecrets(raw.secrets, report)
   if (raw['source-image'] !== '') {

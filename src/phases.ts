@@ -5,7 +5,7 @@ import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dockerfileError } from './annotations.js'
-import { commandFailed, DockerError, EngineUnreachable, errorSummary, pushedDigest } from './docker.js'
+import { commandFailed, DockerError, EngineUnreachable, errorSummary, failureOf, pushedDigest } from './docker.js'
 import type { Docker, RunResult } from './docker.js'
 import { limiter, settleAll } from './limit.js'
 import type { Plan, Push } from './plan.js'
@@ -75,7 +75,7 @@ export async function makeImage(docker: Docker, plan: Plan, { secrets, file, att
 
 /** The build's failure, on the Dockerfile line it names when there is one. */
 function buildFailed(args: string[], result: RunResult, file: string | undefined): DockerError {
-  const generic = commandFailed(args, result.exitCode, errorSummary(result.stderr, result.stdout))
+  const generic = commandFailed(args, result.exitCode, failureOf(result))
   if (file === undefined || !path.isAbsolute(file) || generic instanceof EngineUnreachable) return generic
   let text: string
   try {
