@@ -1233,19 +1233,20 @@ function metadataOf(outcome) {
         tarball: outcome.tarball ?? null
     };
 }
-function outputsOf(outcome) {
-    const metadata = metadataOf(outcome);
+/** The step outputs, each a view of the metadata. */
+function outputsOf(metadata) {
     return {
         imageid: metadata.imageid,
         digest: metadata.digest,
         tags: metadata.tags.join('\n'),
         refs: metadata.refs.join('\n'),
         version: metadata.version,
-        tarball: outcome.tarball?.path ?? '',
-        'tarball-digest': outcome.tarball?.digest ?? '',
+        tarball: metadata.tarball?.path ?? '',
+        'tarball-digest': metadata.tarball?.digest ?? '',
         metadata: JSON.stringify(metadata)
     };
 }
+/** Sets the outputs given (a dry run knows only some of them). */
 function writeOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs))
         core/* setOutput */.uH(name, value);
@@ -1697,9 +1698,8 @@ async function main() {
     core/* saveState */.LZ(state/* STATE_TEMP */.j9, temp);
     try {
         const { outcome, timings, imageSize } = await execute(inputs, temp);
-        const outputs = outputsOf(outcome);
-        writeOutputs(outputs);
         const metadata = metadataOf(outcome);
+        writeOutputs(outputsOf(metadata));
         if (inputs.summary)
             await writeSummary(summaryMarkdown({ metadata, timings, imageSize }));
         core/* info */.pq(closingLine(metadata));
@@ -1731,11 +1731,11 @@ async function dryRun(inputs) {
             core/* info */.pq(line);
     });
     const outcome = { imageId: '', version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed: [], tarball: undefined };
-    const { tags, version, metadata } = outputsOf(outcome);
-    for (const [name, value] of Object.entries({ tags, version, metadata }))
-        core/* setOutput */.uH(name, value);
+    const metadata = metadataOf(outcome);
+    const outputs = outputsOf(metadata);
+    writeOutputs({ tags: outputs.tags, version: outputs.version, metadata: outputs.metadata });
     if (inputs.summary)
-        await writeSummary(summaryMarkdown({ metadata: metadataOf(outcome), timings: {}, imageSize: undefined, dryRun: lines }));
+        await writeSummary(summaryMarkdown({ metadata, timings: {}, imageSize: undefined, dryRun: lines }));
     core/* info */.pq(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`);
 }
 async function writeSummary(markdown) {

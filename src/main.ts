@@ -74,9 +74,8 @@ export async function main(): Promise<void> {
   core.saveState(STATE_TEMP, temp)
   try {
     const { outcome, timings, imageSize } = await execute(inputs, temp)
-    const outputs = outputsOf(outcome)
-    writeOutputs(outputs)
     const metadata = metadataOf(outcome)
+    writeOutputs(outputsOf(metadata))
     if (inputs.summary) await writeSummary(summaryMarkdown({ metadata, timings, imageSize }))
     core.info(closingLine(metadata))
   } catch (err) {
@@ -105,9 +104,10 @@ async function dryRun(inputs: Inputs): Promise<void> {
     for (const line of lines) core.info(line)
   })
   const outcome: Outcome = { imageId: '', version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed: [], tarball: undefined }
-  const { tags, version, metadata } = outputsOf(outcome)
-  for (const [name, value] of Object.entries({ tags, version, metadata })) core.setOutput(name, value)
-  if (inputs.summary) await writeSummary(summaryMarkdown({ metadata: metadataOf(outcome), timings: {}, imageSize: undefined, dryRun: lines }))
+  const metadata = metadataOf(outcome)
+  const outputs = outputsOf(metadata)
+  writeOutputs({ tags: outputs.tags, version: outputs.version, metadata: outputs.metadata })
+  if (inputs.summary) await writeSummary(summaryMarkdown({ metadata, timings: {}, imageSize: undefined, dryRun: lines }))
   core.info(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`)
 }
 

@@ -61,20 +61,21 @@ export function metadataOf(outcome: Outcome): Metadata {
   }
 }
 
-export function outputsOf(outcome: Outcome): Outputs {
-  const metadata = metadataOf(outcome)
+/** The step outputs, each a view of the metadata. */
+export function outputsOf(metadata: Metadata): Outputs {
   return {
     imageid: metadata.imageid,
     digest: metadata.digest,
     tags: metadata.tags.join('\n'),
     refs: metadata.refs.join('\n'),
     version: metadata.version,
-    tarball: outcome.tarball?.path ?? '',
-    'tarball-digest': outcome.tarball?.digest ?? '',
+    tarball: metadata.tarball?.path ?? '',
+    'tarball-digest': metadata.tarball?.digest ?? '',
     metadata: JSON.stringify(metadata)
   }
 }
 
-export function writeOutputs(outputs: Outputs): void {
+/** Sets the outputs given (a dry run knows only some of them). */
+export function writeOutputs(outputs: Partial<Outputs>): void {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
 }

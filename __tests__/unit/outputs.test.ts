@@ -28,7 +28,7 @@ const pushedBoth: Pushed[] = pushedAll(fourTargets, (t) => (t.repository === ali
 
 describe('outputsOf', () => {
   it('has empty digest and refs when nothing was pushed', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined })
+    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }))
     expect(outputs).toEqual({
       imageid: IMAGE_ID,
       digest: '',
@@ -42,7 +42,7 @@ describe('outputsOf', () => {
   })
 
   it('has one ref per repository, in order, and the first digest, when two repositories × two tags were pushed', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball: undefined })
+    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball: undefined }))
     expect(outputs.digest).toBe(DIGEST_A)
     expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
     expect(outputs.tags).toBe('alice/app:v1\nalice/app:latest\nlocalhost:5000/app:v1\nlocalhost:5000/app:latest')
@@ -50,26 +50,26 @@ describe('outputsOf', () => {
   })
 
   it('orders refs by the targets, not by the order of the pushes', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [...pushedBoth].reverse(), tarball: undefined })
+    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [...pushedBoth].reverse(), tarball: undefined }))
     expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_A)
   })
 
   it('leaves a repository without a push out of refs', () => {
     const pushed = pushedAll(fourTargets.filter((t) => t.repository === local), () => DIGEST_B)
-    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed, tarball: undefined })
+    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed, tarball: undefined }))
     expect(outputs.refs).toBe(`localhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_B)
   })
 
   it('sets the tarball fields from the tarball', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball })
+    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball }))
     expect(outputs.tarball).toBe('/ws/out/image.tar.gz')
     expect(outputs['tarball-digest']).toBe(TARBALL_DIGEST)
   })
 
   it('has exactly the outputs action.yml declares', () => {
-    const outputs = outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined })
+    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }))
     expect(Object.keys(outputs).sort()).toEqual(['digest', 'imageid', 'metadata', 'refs', 'tags', 'tarball', 'tarball-digest', 'version'])
   })
 
@@ -77,7 +77,7 @@ describe('outputsOf', () => {
     ['nothing pushed', { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }],
     ['pushed and saved', { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball }]
   ])('metadata is the JSON of metadataOf (%s)', (_label, outcome) => {
-    expect(JSON.parse(outputsOf(outcome).metadata)).toEqual(metadataOf(outcome))
+    expect(JSON.parse(outputsOf(metadataOf(outcome)).metadata)).toEqual(metadataOf(outcome))
   })
 })
 
@@ -106,7 +106,7 @@ describe('metadataOf', () => {
   })
 
   it('parses back from the metadata output to the documented shape for two repositories × two tags, pushed and saved', () => {
-    const parsed: unknown = JSON.parse(outputsOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball }).metadata)
+    const parsed: unknown = JSON.parse(outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball })).metadata)
     expect(parsed).toEqual({
       imageid: IMAGE_ID,
       version: '',
