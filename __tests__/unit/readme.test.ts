@@ -104,7 +104,7 @@ describe('render', () => {
 
 describe('check and update on a doctored action.yml', () => {
   const withNewInput = ACTION.replace(/^inputs:\n/m, 'inputs:\n  doctored:\n    description: Not in the README.\n')
-  const withoutSave = ACTION.replace(/^  save:\n(?: {4}.*\n)+/m, '')
+  const withoutSave = ACTION.replace(/^ {2}save:\n(?: {4}.*\n)+/m, '')
   const reworded = ACTION.replace('Push every tag of every image.', 'Push every tag of every image, twice.')
   const newOutput = ACTION.replace(/^outputs:\n/m, 'outputs:\n  extra:\n    description: More.\n')
 
