@@ -145,7 +145,7 @@ function parseRepository(input, defaultRegistry = DOCKER_HUB) {
 }
 /** A Docker Hub name without an account (`app`, `docker.io/app`), which docker reads as the official `library/app`. */
 function isImplicitLibrary(repository) {
-    return repository.domain === DOCKER_HUB && repository.path.startsWith('library/') && !repository.name.includes('library/');
+    return (repository.domain === DOCKER_HUB && repository.path.startsWith('library/') && !repository.name.includes('library/'));
 }
 /**
  * The repository name with its path lowercased (`ghcr.io/Octo-Org/App` →
@@ -245,7 +245,9 @@ function createDockerConfig(parent, registry, env = process.env) {
     const user = userConfigDir(env);
     const dir = external_node_path_.join(parent, 'docker-config');
     external_node_fs_.mkdirSync(dir, { mode: 0o700 });
-    external_node_fs_.writeFileSync(external_node_path_.join(dir, 'config.json'), JSON.stringify(seedConfig(readUserConfig(user), registry), null, 2), { mode: 0o600 });
+    external_node_fs_.writeFileSync(external_node_path_.join(dir, 'config.json'), JSON.stringify(seedConfig(readUserConfig(user), registry), null, 2), {
+        mode: 0o600
+    });
     for (const shared of ['cli-plugins', 'contexts']) {
         const target = external_node_path_.join(user, shared);
         if (external_node_fs_.existsSync(target))
@@ -287,10 +289,19 @@ const MAX_RETRY_AFTER_MS = 60_000;
  * (a build step failed because its own download was refused, say), it is permanent.
  */
 const PERMANENT = [
-    { test: /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon/i, reason: 'the Docker engine is not reachable' },
+    {
+        test: /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon/i,
+        reason: 'the Docker engine is not reachable'
+    },
     // login: "login attempt to http://…/v2/ failed with status: 401 Unauthorized"
-    { test: /\b401 Unauthorized\b|(?:status(?: code)?:?|HTTP)\s*401\b/i, reason: 'the registry refused the credentials (401 Unauthorized)' },
-    { test: /\b403 Forbidden\b|(?:status(?: code)?:?|HTTP)\s*403\b/i, reason: 'the registry refused access (403 Forbidden)' },
+    {
+        test: /\b401 Unauthorized\b|(?:status(?: code)?:?|HTTP)\s*401\b/i,
+        reason: 'the registry refused the credentials (401 Unauthorized)'
+    },
+    {
+        test: /\b403 Forbidden\b|(?:status(?: code)?:?|HTTP)\s*403\b/i,
+        reason: 'the registry refused access (403 Forbidden)'
+    },
     { test: /\bunauthorized\b/i, reason: 'the registry refused the credentials (unauthorized)' },
     { test: /\bauthentication required\b/i, reason: 'the registry requires authentication' },
     // "denied: requested access to the resource is denied" (Docker Hub), "denied: permission_denied: …" (GHCR)
@@ -303,15 +314,24 @@ const PERMANENT = [
     // push with no login to a registry that wants one
     { test: /\bno basic auth credentials\b/i, reason: 'no credentials for the registry' },
     { test: /\bno such image\b/i, reason: 'the image does not exist locally (no such image)' },
-    { test: /\bAn image does not exist locally with the tag\b|\breference does not exist\b/i, reason: 'the image does not exist locally' },
+    {
+        test: /\bAn image does not exist locally with the tag\b|\breference does not exist\b/i,
+        reason: 'the image does not exist locally'
+    },
     // Dockerfile and build-step failures (legacy builder and BuildKit).
     {
         test: /dockerfile parse error|\bunknown instruction\b|Cannot locate specified Dockerfile|failed to read dockerfile|unable to prepare context|returned a non-zero code|did not complete successfully|failed to compute cache key|\bCOPY failed\b|\bADD failed\b/i,
         reason: 'the Dockerfile or one of its steps failed'
     },
     // Configuration of the connection itself, not a fault of the moment.
-    { test: /\bx509:|certificate signed by unknown authority|certificate is not valid/i, reason: 'the registry TLS certificate is not trusted' },
-    { test: /server gave HTTP response to HTTPS client/i, reason: 'the registry speaks plain HTTP where HTTPS was expected' },
+    {
+        test: /\bx509:|certificate signed by unknown authority|certificate is not valid/i,
+        reason: 'the registry TLS certificate is not trusted'
+    },
+    {
+        test: /server gave HTTP response to HTTPS client/i,
+        reason: 'the registry speaks plain HTTP where HTTPS was expected'
+    },
     // NXDOMAIN: the name does not exist. A typo or a missing DNS record stays so on the
     // next attempt; a lookup that timed out or failed server-side is transient (below).
     { test: /\bno such host\b/i, reason: 'the registry host name does not resolve (no such host)' },
@@ -340,9 +360,15 @@ const TRANSIENT = [
         reason: (m) => `the registry answered ${statusPhrase(m[1], m[2])}`
     },
     // "error parsing HTTP 429 response body: invalid character 'T' …" (a 429 or 408 without a JSON error body)
-    { test: /\bHTTP (408|429|500|502|503|504) response body\b/, reason: (m) => `the registry answered ${statusPhrase(m[1], undefined)}` },
+    {
+        test: /\bHTTP (408|429|500|502|503|504) response body\b/,
+        reason: (m) => `the registry answered ${statusPhrase(m[1], undefined)}`
+    },
     // "toomanyrequests", "toomanyrequests: You have reached your pull rate limit…", "TOOMANYREQUESTS"
-    { test: /\btoo ?many ?requests\b|\brate limit(?:ed)? exceeded\b|\bRate exceeded\b/i, reason: 'the registry answered 429 Too Many Requests' },
+    {
+        test: /\btoo ?many ?requests\b|\brate limit(?:ed)? exceeded\b|\bRate exceeded\b/i,
+        reason: 'the registry answered 429 Too Many Requests'
+    },
     { test: /\b(Service Unavailable|Bad Gateway|Gateway Time-?out)\b/i, reason: (m) => `the registry answered ${m[1]}` },
     // Network: "dial tcp 127.0.0.1:5000: connect: connection refused"
     { test: /\bconnection refused\b/i, reason: 'connection refused' },
@@ -380,7 +406,10 @@ const NUMBER = String.raw `(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|se
  * Not docker's own progress lines ("Retrying in 5 seconds": the engine's layer retry).
  */
 function parseRetryAfter(output, now) {
-    const patterns = [new RegExp(String.raw `\bretry[- _]after["']?\s*[:=]?\s*["']?` + NUMBER, 'i'), new RegExp(String.raw `\b(?:retry|try again) in\s+` + NUMBER, 'i')];
+    const patterns = [
+        new RegExp(String.raw `\bretry[- _]after["']?\s*[:=]?\s*["']?` + NUMBER, 'i'),
+        new RegExp(String.raw `\b(?:retry|try again) in\s+` + NUMBER, 'i')
+    ];
     for (const re of patterns) {
         const m = re.exec(output);
         if (m)
@@ -476,7 +505,14 @@ class DockerError extends Error {
     }
 }
 /** Lines docker prints that are noise in an error message. */
-const NOISE = [/^DEPRECATED: The legacy builder/, /^\s+Install the buildx component/, /^\s+https:\/\/docs\.docker\.com\/go\/buildx/, /^WARNING! Your credentials are stored unencrypted/, /^Configure a credential helper/, /^https:\/\/docs\.docker\.com\/go\/credential-store/];
+const NOISE = [
+    /^DEPRECATED: The legacy builder/,
+    /^\s+Install the buildx component/,
+    /^\s+https:\/\/docs\.docker\.com\/go\/buildx/,
+    /^WARNING! Your credentials are stored unencrypted/,
+    /^Configure a credential helper/,
+    /^https:\/\/docs\.docker\.com\/go\/credential-store/
+];
 /** The last few meaningful lines of a command's error output. */
 function errorSummary(stderr, stdout = '') {
     const lines = (stderr.trim() === '' ? stdout : stderr)
@@ -680,7 +716,12 @@ function tagOf(name) {
 function autoTags(event) {
     const shaTag = event.sha === '' ? [] : [`sha-${event.sha.slice(0, 7)}`];
     const main = mainTags(event);
-    return { tags: [...main.tags, ...shaTag], latestIndex: main.tags.length, latestByDefault: main.latest, version: main.version };
+    return {
+        tags: [...main.tags, ...shaTag],
+        latestIndex: main.tags.length,
+        latestByDefault: main.latest,
+        version: main.version
+    };
 }
 function mainTags(event) {
     if (event.pullRequest !== undefined) {
@@ -822,7 +863,10 @@ function parseInputs(raw, env) {
     const tags = parseTags(raw, env.event, report);
     const version = autoTags(env.event).version;
     const push = parseBoolean(raw, 'push', true, report);
-    const flags = { pull: parseBoolean(raw, 'pull', false, report), noCache: parseBoolean(raw, 'no-cache', false, report) };
+    const flags = {
+        pull: parseBoolean(raw, 'pull', false, report),
+        noCache: parseBoolean(raw, 'no-cache', false, report)
+    };
     const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
     const save = parseSave(raw, env, report);
     const attempts = parseRetries(raw.retries, report);
@@ -953,7 +997,19 @@ function parseSource(raw, env, flags, report) {
     }
     return {
         kind: 'build',
-        build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache, cacheFrom, secrets }
+        build: {
+            context,
+            file,
+            buildArgs,
+            labels,
+            target: raw.target,
+            platform,
+            network: raw.network,
+            pull: flags.pull,
+            noCache: flags.noCache,
+            cacheFrom,
+            secrets
+        }
     };
 }
 /** Image references, one per entry; `type=registry,ref=…` cache specs are buildx syntax and are not accepted. */
@@ -1122,7 +1178,13 @@ function makePlan(inputs, options) {
         // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
         const cachePulls = options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }));
         const secretEnv = build.secrets.map(({ id }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id }));
-        image = { kind: 'build', args: buildArgs(build, refs, options, secretEnv), iidFile: options.iidFile, cachePulls, secretEnv };
+        image = {
+            kind: 'build',
+            args: buildArgs(build, refs, options, secretEnv),
+            iidFile: options.iidFile,
+            cachePulls,
+            secretEnv
+        };
     }
     return {
         login: loginPlan(inputs),
@@ -1220,7 +1282,13 @@ function metadataOf(outcome) {
             .filter((t) => t.repository.name === repository.name)
             .map((t) => ({ tag: t.tag, ref: t.ref, digest: digestOf.get(t.ref) ?? null }));
         const digest = tags.find((t) => t.digest !== null)?.digest ?? null;
-        return { repository: repository.name, registry: repository.domain, digest, ref: digest && `${repository.name}@${digest}`, tags };
+        return {
+            repository: repository.name,
+            registry: repository.domain,
+            digest,
+            ref: digest && `${repository.name}@${digest}`,
+            tags
+        };
     });
     return {
         imageid: outcome.imageId,
@@ -1310,13 +1378,19 @@ function dockerfileError(output, dockerfile, fileName = 'Dockerfile') {
         const line = Number(context[1]);
         return { line, message: describe(textAt(instructions, line), reason) };
     }
-    const step = lines.map((l) => /^ > \[(?:[^\]]* )?\d+\/\d+\] (.+):$/.exec(l)).filter((m) => m !== null).pop();
+    const step = lines
+        .map((l) => /^ > \[(?:[^\]]* )?\d+\/\d+\] (.+):$/.exec(l))
+        .filter((m) => m !== null)
+        .pop();
     if (step) {
         const line = lineOfInstruction(instructions, step[1]);
         if (line !== undefined)
             return { line, message: describe(textAt(instructions, line), reason) };
     }
-    const classic = lines.map((l) => /^Step (\d+)\/\d+ : (.+)$/.exec(l)).filter((m) => m !== null).pop();
+    const classic = lines
+        .map((l) => /^Step (\d+)\/\d+ : (.+)$/.exec(l))
+        .filter((m) => m !== null)
+        .pop();
     if (classic) {
         const line = lineOfInstruction(instructions, classic[2]) ?? instructions[Number(classic[1]) - 1]?.line;
         if (line !== undefined)
@@ -1328,7 +1402,9 @@ function textAt(instructions, line) {
     return instructions.find((i) => i.line === line)?.text;
 }
 function describe(instruction, reason) {
-    return instruction === undefined ? reason : `${instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction} failed: ${reason}`;
+    return instruction === undefined
+        ? reason
+        : `${instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction} failed: ${reason}`;
 }
 /** The builder's own last word on why it failed. */
 function failureReason(lines) {
@@ -1345,7 +1421,9 @@ function failureReason(lines) {
         }
     }
     const last = [...lines].reverse().find((l) => l.trim() !== '' && !/^-+$/.test(l.trim()));
-    return (last ?? 'the build failed').replace(/^(?:ERROR: )?(?:failed to solve(?: with frontend dockerfile\.v0)?: )?/, '').trim();
+    return (last ?? 'the build failed')
+        .replace(/^(?:ERROR: )?(?:failed to solve(?: with frontend dockerfile\.v0)?: )?/, '')
+        .trim();
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -1384,7 +1462,9 @@ async function compressor(level) {
     child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
     const done = new Promise((resolve, reject) => {
         child.on('error', (err) => reject(new Error(`pigz could not start: ${err.message}`)));
-        child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pigz failed (exit code ${code}): ${stderr.trim() || 'no error output'}`))));
+        child.on('close', (code) => code === 0
+            ? resolve()
+            : reject(new Error(`pigz failed (exit code ${code}): ${stderr.trim() || 'no error output'}`)));
     });
     return { name: 'pigz', stream: external_node_stream_.Duplex.from({ writable: child.stdin, readable: child.stdout }), done };
 }
@@ -1408,7 +1488,9 @@ async function saveImage(docker, args, target) {
     const stages = [docker$.stdout, ...(gzip ? [gzip.stream] : []), measure];
     const write = (0,promises_.pipeline)([...stages, out]).catch((err) => {
         docker$.kill();
-        const why = err.code === 'ENOSPC' ? 'the disk is full (no space left on device); free some space or save somewhere else' : err.message;
+        const why = err.code === 'ENOSPC'
+            ? 'the disk is full (no space left on device); free some space or save somewhere else'
+            : err.message;
         throw new DockerError(`Writing the tarball ${target.path} failed: ${why}. No tarball was written; an earlier file at that path is unchanged.`);
     });
     const [written, compressed, exited] = await Promise.allSettled([write, gzip?.done, docker$.done]);
@@ -1533,11 +1615,16 @@ async function pushAll(docker, groups, attempts) {
     if (total === 0)
         return [];
     const refs = groups.flat().map((p) => p.target.ref);
-    const header = total === 1 ? `Pushing ${refs[0]}` : `Pushing ${count(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`;
+    const header = total === 1
+        ? `Pushing ${refs[0]}`
+        : `Pushing ${count(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`;
     return core/* group */.Os(header, async () => {
         const limit = limiter(CONCURRENCY);
         const pushOne = (push) => limit(() => pushReference(docker, push, total > 1, attempts));
-        const perRepository = groups.map(async ([first, ...rest]) => [await pushOne(first), ...(await settleAll(rest.map(pushOne)))]);
+        const perRepository = groups.map(async ([first, ...rest]) => [
+            await pushOne(first),
+            ...(await settleAll(rest.map(pushOne)))
+        ]);
         return (await settleAll(perRepository)).flat();
     });
 }
@@ -1594,7 +1681,12 @@ function summaryMarkdown({ metadata, timings, imageSize, dryRun }) {
     const pushed = metadata.images.filter((i) => i.digest !== null).length;
     const title = dryRun
         ? 'dry run: nothing was run'
-        : [pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed', metadata.tarball ? 'saved a tarball' : ''].filter((t) => t !== '').join(', ');
+        : [
+            pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed',
+            metadata.tarball ? 'saved a tarball' : ''
+        ]
+            .filter((t) => t !== '')
+            .join(', ');
     out.push(`### ship-image: ${title}`, '');
     if (metadata.version !== '')
         out.push(`Version ${code(metadata.version)}.`, '');
@@ -1621,7 +1713,9 @@ function closingLine(metadata) {
     const parts = metadata.refs.map((ref) => `pushed ${ref}`);
     if (metadata.tarball)
         parts.push(`saved ${metadata.tarball.path} (${formatBytes(metadata.tarball.size)})`);
-    return parts.length > 0 ? `ship-image: ${parts.join('; ')}.` : `ship-image: built ${metadata.tags.join(', ')}; nothing pushed or saved.`;
+    return parts.length > 0
+        ? `ship-image: ${parts.join('; ')}.`
+        : `ship-image: built ${metadata.tags.join(', ')}; nothing pushed or saved.`;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -1677,7 +1771,12 @@ async function main() {
         if (value.trim() !== '')
             core/* setSecret */.Pq(value);
     }
-    const environment = { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), fs: nodeFs, event: readGitEvent(), now: new Date() };
+    const environment = {
+        workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+        fs: nodeFs,
+        event: readGitEvent(),
+        now: new Date()
+    };
     const parsed = parseInputs(raw, environment);
     for (const notice of parsed.notices)
         core/* notice */.lm(notice.message);
@@ -1718,7 +1817,9 @@ function main_fail(err) {
         process.exitCode = core/* ExitCode */.yU.Failure;
     }
     else {
-        core/* setFailed */.C1(err instanceof DockerError ? err.message : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`);
+        core/* setFailed */.C1(err instanceof DockerError
+            ? err.message
+            : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`);
     }
 }
 /** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
@@ -1730,7 +1831,14 @@ async function dryRun(inputs) {
         for (const line of lines)
             core/* info */.pq(line);
     });
-    const outcome = { imageId: '', version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed: [], tarball: undefined };
+    const outcome = {
+        imageId: '',
+        version: inputs.version,
+        labels: labelsOf(inputs),
+        targets: plan.targets,
+        pushed: [],
+        tarball: undefined
+    };
     const metadata = metadataOf(outcome);
     const outputs = outputsOf(metadata);
     writeOutputs({ tags: outputs.tags, version: outputs.version, metadata: outputs.metadata });
@@ -1744,7 +1852,9 @@ async function writeSummary(markdown) {
     await core/* summary */.z.addRaw(markdown).write();
 }
 function labelsOf(inputs) {
-    return inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {};
+    return inputs.source.kind === 'build'
+        ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value]))
+        : {};
 }
 /** The name @github/local-action looks for (`npx local-action run . src/main.ts .env`). */
 const run = main;
@@ -1783,7 +1893,9 @@ async function execute(inputs, temp) {
     // Secrets need BuildKit: know the builder before logging in, so a classic builder fails with nothing done.
     if (needsBuildKit)
         requireBuildKit(await buildx);
-    const loggedIn = login ? timed(timings, 'login', () => logIn(docker, login, inputs.credentials.password, inputs.attempts)) : Promise.resolve();
+    const loggedIn = login
+        ? timed(timings, 'login', () => logIn(docker, login, inputs.credentials.password, inputs.attempts))
+        : Promise.resolve();
     await settleAll([buildx, loggedIn]);
     const builder = (await buildx) ? 'buildx' : 'docker';
     const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1';
@@ -1797,7 +1909,11 @@ async function execute(inputs, temp) {
     const pushed = plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan.pushes, inputs.attempts)) : [];
     const tarball = plan.save && (await timed(timings, 'save', () => save(docker, plan.save, plan.targets.length)));
     const imageSize = inputs.summary ? await sizeOf(docker, imageId) : undefined;
-    return { outcome: { imageId, version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed, tarball }, timings, imageSize };
+    return {
+        outcome: { imageId, version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed, tarball },
+        timings,
+        imageSize
+    };
 }
 
 

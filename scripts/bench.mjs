@@ -49,15 +49,28 @@ async function main() {
   process.once('SIGINT', () => interrupted('SIGINT'))
   process.once('SIGTERM', () => interrupted('SIGTERM'))
   const env = describeEnvironment()
-  progress(`bench ${BENCH_ID}: ${options.only.join(', ')}; ${options.runs} runs per side (${options.startupRuns} for start-up); temp ${TMP}`)
+  progress(
+    `bench ${BENCH_ID}: ${options.only.join(', ')}; ${options.runs} runs per side (${options.startupRuns} for start-up); temp ${TMP}`
+  )
   const sections = []
   try {
     for (const name of options.only) {
       const load = os.loadavg()[0]
       const t0 = performance.now()
       try {
-        const section = await { push: benchPush, save: benchSave, levels: benchLevels, cache: benchCache, startup: benchStartup }[name]()
-        sections.push({ ...section, loadBefore: load, loadAfter: os.loadavg()[0], seconds: (performance.now() - t0) / 1000 })
+        const section = await {
+          push: benchPush,
+          save: benchSave,
+          levels: benchLevels,
+          cache: benchCache,
+          startup: benchStartup
+        }[name]()
+        sections.push({
+          ...section,
+          loadBefore: load,
+          loadAfter: os.loadavg()[0],
+          seconds: (performance.now() - t0) / 1000
+        })
       } catch (err) {
         progress(`${name}: FAILED: ${err.message}`)
         sections.push({ name, title: name, error: err.message, rows: [], notes: [] })
@@ -73,7 +86,9 @@ async function main() {
   fs.mkdirSync(path.dirname(out), { recursive: true })
   fs.writeFileSync(out, renderReport(env, sections))
   progress(`wrote ${path.relative(process.cwd(), out) || out} (total ${env.runtime.toFixed(0)} s)`)
-  for (const s of sections) for (const r of s.rows) if (r.target) progress(`  ${s.title} / ${r.label}: ${r.ratioText} (${r.target}) ${r.pass ? 'pass' : 'MISS'}`)
+  for (const s of sections)
+    for (const r of s.rows)
+      if (r.target) progress(`  ${s.title} / ${r.label}: ${r.ratioText} (${r.target}) ${r.pass ? 'pass' : 'MISS'}`)
   if (sections.some((s) => s.error)) process.exitCode = 1
 }
 
@@ -86,16 +101,44 @@ async function benchPush() {
   const slowPlain = await startLatencyProxy(`http://127.0.0.1:${services.plain.split(':')[1]}`)
   const slowTls = await startLatencyProxy(`https://${services.tls}`, services.caFile)
   const shapes = [
-    { key: '1x1', label: '1 image × 1 tag (plain registry, logged in to it)', registry: services.plain, registries: [services.plain], tags: ['t1'], target: 1.05 },
-    { key: '2x4', label: '2 repositories (plain + TLS, logged in to TLS) × 4 tags', registry: services.tls, registries: [services.plain, services.tls], tags: ['t1', 't2', 't3', 't4'], target: 0.75 },
-    { key: '2x4-latency', label: `2 × 4 as above, with ${LATENCY_MS} ms added to every registry request`, registry: slowTls.host, registries: [slowPlain.host, slowTls.host], tags: ['t1', 't2', 't3', 't4'] },
-    { key: '1x1-latency', label: `1 × 1 as above, with ${LATENCY_MS} ms added to every registry request`, registry: slowPlain.host, registries: [slowPlain.host], tags: ['t1'] }
+    {
+      key: '1x1',
+      label: '1 image × 1 tag (plain registry, logged in to it)',
+      registry: services.plain,
+      registries: [services.plain],
+      tags: ['t1'],
+      target: 1.05
+    },
+    {
+      key: '2x4',
+      label: '2 repositories (plain + TLS, logged in to TLS) × 4 tags',
+      registry: services.tls,
+      registries: [services.plain, services.tls],
+      tags: ['t1', 't2', 't3', 't4'],
+      target: 0.75
+    },
+    {
+      key: '2x4-latency',
+      label: `2 × 4 as above, with ${LATENCY_MS} ms added to every registry request`,
+      registry: slowTls.host,
+      registries: [slowPlain.host, slowTls.host],
+      tags: ['t1', 't2', 't3', 't4']
+    },
+    {
+      key: '1x1-latency',
+      label: `1 × 1 as above, with ${LATENCY_MS} ms added to every registry request`,
+      registry: slowPlain.host,
+      registries: [slowPlain.host],
+      tags: ['t1']
+    }
   ]
   // One context per run and side, with its own random layers, so every push
   // really uploads (a layer the engine pushed before to the same registry is
   // cross-mounted instead, even into a fresh repository). Built up front, untimed,
   // so the timed builds hit the cache for every COPY.
-  progress(`push: generating and pre-building ${shapes.length * 2 * options.runs} contexts of ${RANDOM_LAYERS} × ${LAYER_MB} MB`)
+  progress(
+    `push: generating and pre-building ${shapes.length * 2 * options.runs} contexts of ${RANDOM_LAYERS} × ${LAYER_MB} MB`
+  )
   for (const shape of shapes) {
     for (let i = 0; i < options.runs; i++) {
       for (const side of ['action', 'script']) {
@@ -115,14 +158,20 @@ async function benchPush() {
       action: (i) => pushWithAction(shape, repos('action', i), `push-${shape.key}-action-${i}`),
       script: (i) => pushWithScript(shape, repos('script', i), `push-${shape.key}-script-${i}`)
     })
-    rows.push(compare(shape.label, samples.action, samples.script, { target: shape.target, baselineName: 'bash script' }))
+    rows.push(
+      compare(shape.label, samples.action, samples.script, { target: shape.target, baselineName: 'bash script' })
+    )
     // New per run: the random layers and the one-line app.txt layer; the base layer is in the registries already.
     const expected = (RANDOM_LAYERS + 1) * shape.registries.length
     for (const [side, list] of Object.entries(samples)) {
       const uploaded = list.map((s) => s.uploaded)
-      notes.push(`${shape.key} ${side}: layers uploaded per run ${uploaded.join(', ')} (expected ${expected}: ${RANDOM_LAYERS} random layers and the small app.txt layer per registry)${uploaded.some((n) => n < expected) ? ' — FEWER: some layers were mounted or already present, so the run measured less than a real upload' : ''}.`)
+      notes.push(
+        `${shape.key} ${side}: layers uploaded per run ${uploaded.join(', ')} (expected ${expected}: ${RANDOM_LAYERS} random layers and the small app.txt layer per registry)${uploaded.some((n) => n < expected) ? ' — FEWER: some layers were mounted or already present, so the run measured less than a real upload' : ''}.`
+      )
     }
-    notes.push(`${shape.key}: of the action's time, the post step took ${median(samples.action.map((s) => s.postMs)).toFixed(0)} ms (median).`)
+    notes.push(
+      `${shape.key}: of the action's time, the post step took ${median(samples.action.map((s) => s.postMs)).toFixed(0)} ms (median).`
+    )
   }
   slowPlain.close()
   slowTls.close()
@@ -157,7 +206,10 @@ async function benchPush() {
 async function pushesSideBySide() {
   const config = fs.mkdtempSync(path.join(TMP, 'docker-config-'))
   const env = { ...baseEnv(), DOCKER_CONFIG: config }
-  spawnSync('docker', ['login', '--username', services.username, '--password-stdin', services.tls], { input: services.password, env })
+  spawnSync('docker', ['login', '--username', services.username, '--password-stdin', services.tls], {
+    input: services.password,
+    env
+  })
   const refs = []
   for (let i = 0; i < 2 * options.runs; i++) {
     const name = `push-pair-${i}`
@@ -179,7 +231,12 @@ async function pushesSideBySide() {
     'one after another': () => push('docker push -q "$1" >/dev/null && docker push -q "$2" >/dev/null')
   })
   fs.rmSync(config, { recursive: true, force: true })
-  return compare('plain docker: 2 pushes of new layers side by side, vs one after another (no action; the machine’s limit)', samples['side by side'], samples['one after another'], { baselineName: 'one after another' })
+  return compare(
+    'plain docker: 2 pushes of new layers side by side, vs one after another (no action; the machine’s limit)',
+    samples['side by side'],
+    samples['one after another'],
+    { baselineName: 'one after another' }
+  )
 }
 
 async function pushWithAction(shape, repositories, context) {
@@ -198,9 +255,16 @@ async function pushWithAction(shape, repositories, context) {
 
 async function pushWithScript(shape, repositories, context) {
   const refs = repositories.flatMap((repo) => shape.tags.map((tag) => `${repo}:${tag}`))
-  const env = { ...baseEnv(), RUNNER_TEMP: TMP, BENCH_REGISTRY: shape.registry, BENCH_USERNAME: services.username, BENCH_PASSWORD_FILE: services.passwordFile }
+  const env = {
+    ...baseEnv(),
+    RUNNER_TEMP: TMP,
+    BENCH_REGISTRY: shape.registry,
+    BENCH_USERNAME: services.username,
+    BENCH_PASSWORD_FILE: services.passwordFile
+  }
   const run = await timed('bash', [PUSH_BASELINE, contextDir(context), ...refs], { env })
-  if (run.code !== 0) throw new Error(`the baseline script failed (exit ${run.code}):\n${tail(run.stdout + run.stderr)}`)
+  if (run.code !== 0)
+    throw new Error(`the baseline script failed (exit ${run.code}):\n${tail(run.stdout + run.stderr)}`)
   return { ms: run.ms, uploaded: countUploads(run.stdout) }
 }
 
@@ -240,10 +304,31 @@ async function benchSave() {
     if (pigz) sides['save | pigz'] = (i) => saveWithPipe(ref, 'pigz', level, i)
     const samples = await alternate(`save level ${level}`, sides)
     for (const s of samples.action) compressors.add(s.compressor)
-    rows.push(compare(`level ${level}: vs \`docker image save | gzip -${level}\``, samples.action, samples['save | gzip'], { target: 1.0, baselineName: 'save | gzip' }))
-    rows.push(compare(`level ${level}: vs \`docker image save -o x.tar && gzip -${level} x.tar\``, samples.action, samples['save -o, gzip'], { baselineName: 'save -o, gzip' }))
-    if (pigz) rows.push(compare(`level ${level}: vs \`docker image save | pigz -${level}\` (information)`, samples.action, samples['save | pigz'], { baselineName: 'save | pigz' }))
-    for (const [side, list] of Object.entries(samples)) sizes.push({ level, side, bytes: median(list.map((s) => s.bytes)) })
+    rows.push(
+      compare(`level ${level}: vs \`docker image save | gzip -${level}\``, samples.action, samples['save | gzip'], {
+        target: 1.0,
+        baselineName: 'save | gzip'
+      })
+    )
+    rows.push(
+      compare(
+        `level ${level}: vs \`docker image save -o x.tar && gzip -${level} x.tar\``,
+        samples.action,
+        samples['save -o, gzip'],
+        { baselineName: 'save -o, gzip' }
+      )
+    )
+    if (pigz)
+      rows.push(
+        compare(
+          `level ${level}: vs \`docker image save | pigz -${level}\` (information)`,
+          samples.action,
+          samples['save | pigz'],
+          { baselineName: 'save | pigz' }
+        )
+      )
+    for (const [side, list] of Object.entries(samples))
+      sizes.push({ level, side, bytes: median(list.map((s) => s.bytes)) })
   }
   const uncompressed = Number(docker(['image', 'inspect', '--format', '{{.Size}}', source]).stdout.trim())
   const notes = [
@@ -275,7 +360,9 @@ async function benchLevels() {
   const source = `${services.plain}/${NS}/levels-source:1`
   docker(['build', '--quiet', '--tag', source, contextDir('levels')])
   const repository = `${services.plain}/${NS}/levels`
-  const sides = Object.fromEntries(levels.map((level) => [`level ${level}`, (i) => saveWithAction(source, repository, level, i)]))
+  const sides = Object.fromEntries(
+    levels.map((level) => [`level ${level}`, (i) => saveWithAction(source, repository, level, i)])
+  )
   const samples = await alternate('levels', sides)
   const six = stats(samples['level 6'])
   const sizeOf = (level) => median(samples[`level ${level}`].map((s) => s.bytes))
@@ -287,7 +374,10 @@ async function benchLevels() {
   const table = [
     '| level | action median (min–max) | time vs level 6 | tarball | size vs level 6 |',
     '|---|---|---|---|---|',
-    ...rows.map(({ level, st, bytes }) => `| ${level} | ${span(st, 's')} | ${(st.median / six.median).toFixed(2)}× | ${(bytes / MB).toFixed(2)} MiB | ${((bytes / sizeOf(6) - 1) * 100).toFixed(1)} % |`)
+    ...rows.map(
+      ({ level, st, bytes }) =>
+        `| ${level} | ${span(st, 's')} | ${(st.median / six.median).toFixed(2)}× | ${(bytes / MB).toFixed(2)} MiB | ${((bytes / sizeOf(6) - 1) * 100).toFixed(1)} % |`
+    )
   ].join('\n')
   return {
     name: 'levels',
@@ -297,14 +387,30 @@ async function benchLevels() {
     ],
     rows: [],
     tables: [table],
-    notes: [`Compressor: ${[...new Set(Object.values(samples).flat().map((s) => s.compressor))].join(', ')}.`]
+    notes: [
+      `Compressor: ${[
+        ...new Set(
+          Object.values(samples)
+            .flat()
+            .map((s) => s.compressor)
+        )
+      ].join(', ')}.`
+    ]
   }
 }
 
 async function saveWithAction(source, repository, level, i) {
   const file = `out/action-${level}-${i}.tar.gz`
   const run = await runAction(
-    { images: repository, tags: 's', latest: 'false', push: 'false', 'source-image': source, save: file, 'save-compression-level': String(level) },
+    {
+      images: repository,
+      tags: 's',
+      latest: 'false',
+      push: 'false',
+      'source-image': source,
+      save: file,
+      'save-compression-level': String(level)
+    },
     { watch: true }
   )
   const fromLog = [...run.log.matchAll(/^\[command\]\S*\/(pigz|gzip)\b/gm)].map((m) => m[1])
@@ -330,7 +436,12 @@ function levelHonoured(sizes, levels) {
   if (levels.length < 2) return []
   const size = (side, level) => sizes.find((s) => s.side === side && s.level === level)?.bytes
   return levels.map((level) => {
-    const nearest = levels.reduce((best, l) => (Math.abs(size('action', level) - size('save | gzip', l)) < Math.abs(size('action', level) - size('save | gzip', best)) ? l : best))
+    const nearest = levels.reduce((best, l) =>
+      Math.abs(size('action', level) - size('save | gzip', l)) <
+      Math.abs(size('action', level) - size('save | gzip', best))
+        ? l
+        : best
+    )
     return `Asked for level ${level}, the action's tarball is nearest in size to \`gzip -${nearest}\`'s${nearest === level ? '' : ' — the level was NOT applied'}.`
   })
 }
@@ -351,7 +462,8 @@ async function benchCache() {
     'no cache-from': (i) => buildCold(i, undefined),
     'pull + build --cache-from': (i) => buildColdByHand(i, published)
   })
-  const describe = (list) => `cache hits on the slow RUN step ${list.filter((s) => s.cached).length}/${list.length}, pulled the cache image ${list.filter((s) => s.pulled).length}/${list.length}`
+  const describe = (list) =>
+    `cache hits on the slow RUN step ${list.filter((s) => s.cached).length}/${list.length}, pulled the cache image ${list.filter((s) => s.pulled).length}/${list.length}`
   return {
     name: 'cache',
     title: 'Rebuild on an engine without local cache: cache-from vs none',
@@ -361,8 +473,16 @@ async function benchCache() {
       'Action: images, tags, `latest: false`, `push: false`, context, and for one side `cache-from: <the cache image>`; main + post step. A third side, for reference, runs `docker pull <cache image> && docker build --cache-from <cache image>` in bash. Whether the slow step came from cache is read from the build output (`Using cache` / `CACHED`).'
     ],
     rows: [
-      compare('action: cache-from vs none', samples['cache-from'], samples['no cache-from'], { target: 0.5, baselineName: 'action, no cache-from' }),
-      compare('reference, no action: `docker pull` + `docker build --cache-from` vs the action without cache-from', samples['pull + build --cache-from'], samples['no cache-from'], { baselineName: 'action, no cache-from' })
+      compare('action: cache-from vs none', samples['cache-from'], samples['no cache-from'], {
+        target: 0.5,
+        baselineName: 'action, no cache-from'
+      }),
+      compare(
+        'reference, no action: `docker pull` + `docker build --cache-from` vs the action without cache-from',
+        samples['pull + build --cache-from'],
+        samples['no cache-from'],
+        { baselineName: 'action, no cache-from' }
+      )
     ],
     notes: [
       `action with cache-from: ${describe(samples['cache-from'])}.`,
@@ -375,17 +495,32 @@ async function benchCache() {
 
 async function buildCold(i, cacheFrom) {
   coldEngine()
-  const inputs = { images: `${services.plain}/${NS}/cache-${cacheFrom ? 'from' : 'none'}-${i}`, tags: 't', latest: 'false', push: 'false', context: path.relative(WORKSPACE, contextDir('cache')) }
+  const inputs = {
+    images: `${services.plain}/${NS}/cache-${cacheFrom ? 'from' : 'none'}-${i}`,
+    tags: 't',
+    latest: 'false',
+    push: 'false',
+    context: path.relative(WORKSPACE, contextDir('cache'))
+  }
   if (cacheFrom) inputs['cache-from'] = cacheFrom
   const run = await runAction(inputs)
-  return { ms: run.ms, cached: slowStepCached(run.log), pulled: /^\[command\]\S+ (image )?pull /m.test(run.log), log: run.log }
+  return {
+    ms: run.ms,
+    cached: slowStepCached(run.log),
+    pulled: /^\[command\]\S+ (image )?pull /m.test(run.log),
+    log: run.log
+  }
 }
 
 /** The reference: what a workflow would run by hand, `docker pull` then `docker build --cache-from`. */
 async function buildColdByHand(i, cacheFrom) {
   coldEngine()
   const ref = `${services.plain}/${NS}/cache-hand-${i}:t`
-  const run = await bash('docker pull "$1" && docker build --cache-from "$1" --tag "$2" "$3"', [cacheFrom, ref, contextDir('cache')])
+  const run = await bash('docker pull "$1" && docker build --cache-from "$1" --tag "$2" "$3"', [
+    cacheFrom,
+    ref,
+    contextDir('cache')
+  ])
   return { ms: run.ms, cached: slowStepCached(run.stdout + run.stderr), pulled: true }
 }
 
@@ -412,7 +547,11 @@ async function benchStartup() {
   const shimDir = path.join(TMP, 'shim')
   const shimLog = path.join(shimDir, 'calls')
   fs.mkdirSync(shimDir)
-  fs.writeFileSync(path.join(shimDir, 'docker'), `#!/bin/sh\ndate +%s%N >>"$BENCH_SHIM_LOG"\nexec ${which('docker')} "$@"\n`, { mode: 0o755 })
+  fs.writeFileSync(
+    path.join(shimDir, 'docker'),
+    `#!/bin/sh\ndate +%s%N >>"$BENCH_SHIM_LOG"\nexec ${which('docker')} "$@"\n`,
+    { mode: 0o755 }
+  )
 
   const samples = await alternate(
     'startup',
@@ -424,8 +563,15 @@ async function benchStartup() {
     options.startupRuns
   )
   const rows = [
-    compare('to the first `[command]` line on stdout', samples.action, samples['node -e ""'], { baselineName: 'node -e ""', unit: 'ms', absoluteTarget: 150 }),
-    compare('to the first docker process (a shim on PATH logs it)', samples['action (shim)'], samples['node -e ""'], { baselineName: 'node -e ""', unit: 'ms' })
+    compare('to the first `[command]` line on stdout', samples.action, samples['node -e ""'], {
+      baselineName: 'node -e ""',
+      unit: 'ms',
+      absoluteTarget: 150
+    }),
+    compare('to the first docker process (a shim on PATH logs it)', samples['action (shim)'], samples['node -e ""'], {
+      baselineName: 'node -e ""',
+      unit: 'ms'
+    })
   ]
   return {
     name: 'startup',
@@ -446,20 +592,32 @@ async function bareNode() {
 
 async function startAction() {
   let first
-  await runAction(startupInputs(), { post: false, onStdout: (text, ms) => (first ??= text.includes('[command]') ? ms : undefined) })
+  await runAction(startupInputs(), {
+    post: false,
+    onStdout: (text, ms) => (first ??= text.includes('[command]') ? ms : undefined)
+  })
   if (first === undefined) throw new Error('the action printed no [command] line')
   return { ms: first }
 }
 
 async function startActionShimmed(shimDir, shimLog) {
   fs.rmSync(shimLog, { force: true })
-  const run = await runAction(startupInputs(), { post: false, env: { PATH: `${shimDir}:${process.env.PATH}`, BENCH_SHIM_LOG: shimLog } })
+  const run = await runAction(startupInputs(), {
+    post: false,
+    env: { PATH: `${shimDir}:${process.env.PATH}`, BENCH_SHIM_LOG: shimLog }
+  })
   const firstCall = Number(fs.readFileSync(shimLog, 'utf8').split('\n')[0]) / 1e6
   return { ms: firstCall - run.spawnedAt }
 }
 
 function startupInputs() {
-  return { images: `${services.plain}/${NS}/startup`, tags: 's', latest: 'false', push: 'false', context: path.relative(WORKSPACE, contextDir('startup')) }
+  return {
+    images: `${services.plain}/${NS}/startup`,
+    tags: 's',
+    latest: 'false',
+    push: 'false',
+    context: path.relative(WORKSPACE, contextDir('startup'))
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -481,12 +639,23 @@ async function startLatencyProxy(upstream, caFile) {
   const server = http.createServer((req, res) => {
     setTimeout(() => {
       const headers = { ...req.headers, host: target.host }
-      const forward = client.request({ hostname: target.hostname === 'localhost' ? '127.0.0.1' : target.hostname, servername: target.hostname, port: target.port, method: req.method, path: req.url, headers, ca }, (up) => {
-        const out = { ...up.headers }
-        if (typeof out.location === 'string') out.location = out.location.replace(/^https?:\/\/[^/]+/, origin)
-        res.writeHead(up.statusCode ?? 502, out)
-        up.pipe(res)
-      })
+      const forward = client.request(
+        {
+          hostname: target.hostname === 'localhost' ? '127.0.0.1' : target.hostname,
+          servername: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers,
+          ca
+        },
+        (up) => {
+          const out = { ...up.headers }
+          if (typeof out.location === 'string') out.location = out.location.replace(/^https?:\/\/[^/]+/, origin)
+          res.writeHead(up.statusCode ?? 502, out)
+          up.pipe(res)
+        }
+      )
       forward.on('error', (err) => {
         res.writeHead(502)
         res.end(err.message)
@@ -513,10 +682,21 @@ let stepCount = 0
  */
 async function runAction(inputs, { env: extra = {}, post = true, watch = false, onStdout } = {}) {
   const dir = path.join(TMP, 'steps', String(++stepCount))
-  const files = { GITHUB_OUTPUT: path.join(dir, 'output'), GITHUB_STATE: path.join(dir, 'state'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary') }
+  const files = {
+    GITHUB_OUTPUT: path.join(dir, 'output'),
+    GITHUB_STATE: path.join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: path.join(dir, 'summary')
+  }
   fs.mkdirSync(path.join(dir, 'temp'), { recursive: true })
   for (const file of Object.values(files)) fs.writeFileSync(file, '')
-  const stepEnv = { ...baseEnv(), GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: WORKSPACE, RUNNER_TEMP: path.join(dir, 'temp'), ...files, ...extra }
+  const stepEnv = {
+    ...baseEnv(),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: WORKSPACE,
+    RUNNER_TEMP: path.join(dir, 'temp'),
+    ...files,
+    ...extra
+  }
   const mainEnv = { ...stepEnv }
   for (const [name, value] of Object.entries(inputs)) mainEnv[`INPUT_${name.toUpperCase()}`] = value
   try {
@@ -525,12 +705,21 @@ async function runAction(inputs, { env: extra = {}, post = true, watch = false, 
     let postMs = 0
     if (post) {
       const postEnv = { ...stepEnv }
-      for (const [name, value] of Object.entries(parseCommandFile(fs.readFileSync(files.GITHUB_STATE, 'utf8')))) postEnv[`STATE_${name}`] = value
+      for (const [name, value] of Object.entries(parseCommandFile(fs.readFileSync(files.GITHUB_STATE, 'utf8'))))
+        postEnv[`STATE_${name}`] = value
       const postRun = await timed(process.execPath, [BUNDLE], { env: postEnv })
-      if (postRun.code !== 0) throw new Error(`the post step failed (exit ${postRun.code}):\n${tail(postRun.stdout + postRun.stderr)}`)
+      if (postRun.code !== 0)
+        throw new Error(`the post step failed (exit ${postRun.code}):\n${tail(postRun.stdout + postRun.stderr)}`)
       postMs = postRun.ms
     }
-    return { ms: main.ms + postMs, postMs, log: main.stdout + main.stderr, outputs: parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')), seen: main.seen, spawnedAt: main.spawnedAt }
+    return {
+      ms: main.ms + postMs,
+      postMs,
+      log: main.stdout + main.stderr,
+      outputs: parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+      seen: main.seen,
+      spawnedAt: main.spawnedAt
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -608,11 +797,18 @@ async function alternate(label, sides, runs = options.runs) {
   const names = Object.keys(sides)
   const samples = Object.fromEntries(names.map((n) => [n, []]))
   for (let i = 0; i < runs; i++) {
-    const order = names.length === 2 ? (i % 2 === 0 ? names : [...names].reverse()) : names.map((_, k) => names[(k + i) % names.length])
+    const order =
+      names.length === 2
+        ? i % 2 === 0
+          ? names
+          : [...names].reverse()
+        : names.map((_, k) => names[(k + i) % names.length])
     for (const name of order) {
       const sample = await sides[name](i)
       samples[name].push(sample)
-      progress(`${label}: run ${i + 1}/${runs} ${name.padEnd(14)} ${sample.ms >= 1000 ? `${(sample.ms / 1000).toFixed(2)} s` : `${sample.ms.toFixed(1)} ms`}`)
+      progress(
+        `${label}: run ${i + 1}/${runs} ${name.padEnd(14)} ${sample.ms >= 1000 ? `${(sample.ms / 1000).toFixed(2)} s` : `${sample.ms.toFixed(1)} ms`}`
+      )
     }
   }
   return samples
@@ -631,7 +827,8 @@ function baseEnv() {
 /** A docker command run to completion (untimed set-up and clean-up). */
 function docker(args, { allowFail = false } = {}) {
   const result = spawnSync('docker', args, { encoding: 'utf8', env: baseEnv(), maxBuffer: 64 * MB })
-  if (result.status !== 0 && !allowFail) throw new Error(`docker ${args.join(' ')} failed: ${(result.stderr || result.error?.message || '').trim()}`)
+  if (result.status !== 0 && !allowFail)
+    throw new Error(`docker ${args.join(' ')} failed: ${(result.stderr || result.error?.message || '').trim()}`)
   return result
 }
 
@@ -676,7 +873,9 @@ function makeContext(name, caseName, { randomLayers = 0, textLayerMb = 0, slowRu
     lines.push('COPY log.txt /data/log.txt')
   }
   if (slowRun) {
-    lines.push('RUN dd if=/dev/urandom of=/big bs=1M count=32 2>/dev/null && i=0 && while [ $i -lt 40 ]; do /bin/busybox sha256sum /big >/big.sha256; i=$((i+1)); done')
+    lines.push(
+      'RUN dd if=/dev/urandom of=/big bs=1M count=32 2>/dev/null && i=0 && while [ $i -lt 40 ]; do /bin/busybox sha256sum /big >/big.sha256; i=$((i+1)); done'
+    )
   }
   fs.writeFileSync(path.join(dir, 'app.txt'), `${name}\n`)
   lines.push('COPY app.txt /app.txt')
@@ -769,7 +968,12 @@ function compare(label, action, baseline, { target, absoluteTarget, baselineName
   const ratio = a.median / b.median
   const row = { label, action: a, baseline: b, baselineName, unit, ratio, ratioText: `${ratio.toFixed(2)}×` }
   if (target !== undefined) Object.assign(row, { target: `≤ ${target.toFixed(2)}×`, pass: ratio <= target })
-  if (absoluteTarget !== undefined) Object.assign(row, { target: `< ${absoluteTarget} ms`, pass: a.median < absoluteTarget, ratioText: `${a.median.toFixed(0)} ms, ${ratio.toFixed(2)}×` })
+  if (absoluteTarget !== undefined)
+    Object.assign(row, {
+      target: `< ${absoluteTarget} ms`,
+      pass: a.median < absoluteTarget,
+      ratioText: `${a.median.toFixed(0)} ms, ${ratio.toFixed(2)}×`
+    })
   return row
 }
 
@@ -778,7 +982,9 @@ function compare(label, action, baseline, { target, absoluteTarget, baselineName
 
 function describeEnvironment() {
   const git = (...args) => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).stdout.trim()
-  const versions = docker(['version', '--format', '{{.Client.Version}} / {{.Server.Version}}'], { allowFail: true }).stdout.trim()
+  const versions = docker(['version', '--format', '{{.Client.Version}} / {{.Server.Version}}'], {
+    allowFail: true
+  }).stdout.trim()
   return {
     commit: git('rev-parse', '--short', 'HEAD'),
     subject: git('log', '-1', '--format=%s'),
@@ -798,15 +1004,29 @@ function renderReport(env, sections) {
   const out = []
   out.push('# Benchmarks', '')
   out.push('Written by `scripts/bench.mjs` (`npm run bench`); do not edit by hand — rerun it.', '')
-  out.push(`**Results for commit \`${env.commit}\`** (${env.subject})${env.bundleChanged ? ', with uncommitted changes to dist/ or action.yml' : ''}, ${env.date}.`, '')
+  out.push(
+    `**Results for commit \`${env.commit}\`** (${env.subject})${env.bundleChanged ? ', with uncommitted changes to dist/ or action.yml' : ''}, ${env.date}.`,
+    ''
+  )
   out.push(`- Machine: ${env.cpus} CPUs (${env.cpuModel}); Node ${env.node}; docker ${env.docker}.`)
-  out.push(`- pigz: ${env.pigz}. Runs per side: ${env.runs} (start-up: ${env.startupRuns}). Total runtime: ${env.runtime.toFixed(0)} s.`)
+  out.push(
+    `- pigz: ${env.pigz}. Runs per side: ${env.runs} (start-up: ${env.startupRuns}). Total runtime: ${env.runtime.toFixed(0)} s.`
+  )
   out.push('')
   out.push('## Method', '')
-  out.push('Everything runs against the real local Docker engine and the loopback registries of `scripts/services.sh` (plain `localhost:5000`, TLS + htpasswd `localhost:5443`); nothing leaves the machine.')
-  out.push('The action is run exactly as a runner runs it: `node dist/index.js` with `INPUT_<NAME>` variables and the `GITHUB_OUTPUT`/`GITHUB_STATE`/`GITHUB_STEP_SUMMARY` files, then the post step (the same bundle with `STATE_<name>`); its time is the two steps together, wall clock, as the benchmark process sees them.')
-  out.push('Each case runs every side the same number of times, rotating the order each run (A B, B A, …) so that drift and order effects cancel; the tables give the median and min–max, and the ratio of the medians (action / baseline). Inputs the bundle does not know are ignored by it, so a case for a feature the bundle lacks shows the behaviour without it.')
-  out.push('The engine and registries are shared with anything else running on the machine; the load average before and after each case is given so a disturbed run can be spotted.', '')
+  out.push(
+    'Everything runs against the real local Docker engine and the loopback registries of `scripts/services.sh` (plain `localhost:5000`, TLS + htpasswd `localhost:5443`); nothing leaves the machine.'
+  )
+  out.push(
+    'The action is run exactly as a runner runs it: `node dist/index.js` with `INPUT_<NAME>` variables and the `GITHUB_OUTPUT`/`GITHUB_STATE`/`GITHUB_STEP_SUMMARY` files, then the post step (the same bundle with `STATE_<name>`); its time is the two steps together, wall clock, as the benchmark process sees them.'
+  )
+  out.push(
+    'Each case runs every side the same number of times, rotating the order each run (A B, B A, …) so that drift and order effects cancel; the tables give the median and min–max, and the ratio of the medians (action / baseline). Inputs the bundle does not know are ignored by it, so a case for a feature the bundle lacks shows the behaviour without it.'
+  )
+  out.push(
+    'The engine and registries are shared with anything else running on the machine; the load average before and after each case is given so a disturbed run can be spotted.',
+    ''
+  )
   for (const s of sections) {
     out.push(`## ${s.title}`, '')
     if (s.error) {
@@ -819,13 +1039,18 @@ function renderReport(env, sections) {
       out.push('| comparison | action median (min–max) | baseline | baseline median (min–max) | ratio | target | |')
       out.push('|---|---|---|---|---|---|---|')
       for (const r of s.rows) {
-        out.push(`| ${cell(r.label)} | ${span(r.action, r.unit)} | ${cell(r.baselineName)} | ${span(r.baseline, r.unit)} | ${r.ratioText} | ${r.target ?? '—'} | ${r.target ? (r.pass ? 'pass' : '**miss**') : ''} |`)
+        out.push(
+          `| ${cell(r.label)} | ${span(r.action, r.unit)} | ${cell(r.baselineName)} | ${span(r.baseline, r.unit)} | ${r.ratioText} | ${r.target ?? '—'} | ${r.target ? (r.pass ? 'pass' : '**miss**') : ''} |`
+        )
       }
       out.push('')
     }
     for (const t of s.tables ?? []) out.push(t, '')
     for (const n of s.notes) out.push(`- ${n}`)
-    out.push(`- Load average (1 min) ${s.loadBefore.toFixed(2)} before, ${s.loadAfter.toFixed(2)} after; the case took ${s.seconds.toFixed(0)} s.`, '')
+    out.push(
+      `- Load average (1 min) ${s.loadBefore.toFixed(2)} before, ${s.loadAfter.toFixed(2)} after; the case took ${s.seconds.toFixed(0)} s.`,
+      ''
+    )
   }
   return `${out.join('\n').trimEnd()}\n`
 }
@@ -842,9 +1067,14 @@ function span(st, unit) {
 
 function renderSizes(sizes, levels) {
   const sides = [...new Set(sizes.map((s) => s.side))]
-  const lines = [`| file size (median) | ${levels.map((l) => `level ${l}`).join(' | ')} |`, `|---|${levels.map(() => '---|').join('')}`]
+  const lines = [
+    `| file size (median) | ${levels.map((l) => `level ${l}`).join(' | ')} |`,
+    `|---|${levels.map(() => '---|').join('')}`
+  ]
   for (const side of sides) {
-    lines.push(`| ${cell(side)} | ${levels.map((l) => `${((sizes.find((s) => s.side === side && s.level === l)?.bytes ?? 0) / MB).toFixed(2)} MiB`).join(' | ')} |`)
+    lines.push(
+      `| ${cell(side)} | ${levels.map((l) => `${((sizes.find((s) => s.side === side && s.level === l)?.bytes ?? 0) / MB).toFixed(2)} MiB`).join(' | ')} |`
+    )
   }
   return lines.join('\n')
 }
@@ -853,14 +1083,28 @@ function renderSizes(sizes, levels) {
 // Small things
 
 function parseOptions(argv) {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string' }, only: { type: 'string' }, out: { type: 'string', default: 'docs/benchmarks.md' }, help: { type: 'boolean', short: 'h' } } })
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      out: { type: 'string', default: 'docs/benchmarks.md' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
   if (values.help) {
     console.log('usage: node scripts/bench.mjs [--runs N] [--only push,save,cache,startup] [--out docs/benchmarks.md]')
     process.exit(0)
   }
   const runs = values.runs === undefined ? 5 : Number(values.runs)
   if (!Number.isInteger(runs) || runs < 1) die(`--runs must be a whole number ≥ 1, not ${values.runs}`)
-  const only = values.only === undefined ? CASES : values.only.split(',').map((s) => s.trim()).filter(Boolean)
+  const only =
+    values.only === undefined
+      ? CASES
+      : values.only
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
   const unknown = only.filter((c) => !CASES.includes(c))
   if (unknown.length > 0) die(`--only: unknown case ${unknown.join(', ')} (cases: ${CASES.join(', ')})`)
   return { runs, startupRuns: Math.max(runs, 20), only, out: values.out }
@@ -878,13 +1122,17 @@ function defaultCompressionLevel() {
   const yml = fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')
   const block = /^ {2}save-compression-level:\n((?: {4}.*\n|[ \t]*\n)*)/m.exec(yml)
   const m = block && /^ {4}default:\s*['"]?(\d)['"]?\s*$/m.exec(block[1])
-  return m ? { level: Number(m[1]), from: 'from action.yml' } : { level: 6, from: 'assumed: action.yml has no save-compression-level default' }
+  return m
+    ? { level: Number(m[1]), from: 'from action.yml' }
+    : { level: 6, from: 'assumed: action.yml has no save-compression-level default' }
 }
 
 function builderOf(log) {
   const command = /^\[command\]\S+ ((?:buildx )?build)\b/m.exec(log)?.[1]
   if (command === 'buildx build') return '`docker buildx build` (BuildKit)'
-  return process.env.DOCKER_BUILDKIT === '1' ? '`docker build` with DOCKER_BUILDKIT=1' : '`docker build`, the classic builder (no buildx plugin)'
+  return process.env.DOCKER_BUILDKIT === '1'
+    ? '`docker build` with DOCKER_BUILDKIT=1'
+    : '`docker build`, the classic builder (no buildx plugin)'
 }
 
 function which(command) {

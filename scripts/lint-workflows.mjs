@@ -48,7 +48,10 @@ export function yamlBlocks(markdown) {
     while (j < lines.length && !close.test(lines[j])) j++
     if (/^ya?ml$/i.test(lang)) {
       const body = lines.slice(i + 1, j).map((l) => stripIndent(l, indent.length))
-      const previous = lines.slice(0, i).reverse().find((l) => l.trim() !== '')
+      const previous = lines
+        .slice(0, i)
+        .reverse()
+        .find((l) => l.trim() !== '')
       blocks.push({
         text: body.join('\n') + '\n',
         line: i + 2,
@@ -173,7 +176,11 @@ export function checkOwnSteps(workflowText, spec) {
       }
       for (const name of spec.required) {
         if (!given.has(name)) {
-          problems.push({ ...at(uses.range[0]), kind: 'ship-image', message: `missing input "${name}", which action.yml requires` })
+          problems.push({
+            ...at(uses.range[0]),
+            kind: 'ship-image',
+            message: `missing input "${name}", which action.yml requires`
+          })
         }
       }
     }
@@ -315,7 +322,9 @@ async function main(argv) {
   for (const p of problems) {
     console.error(`${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]${p.where ? ` (${p.where})` : ''}`)
     if (process.env.GITHUB_ACTIONS === 'true') {
-      console.log(`::error file=${p.file},line=${p.line},col=${p.column}::${p.message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}`)
+      console.log(
+        `::error file=${p.file},line=${p.line},col=${p.column}::${p.message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}`
+      )
     }
   }
   const summary =

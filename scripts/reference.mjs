@@ -160,7 +160,9 @@ export function check(actionYmlText, readmeText) {
       const where = sa[k] ? `line ${sa[k].i + 1}` : 'the end'
       return {
         ok: false,
-        problems: [`${where} of the region differs:\n    README:     ${sa[k]?.line ?? '(end)'}\n    generated:  ${se[k]?.line ?? '(end)'}`]
+        problems: [
+          `${where} of the region differs:\n    README:     ${sa[k]?.line ?? '(end)'}\n    generated:  ${se[k]?.line ?? '(end)'}`
+        ]
       }
     }
   }
@@ -173,7 +175,8 @@ export function check(actionYmlText, readmeText) {
     for (const [name, line] of want[section]) {
       const got = have[section].get(name)
       if (got === undefined) problems.push(`${kind} \`${name}\` is in action.yml but not in README.`)
-      else if (got !== line) problems.push(`${kind} \`${name}\` differs:\n    README:     ${got}\n    action.yml: ${line}`)
+      else if (got !== line)
+        problems.push(`${kind} \`${name}\` differs:\n    README:     ${got}\n    action.yml: ${line}`)
     }
     for (const name of have[section].keys()) {
       if (!want[section].has(name)) problems.push(`${kind} \`${name}\` is in README but not in action.yml.`)
@@ -191,7 +194,9 @@ function main(argv) {
   }
   const unknown = argv.filter((a) => a !== '--check' && !/^--(action|readme)=/.test(a))
   if (unknown.length > 0) {
-    console.error(`usage: node scripts/reference.mjs [--check] [--action=FILE] [--readme=FILE] (unknown: ${unknown.join(' ')})`)
+    console.error(
+      `usage: node scripts/reference.mjs [--check] [--action=FILE] [--readme=FILE] (unknown: ${unknown.join(' ')})`
+    )
     return 2
   }
   const actionPath = option('action', 'action.yml')

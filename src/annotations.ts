@@ -53,12 +53,18 @@ function lineOfInstruction(instructions: Instruction[], printed: string): number
  * - the classic builder's last `Step 3/4 : RUN make` before its failure.
  * Undefined when the output names no line (a missing base image, say).
  */
-export function dockerfileError(output: string, dockerfile: string, fileName = 'Dockerfile'): DockerfileError | undefined {
+export function dockerfileError(
+  output: string,
+  dockerfile: string,
+  fileName = 'Dockerfile'
+): DockerfileError | undefined {
   const lines = output.split(/\r?\n/).map((l) => l.trimEnd())
   const reason = failureReason(lines)
   const instructions = instructionsOf(dockerfile)
 
-  const parse = /dockerfile parse error (?:on )?line (\d+): (.+)$/.exec(output.split('\n').find((l) => /dockerfile parse error/.test(l)) ?? '')
+  const parse = /dockerfile parse error (?:on )?line (\d+): (.+)$/.exec(
+    output.split('\n').find((l) => /dockerfile parse error/.test(l)) ?? ''
+  )
   if (parse) return { line: Number(parse[1]), message: `Dockerfile parse error: ${parse[2].trim()}` }
 
   const escaped = fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -68,13 +74,19 @@ export function dockerfileError(output: string, dockerfile: string, fileName = '
     return { line, message: describe(textAt(instructions, line), reason) }
   }
 
-  const step = lines.map((l) => /^ > \[(?:[^\]]* )?\d+\/\d+\] (.+):$/.exec(l)).filter((m) => m !== null).pop()
+  const step = lines
+    .map((l) => /^ > \[(?:[^\]]* )?\d+\/\d+\] (.+):$/.exec(l))
+    .filter((m) => m !== null)
+    .pop()
   if (step) {
     const line = lineOfInstruction(instructions, step[1])
     if (line !== undefined) return { line, message: describe(textAt(instructions, line), reason) }
   }
 
-  const classic = lines.map((l) => /^Step (\d+)\/\d+ : (.+)$/.exec(l)).filter((m) => m !== null).pop()
+  const classic = lines
+    .map((l) => /^Step (\d+)\/\d+ : (.+)$/.exec(l))
+    .filter((m) => m !== null)
+    .pop()
   if (classic) {
     const line = lineOfInstruction(instructions, classic[2]) ?? instructions[Number(classic[1]) - 1]?.line
     if (line !== undefined) return { line, message: describe(textAt(instructions, line), reason) }
@@ -87,7 +99,9 @@ function textAt(instructions: Instruction[], line: number): string | undefined {
 }
 
 function describe(instruction: string | undefined, reason: string): string {
-  return instruction === undefined ? reason : `${instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction} failed: ${reason}`
+  return instruction === undefined
+    ? reason
+    : `${instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction} failed: ${reason}`
 }
 
 /** The builder's own last word on why it failed. */
@@ -104,5 +118,7 @@ function failureReason(lines: string[]): string {
     }
   }
   const last = [...lines].reverse().find((l) => l.trim() !== '' && !/^-+$/.test(l.trim()))
-  return (last ?? 'the build failed').replace(/^(?:ERROR: )?(?:failed to solve(?: with frontend dockerfile\.v0)?: )?/, '').trim()
+  return (last ?? 'the build failed')
+    .replace(/^(?:ERROR: )?(?:failed to solve(?: with frontend dockerfile\.v0)?: )?/, '')
+    .trim()
 }

@@ -50,11 +50,17 @@ function readUserConfig(dir: string): ConfigJson {
  * Makes `<parent>/docker-config` (mode 0700) for this run and returns the
  * environment every docker command of the run gets.
  */
-export function createDockerConfig(parent: string, registry: string, env: NodeJS.ProcessEnv = process.env): { dir: string; env: Record<string, string> } {
+export function createDockerConfig(
+  parent: string,
+  registry: string,
+  env: NodeJS.ProcessEnv = process.env
+): { dir: string; env: Record<string, string> } {
   const user = userConfigDir(env)
   const dir = path.join(parent, 'docker-config')
   fs.mkdirSync(dir, { mode: 0o700 })
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(seedConfig(readUserConfig(user), registry), null, 2), { mode: 0o600 })
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(seedConfig(readUserConfig(user), registry), null, 2), {
+    mode: 0o600
+  })
   for (const shared of ['cli-plugins', 'contexts']) {
     const target = path.join(user, shared)
     if (fs.existsSync(target)) fs.symlinkSync(target, path.join(dir, shared))

@@ -49,7 +49,14 @@ export interface RunResult {
 }
 
 /** Lines docker prints that are noise in an error message. */
-const NOISE = [/^DEPRECATED: The legacy builder/, /^\s+Install the buildx component/, /^\s+https:\/\/docs\.docker\.com\/go\/buildx/, /^WARNING! Your credentials are stored unencrypted/, /^Configure a credential helper/, /^https:\/\/docs\.docker\.com\/go\/credential-store/]
+const NOISE = [
+  /^DEPRECATED: The legacy builder/,
+  /^\s+Install the buildx component/,
+  /^\s+https:\/\/docs\.docker\.com\/go\/buildx/,
+  /^WARNING! Your credentials are stored unencrypted/,
+  /^Configure a credential helper/,
+  /^https:\/\/docs\.docker\.com\/go\/credential-store/
+]
 
 /** The last few meaningful lines of a command's error output. */
 export function errorSummary(stderr: string, stdout = ''): string {
@@ -74,7 +81,9 @@ export class EngineUnreachable extends DockerError {}
 export function engineUnreachable(): EngineUnreachable {
   const host = process.env.DOCKER_HOST
   const where = host ? `DOCKER_HOST=${host}` : 'the default socket /var/run/docker.sock'
-  return new EngineUnreachable(`The Docker engine is not reachable at ${where}. Start the engine (on a self-hosted runner: systemctl start docker), or point DOCKER_HOST at a running one.`)
+  return new EngineUnreachable(
+    `The Docker engine is not reachable at ${where}. Start the engine (on a self-hosted runner: systemctl start docker), or point DOCKER_HOST at a running one.`
+  )
 }
 
 /** The meaningful end of a failed command's output. */
@@ -95,7 +104,9 @@ export class Docker {
   static async locate(extraEnv: Record<string, string> = {}): Promise<Docker> {
     const found = await io.which('docker', false)
     if (found === '') {
-      throw new DockerError('The docker CLI is not installed or not on PATH. Run the action on a runner with Docker (ubuntu-latest has it), or install Docker first.')
+      throw new DockerError(
+        'The docker CLI is not installed or not on PATH. Run the action on a runner with Docker (ubuntu-latest has it), or install Docker first.'
+      )
     }
     const env: Record<string, string> = {}
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
@@ -144,7 +155,9 @@ export class Docker {
           random: Math.random,
           onRetry: ({ attempt, attempts, reason, delayMs }) => {
             retries++
-            core.warning(`docker ${args[0]} to ${retry.registry} failed on attempt ${attempt} of ${attempts} (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s.`)
+            core.warning(
+              `docker ${args[0]} to ${retry.registry} failed on attempt ${attempt} of ${attempts} (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s.`
+            )
           }
         }
       )

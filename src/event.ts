@@ -108,7 +108,12 @@ export interface AutoTags {
 export function autoTags(event: GitEvent): AutoTags {
   const shaTag = event.sha === '' ? [] : [`sha-${event.sha.slice(0, 7)}`]
   const main = mainTags(event)
-  return { tags: [...main.tags, ...shaTag], latestIndex: main.tags.length, latestByDefault: main.latest, version: main.version }
+  return {
+    tags: [...main.tags, ...shaTag],
+    latestIndex: main.tags.length,
+    latestByDefault: main.latest,
+    version: main.version
+  }
 }
 
 function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: string } {

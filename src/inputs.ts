@@ -4,7 +4,17 @@
 import * as path from 'node:path'
 import { autoTags, expandTags, ociLabels } from './event.js'
 import type { GitEvent, LatestMode } from './event.js'
-import { DOCKER_HUB, isImplicitLibrary, isValidDomain, isValidTag, lowercaseRepository, normalizeRegistry, parseImageReference, parseRepository, tagFix } from './reference.js'
+import {
+  DOCKER_HUB,
+  isImplicitLibrary,
+  isValidDomain,
+  isValidTag,
+  lowercaseRepository,
+  normalizeRegistry,
+  parseImageReference,
+  parseRepository,
+  tagFix
+} from './reference.js'
 import type { Repository } from './reference.js'
 
 /** The inputs as action.yml names them; values as the runner passes them (already trimmed). */
@@ -169,7 +179,10 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const tags = parseTags(raw, env.event, report)
   const version = autoTags(env.event).version
   const push = parseBoolean(raw, 'push', true, report)
-  const flags = { pull: parseBoolean(raw, 'pull', false, report), noCache: parseBoolean(raw, 'no-cache', false, report) }
+  const flags = {
+    pull: parseBoolean(raw, 'pull', false, report),
+    noCache: parseBoolean(raw, 'no-cache', false, report)
+  }
   const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
   const save = parseSave(raw, env, report)
   const attempts = parseRetries(raw.retries, report)
@@ -211,7 +224,11 @@ function parseKeyValues(raw: RawInputs, input: InputName, report: Report): KeyVa
 function parseRegistry(value: string, report: Report): string {
   const host = value.replace(/^https?:\/\//, '').replace(/\/(v1|v2)?\/?$/, '')
   if (value !== '' && !isValidDomain(host)) {
-    report.problem('registry', `'${value}' is not a registry host`, 'write a host with an optional port, such as ghcr.io or localhost:5000')
+    report.problem(
+      'registry',
+      `'${value}' is not a registry host`,
+      'write a host with an optional port, such as ghcr.io or localhost:5000'
+    )
   }
   return host === '' ? DOCKER_HUB : normalizeRegistry(host)
 }
@@ -220,7 +237,10 @@ function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials']
   if (raw.username !== '' && raw.password !== '') return { username: raw.username, password: raw.password }
   if (raw.username !== '' || raw.password !== '') {
     const [set, unset] = raw.username !== '' ? (['username', 'password'] as const) : (['password', 'username'] as const)
-    report.warn(unset, `Input '${set}' is set but '${unset}' is empty, so the action does not log in (a secret is empty on pull requests from forks).`)
+    report.warn(
+      unset,
+      `Input '${set}' is set but '${unset}' is empty, so the action does not log in (a secret is empty on pull requests from forks).`
+    )
   }
   return undefined
 }
@@ -231,7 +251,12 @@ function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials']
  */
 function parseImages(raw: RawInputs, registry: string, report: Report): Repository[] {
   const names = [...new Set(parseList(raw.images))]
-  if (names.length === 0) report.problem('images', 'no repository given', 'list one or more repositories, such as alice/app or ghcr.io/org/app')
+  if (names.length === 0)
+    report.problem(
+      'images',
+      'no repository given',
+      'list one or more repositories, such as alice/app or ghcr.io/org/app'
+    )
   const repositories = names.flatMap((written) => {
     const lowered = lowercaseRepository(written)
     if (!lowered.ok) {
@@ -239,7 +264,11 @@ function parseImages(raw: RawInputs, registry: string, report: Report): Reposito
       return []
     }
     const name = lowered.value
-    if (name !== written) report.notice('images', `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`)
+    if (name !== written)
+      report.notice(
+        'images',
+        `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`
+      )
     const parsed = parseRepository(name, registry)
     if (!parsed.ok) {
       report.problem('images', parsed.problem, parsed.fix)
@@ -263,7 +292,11 @@ function parseImages(raw: RawInputs, registry: string, report: Report): Reposito
 function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
   let latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase()
   if (!['auto', 'true', 'false'].includes(latest)) {
-    report.problem('latest', `'${raw.latest}' is not auto, true or false`, 'write auto (latest on releases), true (always) or false (never)')
+    report.problem(
+      'latest',
+      `'${raw.latest}' is not auto, true or false`,
+      'write auto (latest on releases), true (always) or false (never)'
+    )
     latest = 'auto'
   }
   const entries = parseList(raw.tags)
@@ -272,7 +305,12 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
     const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag
     report.problem('tags', `'${shown}' is not a valid tag`, tagFix)
   }
-  if (tags.length === 0) report.problem('tags', 'no tag is left: auto gives none on this event and latest is false', 'list the tags, or set latest to auto or true')
+  if (tags.length === 0)
+    report.problem(
+      'tags',
+      'no tag is left: auto gives none on this event and latest is false',
+      'list the tags, or set latest to auto or true'
+    )
   return tags
 }
 
@@ -287,7 +325,10 @@ interface BuildDefaults {
 function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, report: Report): Inputs['source'] {
   const buildArgs = parseKeyValues(raw, 'build-args', report)
   for (const { key } of buildArgs.filter((a) => CREDENTIAL_NAME.test(a.key))) {
-    report.warn('build-args', `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`)
+    report.warn(
+      'build-args',
+      `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`
+    )
   }
   const labels = withDefaultLabels(parseKeyValues(raw, 'labels', report), flags.defaultLabels)
   const cacheFrom = parseCacheFrom(raw['cache-from'], report)
@@ -296,12 +337,17 @@ function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, rep
     const ref = parseImageReference(raw['source-image'])
     if (!ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
-      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'] as const).filter((name) => raw[name] !== ''),
+      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'] as const).filter(
+        (name) => raw[name] !== ''
+      ),
       ...(flags.pull ? ['pull'] : []),
       ...(flags.noCache ? ['no-cache'] : [])
     ]
     if (ignored.length > 0) {
-      report.warn('source-image', `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`)
+      report.warn(
+        'source-image',
+        `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`
+      )
     }
     return { kind: 'image', ref: raw['source-image'] }
   }
@@ -309,11 +355,27 @@ function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, rep
   const { context, file } = parseContextAndFile(raw, env, report)
   const platform = raw.platform
   if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
-    report.problem('platform', `'${platform}' is not one platform`, 'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag')
+    report.problem(
+      'platform',
+      `'${platform}' is not one platform`,
+      'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag'
+    )
   }
   return {
     kind: 'build',
-    build: { context, file, buildArgs, labels, target: raw.target, platform, network: raw.network, pull: flags.pull, noCache: flags.noCache, cacheFrom, secrets }
+    build: {
+      context,
+      file,
+      buildArgs,
+      labels,
+      target: raw.target,
+      platform,
+      network: raw.network,
+      pull: flags.pull,
+      noCache: flags.noCache,
+      cacheFrom,
+      secrets
+    }
   }
 }
 
@@ -321,12 +383,21 @@ function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, rep
 function parseCacheFrom(value: string, report: Report): string[] {
   const entries = parseLines(value).flatMap((line) => {
     if (!/(?:^|,)\s*type=/.test(line)) return parseList(line)
-    report.problem('cache-from', `'${line}' is a buildx cache spec`, 'give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry)')
+    report.problem(
+      'cache-from',
+      `'${line}' is a buildx cache spec`,
+      'give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry)'
+    )
     return []
   })
   return [...new Set(entries)].filter((ref) => {
     const parsed = parseImageReference(ref)
-    if (!parsed.ok) report.problem('cache-from', parsed.problem, `list image references such as ghcr.io/org/app:latest (${parsed.fix})`)
+    if (!parsed.ok)
+      report.problem(
+        'cache-from',
+        parsed.problem,
+        `list image references such as ghcr.io/org/app:latest (${parsed.fix})`
+      )
     return parsed.ok
   })
 }
@@ -339,15 +410,24 @@ function parseContextAndFile(raw: RawInputs, env: Environment, report: Report): 
   const context = path.resolve(env.workspace, contextInput)
   const contextKind = env.fs.kind(context)
   if (contextKind !== 'directory') {
-    const what = contextKind === 'missing' ? `the folder '${contextInput}' does not exist` : `'${contextInput}' is not a folder`
-    report.problem('context', `${what} (looked in ${context})`, 'give a folder relative to the workspace, and check the repository out first (actions/checkout)')
+    const what =
+      contextKind === 'missing' ? `the folder '${contextInput}' does not exist` : `'${contextInput}' is not a folder`
+    report.problem(
+      'context',
+      `${what} (looked in ${context})`,
+      'give a folder relative to the workspace, and check the repository out first (actions/checkout)'
+    )
   }
   const file = raw.file === '' ? path.join(context, 'Dockerfile') : path.resolve(env.workspace, raw.file)
   const fileKind = env.fs.kind(file)
   // A missing context already explains its missing default Dockerfile.
   if (fileKind !== 'file' && (raw.file !== '' || contextKind === 'directory')) {
     const shown = raw.file || path.relative(env.workspace, file)
-    report.problem('file', `the Dockerfile '${shown}' ${fileKind === 'missing' ? 'does not exist' : 'is not a file'} (looked at ${file})`, 'give the Dockerfile path relative to the workspace, or add a Dockerfile to the context')
+    report.problem(
+      'file',
+      `the Dockerfile '${shown}' ${fileKind === 'missing' ? 'does not exist' : 'is not a file'} (looked at ${file})`,
+      'give the Dockerfile path relative to the workspace, or add a Dockerfile to the context'
+    )
   }
   return { context, file }
 }
@@ -358,7 +438,11 @@ const MAX_ATTEMPTS = 10
 function parseRetries(value: string, report: Report): number {
   if (value === '') return DEFAULT_ATTEMPTS
   if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_ATTEMPTS) return Number(value)
-  report.problem('retries', `'${value}' is not a number of attempts from 1 to ${MAX_ATTEMPTS}`, `write a whole number such as ${DEFAULT_ATTEMPTS} (1 turns retries off)`)
+  report.problem(
+    'retries',
+    `'${value}' is not a number of attempts from 1 to ${MAX_ATTEMPTS}`,
+    `write a whole number such as ${DEFAULT_ATTEMPTS} (1 turns retries off)`
+  )
   return DEFAULT_ATTEMPTS
 }
 
@@ -376,10 +460,15 @@ function parseSecrets(value: string, report: Report): { id: string; value: strin
     const eq = line.indexOf('=')
     const id = eq < 0 ? '' : line.slice(0, eq).trim()
     if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
-      report.problem('secrets', `line ${index + 1} is not an id=VALUE line (its text is not shown, as it may be a secret)`, 'write one id=VALUE per line, the id made of letters, digits, _ . and -, such as npm_token=${{ secrets.NPM_TOKEN }}')
+      report.problem(
+        'secrets',
+        `line ${index + 1} is not an id=VALUE line (its text is not shown, as it may be a secret)`,
+        'write one id=VALUE per line, the id made of letters, digits, _ . and -, such as npm_token=${{ secrets.NPM_TOKEN }}'
+      )
       return
     }
-    if (secrets.some((s) => s.id === id)) report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id')
+    if (secrets.some((s) => s.id === id))
+      report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id')
     else secrets.push({ id, value: line.slice(eq + 1) })
   })
   return secrets
@@ -389,7 +478,11 @@ function parseCompressionLevel(raw: RawInputs, report: Report): number {
   const value = raw['save-compression-level']
   if (value === '') return DEFAULT_COMPRESSION_LEVEL
   if (/^[1-9]$/.test(value)) return Number(value)
-  report.problem('save-compression-level', `'${value}' is not a gzip level`, 'write a whole number from 1 (fastest) to 9 (smallest)')
+  report.problem(
+    'save-compression-level',
+    `'${value}' is not a gzip level`,
+    'write a whole number from 1 (fastest) to 9 (smallest)'
+  )
   return DEFAULT_COMPRESSION_LEVEL
 }
 
@@ -401,14 +494,27 @@ function parseSave(raw: RawInputs, env: Environment, report: Report): SaveTarget
   const lower = target.toLowerCase()
   const gzip = lower.endsWith('.tar.gz') || lower.endsWith('.tgz')
   if (!gzip && !lower.endsWith('.tar')) {
-    report.problem('save', `'${value}' does not end in .tar, .tar.gz or .tgz`, 'name the tarball file.tar, or file.tar.gz / file.tgz to compress it')
+    report.problem(
+      'save',
+      `'${value}' does not end in .tar, .tar.gz or .tgz`,
+      'name the tarball file.tar, or file.tar.gz / file.tgz to compress it'
+    )
   } else if (env.fs.kind(target) === 'directory') {
     report.problem('save', `'${value}' is a folder`, 'give a file path such as image.tar.gz')
   } else {
     const blocker = firstNonDirectoryAncestor(target, env.fs)
-    if (blocker !== undefined) report.problem('save', `'${blocker}' is a file, so '${value}' cannot be created inside it`, 'choose a path whose parent folders are folders')
+    if (blocker !== undefined)
+      report.problem(
+        'save',
+        `'${blocker}' is a file, so '${value}' cannot be created inside it`,
+        'choose a path whose parent folders are folders'
+      )
   }
-  if (!gzip && raw['save-compression-level'] !== '') report.warn('save-compression-level', `save-compression-level is ignored: '${value}' is not compressed (name it .tar.gz to compress it).`)
+  if (!gzip && raw['save-compression-level'] !== '')
+    report.warn(
+      'save-compression-level',
+      `save-compression-level is ignored: '${value}' is not compressed (name it .tar.gz to compress it).`
+    )
   return { path: target, gzip, level }
 }
 

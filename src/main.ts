@@ -55,7 +55,12 @@ export async function main(): Promise<void> {
     if (value.trim() !== '') core.setSecret(value)
   }
 
-  const environment = { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), fs: nodeFs, event: readGitEvent(), now: new Date() }
+  const environment = {
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    fs: nodeFs,
+    event: readGitEvent(),
+    now: new Date()
+  }
   const parsed = parseInputs(raw, environment)
   for (const notice of parsed.notices) core.notice(notice.message)
   for (const warning of parsed.warnings) core.warning(warning.message)
@@ -91,7 +96,11 @@ function fail(err: unknown): void {
     core.error(err.message, { title: 'docker build failed', file: err.annotation.file, startLine: err.annotation.line })
     process.exitCode = core.ExitCode.Failure
   } else {
-    core.setFailed(err instanceof DockerError ? err.message : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`)
+    core.setFailed(
+      err instanceof DockerError
+        ? err.message
+        : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`
+    )
   }
 }
 
@@ -103,11 +112,19 @@ async function dryRun(inputs: Inputs): Promise<void> {
   await core.group('Dry run: the docker commands this run would make (with buildx; nothing runs)', async () => {
     for (const line of lines) core.info(line)
   })
-  const outcome: Outcome = { imageId: '', version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed: [], tarball: undefined }
+  const outcome: Outcome = {
+    imageId: '',
+    version: inputs.version,
+    labels: labelsOf(inputs),
+    targets: plan.targets,
+    pushed: [],
+    tarball: undefined
+  }
   const metadata = metadataOf(outcome)
   const outputs = outputsOf(metadata)
   writeOutputs({ tags: outputs.tags, version: outputs.version, metadata: outputs.metadata })
-  if (inputs.summary) await writeSummary(summaryMarkdown({ metadata, timings: {}, imageSize: undefined, dryRun: lines }))
+  if (inputs.summary)
+    await writeSummary(summaryMarkdown({ metadata, timings: {}, imageSize: undefined, dryRun: lines }))
   core.info(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`)
 }
 
@@ -117,7 +134,9 @@ async function writeSummary(markdown: string): Promise<void> {
 }
 
 function labelsOf(inputs: Inputs): Record<string, string> {
-  return inputs.source.kind === 'build' ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value])) : {}
+  return inputs.source.kind === 'build'
+    ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value]))
+    : {}
 }
 
 /** The name @github/local-action looks for (`npx local-action run . src/main.ts .env`). */
@@ -131,7 +150,9 @@ function readGitEvent(): GitEvent {
     try {
       payload = JSON.parse(fs.readFileSync(file, 'utf8'))
     } catch (err) {
-      core.warning(`Could not read the event payload ${file} (${err instanceof Error ? err.message : String(err)}); pull request tags fall back to GITHUB_SHA.`)
+      core.warning(
+        `Could not read the event payload ${file} (${err instanceof Error ? err.message : String(err)}); pull request tags fall back to GITHUB_SHA.`
+      )
     }
   }
   return gitEventOf(process.env, payload)
@@ -147,7 +168,10 @@ async function timed<T>(timings: Timings, phase: keyof Timings, work: () => Prom
   }
 }
 
-async function execute(inputs: Inputs, temp: string): Promise<{ outcome: Outcome; timings: Timings; imageSize: number | undefined }> {
+async function execute(
+  inputs: Inputs,
+  temp: string
+): Promise<{ outcome: Outcome; timings: Timings; imageSize: number | undefined }> {
   const timings: Timings = {}
   const config = inputs.credentials && createDockerConfig(temp, inputs.registry)
   const docker = await Docker.locate(config?.env)
@@ -157,20 +181,31 @@ async function execute(inputs: Inputs, temp: string): Promise<{ outcome: Outcome
   const login = loginPlan(inputs)
   // Secrets need BuildKit: know the builder before logging in, so a classic builder fails with nothing done.
   if (needsBuildKit) requireBuildKit(await buildx)
-  const loggedIn = login ? timed(timings, 'login', () => logIn(docker, login, inputs.credentials!.password, inputs.attempts)) : Promise.resolve()
+  const loggedIn = login
+    ? timed(timings, 'login', () => logIn(docker, login, inputs.credentials!.password, inputs.attempts))
+    : Promise.resolve()
   await settleAll<unknown>([buildx, loggedIn])
   const builder = (await buildx) ? 'buildx' : 'docker'
   const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1'
   if (inputs.source.kind === 'build' && !buildkit) {
-    core.warning('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.')
+    core.warning(
+      'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.'
+    )
   }
   const plan = makePlan(inputs, { builder, buildkit, iidFile: path.join(temp, 'iid') })
 
   const secrets = inputs.source.kind === 'build' ? inputs.source.build.secrets : []
   const file = inputs.source.kind === 'build' ? inputs.source.build.file : undefined
-  const imageId = await timed(timings, 'build', () => makeImage(docker, plan, { secrets, file, attempts: inputs.attempts }))
-  const pushed = plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan.pushes, inputs.attempts)) : []
+  const imageId = await timed(timings, 'build', () =>
+    makeImage(docker, plan, { secrets, file, attempts: inputs.attempts })
+  )
+  const pushed =
+    plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan.pushes, inputs.attempts)) : []
   const tarball = plan.save && (await timed(timings, 'save', () => save(docker, plan.save!, plan.targets.length)))
   const imageSize = inputs.summary ? await sizeOf(docker, imageId) : undefined
-  return { outcome: { imageId, version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed, tarball }, timings, imageSize }
+  return {
+    outcome: { imageId, version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed, tarball },
+    timings,
+    imageSize
+  }
 }

@@ -37,7 +37,10 @@ export interface Metadata {
   tarball: Tarball | null
 }
 
-export type Outputs = Record<'imageid' | 'digest' | 'tags' | 'refs' | 'version' | 'tarball' | 'tarball-digest' | 'metadata', string>
+export type Outputs = Record<
+  'imageid' | 'digest' | 'tags' | 'refs' | 'version' | 'tarball' | 'tarball-digest' | 'metadata',
+  string
+>
 
 export function metadataOf(outcome: Outcome): Metadata {
   const digestOf = new Map(outcome.pushed.map((p) => [p.target.ref, p.digest]))
@@ -47,7 +50,13 @@ export function metadataOf(outcome: Outcome): Metadata {
       .filter((t) => t.repository.name === repository.name)
       .map((t) => ({ tag: t.tag, ref: t.ref, digest: digestOf.get(t.ref) ?? null }))
     const digest = tags.find((t) => t.digest !== null)?.digest ?? null
-    return { repository: repository.name, registry: repository.domain, digest, ref: digest && `${repository.name}@${digest}`, tags }
+    return {
+      repository: repository.name,
+      registry: repository.domain,
+      digest,
+      ref: digest && `${repository.name}@${digest}`,
+      tags
+    }
   })
   return {
     imageid: outcome.imageId,

@@ -29,12 +29,19 @@ export function requireBuildKit(buildx: boolean): void {
   )
 }
 
-export async function logIn(docker: Docker, login: NonNullable<Plan['login']>, password: string, attempts: number): Promise<void> {
+export async function logIn(
+  docker: Docker,
+  login: NonNullable<Plan['login']>,
+  password: string,
+  attempts: number
+): Promise<void> {
   const { registry, username, args } = login
   await core.group(`Logging in to ${registry} as ${username}`, async () => {
     const failure = (result: RunResult): DockerError => {
       const reason = errorSummary(result.stderr).replace(/^Error response from daemon: /, '')
-      return new DockerError(`Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`)
+      return new DockerError(
+        `Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`
+      )
     }
     await docker.runRetrying(args, { registry, attempts, failure }, { input: password, silent: true })
     core.info(`Logged in to ${registry} as ${username}.`)
@@ -49,12 +56,18 @@ export interface BuildContext {
 }
 
 /** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
-export async function makeImage(docker: Docker, plan: Plan, { secrets, file, attempts }: BuildContext): Promise<string> {
+export async function makeImage(
+  docker: Docker,
+  plan: Plan,
+  { secrets, file, attempts }: BuildContext
+): Promise<string> {
   const image = plan.image
   if (image.kind === 'build') {
     if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, attempts)
     // Each secret reaches the build in its own environment variable, never in an argument.
-    const env = Object.fromEntries(image.secretEnv.map(({ name, id }) => [name, secrets.find((s) => s.id === id)!.value]))
+    const env = Object.fromEntries(
+      image.secretEnv.map(({ name, id }) => [name, secrets.find((s) => s.id === id)!.value])
+    )
     return core.group(`Building ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
       const result = await docker.tryRun(image.args, { env })
       if (result.exitCode !== 0) throw buildFailed(image.args, result, file)
@@ -122,21 +135,33 @@ export async function pushAll(docker: Docker, groups: Plan['pushes'], attempts: 
   const total = groups.flat().length
   if (total === 0) return []
   const refs = groups.flat().map((p) => p.target.ref)
-  const header = total === 1 ? `Pushing ${refs[0]}` : `Pushing ${count(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`
+  const header =
+    total === 1
+      ? `Pushing ${refs[0]}`
+      : `Pushing ${count(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`
   return core.group(header, async () => {
     const limit = limiter(CONCURRENCY)
     const pushOne = (push: Push): Promise<Pushed> => limit(() => pushReference(docker, push, total > 1, attempts))
-    const perRepository = groups.map(async ([first, ...rest]) => [await pushOne(first), ...(await settleAll(rest.map(pushOne)))])
+    const perRepository = groups.map(async ([first, ...rest]) => [
+      await pushOne(first),
+      ...(await settleAll(rest.map(pushOne)))
+    ])
     return (await settleAll(perRepository)).flat()
   })
 }
 
 async function pushReference(docker: Docker, push: Push, concurrent: boolean, attempts: number): Promise<Pushed> {
   const { ref, repository } = push.target
-  const result = await docker.runRetrying(push.args, { registry: repository.domain, attempts }, concurrent ? { onLine: prefixed(ref) } : {})
+  const result = await docker.runRetrying(
+    push.args,
+    { registry: repository.domain, attempts },
+    concurrent ? { onLine: prefixed(ref) } : {}
+  )
   const digest = pushedDigest(result.stdout)
   if (digest === undefined) {
-    throw new DockerError(`docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`)
+    throw new DockerError(
+      `docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`
+    )
   }
   return { target: push.target, digest }
 }

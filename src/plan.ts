@@ -79,7 +79,13 @@ export function makePlan(inputs: Inputs, options: PlanOptions): Plan {
     // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
     const cachePulls = options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }))
     const secretEnv = build.secrets.map(({ id }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id }))
-    image = { kind: 'build', args: buildArgs(build, refs, options, secretEnv), iidFile: options.iidFile, cachePulls, secretEnv }
+    image = {
+      kind: 'build',
+      args: buildArgs(build, refs, options, secretEnv),
+      iidFile: options.iidFile,
+      cachePulls,
+      secretEnv
+    }
   }
 
   return {
@@ -87,7 +93,9 @@ export function makePlan(inputs: Inputs, options: PlanOptions): Plan {
     image,
     targets,
     pushes: inputs.push
-      ? inputs.images.map((repository) => targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] })))
+      ? inputs.images.map((repository) =>
+          targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] }))
+        )
       : [],
     save: inputs.save && { target: inputs.save, args: ['image', 'save', ...refs] }
   }
@@ -102,7 +110,12 @@ export function loginPlan(inputs: Inputs): Plan['login'] {
   return { registry: inputs.registry, username, args: ['login', '--username', username, '--password-stdin', ...server] }
 }
 
-function buildArgs(build: BuildInputs, refs: string[], options: PlanOptions, secretEnv: { name: string; id: string }[]): string[] {
+function buildArgs(
+  build: BuildInputs,
+  refs: string[],
+  options: PlanOptions,
+  secretEnv: { name: string; id: string }[]
+): string[] {
   const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build']
   if (build.file !== undefined) args.push('--file', build.file)
   for (const ref of refs) args.push('--tag', ref)

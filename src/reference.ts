@@ -48,7 +48,8 @@ function isHostLike(component: string): boolean {
 /** Docker's own rule: the first component is a host when it is host-like, or has uppercase. */
 function splitDomain(name: string): { domain: string | undefined; rest: string } {
   const first = firstComponent(name)
-  if (first === undefined || !(isHostLike(first) || first !== first.toLowerCase())) return { domain: undefined, rest: name }
+  if (first === undefined || !(isHostLike(first) || first !== first.toLowerCase()))
+    return { domain: undefined, rest: name }
   return { domain: first, rest: name.slice(first.length + 1) }
 }
 
@@ -90,7 +91,10 @@ export function parseRepository(input: string, defaultRegistry = DOCKER_HUB): Pa
     return fail(`'${domain}' is not a valid registry host`, 'use a host name with an optional :port')
   }
   if (name !== name.toLowerCase()) {
-    return fail(`'${name}' has uppercase letters; docker repository names are lowercase`, `write it as '${name.toLowerCase()}'`)
+    return fail(
+      `'${name}' has uppercase letters; docker repository names are lowercase`,
+      `write it as '${name.toLowerCase()}'`
+    )
   }
   const bad = rest.split('/').find((c) => !PATH_COMPONENT_RE.test(c))
   if (bad !== undefined) {
@@ -102,13 +106,16 @@ export function parseRepository(input: string, defaultRegistry = DOCKER_HUB): Pa
   const host = normalizeRegistry(domain ?? defaultRegistry)
   const path = host === DOCKER_HUB && !rest.includes('/') ? `library/${rest}` : rest
   const fullName = domain === undefined && host !== DOCKER_HUB ? `${host}/${name}` : name
-  if (fullName.length > NAME_MAX) return fail(`'${fullName.slice(0, 40)}…' is longer than ${NAME_MAX} characters`, 'shorten it')
+  if (fullName.length > NAME_MAX)
+    return fail(`'${fullName.slice(0, 40)}…' is longer than ${NAME_MAX} characters`, 'shorten it')
   return { ok: true, value: { name: fullName, domain: host, path } }
 }
 
 /** A Docker Hub name without an account (`app`, `docker.io/app`), which docker reads as the official `library/app`. */
 export function isImplicitLibrary(repository: Repository): boolean {
-  return repository.domain === DOCKER_HUB && repository.path.startsWith('library/') && !repository.name.includes('library/')
+  return (
+    repository.domain === DOCKER_HUB && repository.path.startsWith('library/') && !repository.name.includes('library/')
+  )
 }
 
 /**
@@ -120,7 +127,8 @@ export function lowercaseRepository(input: string): Parsed<string> {
   const name = input.trim()
   const first = firstComponent(name)
   const host = first !== undefined && isHostLike(first) ? first : ''
-  if (host !== host.toLowerCase()) return fail(`the registry host '${host}' has uppercase letters`, `write it as '${host.toLowerCase()}'`)
+  if (host !== host.toLowerCase())
+    return fail(`the registry host '${host}' has uppercase letters`, `write it as '${host.toLowerCase()}'`)
   return { ok: true, value: name.toLowerCase() }
 }
 
@@ -142,7 +150,8 @@ export function parseImageReference(input: string): Parsed<string> {
   let name = ref
   const at = name.indexOf('@')
   if (at >= 0) {
-    if (!isDigest(name.slice(at + 1))) return fail(`'${ref}' has an invalid digest`, 'write it as name@sha256:<64 hex digits>')
+    if (!isDigest(name.slice(at + 1)))
+      return fail(`'${ref}' has an invalid digest`, 'write it as name@sha256:<64 hex digits>')
     name = name.slice(0, at)
   }
   const slash = name.lastIndexOf('/')

@@ -48,10 +48,19 @@ interface Rule {
  * (a build step failed because its own download was refused, say), it is permanent.
  */
 const PERMANENT: Rule[] = [
-  { test: /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon/i, reason: 'the Docker engine is not reachable' },
+  {
+    test: /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon/i,
+    reason: 'the Docker engine is not reachable'
+  },
   // login: "login attempt to http://…/v2/ failed with status: 401 Unauthorized"
-  { test: /\b401 Unauthorized\b|(?:status(?: code)?:?|HTTP)\s*401\b/i, reason: 'the registry refused the credentials (401 Unauthorized)' },
-  { test: /\b403 Forbidden\b|(?:status(?: code)?:?|HTTP)\s*403\b/i, reason: 'the registry refused access (403 Forbidden)' },
+  {
+    test: /\b401 Unauthorized\b|(?:status(?: code)?:?|HTTP)\s*401\b/i,
+    reason: 'the registry refused the credentials (401 Unauthorized)'
+  },
+  {
+    test: /\b403 Forbidden\b|(?:status(?: code)?:?|HTTP)\s*403\b/i,
+    reason: 'the registry refused access (403 Forbidden)'
+  },
   { test: /\bunauthorized\b/i, reason: 'the registry refused the credentials (unauthorized)' },
   { test: /\bauthentication required\b/i, reason: 'the registry requires authentication' },
   // "denied: requested access to the resource is denied" (Docker Hub), "denied: permission_denied: …" (GHCR)
@@ -64,15 +73,24 @@ const PERMANENT: Rule[] = [
   // push with no login to a registry that wants one
   { test: /\bno basic auth credentials\b/i, reason: 'no credentials for the registry' },
   { test: /\bno such image\b/i, reason: 'the image does not exist locally (no such image)' },
-  { test: /\bAn image does not exist locally with the tag\b|\breference does not exist\b/i, reason: 'the image does not exist locally' },
+  {
+    test: /\bAn image does not exist locally with the tag\b|\breference does not exist\b/i,
+    reason: 'the image does not exist locally'
+  },
   // Dockerfile and build-step failures (legacy builder and BuildKit).
   {
     test: /dockerfile parse error|\bunknown instruction\b|Cannot locate specified Dockerfile|failed to read dockerfile|unable to prepare context|returned a non-zero code|did not complete successfully|failed to compute cache key|\bCOPY failed\b|\bADD failed\b/i,
     reason: 'the Dockerfile or one of its steps failed'
   },
   // Configuration of the connection itself, not a fault of the moment.
-  { test: /\bx509:|certificate signed by unknown authority|certificate is not valid/i, reason: 'the registry TLS certificate is not trusted' },
-  { test: /server gave HTTP response to HTTPS client/i, reason: 'the registry speaks plain HTTP where HTTPS was expected' },
+  {
+    test: /\bx509:|certificate signed by unknown authority|certificate is not valid/i,
+    reason: 'the registry TLS certificate is not trusted'
+  },
+  {
+    test: /server gave HTTP response to HTTPS client/i,
+    reason: 'the registry speaks plain HTTP where HTTPS was expected'
+  },
   // NXDOMAIN: the name does not exist. A typo or a missing DNS record stays so on the
   // next attempt; a lookup that timed out or failed server-side is transient (below).
   { test: /\bno such host\b/i, reason: 'the registry host name does not resolve (no such host)' },
@@ -104,9 +122,15 @@ const TRANSIENT: Rule[] = [
     reason: (m) => `the registry answered ${statusPhrase(m[1], m[2])}`
   },
   // "error parsing HTTP 429 response body: invalid character 'T' …" (a 429 or 408 without a JSON error body)
-  { test: /\bHTTP (408|429|500|502|503|504) response body\b/, reason: (m) => `the registry answered ${statusPhrase(m[1], undefined)}` },
+  {
+    test: /\bHTTP (408|429|500|502|503|504) response body\b/,
+    reason: (m) => `the registry answered ${statusPhrase(m[1], undefined)}`
+  },
   // "toomanyrequests", "toomanyrequests: You have reached your pull rate limit…", "TOOMANYREQUESTS"
-  { test: /\btoo ?many ?requests\b|\brate limit(?:ed)? exceeded\b|\bRate exceeded\b/i, reason: 'the registry answered 429 Too Many Requests' },
+  {
+    test: /\btoo ?many ?requests\b|\brate limit(?:ed)? exceeded\b|\bRate exceeded\b/i,
+    reason: 'the registry answered 429 Too Many Requests'
+  },
   { test: /\b(Service Unavailable|Bad Gateway|Gateway Time-?out)\b/i, reason: (m) => `the registry answered ${m[1]}` },
   // Network: "dial tcp 127.0.0.1:5000: connect: connection refused"
   { test: /\bconnection refused\b/i, reason: 'connection refused' },
@@ -145,12 +169,16 @@ const NUMBER = String.raw`(\d+(?:\.\d+)?)\s*(ms|milliseconds?|msecs?|s|secs?|sec
  * Not docker's own progress lines ("Retrying in 5 seconds": the engine's layer retry).
  */
 export function parseRetryAfter(output: string, now?: number): number | undefined {
-  const patterns = [new RegExp(String.raw`\bretry[- _]after["']?\s*[:=]?\s*["']?` + NUMBER, 'i'), new RegExp(String.raw`\b(?:retry|try again) in\s+` + NUMBER, 'i')]
+  const patterns = [
+    new RegExp(String.raw`\bretry[- _]after["']?\s*[:=]?\s*["']?` + NUMBER, 'i'),
+    new RegExp(String.raw`\b(?:retry|try again) in\s+` + NUMBER, 'i')
+  ]
   for (const re of patterns) {
     const m = re.exec(output)
     if (m) return Math.round(Number(m[1]) * unitMs(m[2]))
   }
-  const date = /\bretry[- _]after\s*:\s*((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT)/i.exec(output)
+  const date =
+    /\bretry[- _]after\s*:\s*((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT)/i.exec(output)
   if (date && now !== undefined) {
     const at = Date.parse(date[1])
     if (!Number.isNaN(at)) return Math.max(0, at - now)
@@ -186,7 +214,12 @@ export function classifyFailure(output: string, now?: number): Classification {
  * so concurrent jobs spread out yet the wait still grows. A Retry-After hint is a
  * floor, itself capped at MAX_RETRY_AFTER_MS.
  */
-export function retryDelay(retry: number, policy: Omit<RetryPolicy, 'attempts'>, random: () => number, hintMs?: number): number {
+export function retryDelay(
+  retry: number,
+  policy: Omit<RetryPolicy, 'attempts'>,
+  random: () => number,
+  hintMs?: number
+): number {
   const n = Math.max(1, Math.floor(retry))
   const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(n - 1, 52))
   const r = Math.min(Math.max(random(), 0), 1)
@@ -211,8 +244,13 @@ export type AttemptResult<T> = { ok: true; value: T } | { ok: false; output: str
  * attempt its error is thrown. A rejected `attempt` (not a failed command) is not
  * retried.
  */
-export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise<AttemptResult<T>>, hooks: RetryHooks): Promise<T> {
-  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new RangeError(`attempts must be a whole number of at least 1, got ${policy.attempts}`)
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  attempt: () => Promise<AttemptResult<T>>,
+  hooks: RetryHooks
+): Promise<T> {
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1)
+    throw new RangeError(`attempts must be a whole number of at least 1, got ${policy.attempts}`)
   for (let n = 1; ; n++) {
     const result = await attempt()
     if (result.ok) return result.value

@@ -44,7 +44,11 @@ async function compressor(level: number): Promise<Compressor> {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', (err) => reject(new Error(`pigz could not start: ${err.message}`)))
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pigz failed (exit code ${code}): ${stderr.trim() || 'no error output'}`))))
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`pigz failed (exit code ${code}): ${stderr.trim() || 'no error output'}`))
+    )
   })
   return { name: 'pigz', stream: Duplex.from({ writable: child.stdin, readable: child.stdout }), done }
 }
@@ -71,8 +75,13 @@ export async function saveImage(docker: Docker, args: string[], target: SaveTarg
   const stages: (Readable | Duplex)[] = [docker$.stdout, ...(gzip ? [gzip.stream] : []), measure]
   const write = pipeline([...stages, out]).catch((err: NodeJS.ErrnoException) => {
     docker$.kill()
-    const why = err.code === 'ENOSPC' ? 'the disk is full (no space left on device); free some space or save somewhere else' : err.message
-    throw new DockerError(`Writing the tarball ${target.path} failed: ${why}. No tarball was written; an earlier file at that path is unchanged.`)
+    const why =
+      err.code === 'ENOSPC'
+        ? 'the disk is full (no space left on device); free some space or save somewhere else'
+        : err.message
+    throw new DockerError(
+      `Writing the tarball ${target.path} failed: ${why}. No tarball was written; an earlier file at that path is unchanged.`
+    )
   })
   const [written, compressed, exited] = await Promise.allSettled([write, gzip?.done, docker$.done])
   // A write error explains a docker error (a broken pipe), so it is reported first.

@@ -43,25 +43,44 @@ export function summaryMarkdown({ metadata, timings, imageSize, dryRun }: Summar
   const pushed = metadata.images.filter((i) => i.digest !== null).length
   const title = dryRun
     ? 'dry run: nothing was run'
-    : [pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed', metadata.tarball ? 'saved a tarball' : ''].filter((t) => t !== '').join(', ')
+    : [
+        pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed',
+        metadata.tarball ? 'saved a tarball' : ''
+      ]
+        .filter((t) => t !== '')
+        .join(', ')
   out.push(`### ship-image: ${title}`, '')
   if (metadata.version !== '') out.push(`Version ${code(metadata.version)}.`, '')
 
   out.push('| repository | tags | digest | size |', '|---|---|---|---|')
   const size = imageSize === undefined ? '—' : formatBytes(imageSize)
   for (const image of metadata.images) {
-    out.push(`| ${code(image.repository)} | ${image.tags.map((t) => code(t.tag)).join(' ')} | ${digestCell(image.digest)} | ${size} |`)
+    out.push(
+      `| ${code(image.repository)} | ${image.tags.map((t) => code(t.tag)).join(' ')} | ${digestCell(image.digest)} | ${size} |`
+    )
   }
   out.push('')
 
   const phases = (['login', 'build', 'push', 'save'] as const).filter((p) => timings[p] !== undefined)
   if (phases.length > 0) {
-    out.push(`| ${phases.join(' | ')} |`, `|${phases.map(() => '---').join('|')}|`, `| ${phases.map((p) => formatDuration(timings[p]!)).join(' | ')} |`, '')
+    out.push(
+      `| ${phases.join(' | ')} |`,
+      `|${phases.map(() => '---').join('|')}|`,
+      `| ${phases.map((p) => formatDuration(timings[p]!)).join(' | ')} |`,
+      ''
+    )
   }
 
   const tarball = metadata.tarball
   if (tarball) {
-    out.push(`**Tarball** ${code(tarball.path)}: ${formatBytes(tarball.size)}, ${code(tarball.digest)}. Load it with:`, '', '```sh', `docker load --input ${tarball.path}`, '```', '')
+    out.push(
+      `**Tarball** ${code(tarball.path)}: ${formatBytes(tarball.size)}, ${code(tarball.digest)}. Load it with:`,
+      '',
+      '```sh',
+      `docker load --input ${tarball.path}`,
+      '```',
+      ''
+    )
   }
   if (dryRun) out.push('The docker commands this run would make:', '', '```sh', ...dryRun, '```', '')
   return out.join('\n')
@@ -71,5 +90,7 @@ export function summaryMarkdown({ metadata, timings, imageSize, dryRun }: Summar
 export function closingLine(metadata: Metadata): string {
   const parts = metadata.refs.map((ref) => `pushed ${ref}`)
   if (metadata.tarball) parts.push(`saved ${metadata.tarball.path} (${formatBytes(metadata.tarball.size)})`)
-  return parts.length > 0 ? `ship-image: ${parts.join('; ')}.` : `ship-image: built ${metadata.tags.join(', ')}; nothing pushed or saved.`
+  return parts.length > 0
+    ? `ship-image: ${parts.join('; ')}.`
+    : `ship-image: built ${metadata.tags.join(', ')}; nothing pushed or saved.`
 }

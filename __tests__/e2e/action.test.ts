@@ -64,11 +64,21 @@ function expectNoCredentialsLeft(ws: Workspace, result: StepResult, userConfigBe
 function eventEnv(ws: Workspace, name: string, ref: string, sha: string, payload: object = {}): Record<string, string> {
   const file = path.join(ws.root, 'event.json')
   fs.writeFileSync(file, JSON.stringify(payload))
-  return { GITHUB_EVENT_NAME: name, GITHUB_REF: ref, GITHUB_SHA: sha, GITHUB_EVENT_PATH: file, GITHUB_REPOSITORY: 'octo-org/Ship-App', GITHUB_SERVER_URL: 'https://github.com' }
+  return {
+    GITHUB_EVENT_NAME: name,
+    GITHUB_REF: ref,
+    GITHUB_SHA: sha,
+    GITHUB_EVENT_PATH: file,
+    GITHUB_REPOSITORY: 'octo-org/Ship-App',
+    GITHUB_SERVER_URL: 'https://github.com'
+  }
 }
 
 function labelsOf(image: string): Record<string, string> {
-  return JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', image])) as Record<string, string>
+  return JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', image])) as Record<
+    string,
+    string
+  >
 }
 
 describe('tags and labels from the Git event', () => {
@@ -79,7 +89,11 @@ describe('tags and labels from the Git event', () => {
     const name = uniqueName('Release')
     const started = Date.now()
     // The registry input gives the host; the uppercase name is lowercased, as ${{ github.repository }} needs.
-    const result = await runMain(ws, { images: `octo/${name}`, registry: s.plain, context: 'app' }, eventEnv(ws, 'push', 'refs/tags/v1.2.3', sha))
+    const result = await runMain(
+      ws,
+      { images: `octo/${name}`, registry: s.plain, context: 'app' },
+      eventEnv(ws, 'push', 'refs/tags/v1.2.3', sha)
+    )
     expect(result.code).toBe(0)
     const repository = `${s.plain}/octo/${name.toLowerCase()}`
     expect(commands(result.log, 'notice')).toEqual([expect.stringContaining(`using '${`octo/${name}`.toLowerCase()}'`)])
@@ -100,7 +114,9 @@ describe('tags and labels from the Git event', () => {
     expect(created).toBeLessThanOrEqual(Date.now())
     // The metadata output lists the labels the action set (the Dockerfile's own LABEL comes on top).
     const metadataLabels = JSON.parse(result.outputs.metadata).labels as Record<string, string>
-    expect(Object.keys(metadataLabels).sort()).toEqual(['created', 'revision', 'source', 'title', 'version'].map((k) => `org.opencontainers.image.${k}`))
+    expect(Object.keys(metadataLabels).sort()).toEqual(
+      ['created', 'revision', 'source', 'title', 'version'].map((k) => `org.opencontainers.image.${k}`)
+    )
     expect(labels).toMatchObject(metadataLabels)
   })
 
@@ -108,14 +124,20 @@ describe('tags and labels from the Git event', () => {
     const ws = makeWorkspace()
     const repository = `${s.plain}/${uniqueName('pr')}`
     const head = '5eed5eed00112233445566778899aabbccddeeff'
-    const env = eventEnv(ws, 'pull_request', 'refs/pull/42/merge', sha, { pull_request: { number: 42, head: { sha: head } } })
+    const env = eventEnv(ws, 'pull_request', 'refs/pull/42/merge', sha, {
+      pull_request: { number: 42, head: { sha: head } }
+    })
     const result = await runMain(ws, { images: repository, context: 'app' }, env)
     expect(result.code).toBe(0)
     expect(result.outputs.tags.split('\n')).toEqual([`${repository}:pr-42`, `${repository}:sha-5eed5ee`])
     expect(result.outputs.version).toBe('pr-42')
     await expectRegistryDigests(result, [repository], ['pr-42', 'sha-5eed5ee'])
-    for (const tag of ['latest', 'sha-c0ffee0']) expect((await fetchManifest(s.plain, repository.split('/')[1], tag)).status).toBe(404)
-    expect(labelsOf(`${repository}:pr-42`)).toMatchObject({ 'org.opencontainers.image.revision': head, 'org.opencontainers.image.version': 'pr-42' })
+    for (const tag of ['latest', 'sha-c0ffee0'])
+      expect((await fetchManifest(s.plain, repository.split('/')[1], tag)).status).toBe(404)
+    expect(labelsOf(`${repository}:pr-42`)).toMatchObject({
+      'org.opencontainers.image.revision': head,
+      'org.opencontainers.image.version': 'pr-42'
+    })
   })
 
   it('refuses a Docker Hub repository without an account before any docker command', async () => {
@@ -145,7 +167,10 @@ describe('build and push', () => {
 
     const id = docker(['image', 'inspect', '--format', '{{.Id}}', `${repository}:v1`])
     expect(result.outputs.imageid).toBe(id)
-    const labels = JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', id])) as Record<string, string>
+    const labels = JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', id])) as Record<
+      string,
+      string
+    >
     expect(labels).toMatchObject({ message: 'hello from e2e', 'org.example.team': 'ship', 'org.example.note': 'a,b=c' })
 
     const metadata = JSON.parse(result.outputs.metadata)
@@ -153,7 +178,14 @@ describe('build and push', () => {
       imageid: id,
       digest: result.outputs.digest,
       refs: [`${repository}@${result.outputs.digest}`],
-      images: [{ repository, registry: s.plain, digest: result.outputs.digest, tags: [{ tag: 'v1', digest: result.outputs.digest }, { tag: 'latest' }] }],
+      images: [
+        {
+          repository,
+          registry: s.plain,
+          digest: result.outputs.digest,
+          tags: [{ tag: 'v1', digest: result.outputs.digest }, { tag: 'latest' }]
+        }
+      ],
       tarball: null
     })
     expect(result.outputs.tarball).toBe('')
@@ -188,9 +220,17 @@ describe('build and push', () => {
     const realDocker = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim()
     expect(realDocker).not.toBe('')
     fs.mkdirSync(shimDir)
-    fs.writeFileSync(path.join(shimDir, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(record)}\nexec ${JSON.stringify(realDocker)} "$@"\n`, { mode: 0o755 })
+    fs.writeFileSync(
+      path.join(shimDir, 'docker'),
+      `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(record)}\nexec ${JSON.stringify(realDocker)} "$@"\n`,
+      { mode: 0o755 }
+    )
     const repository = `${s.tls}/${uniqueName('argv')}`
-    const result = await runMain(ws, { images: repository, tags: 'v1', context: 'app', ...login }, { PATH: `${shimDir}:${process.env.PATH}` })
+    const result = await runMain(
+      ws,
+      { images: repository, tags: 'v1', context: 'app', ...login },
+      { PATH: `${shimDir}:${process.env.PATH}` }
+    )
     expect(result.code).toBe(0)
     const calls = fs.readFileSync(record, 'utf8').trim().split('\n')
     expect(calls).toContain(`login --username ${s.username} --password-stdin ${s.tls}`)
@@ -202,10 +242,17 @@ describe('build and push', () => {
     const ws = makeWorkspace()
     const name = uniqueName('both')
     const repositories = [`${s.plain}/${name}`, `${s.tls}/team/${name}`]
-    const result = await runMain(ws, { images: repositories.join('\n'), tags: 'v1\nv1.0\nlatest', context: 'app', ...login })
+    const result = await runMain(ws, {
+      images: repositories.join('\n'),
+      tags: 'v1\nv1.0\nlatest',
+      context: 'app',
+      ...login
+    })
     expect(result.code).toBe(0)
     await expectRegistryDigests(result, repositories, ['v1', 'v1.0', 'latest'])
-    expect(result.outputs.tags.split('\n')).toEqual(repositories.flatMap((r) => ['v1', 'v1.0', 'latest'].map((t) => `${r}:${t}`)))
+    expect(result.outputs.tags.split('\n')).toEqual(
+      repositories.flatMap((r) => ['v1', 'v1.0', 'latest'].map((t) => `${r}:${t}`))
+    )
     const metadata = JSON.parse(result.outputs.metadata) as { images: { repository: string; ref: string }[] }
     expect(metadata.images.map((i) => i.ref)).toEqual(result.outputs.refs.split('\n'))
   })
@@ -226,7 +273,9 @@ describe('build and push', () => {
     expect(result.log).toMatch(/^#\d+ \[internal\] load build definition/m)
     expect(result.log).not.toMatch(/^Step 1\//m)
     await expectRegistryDigests(result, [repository], ['bk'])
-    const labels = JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', result.outputs.imageid])) as Record<string, string>
+    const labels = JSON.parse(
+      docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', result.outputs.imageid])
+    ) as Record<string, string>
     expect(labels.message).toBe('kit')
   })
 })
@@ -236,7 +285,12 @@ describe('speed', () => {
     const ws = makeWorkspace()
     const repositories = [`${s.plain}/${uniqueName('order')}`, `${s.tls}/${uniqueName('order')}`]
     const tags = ['t1', 't2', 't3']
-    const result = await runMain(ws, { images: repositories.join('\n'), tags: tags.join(','), context: 'app', ...login })
+    const result = await runMain(ws, {
+      images: repositories.join('\n'),
+      tags: tags.join(','),
+      context: 'app',
+      ...login
+    })
     expect(result.code).toBe(0)
     await expectRegistryDigests(result, repositories, tags)
     const lines = result.stdout.split('\n')
@@ -244,7 +298,9 @@ describe('speed', () => {
       const firstDone = lines.findIndex((l) => l.startsWith(`[${repository}:t1] t1: digest: sha256:`))
       expect(firstDone).toBeGreaterThan(-1)
       for (const tag of ['t2', 't3']) {
-        const started = lines.findIndex((l) => l.startsWith(`[${repository}:${tag}] [command]`) && l.endsWith(` push ${repository}:${tag}`))
+        const started = lines.findIndex(
+          (l) => l.startsWith(`[${repository}:${tag}] [command]`) && l.endsWith(` push ${repository}:${tag}`)
+        )
         expect(started).toBeGreaterThan(firstDone)
       }
     }
@@ -260,7 +316,10 @@ describe('speed', () => {
         // A PATH with docker and nothing else, so pigz is not found.
         const bin = path.join(ws.root, 'bin')
         fs.mkdirSync(bin)
-        fs.symlinkSync(spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim(), path.join(bin, 'docker'))
+        fs.symlinkSync(
+          spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim(),
+          path.join(bin, 'docker')
+        )
         env = { PATH: bin }
       } else {
         expect(spawnSync('sh', ['-c', 'command -v pigz']).status).toBe(0)
@@ -268,7 +327,18 @@ describe('speed', () => {
       const sizes: number[] = []
       for (const level of ['1', '9']) {
         const file = `image-${level}.tar.gz`
-        const result = await runMain(ws, { images: repository, tags: 'gz', context: 'app', push: 'false', save: file, 'save-compression-level': level }, env)
+        const result = await runMain(
+          ws,
+          {
+            images: repository,
+            tags: 'gz',
+            context: 'app',
+            push: 'false',
+            save: file,
+            'save-compression-level': level
+          },
+          env
+        )
         expect(result.code).toBe(0)
         expect(result.log).toContain(`gzip level ${level} by ${compressor},`)
         expect(JSON.parse(result.outputs.metadata).tarball.compressor).toBe(compressor)
@@ -284,29 +354,53 @@ describe('speed', () => {
 
   /** A Dockerfile whose RUN steps are the same in every workspace, so a cache can match them. */
   function cacheableDockerfile(marker: string): string {
-    return [`FROM ${s.baseImage}`, 'COPY hello.txt /hello.txt', `RUN echo ${marker} > /one`, `RUN echo ${marker} > /two`, ''].join('\n')
+    return [
+      `FROM ${s.baseImage}`,
+      'COPY hello.txt /hello.txt',
+      `RUN echo ${marker} > /one`,
+      `RUN echo ${marker} > /two`,
+      ''
+    ].join('\n')
   }
 
   it('reuses the layers of a cache-from image with the classic builder after the local images are gone', async () => {
     const marker = uniqueName('cache')
     const repository = `${s.plain}/${marker}`
-    const first = await runMain(makeWorkspace(cacheableDockerfile(marker)), { images: repository, tags: 'cache', context: 'app' })
+    const first = await runMain(makeWorkspace(cacheableDockerfile(marker)), {
+      images: repository,
+      tags: 'cache',
+      context: 'app'
+    })
     expect(first.code).toBe(0)
     const forget = (): void => void docker(['image', 'rm', '--force', first.outputs.imageid])
     forget()
 
     // Without cache-from nothing is reused: the RUN steps run again.
-    const control = await runMain(makeWorkspace(cacheableDockerfile(marker)), { images: repository, tags: 'control', context: 'app', push: 'false' })
+    const control = await runMain(makeWorkspace(cacheableDockerfile(marker)), {
+      images: repository,
+      tags: 'control',
+      context: 'app',
+      push: 'false'
+    })
     expect(control.code).toBe(0)
     // (COPY may come from any earlier build of the same file on this engine; the RUN steps are this test's own.)
     expect(control.log).toMatch(/RUN echo \S+ > \/one\n ---> Running in /)
     docker(['image', 'rm', '--force', control.outputs.imageid])
     forget()
 
-    const cached = await runMain(makeWorkspace(cacheableDockerfile(marker)), { images: repository, tags: 'again', context: 'app', 'cache-from': `${repository}:cache, ${repository}:missing` })
+    const cached = await runMain(makeWorkspace(cacheableDockerfile(marker)), {
+      images: repository,
+      tags: 'again',
+      context: 'app',
+      'cache-from': `${repository}:cache, ${repository}:missing`
+    })
     expect(cached.code).toBe(0)
-    expect(cached.log).toMatch(new RegExp(`^\\[${repository}:cache\\] \\[command\\]\\S+ pull ${repository}:cache$`, 'm'))
-    expect(commands(cached.log, 'notice')).toEqual([expect.stringContaining(`cache-from: ${repository}:missing could not be pulled`)])
+    expect(cached.log).toMatch(
+      new RegExp(`^\\[${repository}:cache\\] \\[command\\]\\S+ pull ${repository}:cache$`, 'm')
+    )
+    expect(commands(cached.log, 'notice')).toEqual([
+      expect.stringContaining(`cache-from: ${repository}:missing could not be pulled`)
+    ])
     expect(cached.log).toMatch(/RUN echo \S+ > \/one\n ---> Using cache\n/)
     expect(cached.log).toMatch(/RUN echo \S+ > \/two\n ---> Using cache\n/)
     expect(cached.log).toMatch(/--cache-from \S+:cache --cache-from \S+:missing/)
@@ -359,7 +453,8 @@ describe('save', () => {
       const loaded = docker(['load', '--input', tarball])
       expect(loaded).toContain(`${repository}:a`)
       expect(loaded).toContain(`${repository}:b`)
-      for (const tag of ['a', 'b']) expect(docker(['image', 'inspect', '--format', '{{.Id}}', `${repository}:${tag}`])).toBe(result.outputs.imageid)
+      for (const tag of ['a', 'b'])
+        expect(docker(['image', 'inspect', '--format', '{{.Id}}', `${repository}:${tag}`])).toBe(result.outputs.imageid)
     })
   }
 })
@@ -371,7 +466,12 @@ describe('retag an existing image (source-image)', () => {
     docker(['build', '--quiet', '--tag', source, path.join(ws.workspace, 'app')])
     const sourceId = docker(['image', 'inspect', '--format', '{{.Id}}', source])
     const repository = `${s.plain}/${uniqueName('promoted')}`
-    const result = await runMain(ws, { images: repository, tags: 'stable', 'source-image': source, labels: 'ignored=yes' })
+    const result = await runMain(ws, {
+      images: repository,
+      tags: 'stable',
+      'source-image': source,
+      labels: 'ignored=yes'
+    })
     expect(result.code).toBe(0)
     expect(result.log).not.toMatch(/\[command\]\S+ (buildx )?build/)
     expect(commands(result.log, 'warning').join('\n')).toContain('labels is ignored')
@@ -403,11 +503,19 @@ describe('failures', () => {
     const ws = makeWorkspace()
     const userConfig = fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')
     const wrong = 'not-the-password-' + uniqueName('x')
-    const result = await runMain(ws, { images: `${s.tls}/${uniqueName('denied')}`, context: 'app', registry: s.tls, username: s.username, password: wrong })
+    const result = await runMain(ws, {
+      images: `${s.tls}/${uniqueName('denied')}`,
+      context: 'app',
+      registry: s.tls,
+      username: s.username,
+      password: wrong
+    })
     expect(result.code).toBe(1)
     const errors = commands(result.log, 'error')
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^::error::Login to localhost:\d+ as ship failed: .*401 Unauthorized.*Check the username and password inputs/)
+    expect(errors[0]).toMatch(
+      /^::error::Login to localhost:\d+ as ship failed: .*401 Unauthorized.*Check the username and password inputs/
+    )
     expect(result.log).not.toMatch(/\[command\]\S+ (buildx )?build/)
     expect(result.log).toContain(`::add-mask::${wrong}`)
     expect(visibleLog(result.log)).not.toContain(wrong)
@@ -418,10 +526,23 @@ describe('failures', () => {
 
   it('refuses bad input with one ::error:: per problem before any docker command', async () => {
     const ws = makeWorkspace()
-    const result = await runMain(ws, { images: 'LOCALHOST:5000/app, ok/app:v1', tags: 'good, -bad', push: 'maybe', context: 'missing-folder', save: 'x.zip' })
+    const result = await runMain(ws, {
+      images: 'LOCALHOST:5000/app, ok/app:v1',
+      tags: 'good, -bad',
+      push: 'maybe',
+      context: 'missing-folder',
+      save: 'x.zip'
+    })
     expect(result.code).toBe(1)
     const errors = commands(result.log, 'error')
-    expect(errors.map((e) => /^::error::Input '([a-z-]+)'/.exec(e)?.[1])).toEqual(['images', 'images', 'tags', 'push', 'context', 'save'])
+    expect(errors.map((e) => /^::error::Input '([a-z-]+)'/.exec(e)?.[1])).toEqual([
+      'images',
+      'images',
+      'tags',
+      'push',
+      'context',
+      'save'
+    ])
     for (const e of errors) expect(e).toContain('Fix: ')
     expect(result.log).not.toContain('[command]')
     expect(result.log).not.toMatch(/\n\s+at /) // no stack trace
@@ -430,11 +551,17 @@ describe('failures', () => {
 
   it('names the docker command and its error when the build fails without a Dockerfile line', async () => {
     const ws = makeWorkspace()
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('broken')}`, context: 'app', target: 'no-such-stage' })
+    const result = await runMain(ws, {
+      images: `${s.plain}/${uniqueName('broken')}`,
+      context: 'app',
+      target: 'no-such-stage'
+    })
     expect(result.code).toBe(1)
     const errors = commands(result.log, 'error')
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^::error::docker build .* failed \(exit code \d+\): .*failed to reach build target no-such-stage/)
+    expect(errors[0]).toMatch(
+      /^::error::docker build .* failed \(exit code \d+\): .*failed to reach build target no-such-stage/
+    )
     expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
   })
 
@@ -453,7 +580,12 @@ describe('failures', () => {
       const ws = makeWorkspace(`FROM ${s.baseImage}\nRUN sleep 20\n`)
       const userConfig = fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')
       const repository = `${s.tls}/${uniqueName('stopped')}`
-      const main = await runMain(ws, { images: repository, context: 'app', ...login }, {}, { when: /^::group::Building/m, signal })
+      const main = await runMain(
+        ws,
+        { images: repository, context: 'app', ...login },
+        {},
+        { when: /^::group::Building/m, signal }
+      )
       expect(main.code).toBe(signal === 'SIGKILL' ? 137 : 143)
       expect(main.state.temp.startsWith(ws.runnerTemp)).toBe(true)
       if (signal === 'SIGKILL') {
@@ -505,9 +637,15 @@ describe('the user docker setup stays usable', () => {
     expect(result.log).toMatch(/\[command\]\S+docker buildx build --load --file /)
     const calls = fs.readFileSync(record, 'utf8').split('\n')
     expect(calls[1]).toBe('version')
-    expect(calls[3]).toMatch(/^build --load --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --label org\.opencontainers\.image\.created=\S+ --iidfile /)
+    expect(calls[3]).toMatch(
+      /^build --load --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --label org\.opencontainers\.image\.created=\S+ --iidfile /
+    )
     // Builders stay the user's; credentials stay in this run's folder.
-    expect(calls[2]).toMatch(new RegExp(`^BUILDX_CONFIG=${ws.home}/\\.docker/buildx DOCKER_CONFIG=${ws.runnerTemp}/ship-image-\\w+/docker-config$`))
+    expect(calls[2]).toMatch(
+      new RegExp(
+        `^BUILDX_CONFIG=${ws.home}/\\.docker/buildx DOCKER_CONFIG=${ws.runnerTemp}/ship-image-\\w+/docker-config$`
+      )
+    )
     await expectRegistryDigests(result, [repository], ['p1'])
   })
 

@@ -3,7 +3,16 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { commands, dockerShim, makeWorkspace, removeWorkspaces, runMain, services, uniqueName, visibleLog } from './harness.js'
+import {
+  commands,
+  dockerShim,
+  makeWorkspace,
+  removeWorkspaces,
+  runMain,
+  services,
+  uniqueName,
+  visibleLog
+} from './harness.js'
 
 const s = services()
 const login = { registry: s.tls, username: s.username, password: s.password }
@@ -14,7 +23,13 @@ describe('job summary', () => {
   it('has a table per repository, the phase times and the tarball, and nothing secret', async () => {
     const ws = makeWorkspace()
     const repositories = [`${s.plain}/${uniqueName('summary')}`, `${s.tls}/${uniqueName('summary')}`]
-    const result = await runMain(ws, { images: repositories.join('\n'), tags: 'v1, latest', context: 'app', save: 'out/image.tar.gz', ...login })
+    const result = await runMain(ws, {
+      images: repositories.join('\n'),
+      tags: 'v1, latest',
+      context: 'app',
+      save: 'out/image.tar.gz',
+      ...login
+    })
     expect(result.code).toBe(0)
     const summary = fs.readFileSync(ws.summaryFile, 'utf8')
     const metadata = JSON.parse(result.outputs.metadata) as { images: { repository: string; digest: string }[] }
@@ -34,12 +49,21 @@ describe('job summary', () => {
     expect(summary).not.toContain(s.password)
     // The closing line lists what was pushed and saved.
     const last = result.stdout.trim().split('\n').pop()
-    expect(last).toBe(`ship-image: ${result.outputs.refs.split('\n').map((r) => `pushed ${r}`).join('; ')}; saved ${tarball} (${last!.match(/\(([^)]+)\)\.$/)![1]}).`)
+    expect(last).toBe(
+      `ship-image: ${result.outputs.refs
+        .split('\n')
+        .map((r) => `pushed ${r}`)
+        .join('; ')}; saved ${tarball} (${last!.match(/\(([^)]+)\)\.$/)![1]}).`
+    )
   })
 
   it('is not written with summary: false', async () => {
     const ws = makeWorkspace()
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('nosummary')}`, context: 'app', summary: 'false' })
+    const result = await runMain(ws, {
+      images: `${s.plain}/${uniqueName('nosummary')}`,
+      context: 'app',
+      summary: 'false'
+    })
     expect(result.code).toBe(0)
     expect(fs.readFileSync(ws.summaryFile, 'utf8')).toBe('')
   })
@@ -52,25 +76,49 @@ describe('Dockerfile annotations', () => {
     const ws = makeWorkspace(dockerfile('RUN exit 3'))
     const result = await runMain(ws, { images: `${s.plain}/${uniqueName('annotate')}`, context: 'app' })
     expect(result.code).toBe(1)
-    expect(commands(result.log, 'error')).toEqual(['::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: RUN exit 3 failed: exit code 3'])
-    expect(commands(result.log, 'warning')).toEqual([expect.stringContaining('classic builder, which Docker has deprecated')])
+    expect(commands(result.log, 'error')).toEqual([
+      '::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: RUN exit 3 failed: exit code 3'
+    ])
+    expect(commands(result.log, 'warning')).toEqual([
+      expect.stringContaining('classic builder, which Docker has deprecated')
+    ])
   })
 
   it('puts an unknown instruction on its line (BuildKit)', async () => {
     const ws = makeWorkspace(dockerfile('RUNN exit 3'))
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('annotate')}`, context: 'app', network: 'host' }, { PATH: `/usr/bin:${process.env.PATH}`, DOCKER_BUILDKIT: '1' })
+    const result = await runMain(
+      ws,
+      { images: `${s.plain}/${uniqueName('annotate')}`, context: 'app', network: 'host' },
+      { PATH: `/usr/bin:${process.env.PATH}`, DOCKER_BUILDKIT: '1' }
+    )
     expect(result.code).toBe(1)
-    expect(commands(result.log, 'error')).toEqual(['::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: Dockerfile parse error: unknown instruction: RUNN'])
+    expect(commands(result.log, 'error')).toEqual([
+      '::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: Dockerfile parse error: unknown instruction: RUNN'
+    ])
     expect(commands(result.log, 'warning')).toEqual([])
   })
 
   it('puts a failing RUN of a Dockerfile given by file on its line (BuildKit)', async () => {
     const ws = makeWorkspace()
     fs.mkdirSync(path.join(ws.workspace, 'docker'))
-    fs.writeFileSync(path.join(ws.workspace, 'docker/prod.Dockerfile'), [`FROM ${s.baseImage}`, '# fails', 'RUN echo start \\', '  && exit 4', ''].join('\n'))
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('annotate')}`, context: 'app', file: 'docker/prod.Dockerfile', network: 'host' }, { PATH: `/usr/bin:${process.env.PATH}`, DOCKER_BUILDKIT: '1' })
+    fs.writeFileSync(
+      path.join(ws.workspace, 'docker/prod.Dockerfile'),
+      [`FROM ${s.baseImage}`, '# fails', 'RUN echo start \\', '  && exit 4', ''].join('\n')
+    )
+    const result = await runMain(
+      ws,
+      {
+        images: `${s.plain}/${uniqueName('annotate')}`,
+        context: 'app',
+        file: 'docker/prod.Dockerfile',
+        network: 'host'
+      },
+      { PATH: `/usr/bin:${process.env.PATH}`, DOCKER_BUILDKIT: '1' }
+    )
     expect(result.code).toBe(1)
-    expect(commands(result.log, 'error')).toEqual(['::error title=docker build failed,file=docker/prod.Dockerfile,line=3::docker/prod.Dockerfile:3: RUN echo start && exit 4 failed: exit code 4'])
+    expect(commands(result.log, 'error')).toEqual([
+      '::error title=docker build failed,file=docker/prod.Dockerfile,line=3::docker/prod.Dockerfile:3: RUN echo start && exit 4 failed: exit code 4'
+    ])
   })
 })
 
@@ -82,8 +130,21 @@ describe('dry run', () => {
     const sha = 'abcdef0123456789abcdef0123456789abcdef01'
     const result = await runMain(
       ws,
-      { images: repository, context: 'app', 'dry-run': 'true', save: 'image.tar.gz', secrets: 'token=s3cr3t-dry-value', ...login },
-      { PATH: `${shim.dir}:${process.env.PATH}`, GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/tags/v2.1.0', GITHUB_SHA: sha, GITHUB_REPOSITORY: 'octo/app' }
+      {
+        images: repository,
+        context: 'app',
+        'dry-run': 'true',
+        save: 'image.tar.gz',
+        secrets: 'token=s3cr3t-dry-value',
+        ...login
+      },
+      {
+        PATH: `${shim.dir}:${process.env.PATH}`,
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REF: 'refs/tags/v2.1.0',
+        GITHUB_SHA: sha,
+        GITHUB_REPOSITORY: 'octo/app'
+      }
     )
     expect(result.code).toBe(0)
     expect(shim.calls()).toEqual([])
@@ -91,13 +152,21 @@ describe('dry run', () => {
     expect(result.outputs.tags).toBe(tags.map((t) => `${repository}:${t}`).join('\n'))
     expect(result.outputs.version).toBe('2.1.0')
     expect(result.outputs.digest).toBeUndefined()
-    const metadata = JSON.parse(result.outputs.metadata) as { images: { digest: null; tags: { digest: null }[] }[]; labels: Record<string, string> }
+    const metadata = JSON.parse(result.outputs.metadata) as {
+      images: { digest: null; tags: { digest: null }[] }[]
+      labels: Record<string, string>
+    }
     expect(metadata.images[0].digest).toBeNull()
     expect(metadata.labels['org.opencontainers.image.version']).toBe('2.1.0')
     const log = visibleLog(result.log)
     expect(log).toContain('::group::Dry run: the docker commands this run would make')
     expect(log).toContain(`echo '***' | docker login --username ${s.username} --password-stdin ${s.tls}`)
-    expect(log).toMatch(new RegExp(`^SHIP_IMAGE_SECRET_1='\\*\\*\\*' docker buildx build --load .* --tag ${repository}:2\\.1\\.0 .*--secret id=token,env=SHIP_IMAGE_SECRET_1 `, 'm'))
+    expect(log).toMatch(
+      new RegExp(
+        `^SHIP_IMAGE_SECRET_1='\\*\\*\\*' docker buildx build --load .* --tag ${repository}:2\\.1\\.0 .*--secret id=token,env=SHIP_IMAGE_SECRET_1 `,
+        'm'
+      )
+    )
     for (const t of tags) expect(log).toContain(`docker push ${repository}:${t}`)
     expect(log).toContain('| gzip -3 > ')
     expect(log).not.toContain(s.password)
@@ -129,6 +198,8 @@ describe('logs', () => {
     const repository = `${s.plain}/${uniqueName('groups')}`
     const result = await runMain(ws, { images: repository, tags: 'a, b', context: 'app', summary: 'false' })
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain(`::group::Pushing 2 references, up to 4 at a time: ${repository}:a, ${repository}:b\n`)
+    expect(result.stdout).toContain(
+      `::group::Pushing 2 references, up to 4 at a time: ${repository}:a, ${repository}:b\n`
+    )
   })
 })

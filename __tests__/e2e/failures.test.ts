@@ -45,7 +45,12 @@ describe('retries through a faulty registry', () => {
   /** Runs the action pushing one fresh repository through the proxy. */
   async function push(retries: string): Promise<{ result: StepResult; repository: string }> {
     const repository = uniqueName('flaky')
-    const result = await runMain(makeWorkspace(), { images: `${host}/${repository}`, tags: 'v1', context: 'app', retries })
+    const result = await runMain(makeWorkspace(), {
+      images: `${host}/${repository}`,
+      tags: 'v1',
+      context: 'app',
+      retries
+    })
     return { result, repository }
   }
 
@@ -57,7 +62,11 @@ describe('retries through a faulty registry', () => {
     expect(proxy.passed('PUT', /\/manifests\//, 201)).toBe(1)
     const warnings = retryWarnings(result)
     expect(warnings).toHaveLength(2)
-    expect(warnings[0]).toMatch(new RegExp(`docker push to ${host} failed on attempt 1 of 3 \\(the registry answered 503 Service Unavailable\\); trying again in \\d+\\.\\d s\\.`))
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `docker push to ${host} failed on attempt 1 of 3 \\(the registry answered 503 Service Unavailable\\); trying again in \\d+\\.\\d s\\.`
+      )
+    )
     expect(warnings[1]).toContain('attempt 2 of 3')
     const manifest = await fetchManifest(s.plain, repository, 'v1')
     expect(manifest.header).toBe(result.outputs.digest)
@@ -104,7 +113,12 @@ describe('retries through a faulty registry', () => {
     let stopped: Promise<void> | undefined
     try {
       // The registry goes away while the image builds; the push then finds nothing there.
-      const result = await runMain(makeWorkspace(), { images: `${host}/${uniqueName('gone')}`, tags: 'v1', context: 'app', retries: '2' }, {}, { when: /^::group::Building/m, action: () => (stopped = proxy.stop()) })
+      const result = await runMain(
+        makeWorkspace(),
+        { images: `${host}/${uniqueName('gone')}`, tags: 'v1', context: 'app', retries: '2' },
+        {},
+        { when: /^::group::Building/m, action: () => (stopped = proxy.stop()) }
+      )
       expect(stopped).toBeDefined()
       expect(result.code).toBe(1)
       const errors = commands(result.log, 'error')
@@ -126,7 +140,18 @@ describe('no retry for faults that will not change', () => {
     try {
       const ws = makeWorkspace()
       const shim = dockerShim(ws)
-      const result = await runMain(ws, { images: `${host}/${uniqueName('denied')}`, context: 'app', registry: host, username: s.username, password: 'wrong-password', retries: '5' }, { PATH: `${shim.dir}:${process.env.PATH}` })
+      const result = await runMain(
+        ws,
+        {
+          images: `${host}/${uniqueName('denied')}`,
+          context: 'app',
+          registry: host,
+          username: s.username,
+          password: 'wrong-password',
+          retries: '5'
+        },
+        { PATH: `${shim.dir}:${process.env.PATH}` }
+      )
       expect(result.code).toBe(1)
       expect(retryWarnings(result)).toEqual([])
       expect(commands(result.log, 'error')).toEqual([expect.stringContaining('401 Unauthorized')])
@@ -141,7 +166,11 @@ describe('no retry for faults that will not change', () => {
     const ws = makeWorkspace()
     const shim = dockerShim(ws)
     const missing = `${s.plain}/${uniqueName('missing')}:v1`
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('x')}`, 'source-image': missing, retries: '5' }, { PATH: `${shim.dir}:${process.env.PATH}` })
+    const result = await runMain(
+      ws,
+      { images: `${s.plain}/${uniqueName('x')}`, 'source-image': missing, retries: '5' },
+      { PATH: `${shim.dir}:${process.env.PATH}` }
+    )
     expect(result.code).toBe(1)
     expect(retryWarnings(result)).toEqual([])
     expect(shim.calls().filter((c) => c === `pull ${missing}`)).toHaveLength(1)
@@ -194,7 +223,11 @@ describe('bad input: one ::error:: naming the input and the fix, before any dock
       const ws = makeWorkspace()
       fs.mkdirSync(path.join(ws.workspace, 'folder.tar'))
       const shim = dockerShim(ws)
-      const result = await runMain(ws, { images: `${s.plain}/ok`, context: 'app', ...inputs }, { PATH: `${shim.dir}:${process.env.PATH}` })
+      const result = await runMain(
+        ws,
+        { images: `${s.plain}/ok`, context: 'app', ...inputs },
+        { PATH: `${shim.dir}:${process.env.PATH}` }
+      )
       expect(result.code).toBe(1)
       const errors = commands(result.log, 'error')
       expect(errors).toHaveLength(1)
@@ -209,7 +242,11 @@ describe('bad input: one ::error:: naming the input and the fix, before any dock
 describe('a broken environment gets a plain sentence', () => {
   it('says so when the docker CLI is not installed', async () => {
     const ws = makeWorkspace()
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('nocli')}`, context: 'app' }, { PATH: path.join(ws.root, 'empty') })
+    const result = await runMain(
+      ws,
+      { images: `${s.plain}/${uniqueName('nocli')}`, context: 'app' },
+      { PATH: path.join(ws.root, 'empty') }
+    )
     expect(result.code).toBe(1)
     expect(commands(result.log, 'error')).toEqual([
       '::error::The docker CLI is not installed or not on PATH. Run the action on a runner with Docker (ubuntu-latest has it), or install Docker first.'
@@ -220,7 +257,11 @@ describe('a broken environment gets a plain sentence', () => {
     const ws = makeWorkspace()
     const host = `unix://${ws.root}/nothing.sock`
     for (const inputs of [{}, login]) {
-      const result = await runMain(ws, { images: `${s.tls}/${uniqueName('noengine')}`, context: 'app', ...inputs }, { DOCKER_HOST: host })
+      const result = await runMain(
+        ws,
+        { images: `${s.tls}/${uniqueName('noengine')}`, context: 'app', ...inputs },
+        { DOCKER_HOST: host }
+      )
       expect(result.code).toBe(1)
       expect(commands(result.log, 'error')).toEqual([
         `::error::The Docker engine is not reachable at DOCKER_HOST=${host}. Start the engine (on a self-hosted runner: systemctl start docker), or point DOCKER_HOST at a running one.`
@@ -237,7 +278,12 @@ describe('a broken environment gets a plain sentence', () => {
     expect(mounted.stderr).toBe('')
     try {
       fs.writeFileSync(path.join(small, 'image.tar'), 'earlier')
-      const result = await runMain(ws, { images: `${s.plain}/${uniqueName('full')}`, context: 'app', push: 'false', save: 'small/image.tar' })
+      const result = await runMain(ws, {
+        images: `${s.plain}/${uniqueName('full')}`,
+        context: 'app',
+        push: 'false',
+        save: 'small/image.tar'
+      })
       expect(result.code).toBe(1)
       expect(commands(result.log, 'error')).toEqual([
         `::error::Writing the tarball ${small}/image.tar failed: the disk is full (no space left on device); free some space or save somewhere else. No tarball was written; an earlier file at that path is unchanged.`
@@ -254,11 +300,17 @@ describe('save is atomic', () => {
   it('keeps the earlier tarball and leaves no partial file when docker image save fails midway', async () => {
     const ws = makeWorkspace()
     // docker image save writes 64 KiB of its tarball, then fails.
-    const shim = dockerShim(ws, { before: `if [ "$1 $2" = "image save" ]; then head -c 65536 /dev/urandom; echo "Error response from daemon: unexpected EOF" >&2; exit 1; fi` })
+    const shim = dockerShim(ws, {
+      before: `if [ "$1 $2" = "image save" ]; then head -c 65536 /dev/urandom; echo "Error response from daemon: unexpected EOF" >&2; exit 1; fi`
+    })
     const out = path.join(ws.workspace, 'out')
     fs.mkdirSync(out)
     fs.writeFileSync(path.join(out, 'image.tar.gz'), 'earlier')
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('atomic')}`, context: 'app', push: 'false', save: 'out/image.tar.gz' }, { PATH: `${shim.dir}:${process.env.PATH}` })
+    const result = await runMain(
+      ws,
+      { images: `${s.plain}/${uniqueName('atomic')}`, context: 'app', push: 'false', save: 'out/image.tar.gz' },
+      { PATH: `${shim.dir}:${process.env.PATH}` }
+    )
     expect(result.code).toBe(1)
     expect(commands(result.log, 'error')).toEqual([expect.stringContaining('docker image save')])
     expect(fs.readdirSync(out)).toEqual(['image.tar.gz'])
@@ -270,7 +322,12 @@ describe('save is atomic', () => {
 describe('secrets', () => {
   const secret = `s3cr3t-${createHash('sha256').update(uniqueName('secret')).digest('hex').slice(0, 16)}`
   // BuildKit leaves secret values out of its cache keys, so the steps are made unique to this run.
-  const dockerfile = [`FROM ${s.baseImage}`, `RUN echo ${uniqueName('run')} > /run-id`, 'RUN --mount=type=secret,id=token sha256sum /run/secrets/token > /token.sha256', ''].join('\n')
+  const dockerfile = [
+    `FROM ${s.baseImage}`,
+    `RUN echo ${uniqueName('run')} > /run-id`,
+    'RUN --mount=type=secret,id=token sha256sum /run/secrets/token > /token.sha256',
+    ''
+  ].join('\n')
 
   it('reach a BuildKit build as a secret mount, and nowhere else', async () => {
     const ws = makeWorkspace(dockerfile)
@@ -278,32 +335,50 @@ describe('secrets', () => {
     const repository = `${s.plain}/${uniqueName('secret')}`
     const result = await runMain(
       ws,
-      { images: repository, tags: 'v1', context: 'app', network: 'host', secrets: `token=${secret}`, 'build-args': 'API_TOKEN=not-really' },
+      {
+        images: repository,
+        tags: 'v1',
+        context: 'app',
+        network: 'host',
+        secrets: `token=${secret}`,
+        'build-args': 'API_TOKEN=not-really'
+      },
       { PATH: `${shim.dir}:/usr/bin:${process.env.PATH}`, DOCKER_BUILDKIT: '1' }
     )
     expect(result.code).toBe(0)
     // The build saw the value: the file holds its hash (not the value).
     const expected = createHash('sha256').update(secret).digest('hex')
-    expect(docker(['run', '--rm', '--network', 'none', `${repository}:v1`, 'cat', '/token.sha256'])).toBe(`${expected}  /run/secrets/token`)
+    expect(docker(['run', '--rm', '--network', 'none', `${repository}:v1`, 'cat', '/token.sha256'])).toBe(
+      `${expected}  /run/secrets/token`
+    )
     // …and it is nowhere else: argv, log, outputs, files, the image's history and config.
     expect(shim.calls().find((c) => /^(buildx )?build /.test(c))).toContain('--secret id=token,env=SHIP_IMAGE_SECRET_1')
     expect(shim.calls().filter((c) => c.includes(secret))).toEqual([])
     expect(visibleLog(result.log)).not.toContain(secret)
     expect(result.log).toContain(`::add-mask::${secret}`)
     expect(JSON.stringify(result.outputs)).not.toContain(secret)
-    for (const file of filesBelow(ws.root)) expect({ file, leaked: fs.readFileSync(file, 'utf8').includes(secret) }).toEqual({ file, leaked: false })
+    for (const file of filesBelow(ws.root))
+      expect({ file, leaked: fs.readFileSync(file, 'utf8').includes(secret) }).toEqual({ file, leaked: false })
     expect(docker(['history', '--no-trunc', `${repository}:v1`])).not.toContain(secret)
     expect(docker(['image', 'inspect', `${repository}:v1`])).not.toContain(secret)
     // A credential-like build arg is warned about.
-    expect(commands(result.log, 'warning')).toEqual([expect.stringContaining('The build arg API_TOKEN looks like a credential')])
+    expect(commands(result.log, 'warning')).toEqual([
+      expect.stringContaining('The build arg API_TOKEN looks like a credential')
+    ])
   })
 
   it('need BuildKit: the classic builder gets a clear error before any login or build', async () => {
     const ws = makeWorkspace(dockerfile)
     const shim = dockerShim(ws)
-    const result = await runMain(ws, { images: `${s.tls}/${uniqueName('nosecret')}`, context: 'app', secrets: `token=${secret}`, ...login }, { PATH: `${shim.dir}:${process.env.PATH}`, DOCKER_BUILDKIT: undefined })
+    const result = await runMain(
+      ws,
+      { images: `${s.tls}/${uniqueName('nosecret')}`, context: 'app', secrets: `token=${secret}`, ...login },
+      { PATH: `${shim.dir}:${process.env.PATH}`, DOCKER_BUILDKIT: undefined }
+    )
     expect(result.code).toBe(1)
-    expect(commands(result.log, 'error')).toEqual([expect.stringMatching(/^::error::Input 'secrets': build secrets need BuildKit, .+ Fix: .+/)])
+    expect(commands(result.log, 'error')).toEqual([
+      expect.stringMatching(/^::error::Input 'secrets': build secrets need BuildKit, .+ Fix: .+/)
+    ])
     expect(shim.calls()).toEqual(['buildx version'])
     expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
   })

@@ -82,8 +82,12 @@ describe('FaultProxy in front of the plain registry', () => {
     expect(manifest.computed).toBe(printed)
     // Every step of the upload went through the proxy (the Location headers point back at it).
     expect(proxy.passed('POST', /\/blobs\/uploads\/$/, 202)).toBeGreaterThan(0)
-    expect(proxy.passed('PATCH', /\/blobs\/uploads\/[^/?]+\?/, 202)).toBe(proxy.passed('POST', /\/blobs\/uploads\/$/, 202))
-    expect(proxy.passed('PUT', /\/blobs\/uploads\/[^/?]+\?.*digest=/, 201)).toBe(proxy.passed('POST', /\/blobs\/uploads\/$/, 202))
+    expect(proxy.passed('PATCH', /\/blobs\/uploads\/[^/?]+\?/, 202)).toBe(
+      proxy.passed('POST', /\/blobs\/uploads\/$/, 202)
+    )
+    expect(proxy.passed('PUT', /\/blobs\/uploads\/[^/?]+\?.*digest=/, 201)).toBe(
+      proxy.passed('POST', /\/blobs\/uploads\/$/, 202)
+    )
     expect(proxy.passed('HEAD', /\/blobs\/sha256:/)).toBeGreaterThan(0)
     expect(proxy.passed('PUT', /\/manifests\/v1$/, 201)).toBe(1)
   })
@@ -93,7 +97,10 @@ describe('FaultProxy in front of the plain registry', () => {
     proxy.clearLog()
     const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'fault-proxy-'))
     try {
-      fs.writeFileSync(path.join(ctx, 'Dockerfile'), `FROM ${s.baseImage}\nRUN dd if=/dev/urandom of=/blob bs=1024 count=6144 2>/dev/null\n`)
+      fs.writeFileSync(
+        path.join(ctx, 'Dockerfile'),
+        `FROM ${s.baseImage}\nRUN dd if=/dev/urandom of=/blob bs=1024 count=6144 2>/dev/null\n`
+      )
       const name = uniqueName('fault/big')
       const ref = `${host}/${name}:v1`
       const built = await run(['build', '-q', '-t', ref, ctx])
@@ -159,7 +166,9 @@ describe('FaultProxy in front of the plain registry', () => {
     proxy.setFaults([{ method: 'PUT', path: /\/manifests\//, kind: 'reset' }])
     const failed = await run(['push', ref])
     expect(failed.code).toBe(1)
-    expect(failed.stderr).toMatch(/^Put "http:\/\/localhost:\d+\/v2\/.+\/manifests\/v1": read tcp [\d.:]+->[\d.:]+: read: connection reset by peer\n$/)
+    expect(failed.stderr).toMatch(
+      /^Put "http:\/\/localhost:\d+\/v2\/.+\/manifests\/v1": read tcp [\d.:]+->[\d.:]+: read: connection reset by peer\n$/
+    )
   })
 
   it("closes a connection without an answer: docker sees 'EOF'", async () => {
@@ -176,7 +185,9 @@ describe('FaultProxy in front of the plain registry', () => {
     await proxy.stop()
     const refused = await run(['push', ref])
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toContain(`Get "http://${host}/v2/": dial tcp 127.0.0.1:${host.split(':')[1]}: connect: connection refused`)
+    expect(refused.stderr).toContain(
+      `Get "http://${host}/v2/": dial tcp 127.0.0.1:${host.split(':')[1]}: connect: connection refused`
+    )
     expect(await proxy.start()).toBe(host)
     const pushed = await run(['push', ref])
     expect(pushed.code).toBe(0)
@@ -200,9 +211,14 @@ describe('FaultProxy in front of the TLS registry with basic auth', () => {
   })
 
   it('passes the 401 of a wrong password through', async () => {
-    const login = await run(['login', '--username', s.username, '--password-stdin', host], { input: 'wrong-password', env })
+    const login = await run(['login', '--username', s.username, '--password-stdin', host], {
+      input: 'wrong-password',
+      env
+    })
     expect(login.code).toBe(1)
-    expect(login.stderr).toBe(`Error response from daemon: login attempt to http://${host}/v2/ failed with status: 401 Unauthorized\n`)
+    expect(login.stderr).toBe(
+      `Error response from daemon: login attempt to http://${host}/v2/ failed with status: 401 Unauthorized\n`
+    )
   })
 
   it('refuses a push without credentials', async () => {

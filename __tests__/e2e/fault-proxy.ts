@@ -59,7 +59,16 @@ export interface FaultProxyOptions {
   caFile?: string
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade'])
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'upgrade'
+])
 
 const ERROR_CODES: Record<number, [string, string]> = {
   401: ['UNAUTHORIZED', 'authentication required'],
@@ -70,7 +79,10 @@ const ERROR_CODES: Record<number, [string, string]> = {
 }
 
 function defaultBody(status: number): string {
-  const [code, message] = ERROR_CODES[status] ?? ['UNKNOWN', http.STATUS_CODES[status]?.toLowerCase() ?? 'unknown error']
+  const [code, message] = ERROR_CODES[status] ?? [
+    'UNKNOWN',
+    http.STATUS_CODES[status]?.toLowerCase() ?? 'unknown error'
+  ]
   return JSON.stringify({ errors: [{ code, message, detail: null }] }) + '\n'
 }
 
@@ -178,7 +190,13 @@ export class FaultProxy {
 
   /** Requests forwarded untouched whose method and path match (and, if given, whose status matches). */
   passed(method: string, path: RegExp, status?: number): number {
-    return this.requests.filter((r) => r.rule === undefined && r.method === method && path.test(r.path) && (status === undefined || r.status === status)).length
+    return this.requests.filter(
+      (r) =>
+        r.rule === undefined &&
+        r.method === method &&
+        path.test(r.path) &&
+        (status === undefined || r.status === status)
+    ).length
   }
 
   /** Forgets the request log (rules and their counters stay). */
@@ -190,7 +208,10 @@ export class FaultProxy {
     for (const [index, active] of this.rules.entries()) {
       const { rule } = active
       if (rule.method !== undefined) {
-        const ok = typeof rule.method === 'string' ? rule.method.toUpperCase() === req.method : rule.method.test(req.method ?? '')
+        const ok =
+          typeof rule.method === 'string'
+            ? rule.method.toUpperCase() === req.method
+            : rule.method.test(req.method ?? '')
         if (!ok) continue
       }
       if (rule.path) {
@@ -224,7 +245,11 @@ export class FaultProxy {
     if (rule && kind === 'status') {
       const status = rule.status ?? 503
       const body = rule.body ?? defaultBody(status)
-      const headers: Record<string, string | number> = { 'Content-Type': rule.body === undefined ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...rule.headers }
+      const headers: Record<string, string | number> = {
+        'Content-Type': rule.body === undefined ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        ...rule.headers
+      }
       // Read (and drop) the request body so the connection stays usable.
       req.resume()
       record.status = status
@@ -235,7 +260,12 @@ export class FaultProxy {
     this.forward(req, res, record, rule)
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, record: ProxyRequest, truncate: FaultRule | undefined): void {
+  private forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    record: ProxyRequest,
+    truncate: FaultRule | undefined
+  ): void {
     const proxyOrigin = `http://${req.headers.host ?? this.host}`
     const headers: http.OutgoingHttpHeaders = {}
     for (const [name, value] of Object.entries(req.headers)) {
@@ -303,7 +333,11 @@ export class FaultProxy {
   /** Points the registry's own absolute URLs (upload locations, auth realms) back at the proxy. */
   private rewrite(value: string | string[], proxyOrigin: string): string | string[] {
     if (Array.isArray(value)) return value.map((v) => this.rewrite(v, proxyOrigin) as string)
-    const origins = [this.upstream.origin, `${this.upstream.protocol}//localhost:${this.upstream.port}`, `${this.upstream.protocol}//127.0.0.1:${this.upstream.port}`]
+    const origins = [
+      this.upstream.origin,
+      `${this.upstream.protocol}//localhost:${this.upstream.port}`,
+      `${this.upstream.protocol}//127.0.0.1:${this.upstream.port}`
+    ]
     for (const origin of origins) if (value.includes(origin)) return value.split(origin).join(proxyOrigin)
     return value
   }

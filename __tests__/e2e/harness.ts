@@ -25,7 +25,8 @@ export interface Services {
 export function services(): Services {
   const state = process.env.SHIP_IMAGE_STATE || '/var/tmp/ship-image'
   const file = path.join(state, 'services.json')
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/services.sh (npm test does) before the end-to-end tests`)
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: run scripts/services.sh (npm test does) before the end-to-end tests`)
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<Services, 'password'> & { passwordFile: string }
   return { ...json, password: fs.readFileSync(json.passwordFile, 'utf8').trim() }
 }
@@ -66,13 +67,24 @@ export function makeWorkspace(dockerfile?: string): Workspace {
     stateFile: path.join(root, 'github-state'),
     summaryFile: path.join(root, 'github-summary')
   }
-  for (const dir of [ws.workspace, ws.runnerTemp, path.join(ws.home, '.docker'), path.join(ws.workspace, 'app')]) fs.mkdirSync(dir, { recursive: true })
+  for (const dir of [ws.workspace, ws.runnerTemp, path.join(ws.home, '.docker'), path.join(ws.workspace, 'app')])
+    fs.mkdirSync(dir, { recursive: true })
   for (const file of [ws.outputFile, ws.stateFile, ws.summaryFile]) fs.writeFileSync(file, '')
-  fs.writeFileSync(path.join(ws.home, '.docker/config.json'), JSON.stringify({ auths: { 'other.example:5000': { auth: 'dXNlcjpvdGhlcg==' } } }, null, 2))
+  fs.writeFileSync(
+    path.join(ws.home, '.docker/config.json'),
+    JSON.stringify({ auths: { 'other.example:5000': { auth: 'dXNlcjpvdGhlcg==' } } }, null, 2)
+  )
   fs.writeFileSync(
     path.join(ws.workspace, 'app/Dockerfile'),
     dockerfile ??
-      [`FROM ${services().baseImage}`, 'ARG MESSAGE=none', 'LABEL message=$MESSAGE', 'COPY hello.txt /hello.txt', `RUN echo ${randomBytes(8).toString('hex')} > /unique`, ''].join('\n')
+      [
+        `FROM ${services().baseImage}`,
+        'ARG MESSAGE=none',
+        'LABEL message=$MESSAGE',
+        'COPY hello.txt /hello.txt',
+        `RUN echo ${randomBytes(8).toString('hex')} > /unique`,
+        ''
+      ].join('\n')
   )
   fs.writeFileSync(path.join(ws.workspace, 'app/hello.txt'), 'hello\n')
   return ws
@@ -105,7 +117,8 @@ export function parseCommandFile(text: string): Record<string, string> {
 function baseEnv(ws: Workspace, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(INPUT_|STATE_|GITHUB_|RUNNER_|DOCKER_CONFIG$|BUILDX_CONFIG$|NODE_OPTIONS$|JEST_)/.test(key)) env[key] = value
+    if (!/^(INPUT_|STATE_|GITHUB_|RUNNER_|DOCKER_CONFIG$|BUILDX_CONFIG$|NODE_OPTIONS$|JEST_)/.test(key))
+      env[key] = value
   }
   Object.assign(env, {
     HOME: ws.home,
@@ -133,7 +146,11 @@ export interface Trigger {
   action?: () => void
 }
 
-function runNode(env: NodeJS.ProcessEnv, cwd: string, trigger?: Trigger): Promise<{ code: number; stdout: string; stderr: string }> {
+function runNode(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  trigger?: Trigger
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BUNDLE], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -149,7 +166,9 @@ function runNode(env: NodeJS.ProcessEnv, cwd: string, trigger?: Trigger): Promis
     })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + os.constants.signals[signal] : -1), stdout, stderr }))
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 + os.constants.signals[signal] : -1), stdout, stderr })
+    )
   })
 }
 
@@ -205,13 +224,25 @@ export interface Manifest {
 }
 
 /** GET /v2/<repo>/manifests/<tag> straight from the registry's HTTP API. */
-export function fetchManifest(registry: string, repository: string, reference: string, auth?: { username: string; password: string }): Promise<Manifest> {
+export function fetchManifest(
+  registry: string,
+  repository: string,
+  reference: string,
+  auth?: { username: string; password: string }
+): Promise<Manifest> {
   const s = services()
   const secure = registry === s.tls
   const [host, port] = registry.split(':')
   const headers: Record<string, string> = { Accept: MANIFEST_TYPES }
   if (auth) headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
-  const options = { host: host === 'localhost' ? '127.0.0.1' : host, servername: host, port: Number(port), path: `/v2/${repository}/manifests/${reference}`, headers, method: 'GET' }
+  const options = {
+    host: host === 'localhost' ? '127.0.0.1' : host,
+    servername: host,
+    port: Number(port),
+    path: `/v2/${repository}/manifests/${reference}`,
+    headers,
+    method: 'GET'
+  }
   return new Promise((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = []
@@ -219,10 +250,16 @@ export function fetchManifest(registry: string, repository: string, reference: s
       res.on('end', () => {
         const body = Buffer.concat(chunks)
         const header = res.headers['docker-content-digest']
-        resolve({ status: res.statusCode ?? 0, header: Array.isArray(header) ? header[0] : header, computed: `sha256:${createHash('sha256').update(body).digest('hex')}` })
+        resolve({
+          status: res.statusCode ?? 0,
+          header: Array.isArray(header) ? header[0] : header,
+          computed: `sha256:${createHash('sha256').update(body).digest('hex')}`
+        })
       })
     }
-    const req = secure ? https.request({ ...options, ca: fs.readFileSync(s.caFile) }, onResponse) : http.request(options, onResponse)
+    const req = secure
+      ? https.request({ ...options, ca: fs.readFileSync(s.caFile) }, onResponse)
+      : http.request(options, onResponse)
     req.on('error', reject)
     req.end()
   })
@@ -235,7 +272,8 @@ export function sha256File(file: string): string {
 /** Every regular file below `dir`, for searching leftovers. */
 export function filesBelow(dir: string): string[] {
   if (!fs.existsSync(dir)) return []
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name))
 }
@@ -277,7 +315,20 @@ export function dockerShim(ws: Workspace, options: { target?: string; before?: s
   const record = path.join(ws.root, 'argv')
   fs.mkdirSync(dir, { recursive: true })
   fs.writeFileSync(record, '')
-  const script = ['#!/bin/sh', `printf '%s\\n' "$*" >> ${JSON.stringify(record)}`, options.before ?? '', `exec ${JSON.stringify(options.target ?? realDocker())} "$@"`, '']
+  const script = [
+    '#!/bin/sh',
+    `printf '%s\\n' "$*" >> ${JSON.stringify(record)}`,
+    options.before ?? '',
+    `exec ${JSON.stringify(options.target ?? realDocker())} "$@"`,
+    ''
+  ]
   fs.writeFileSync(path.join(dir, 'docker'), script.join('\n'), { mode: 0o755 })
-  return { dir, calls: () => fs.readFileSync(record, 'utf8').split('\n').filter((l) => l !== '') }
+  return {
+    dir,
+    calls: () =>
+      fs
+        .readFileSync(record, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+  }
 }

@@ -61,7 +61,7 @@ describe('dockerfileError', () => {
     ],
     [
       'classic builder, a failing RUN',
-      'Step 2/3 : COPY a /a\n ---> ad6ba976943b\nStep 3/3 : RUN false\n ---> Running in dbbf94cd4b96\nThe command \'/bin/sh -c false\' returned a non-zero code: 1\n',
+      "Step 2/3 : COPY a /a\n ---> ad6ba976943b\nStep 3/3 : RUN false\n ---> Running in dbbf94cd4b96\nThe command '/bin/sh -c false' returned a non-zero code: 1\n",
       { line: 9, message: 'RUN false failed: exit code 1' }
     ],
     [
@@ -84,11 +84,13 @@ describe('dockerfileError', () => {
   })
 
   it('reads the context block of a Dockerfile with another name', () => {
-    expect(dockerfileError('prod.Dockerfile:5\n-----\nERROR: failed to solve: x\n', DOCKERFILE, 'prod.Dockerfile')).toEqual({ line: 5, message: 'COPY a /a failed: x' })
+    expect(
+      dockerfileError('prod.Dockerfile:5\n-----\nERROR: failed to solve: x\n', DOCKERFILE, 'prod.Dockerfile')
+    ).toEqual({ line: 5, message: 'COPY a /a failed: x' })
   })
 
   test.each([
-    'Error response from daemon: pull access denied for nothing, repository does not exist or may require \'docker login\'',
+    "Error response from daemon: pull access denied for nothing, repository does not exist or may require 'docker login'",
     'unable to prepare context: path "nope" not found',
     ''
   ])('is undefined when the output names no line: %j', (output) => {

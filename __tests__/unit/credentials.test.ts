@@ -43,22 +43,52 @@ describe('seedConfig', () => {
   test.each<[string, string[], string[]]>([
     [
       'docker.io',
-      ['ghcr.io', 'https://ghcr.io', 'localhost:5000', 'http://localhost:5000/v2/', 'localhost:5001', 'registry.example.com'],
+      [
+        'ghcr.io',
+        'https://ghcr.io',
+        'localhost:5000',
+        'http://localhost:5000/v2/',
+        'localhost:5001',
+        'registry.example.com'
+      ],
       ['ghcr.io', 'localhost:5000', '123456789012.dkr.ecr.us-east-1.amazonaws.com']
     ],
     [
       'ghcr.io',
-      ['https://index.docker.io/v1/', 'docker.io', 'localhost:5000', 'http://localhost:5000/v2/', 'localhost:5001', 'registry.example.com'],
+      [
+        'https://index.docker.io/v1/',
+        'docker.io',
+        'localhost:5000',
+        'http://localhost:5000/v2/',
+        'localhost:5001',
+        'registry.example.com'
+      ],
       ['index.docker.io', 'localhost:5000', '123456789012.dkr.ecr.us-east-1.amazonaws.com']
     ],
     [
       'localhost:5000',
-      ['https://index.docker.io/v1/', 'docker.io', 'ghcr.io', 'https://ghcr.io', 'localhost:5001', 'registry.example.com'],
+      [
+        'https://index.docker.io/v1/',
+        'docker.io',
+        'ghcr.io',
+        'https://ghcr.io',
+        'localhost:5001',
+        'registry.example.com'
+      ],
       ['index.docker.io', 'ghcr.io', '123456789012.dkr.ecr.us-east-1.amazonaws.com']
     ],
     [
       'quay.io',
-      ['https://index.docker.io/v1/', 'docker.io', 'ghcr.io', 'https://ghcr.io', 'localhost:5000', 'http://localhost:5000/v2/', 'localhost:5001', 'registry.example.com'],
+      [
+        'https://index.docker.io/v1/',
+        'docker.io',
+        'ghcr.io',
+        'https://ghcr.io',
+        'localhost:5000',
+        'http://localhost:5000/v2/',
+        'localhost:5001',
+        'registry.example.com'
+      ],
       ['index.docker.io', 'ghcr.io', 'localhost:5000', '123456789012.dkr.ecr.us-east-1.amazonaws.com']
     ]
   ])('logging in to %s drops its entries and credsStore, and keeps the rest', (registry, auths, credHelpers) => {
@@ -77,13 +107,17 @@ describe('seedConfig', () => {
     expect(seed.credHelpers?.['ghcr.io']).toBe('gh')
   })
 
-  test.each([['https://index.docker.io/v1/'], ['index.docker.io'], ['registry-1.docker.io'], ['https://registry-1.docker.io/v2/'], ['docker.io'], ['DOCKER.IO']])(
-    'treats %s as Docker Hub',
-    (key) => {
-      const seed = seedConfig({ auths: { [key]: AUTH, 'ghcr.io': AUTH }, credHelpers: { [key]: 'desktop' } }, 'docker.io')
-      expect(seed).toEqual({ auths: { 'ghcr.io': AUTH }, credHelpers: {} })
-    }
-  )
+  test.each([
+    ['https://index.docker.io/v1/'],
+    ['index.docker.io'],
+    ['registry-1.docker.io'],
+    ['https://registry-1.docker.io/v2/'],
+    ['docker.io'],
+    ['DOCKER.IO']
+  ])('treats %s as Docker Hub', (key) => {
+    const seed = seedConfig({ auths: { [key]: AUTH, 'ghcr.io': AUTH }, credHelpers: { [key]: 'desktop' } }, 'docker.io')
+    expect(seed).toEqual({ auths: { 'ghcr.io': AUTH }, credHelpers: {} })
+  })
 
   it('matches registry keys without regard to case', () => {
     expect(seedConfig({ auths: { 'GHCR.IO': AUTH, 'https://Ghcr.io/': AUTH } }, 'ghcr.io')).toEqual({ auths: {} })
@@ -98,7 +132,11 @@ describe('seedConfig', () => {
   test.each<[string, Config, Config]>([
     ['an empty config', {}, {}],
     ['a config with only credsStore', { credsStore: 'osxkeychain' }, {}],
-    ['a config with no auths or credHelpers', { currentContext: 'default', credsStore: 'pass' }, { currentContext: 'default' }],
+    [
+      'a config with no auths or credHelpers',
+      { currentContext: 'default', credsStore: 'pass' },
+      { currentContext: 'default' }
+    ],
     ['empty auths', { auths: {} }, { auths: {} }]
   ])('handles %s', (_label, user, expected) => {
     const seed = seedConfig(user, 'docker.io')

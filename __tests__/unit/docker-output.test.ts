@@ -54,7 +54,12 @@ describe('pushedDigest', () => {
 
 describe('errorSummary', () => {
   test.each<[string, string, string, string]>([
-    ['a one-line error', 'Error response from daemon: pull access denied\n', '', 'Error response from daemon: pull access denied'],
+    [
+      'a one-line error',
+      'Error response from daemon: pull access denied\n',
+      '',
+      'Error response from daemon: pull access denied'
+    ],
     ['blank lines and trailing spaces', '\n  first  \n\n\nsecond   \n\n', '', '  first | second'],
     ['more than four lines, keeping the last four', 'l1\nl2\nl3\nl4\nl5\nl6\n', '', 'l3 | l4 | l5 | l6'],
     ['exactly four lines', 'a\nb\nc\nd', '', 'a | b | c | d'],

@@ -8,7 +8,13 @@ const HEAD = 'fedcba9876543210fedcba9876543210fedcba98'
 const MERGE = '1111111111111111111111111111111111111111'
 
 function vars(event: string, ref: string, sha = SHA): Variables {
-  return { GITHUB_EVENT_NAME: event, GITHUB_REF: ref, GITHUB_SHA: sha, GITHUB_REPOSITORY: 'octo-org/app', GITHUB_SERVER_URL: 'https://github.com' }
+  return {
+    GITHUB_EVENT_NAME: event,
+    GITHUB_REF: ref,
+    GITHUB_SHA: sha,
+    GITHUB_REPOSITORY: 'octo-org/app',
+    GITHUB_SERVER_URL: 'https://github.com'
+  }
 }
 
 function event(name: string, ref: string, payload?: unknown, sha = SHA): GitEvent {
@@ -20,17 +26,62 @@ const prPayload = { pull_request: { number: 42, head: { sha: HEAD } } }
 describe('tags: auto, for each row of the table', () => {
   test.each<[string, GitEvent, string[], string]>([
     ['push of tag v1.2.3', event('push', 'refs/tags/v1.2.3'), ['1.2.3', '1.2', '1', 'latest', 'sha-0123456'], '1.2.3'],
-    ['push of tag 1.2.3 (no v)', event('push', 'refs/tags/1.2.3'), ['1.2.3', '1.2', '1', 'latest', 'sha-0123456'], '1.2.3'],
-    ['push of a prerelease v2.0.0-rc.1', event('push', 'refs/tags/v2.0.0-rc.1'), ['2.0.0-rc.1', 'sha-0123456'], '2.0.0-rc.1'],
-    ['push of a non-semver tag release-7', event('push', 'refs/tags/release-7'), ['release-7', 'latest', 'sha-0123456'], 'release-7'],
-    ['push to branch feature/Foo_bar', event('push', 'refs/heads/feature/Foo_bar'), ['feature-Foo_bar', 'sha-0123456'], 'feature-Foo_bar'],
-    ['pull_request #42', event('pull_request', 'refs/pull/42/merge', prPayload, MERGE), ['pr-42', 'sha-fedcba9'], 'pr-42'],
-    ['pull_request_target #42', event('pull_request_target', 'refs/heads/main', prPayload, MERGE), ['pr-42', 'sha-fedcba9'], 'pr-42'],
+    [
+      'push of tag 1.2.3 (no v)',
+      event('push', 'refs/tags/1.2.3'),
+      ['1.2.3', '1.2', '1', 'latest', 'sha-0123456'],
+      '1.2.3'
+    ],
+    [
+      'push of a prerelease v2.0.0-rc.1',
+      event('push', 'refs/tags/v2.0.0-rc.1'),
+      ['2.0.0-rc.1', 'sha-0123456'],
+      '2.0.0-rc.1'
+    ],
+    [
+      'push of a non-semver tag release-7',
+      event('push', 'refs/tags/release-7'),
+      ['release-7', 'latest', 'sha-0123456'],
+      'release-7'
+    ],
+    [
+      'push to branch feature/Foo_bar',
+      event('push', 'refs/heads/feature/Foo_bar'),
+      ['feature-Foo_bar', 'sha-0123456'],
+      'feature-Foo_bar'
+    ],
+    [
+      'pull_request #42',
+      event('pull_request', 'refs/pull/42/merge', prPayload, MERGE),
+      ['pr-42', 'sha-fedcba9'],
+      'pr-42'
+    ],
+    [
+      'pull_request_target #42',
+      event('pull_request_target', 'refs/heads/main', prPayload, MERGE),
+      ['pr-42', 'sha-fedcba9'],
+      'pr-42'
+    ],
     ['schedule', event('schedule', 'refs/heads/main'), ['nightly', 'sha-0123456'], 'nightly'],
     ['workflow_dispatch on a branch', event('workflow_dispatch', 'refs/heads/main'), ['main', 'sha-0123456'], 'main'],
-    ['workflow_dispatch on a tag', event('workflow_dispatch', 'refs/tags/v3.1.4'), ['3.1.4', '3.1', '3', 'latest', 'sha-0123456'], '3.1.4'],
-    ['release (published) on its tag', event('release', 'refs/tags/v1.0.0'), ['1.0.0', '1.0', '1', 'latest', 'sha-0123456'], '1.0.0'],
-    ['merge_group on its queue branch', event('merge_group', 'refs/heads/gh-readonly-queue/main/pr-7-abc'), ['gh-readonly-queue-main-pr-7-abc', 'sha-0123456'], 'gh-readonly-queue-main-pr-7-abc']
+    [
+      'workflow_dispatch on a tag',
+      event('workflow_dispatch', 'refs/tags/v3.1.4'),
+      ['3.1.4', '3.1', '3', 'latest', 'sha-0123456'],
+      '3.1.4'
+    ],
+    [
+      'release (published) on its tag',
+      event('release', 'refs/tags/v1.0.0'),
+      ['1.0.0', '1.0', '1', 'latest', 'sha-0123456'],
+      '1.0.0'
+    ],
+    [
+      'merge_group on its queue branch',
+      event('merge_group', 'refs/heads/gh-readonly-queue/main/pr-7-abc'),
+      ['gh-readonly-queue-main-pr-7-abc', 'sha-0123456'],
+      'gh-readonly-queue-main-pr-7-abc'
+    ]
   ])('%s', (_label, e, tags, version) => {
     expect(expandTags(['auto'], e, 'auto')).toEqual(tags)
     expect(autoTags(e).version).toBe(version)
@@ -74,7 +125,13 @@ describe('semver tags', () => {
   })
 
   it('parses the parts', () => {
-    expect(parseSemver('v1.22.333-rc.1+b.2')).toEqual({ major: '1', minor: '22', patch: '333', prerelease: 'rc.1', build: 'b.2' })
+    expect(parseSemver('v1.22.333-rc.1+b.2')).toEqual({
+      major: '1',
+      minor: '22',
+      patch: '333',
+      prerelease: 'rc.1',
+      build: 'b.2'
+    })
   })
 })
 
@@ -149,11 +206,26 @@ describe('the latest input', () => {
 describe('mixing auto with literal tags', () => {
   const release = event('push', 'refs/tags/v1.2.3')
   test.each<[string[], string[]]>([
-    [['auto', 'stable'], ['1.2.3', '1.2', '1', 'latest', 'sha-0123456', 'stable']],
-    [['stable', 'auto'], ['stable', '1.2.3', '1.2', '1', 'latest', 'sha-0123456']],
-    [['1.2', 'auto'], ['1.2', '1.2.3', '1', 'latest', 'sha-0123456']],
-    [['auto', 'latest', 'auto'], ['1.2.3', '1.2', '1', 'latest', 'sha-0123456']],
-    [['stable', 'edge'], ['stable', 'edge']],
+    [
+      ['auto', 'stable'],
+      ['1.2.3', '1.2', '1', 'latest', 'sha-0123456', 'stable']
+    ],
+    [
+      ['stable', 'auto'],
+      ['stable', '1.2.3', '1.2', '1', 'latest', 'sha-0123456']
+    ],
+    [
+      ['1.2', 'auto'],
+      ['1.2', '1.2.3', '1', 'latest', 'sha-0123456']
+    ],
+    [
+      ['auto', 'latest', 'auto'],
+      ['1.2.3', '1.2', '1', 'latest', 'sha-0123456']
+    ],
+    [
+      ['stable', 'edge'],
+      ['stable', 'edge']
+    ],
     [['x', 'x'], ['x']]
   ])('%j', (entries, tags) => {
     expect(expandTags(entries, release, 'auto')).toEqual(tags)
@@ -189,7 +261,12 @@ describe('gitEventOf', () => {
   })
 
   it('treats any event on refs/pull/N as a pull request (pull_request_review)', () => {
-    const e = event('pull_request_review', 'refs/pull/9/merge', { pull_request: { number: 9, head: { sha: HEAD } } }, MERGE)
+    const e = event(
+      'pull_request_review',
+      'refs/pull/9/merge',
+      { pull_request: { number: 9, head: { sha: HEAD } } },
+      MERGE
+    )
     expect(expandTags(['auto'], e, 'auto')).toEqual(['pr-9', 'sha-fedcba9'])
   })
 
@@ -213,7 +290,9 @@ describe('gitEventOf', () => {
   })
 
   it('builds the source URL from the server and the repository', () => {
-    expect(gitEventOf({ GITHUB_REPOSITORY: 'o/r', GITHUB_SERVER_URL: 'https://ghe.example.com/' }, undefined).sourceUrl).toBe('https://ghe.example.com/o/r')
+    expect(
+      gitEventOf({ GITHUB_REPOSITORY: 'o/r', GITHUB_SERVER_URL: 'https://ghe.example.com/' }, undefined).sourceUrl
+    ).toBe('https://ghe.example.com/o/r')
     expect(gitEventOf({ GITHUB_REPOSITORY: 'o/r' }, undefined).sourceUrl).toBe('https://github.com/o/r')
     expect(gitEventOf({ GITHUB_REPOSITORY: 'o/r' }, undefined).title).toBe('r')
   })
@@ -238,7 +317,9 @@ describe('ociLabels', () => {
   })
 
   it('leaves out what is unknown outside a workflow, keeping created', () => {
-    expect(ociLabels(gitEventOf({}, undefined), '', created)).toEqual([{ key: 'org.opencontainers.image.created', value: '2026-12-01T06:07:08Z' }])
+    expect(ociLabels(gitEventOf({}, undefined), '', created)).toEqual([
+      { key: 'org.opencontainers.image.created', value: '2026-12-01T06:07:08Z' }
+    ])
   })
 
   it('writes created as RFC 3339 in UTC', () => {

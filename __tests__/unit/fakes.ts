@@ -33,7 +33,10 @@ export const NO_EVENT: GitEvent = { name: '', ref: '', sha: '', pullRequest: und
 export const NOW = new Date('2026-01-02T03:04:05.678Z')
 export const CREATED = { key: 'org.opencontainers.image.created', value: '2026-01-02T03:04:05Z' }
 
-export function env(entries: Record<string, Exclude<Kind, 'missing'>> = DEFAULT_TREE, event: GitEvent = NO_EVENT): Environment & { fs: ReturnType<typeof fakeFs> } {
+export function env(
+  entries: Record<string, Exclude<Kind, 'missing'>> = DEFAULT_TREE,
+  event: GitEvent = NO_EVENT
+): Environment & { fs: ReturnType<typeof fakeFs> } {
   return { workspace: WORKSPACE, fs: fakeFs(entries), event, now: NOW }
 }
 

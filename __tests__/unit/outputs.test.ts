@@ -14,7 +14,9 @@ const alice: Repository = { name: 'alice/app', domain: 'docker.io', path: 'alice
 const local: Repository = { name: 'localhost:5000/app', domain: 'localhost:5000', path: 'app' }
 
 function targets(repositories: Repository[], tags: string[]): Target[] {
-  return repositories.flatMap((repository) => tags.map((tag) => ({ repository, tag, ref: `${repository.name}:${tag}` })))
+  return repositories.flatMap((repository) =>
+    tags.map((tag) => ({ repository, tag, ref: `${repository.name}:${tag}` }))
+  )
 }
 
 const fourTargets = targets([alice, local], ['v1', 'latest'])
@@ -28,7 +30,9 @@ const pushedBoth: Pushed[] = pushedAll(fourTargets, (t) => (t.repository === ali
 
 describe('outputsOf', () => {
   it('has empty digest and refs when nothing was pushed', () => {
-    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }))
+    const outputs = outputsOf(
+      metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined })
+    )
     expect(outputs).toEqual({
       imageid: IMAGE_ID,
       digest: '',
@@ -42,7 +46,16 @@ describe('outputsOf', () => {
   })
 
   it('has one ref per repository, in order, and the first digest, when two repositories × two tags were pushed', () => {
-    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball: undefined }))
+    const outputs = outputsOf(
+      metadataOf({
+        imageId: IMAGE_ID,
+        version: '',
+        labels: {},
+        targets: fourTargets,
+        pushed: pushedBoth,
+        tarball: undefined
+      })
+    )
     expect(outputs.digest).toBe(DIGEST_A)
     expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
     expect(outputs.tags).toBe('alice/app:v1\nalice/app:latest\nlocalhost:5000/app:v1\nlocalhost:5000/app:latest')
@@ -50,32 +63,65 @@ describe('outputsOf', () => {
   })
 
   it('orders refs by the targets, not by the order of the pushes', () => {
-    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [...pushedBoth].reverse(), tarball: undefined }))
+    const outputs = outputsOf(
+      metadataOf({
+        imageId: IMAGE_ID,
+        version: '',
+        labels: {},
+        targets: fourTargets,
+        pushed: [...pushedBoth].reverse(),
+        tarball: undefined
+      })
+    )
     expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_A)
   })
 
   it('leaves a repository without a push out of refs', () => {
-    const pushed = pushedAll(fourTargets.filter((t) => t.repository === local), () => DIGEST_B)
-    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed, tarball: undefined }))
+    const pushed = pushedAll(
+      fourTargets.filter((t) => t.repository === local),
+      () => DIGEST_B
+    )
+    const outputs = outputsOf(
+      metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed, tarball: undefined })
+    )
     expect(outputs.refs).toBe(`localhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_B)
   })
 
   it('sets the tarball fields from the tarball', () => {
-    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball }))
+    const outputs = outputsOf(
+      metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball })
+    )
     expect(outputs.tarball).toBe('/ws/out/image.tar.gz')
     expect(outputs['tarball-digest']).toBe(TARBALL_DIGEST)
   })
 
   it('has exactly the outputs action.yml declares', () => {
-    const outputs = outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }))
-    expect(Object.keys(outputs).sort()).toEqual(['digest', 'imageid', 'metadata', 'refs', 'tags', 'tarball', 'tarball-digest', 'version'])
+    const outputs = outputsOf(
+      metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined })
+    )
+    expect(Object.keys(outputs).sort()).toEqual([
+      'digest',
+      'imageid',
+      'metadata',
+      'refs',
+      'tags',
+      'tarball',
+      'tarball-digest',
+      'version'
+    ])
   })
 
   test.each<[string, Outcome]>([
-    ['nothing pushed', { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }],
-    ['pushed and saved', { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball }]
+    [
+      'nothing pushed',
+      { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }
+    ],
+    [
+      'pushed and saved',
+      { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball }
+    ]
   ])('metadata is the JSON of metadataOf (%s)', (_label, outcome) => {
     expect(JSON.parse(outputsOf(metadataOf(outcome)).metadata)).toEqual(metadataOf(outcome))
   })
@@ -83,7 +129,14 @@ describe('outputsOf', () => {
 
 describe('metadataOf', () => {
   it('has the documented shape when nothing was pushed or saved', () => {
-    const metadata = metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: targets([alice], ['v1']), pushed: [], tarball: undefined })
+    const metadata = metadataOf({
+      imageId: IMAGE_ID,
+      version: '',
+      labels: {},
+      targets: targets([alice], ['v1']),
+      pushed: [],
+      tarball: undefined
+    })
     const expected: Metadata = {
       imageid: IMAGE_ID,
       version: '',
@@ -106,7 +159,11 @@ describe('metadataOf', () => {
   })
 
   it('parses back from the metadata output to the documented shape for two repositories × two tags, pushed and saved', () => {
-    const parsed: unknown = JSON.parse(outputsOf(metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball })).metadata)
+    const parsed: unknown = JSON.parse(
+      outputsOf(
+        metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball })
+      ).metadata
+    )
     expect(parsed).toEqual({
       imageid: IMAGE_ID,
       version: '',
@@ -143,7 +200,14 @@ describe('metadataOf', () => {
   it('uses the normalised registry of a Docker Hub alias and the name as written', () => {
     const hub: Repository = { name: 'index.docker.io/app', domain: 'docker.io', path: 'library/app' }
     const ts = targets([hub], ['v1'])
-    const metadata = metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: ts, pushed: pushedAll(ts, () => DIGEST_A), tarball: undefined })
+    const metadata = metadataOf({
+      imageId: IMAGE_ID,
+      version: '',
+      labels: {},
+      targets: ts,
+      pushed: pushedAll(ts, () => DIGEST_A),
+      tarball: undefined
+    })
     expect(metadata.images).toEqual([
       {
         repository: 'index.docker.io/app',

@@ -65,7 +65,12 @@ function buildArgsOf(p: Plan): string[] {
 /** Every argument array of a plan. */
 function allArgs(p: Plan): string[][] {
   const image = p.image.kind === 'build' ? [p.image.args] : [p.image.inspect, p.image.pull, ...p.image.tag]
-  return [...(p.login ? [p.login.args] : []), ...image, ...p.pushes.flat().map((x) => x.args), ...(p.save ? [p.save.args] : [])]
+  return [
+    ...(p.login ? [p.login.args] : []),
+    ...image,
+    ...p.pushes.flat().map((x) => x.args),
+    ...(p.save ? [p.save.args] : [])
+  ]
 }
 
 describe('makePlan: build arguments', () => {
@@ -105,12 +110,24 @@ describe('makePlan: build arguments', () => {
     ['buildx', ['buildx', 'build', '--load']],
     ['docker', ['build']]
   ])('with every option, builder %s', (builder, start) => {
-    const p = plan({ images: [alice, ghcr], tags: ['v1', 'latest'], source: { kind: 'build', build: fullBuild } }, builder)
-    expect(p.image).toEqual({ kind: 'build', args: [...start, ...fullOptions], iidFile: IID, cachePulls: [], secretEnv: [] })
+    const p = plan(
+      { images: [alice, ghcr], tags: ['v1', 'latest'], source: { kind: 'build', build: fullBuild } },
+      builder
+    )
+    expect(p.image).toEqual({
+      kind: 'build',
+      args: [...start, ...fullOptions],
+      iidFile: IID,
+      cachePulls: [],
+      secretEnv: []
+    })
   })
 
   test.each<[Builder, string[]]>([
-    ['buildx', ['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--iidfile', IID, '/ws']],
+    [
+      'buildx',
+      ['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--iidfile', IID, '/ws']
+    ],
     ['docker', ['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--iidfile', IID, '/ws']]
   ])('with no options, builder %s', (builder, expected) => {
     expect(buildArgsOf(plan({}, builder))).toEqual(expected)
@@ -138,7 +155,17 @@ describe('makePlan: build arguments', () => {
     ['platform only', { platform: 'linux/amd64' }, ['--platform', 'linux/amd64']]
   ])('%s adds exactly its flag', (_label, change, flags) => {
     const args = buildArgsOf(plan({ source: { kind: 'build', build: { ...plainBuild, ...change } } }, 'docker'))
-    expect(args).toEqual(['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', ...flags, '--iidfile', IID, '/ws'])
+    expect(args).toEqual([
+      'build',
+      '--file',
+      '/ws/Dockerfile',
+      '--tag',
+      'alice/app:latest',
+      ...flags,
+      '--iidfile',
+      IID,
+      '/ws'
+    ])
   })
 })
 
@@ -158,8 +185,23 @@ describe('makePlan: cache-from', () => {
 
   it('pulls each image first for the classic builder, which only uses local images, and adds no BuildKit argument', () => {
     const p = plan({ source: { kind: 'build', build } }, 'docker', false)
-    expect(buildArgsOf(p)).toEqual(['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--cache-from', cacheFrom[0], '--cache-from', cacheFrom[1], '--iidfile', IID, '/ws'])
-    expect(p.image.kind === 'build' && p.image.cachePulls).toEqual(cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })))
+    expect(buildArgsOf(p)).toEqual([
+      'build',
+      '--file',
+      '/ws/Dockerfile',
+      '--tag',
+      'alice/app:latest',
+      '--cache-from',
+      cacheFrom[0],
+      '--cache-from',
+      cacheFrom[1],
+      '--iidfile',
+      IID,
+      '/ws'
+    ])
+    expect(p.image.kind === 'build' && p.image.cachePulls).toEqual(
+      cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }))
+    )
   })
 
   it('treats an older CLI with DOCKER_BUILDKIT=1 as BuildKit', () => {
@@ -175,7 +217,13 @@ describe('makePlan: cache-from', () => {
 
 describe('makePlan: secrets', () => {
   it('names one environment variable per secret in --secret, and never the value', () => {
-    const build: BuildInputs = { ...plainBuild, secrets: [{ id: 'npm', value: PASSWORD }, { id: 'gh.token', value: 'x' }] }
+    const build: BuildInputs = {
+      ...plainBuild,
+      secrets: [
+        { id: 'npm', value: PASSWORD },
+        { id: 'gh.token', value: 'x' }
+      ]
+    }
     const p = plan({ source: { kind: 'build', build } })
     expect(buildArgsOf(p)).toEqual([
       ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
@@ -292,8 +340,27 @@ describe('makePlan: the password', () => {
   const cases: [string, Partial<Inputs>, Builder][] = [
     ['docker.io build (buildx)', { registry: 'docker.io' }, 'buildx'],
     ['ghcr.io build (docker)', { registry: 'ghcr.io', images: [ghcr] }, 'docker'],
-    ['retag with save', { registry: 'localhost:5000', images: [local], source: { kind: 'image', ref: 'alpine' }, save: { path: '/ws/i.tar', gzip: false, level: 3 } }, 'buildx'],
-    ['full build', { registry: 'ghcr.io', images: [alice, ghcr], tags: ['v1', 'v2'], source: { kind: 'build', build: fullBuild }, save: { path: '/ws/i.tgz', gzip: true, level: 3 } }, 'buildx']
+    [
+      'retag with save',
+      {
+        registry: 'localhost:5000',
+        images: [local],
+        source: { kind: 'image', ref: 'alpine' },
+        save: { path: '/ws/i.tar', gzip: false, level: 3 }
+      },
+      'buildx'
+    ],
+    [
+      'full build',
+      {
+        registry: 'ghcr.io',
+        images: [alice, ghcr],
+        tags: ['v1', 'v2'],
+        source: { kind: 'build', build: fullBuild },
+        save: { path: '/ws/i.tgz', gzip: true, level: 3 }
+      },
+      'buildx'
+    ]
   ]
 
   test.each(cases)('appears in no argument array: %s', (_label, overrides, builder) => {
@@ -327,7 +394,11 @@ describe('makePlan: the password', () => {
     for (const builder of ['buildx', 'docker'] as const) {
       const p = makePlan(parsed.inputs, { builder, buildkit: builder === 'buildx', iidFile: IID })
       expect(p.login?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
-      expect(allArgs(p).flat().filter((arg) => arg.includes(PASSWORD))).toEqual([])
+      expect(
+        allArgs(p)
+          .flat()
+          .filter((arg) => arg.includes(PASSWORD))
+      ).toEqual([])
       expect(JSON.stringify(p)).not.toContain(PASSWORD)
     }
   })
@@ -335,7 +406,12 @@ describe('makePlan: the password', () => {
 
 describe('commandLines (the dry run)', () => {
   it('lists every command in order, with the password and secrets as ***', () => {
-    const build: BuildInputs = { ...plainBuild, buildArgs: [{ key: 'MSG', value: "it's here" }], cacheFrom: ['localhost:5000/app:latest'], secrets: [{ id: 'tok', value: PASSWORD }] }
+    const build: BuildInputs = {
+      ...plainBuild,
+      buildArgs: [{ key: 'MSG', value: "it's here" }],
+      cacheFrom: ['localhost:5000/app:latest'],
+      secrets: [{ id: 'tok', value: PASSWORD }]
+    }
     const p = plan(
       {
         registry: 'ghcr.io',
@@ -360,7 +436,12 @@ describe('commandLines (the dry run)', () => {
   })
 
   it('shows a retag as inspect-or-pull, then one tag per target', () => {
-    const p = plan({ images: [local], tags: ['v2'], source: { kind: 'image', ref: 'localhost:5000/app:v1' }, push: false })
+    const p = plan({
+      images: [local],
+      tags: ['v2'],
+      source: { kind: 'image', ref: 'localhost:5000/app:v1' },
+      push: false
+    })
     expect(commandLines(p)).toEqual([
       "docker image inspect --format '{{.Id}}' localhost:5000/app:v1 || docker pull localhost:5000/app:v1",
       'docker image tag localhost:5000/app:v1 localhost:5000/app:v2'

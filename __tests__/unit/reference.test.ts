@@ -42,14 +42,23 @@ describe('parseRepository: valid repositories', () => {
     ['localhost/app', { name: 'localhost/app', domain: 'localhost', path: 'app' }],
     ['a.b.c:443/x/y/z', { name: 'a.b.c:443/x/y/z', domain: 'a.b.c:443', path: 'x/y/z' }],
     ['[::1]:5000/app', { name: '[::1]:5000/app', domain: '[::1]:5000', path: 'app' }],
-    ['my-registry.example.com/team/app', { name: 'my-registry.example.com/team/app', domain: 'my-registry.example.com', path: 'team/app' }],
+    [
+      'my-registry.example.com/team/app',
+      { name: 'my-registry.example.com/team/app', domain: 'my-registry.example.com', path: 'team/app' }
+    ],
     // Docker Hub spelled out or through one of its aliases is normalised to docker.io.
     ['docker.io/app', { name: 'docker.io/app', domain: 'docker.io', path: 'library/app' }],
     ['docker.io/alice/app', { name: 'docker.io/alice/app', domain: 'docker.io', path: 'alice/app' }],
     ['index.docker.io/alice/app', { name: 'index.docker.io/alice/app', domain: 'docker.io', path: 'alice/app' }],
     ['index.docker.io/app', { name: 'index.docker.io/app', domain: 'docker.io', path: 'library/app' }],
-    ['registry-1.docker.io/alice/app', { name: 'registry-1.docker.io/alice/app', domain: 'docker.io', path: 'alice/app' }],
-    ['registry.hub.docker.com/library/app', { name: 'registry.hub.docker.com/library/app', domain: 'docker.io', path: 'library/app' }],
+    [
+      'registry-1.docker.io/alice/app',
+      { name: 'registry-1.docker.io/alice/app', domain: 'docker.io', path: 'alice/app' }
+    ],
+    [
+      'registry.hub.docker.com/library/app',
+      { name: 'registry.hub.docker.com/library/app', domain: 'docker.io', path: 'library/app' }
+    ],
     // Only Docker Hub gets library/: other registries keep a one-component path as is.
     ['ghcr.io/app', { name: 'ghcr.io/app', domain: 'ghcr.io', path: 'app' }]
   ])('%s', (input, expected) => {
@@ -70,7 +79,10 @@ describe('parseRepository: valid repositories', () => {
   })
 
   it('trims surrounding white space from the name', () => {
-    expect(parseRepository('  alice/app \n')).toEqual({ ok: true, value: { name: 'alice/app', domain: 'docker.io', path: 'alice/app' } })
+    expect(parseRepository('  alice/app \n')).toEqual({
+      ok: true,
+      value: { name: 'alice/app', domain: 'docker.io', path: 'alice/app' }
+    })
   })
 
   it('accepts a name of exactly 255 characters', () => {
@@ -80,7 +92,11 @@ describe('parseRepository: valid repositories', () => {
   })
 
   it('treats a first component without . or : (and not localhost) as a Docker Hub namespace', () => {
-    expect(success(parseRepository('registry/app'))).toEqual({ name: 'registry/app', domain: 'docker.io', path: 'registry/app' })
+    expect(success(parseRepository('registry/app'))).toEqual({
+      name: 'registry/app',
+      domain: 'docker.io',
+      path: 'registry/app'
+    })
   })
 })
 
@@ -90,15 +106,35 @@ describe('parseRepository: invalid repositories', () => {
     ['only spaces', '   ', /is empty/, undefined],
     ['inner space', 'alice/my app', /'alice\/my app' contains white space/, /remove the spaces/],
     ['tab', 'alice/\tapp', /white space/, undefined],
-    ['tag', 'alice/app:v1', /'alice\/app:v1' has a tag/, "write the repository 'alice/app' in images and the tag in tags"],
+    [
+      'tag',
+      'alice/app:v1',
+      /'alice\/app:v1' has a tag/,
+      "write the repository 'alice/app' in images and the tag in tags"
+    ],
     ['tag, no namespace', 'app:v1', /'app:v1' has a tag/, "'app'"],
-    ['tag after a port', 'localhost:5000/app:tag', /'localhost:5000\/app:tag' has a tag/, "write the repository 'localhost:5000/app' in images"],
+    [
+      'tag after a port',
+      'localhost:5000/app:tag',
+      /'localhost:5000\/app:tag' has a tag/,
+      "write the repository 'localhost:5000/app' in images"
+    ],
     ['digest', `alice/app@${DIGEST}`, /has a digest/, /without @sha256/],
     ['tag and digest', `alice/app:v1@${DIGEST}`, /has a digest/, undefined],
-    ['uppercase path', 'alice/App', /'alice\/App' has uppercase letters; docker repository names are lowercase/, "write it as 'alice/app'"],
+    [
+      'uppercase path',
+      'alice/App',
+      /'alice\/App' has uppercase letters; docker repository names are lowercase/,
+      "write it as 'alice/app'"
+    ],
     ['uppercase path on a registry', 'ghcr.io/Org/App', /has uppercase letters/, "write it as 'ghcr.io/org/app'"],
     ['uppercase host', 'GHCR.io/org/app', /'GHCR.io\/org\/app' has uppercase letters/, "write it as 'ghcr.io/org/app'"],
-    ['uppercase namespace docker takes for a host', 'Alice/app', /'Alice\/app' has uppercase letters/, "write it as 'alice/app'"],
+    [
+      'uppercase namespace docker takes for a host',
+      'Alice/app',
+      /'Alice\/app' has uppercase letters/,
+      "write it as 'alice/app'"
+    ],
     ['leading separator', 'a/-b', /'a\/-b' has an invalid path component '-b'/, /single separators/],
     ['trailing separator', 'a/b_', /invalid path component 'b_'/, undefined],
     ['triple underscore', 'a/b___c', /invalid path component 'b___c'/, undefined],
@@ -181,15 +217,7 @@ describe('isValidDomain', () => {
 })
 
 describe('isValidTag', () => {
-  test.each([
-    ['v1'],
-    ['latest'],
-    ['_x'],
-    ['1.2.3'],
-    ['V1.0-RC_1'],
-    ['a'],
-    ['x'.repeat(128)]
-  ])('accepts %j', (tag) => {
+  test.each([['v1'], ['latest'], ['_x'], ['1.2.3'], ['V1.0-RC_1'], ['a'], ['x'.repeat(128)]])('accepts %j', (tag) => {
     expect(isValidTag(tag)).toBe(true)
   })
 
@@ -248,7 +276,12 @@ describe('parseImageReference', () => {
   })
 
   test.each<[string, string, string, string]>([
-    ['short digest', 'alice/app@sha256:abc', "'alice/app@sha256:abc' has an invalid digest", 'write it as name@sha256:<64 hex digits>'],
+    [
+      'short digest',
+      'alice/app@sha256:abc',
+      "'alice/app@sha256:abc' has an invalid digest",
+      'write it as name@sha256:<64 hex digits>'
+    ],
     ['other algorithm', `alice/app@md5:${HEX64}`, 'has an invalid digest', 'sha256:<64 hex digits>'],
     ['uppercase digest', `alice/app@sha256:${HEX64.toUpperCase()}`, 'has an invalid digest', 'sha256'],
     ['empty digest', 'alice/app@', 'has an invalid digest', 'sha256'],

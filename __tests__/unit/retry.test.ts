@@ -1,5 +1,12 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { classifyFailure, DEFAULT_POLICY, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay, withRetries } from '../../src/retry.js'
+import {
+  classifyFailure,
+  DEFAULT_POLICY,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  retryDelay,
+  withRetries
+} from '../../src/retry.js'
 import type { AttemptResult, RetryHooks } from '../../src/retry.js'
 
 // Real output, recorded with __tests__/e2e/fault-proxy.ts in front of the plain
@@ -25,9 +32,21 @@ const TRANSIENT_FIXTURES: [string, string, RegExp][] = [
     /^the registry answered 503 Service Unavailable$/
   ],
   // 500 / 502 / 504 with an HTML body on the manifest PUT; docker push, 28
-  ['push, manifest PUT 500', 'received unexpected HTTP status: 500 Internal Server Error\n', /^the registry answered 500 Internal Server Error$/],
-  ['push, manifest PUT 502', 'received unexpected HTTP status: 502 Bad Gateway\n', /^the registry answered 502 Bad Gateway$/],
-  ['push, manifest PUT 504', 'received unexpected HTTP status: 504 Gateway Timeout\n', /^the registry answered 504 Gateway Timeout$/],
+  [
+    'push, manifest PUT 500',
+    'received unexpected HTTP status: 500 Internal Server Error\n',
+    /^the registry answered 500 Internal Server Error$/
+  ],
+  [
+    'push, manifest PUT 502',
+    'received unexpected HTTP status: 502 Bad Gateway\n',
+    /^the registry answered 502 Bad Gateway$/
+  ],
+  [
+    'push, manifest PUT 504',
+    'received unexpected HTTP status: 504 Gateway Timeout\n',
+    /^the registry answered 504 Gateway Timeout$/
+  ],
   // 500 on every POST /blobs/uploads/: the engine retried the layer 5 times (5+10+15+20 s), then; docker push, 28
   [
     'push, blob upload 500 after the engine gave up',
@@ -50,15 +69,35 @@ const TRANSIENT_FIXTURES: [string, string, RegExp][] = [
     /^the registry answered 429 Too Many Requests$/
   ],
   // 429 on HEAD+GET manifests; docker pull, 28
-  ['pull, manifest 429', 'Error response from daemon: toomanyrequests\n', /^the registry answered 429 Too Many Requests$/],
+  [
+    'pull, manifest 429',
+    'Error response from daemon: toomanyrequests\n',
+    /^the registry answered 429 Too Many Requests$/
+  ],
   // 503 on GET manifests (by digest, after the HEAD); docker pull, 28 and 20.10
-  ['pull, manifest GET 503', 'Error response from daemon: received unexpected HTTP status: 503 Service Unavailable\n', /^the registry answered 503 Service Unavailable$/],
+  [
+    'pull, manifest GET 503',
+    'Error response from daemon: received unexpected HTTP status: 503 Service Unavailable\n',
+    /^the registry answered 503 Service Unavailable$/
+  ],
   // 500 on every GET of the layer blob: the engine retried for 75 s, then (no "Error response from daemon:"); docker pull, 28
-  ['pull, blob GET 500 after the engine gave up', 'received unexpected HTTP status: 500 Internal Server Error\n', /^the registry answered 500 Internal Server Error$/],
+  [
+    'pull, blob GET 500 after the engine gave up',
+    'received unexpected HTTP status: 500 Internal Server Error\n',
+    /^the registry answered 500 Internal Server Error$/
+  ],
   // every GET of the layer blob cut after 100000 bytes: resumed with Range 5 times, then; docker pull, 28
-  ['pull, blob GET truncated', 'v1: Pulling from exp/pullsrc\n43acf0f166f0: Already exists\n4d1841e10929: Pulling fs layer\n4d1841e10929: Retrying in 1 second\nunexpected EOF\n', /unexpected EOF/],
+  [
+    'pull, blob GET truncated',
+    'v1: Pulling from exp/pullsrc\n43acf0f166f0: Already exists\n4d1841e10929: Pulling fs layer\n4d1841e10929: Retrying in 1 second\nunexpected EOF\n',
+    /unexpected EOF/
+  ],
   // GET of the manifest by digest cut after 10 bytes (kind 'truncate'); docker pull, 28 and 20.10
-  ['pull, manifest truncated', 'Error response from daemon: unexpected EOF\n', /^the connection ended early \(unexpected EOF\)$/],
+  [
+    'pull, manifest truncated',
+    'Error response from daemon: unexpected EOF\n',
+    /^the connection ended early \(unexpected EOF\)$/
+  ],
   // 503 and 429 on GET /v2/; docker login, 28 and 20.10
   [
     'login, 503',
@@ -83,9 +122,17 @@ const TRANSIENT_FIXTURES: [string, string, RegExp][] = [
     /^the connection was reset$/
   ],
   // TCP RST on every PATCH of an 8 MB layer: the engine retried each layer 5 times, then; docker push, 28
-  ['push, layer PATCH reset after the engine gave up', 'write tcp 127.0.0.1:57484->127.0.0.1:33319: use of closed network connection\n', /closed during the transfer/],
+  [
+    'push, layer PATCH reset after the engine gave up',
+    'write tcp 127.0.0.1:57484->127.0.0.1:33319: use of closed network connection\n',
+    /closed during the transfer/
+  ],
   // TCP RST on GET /v2/; docker push (no "Error response from daemon:") and docker login, 28 and 20.10
-  ['push, ping reset', 'Get "http://localhost:46849/v2/": read tcp 127.0.0.1:52912->127.0.0.1:46849: read: connection reset by peer\n', /^the connection was reset$/],
+  [
+    'push, ping reset',
+    'Get "http://localhost:46849/v2/": read tcp 127.0.0.1:52912->127.0.0.1:46849: read: connection reset by peer\n',
+    /^the connection was reset$/
+  ],
   [
     'login, ping reset',
     'Error response from daemon: Get "http://localhost:35293/v2/": read tcp 127.0.0.1:37818->127.0.0.1:35293: read: connection reset by peer\n',
@@ -93,16 +140,28 @@ const TRANSIENT_FIXTURES: [string, string, RegExp][] = [
   ],
   // Connection closed without an answer (FIN, socket.destroy) on the manifest PUT and on GET /v2/; docker push, 28 and 20.10
   ['push, manifest PUT closed', 'Put "http://localhost:35005/v2/exp/p485814155/manifests/v1": EOF\n', /EOF/],
-  ['push, ping closed', 'The push refers to repository [localhost:41937/exp/p3169815752]\nGet "http://localhost:41937/v2/": EOF\n', /EOF/],
+  [
+    'push, ping closed',
+    'The push refers to repository [localhost:41937/exp/p3169815752]\nGet "http://localhost:41937/v2/": EOF\n',
+    /EOF/
+  ],
   // Proxy stopped; docker push, pull and login, 28 and 20.10
   [
     'push, connection refused',
     'The push refers to repository [localhost:39871/exp/c11240]\nGet "http://localhost:39871/v2/": dial tcp 127.0.0.1:39871: connect: connection refused\n',
     /^connection refused$/
   ],
-  ['pull, connection refused', 'Error response from daemon: Get "http://localhost:39871/v2/": dial tcp 127.0.0.1:39871: connect: connection refused\n', /^connection refused$/],
+  [
+    'pull, connection refused',
+    'Error response from daemon: Get "http://localhost:39871/v2/": dial tcp 127.0.0.1:39871: connect: connection refused\n',
+    /^connection refused$/
+  ],
   // legacy builder, FROM through the proxy: 503 on HEAD+GET manifests, and a reset on the HEAD; docker build, 28
-  ['build, FROM manifest 503', `${LEGACY_BUILDER}\nreceived unexpected HTTP status: 503 Service Unavailable\n`, /503 Service Unavailable/],
+  [
+    'build, FROM manifest 503',
+    `${LEGACY_BUILDER}\nreceived unexpected HTTP status: 503 Service Unavailable\n`,
+    /503 Service Unavailable/
+  ],
   [
     'build, FROM manifest reset',
     `${LEGACY_BUILDER}\nHead "http://localhost:42733/v2/exp/pullsrc/manifests/v1": read tcp 127.0.0.1:47916->127.0.0.1:42733: read: connection reset by peer\n`,
@@ -112,58 +171,150 @@ const TRANSIENT_FIXTURES: [string, string, RegExp][] = [
 
 /** Transient faults not produced here (no such fault on loopback), in the form Go and docker print them. */
 const TRANSIENT_LITERATURE: [string, string, RegExp][] = [
-  ['TLS handshake timeout', 'Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout', /^TLS handshake timeout$/],
-  ['i/o timeout', 'Error response from daemon: Get "https://ghcr.io/v2/": dial tcp 140.82.112.33:443: i/o timeout', /i\/o timeout/],
+  [
+    'TLS handshake timeout',
+    'Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout',
+    /^TLS handshake timeout$/
+  ],
+  [
+    'i/o timeout',
+    'Error response from daemon: Get "https://ghcr.io/v2/": dial tcp 140.82.112.33:443: i/o timeout',
+    /i\/o timeout/
+  ],
   [
     'request canceled',
     'Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)',
     /timed out|cancelled/
   ],
-  ['context deadline exceeded', 'Error response from daemon: Get "https://quay.io/v2/": context deadline exceeded', /^the request timed out$/],
+  [
+    'context deadline exceeded',
+    'Error response from daemon: Get "https://quay.io/v2/": context deadline exceeded',
+    /^the request timed out$/
+  ],
   ['broken pipe', 'write tcp 10.1.0.4:51234->52.1.2.3:443: write: broken pipe', /broken pipe/],
-  ['DNS SERVFAIL', 'Error response from daemon: Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io on 127.0.0.53:53: server misbehaving', /DNS/],
+  [
+    'DNS SERVFAIL',
+    'Error response from daemon: Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io on 127.0.0.53:53: server misbehaving',
+    /DNS/
+  ],
   ['DNS EAI_AGAIN', 'dial tcp: lookup ghcr.io: Temporary failure in name resolution', /DNS/],
-  ['BuildKit 502', 'ERROR: failed to solve: ghcr.io/o/base:1: failed to resolve source metadata for ghcr.io/o/base:1: unexpected status code [manifests 1]: 502 Bad Gateway', /^the registry answered 502 Bad Gateway$/],
-  ['nginx wording', 'received unexpected HTTP status: 503 Service Temporarily Unavailable', /^the registry answered 503 Service Temporarily Unavailable$/],
+  [
+    'BuildKit 502',
+    'ERROR: failed to solve: ghcr.io/o/base:1: failed to resolve source metadata for ghcr.io/o/base:1: unexpected status code [manifests 1]: 502 Bad Gateway',
+    /^the registry answered 502 Bad Gateway$/
+  ],
+  [
+    'nginx wording',
+    'received unexpected HTTP status: 503 Service Temporarily Unavailable',
+    /^the registry answered 503 Service Temporarily Unavailable$/
+  ],
   ['bare Service Unavailable', 'Service Unavailable', /Service Unavailable/]
 ]
 
 /** Permanent faults, as docker printed them. */
 const PERMANENT_FIXTURES: [string, string, RegExp][] = [
   // wrong password, through the proxy to the TLS registry and to it directly; docker login, 28 and 20.10
-  ['login, wrong password (proxy)', 'Error response from daemon: login attempt to http://localhost:40015/v2/ failed with status: 401 Unauthorized\n', /401 Unauthorized/],
-  ['login, wrong password (direct)', 'Error response from daemon: login attempt to https://localhost:5443/v2/ failed with status: 401 Unauthorized\n', /401 Unauthorized/],
+  [
+    'login, wrong password (proxy)',
+    'Error response from daemon: login attempt to http://localhost:40015/v2/ failed with status: 401 Unauthorized\n',
+    /401 Unauthorized/
+  ],
+  [
+    'login, wrong password (direct)',
+    'Error response from daemon: login attempt to https://localhost:5443/v2/ failed with status: 401 Unauthorized\n',
+    /401 Unauthorized/
+  ],
   // 403 with a DENIED JSON body on GET /v2/; docker login, 28 and 20.10
-  ['login, 403', 'Error response from daemon: login attempt to http://localhost:45691/v2/ failed with status: 403 Forbidden\n', /403 Forbidden/],
+  [
+    'login, 403',
+    'Error response from daemon: login attempt to http://localhost:45691/v2/ failed with status: 403 Forbidden\n',
+    /403 Forbidden/
+  ],
   // push to the TLS registry (through the proxy) without logging in; docker push, 28
-  ['push, no credentials', 'The push refers to repository [localhost:38523/exp/a4783]\nceb247090378: Preparing\nno basic auth credentials\n', /no credentials/],
+  [
+    'push, no credentials',
+    'The push refers to repository [localhost:38523/exp/a4783]\nceb247090378: Preparing\nno basic auth credentials\n',
+    /no credentials/
+  ],
   // docker pull of a tag, a repository and a digest the registry does not have; 28 and 20.10
-  ['pull, no such tag', 'Error response from daemon: manifest for localhost:34673/exp/pullsrc:nope not found: manifest unknown: manifest unknown\n', /manifest unknown/],
-  ['pull, no such repository', 'Error response from daemon: manifest for localhost:32979/exp/nonexistent:v1 not found: manifest unknown: manifest unknown\n', /manifest unknown/],
+  [
+    'pull, no such tag',
+    'Error response from daemon: manifest for localhost:34673/exp/pullsrc:nope not found: manifest unknown: manifest unknown\n',
+    /manifest unknown/
+  ],
+  [
+    'pull, no such repository',
+    'Error response from daemon: manifest for localhost:32979/exp/nonexistent:v1 not found: manifest unknown: manifest unknown\n',
+    /manifest unknown/
+  ],
   // local reference errors; 28 (first) and 20.10 (second) differ
   ['push, uppercase (28)', 'invalid reference format: repository name (Exp/Upper) must be lowercase\n', /lowercase/],
   ['push, uppercase (20.10)', 'invalid reference format: repository name must be lowercase\n', /lowercase/],
-  ['tag, bad reference', 'Error parsing reference: "localhost:5000/exp/bad::tag" is not a valid repository/tag: invalid reference format\n', /not valid/],
-  ['push, no local image', 'The push refers to repository [localhost:5000/exp/doesnotexist-xyz]\nAn image does not exist locally with the tag: localhost:5000/exp/doesnotexist-xyz\n', /does not exist locally/],
+  [
+    'tag, bad reference',
+    'Error parsing reference: "localhost:5000/exp/bad::tag" is not a valid repository/tag: invalid reference format\n',
+    /not valid/
+  ],
+  [
+    'push, no local image',
+    'The push refers to repository [localhost:5000/exp/doesnotexist-xyz]\nAn image does not exist locally with the tag: localhost:5000/exp/doesnotexist-xyz\n',
+    /does not exist locally/
+  ],
   ['save, no local image', 'Error response from daemon: reference does not exist\n', /does not exist locally/],
   // NXDOMAIN; docker pull, 28 and 20.10
-  ['pull, no such host', 'Error response from daemon: Get "https://nosuchhost.invalid/v2/": dial tcp: lookup nosuchhost.invalid on 10.255.255.53:53: no such host\n', /no such host/],
+  [
+    'pull, no such host',
+    'Error response from daemon: Get "https://nosuchhost.invalid/v2/": dial tcp: lookup nosuchhost.invalid on 10.255.255.53:53: no such host\n',
+    /no such host/
+  ],
   // legacy builder; docker build, 28
-  ['build, RUN failed', `${LEGACY_BUILDER}\nThe command '/bin/sh -c false' returned a non-zero code: 1\n`, /Dockerfile/],
-  ['build, parse error', `${LEGACY_BUILDER}\nError response from daemon: dockerfile parse error line 2: unknown instruction: RUNN\n`, /Dockerfile/]
+  [
+    'build, RUN failed',
+    `${LEGACY_BUILDER}\nThe command '/bin/sh -c false' returned a non-zero code: 1\n`,
+    /Dockerfile/
+  ],
+  [
+    'build, parse error',
+    `${LEGACY_BUILDER}\nError response from daemon: dockerfile parse error line 2: unknown instruction: RUNN\n`,
+    /Dockerfile/
+  ]
 ]
 
 /** Permanent faults in the form registries and docker print them elsewhere. */
 const PERMANENT_LITERATURE: [string, string, RegExp][] = [
   ['Docker Hub denied', 'denied: requested access to the resource is denied', /denied/],
-  ['GHCR unauthorized', 'unauthorized: unauthenticated: User cannot be authenticated with the token provided.', /credentials/],
-  ['authentication required', 'Error response from daemon: Head "https://ghcr.io/v2/o/x/manifests/1": unauthorized: authentication required', /credentials|authentication/],
+  [
+    'GHCR unauthorized',
+    'unauthorized: unauthenticated: User cannot be authenticated with the token provided.',
+    /credentials/
+  ],
+  [
+    'authentication required',
+    'Error response from daemon: Head "https://ghcr.io/v2/o/x/manifests/1": unauthorized: authentication required',
+    /credentials|authentication/
+  ],
   ['name unknown', 'name unknown: repository name not known to registry', /name unknown/],
   ['no such image', 'Error response from daemon: No such image: nosuch:latest', /no such image/],
-  ['x509', 'Error response from daemon: Get "https://localhost:5443/v2/": x509: certificate signed by unknown authority', /certificate/],
-  ['engine down', 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', /engine/],
-  ['BuildKit step failed', 'ERROR: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2', /Dockerfile/],
-  ['BuildKit COPY', 'ERROR: failed to solve: failed to compute cache key: failed to calculate checksum of ref x::y: "/missing": not found', /Dockerfile/]
+  [
+    'x509',
+    'Error response from daemon: Get "https://localhost:5443/v2/": x509: certificate signed by unknown authority',
+    /certificate/
+  ],
+  [
+    'engine down',
+    'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+    /engine/
+  ],
+  [
+    'BuildKit step failed',
+    'ERROR: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+    /Dockerfile/
+  ],
+  [
+    'BuildKit COPY',
+    'ERROR: failed to solve: failed to compute cache key: failed to calculate checksum of ref x::y: "/missing": not found',
+    /Dockerfile/
+  ]
 ]
 
 describe('classifyFailure', () => {
@@ -208,10 +359,16 @@ describe('classifyFailure', () => {
   it("ignores the engine's own progress lines and sizes", () => {
     // "Retrying in 5 seconds" is the engine retrying a layer: no hint, no fault by itself.
     expect(classifyFailure('ceb247090378: Retrying in 5 seconds\n').transient).toBe(false)
-    const c = classifyFailure('ceb247090378: Retrying in 5 seconds\nreceived unexpected HTTP status: 503 Service Unavailable\n')
+    const c = classifyFailure(
+      'ceb247090378: Retrying in 5 seconds\nreceived unexpected HTTP status: 503 Service Unavailable\n'
+    )
     expect(c).toEqual({ transient: true, reason: 'the registry answered 503 Service Unavailable' })
     // A digest line's size is not a status code.
-    expect(classifyFailure('v1: digest: sha256:768e2ffa8e37f5e52cdc0552747733eb58e455390a9ebb28ea431fc1de4410e1 size: 401\nEOF\n').transient).toBe(false)
+    expect(
+      classifyFailure(
+        'v1: digest: sha256:768e2ffa8e37f5e52cdc0552747733eb58e455390a9ebb28ea431fc1de4410e1 size: 401\nEOF\n'
+      ).transient
+    ).toBe(false)
   })
 
   it('ignores leading noise and Windows line endings', () => {
@@ -220,8 +377,12 @@ describe('classifyFailure', () => {
 
   it('carries a Retry-After hint of a transient fault', () => {
     expect(classifyFailure('toomanyrequests: too many requests, Retry-After: 5').retryAfterMs).toBe(5000)
-    expect(classifyFailure('received unexpected HTTP status: 503 Service Unavailable (retry after 2s)').retryAfterMs).toBe(2000)
-    expect(classifyFailure('received unexpected HTTP status: 503 Service Unavailable')).not.toHaveProperty('retryAfterMs')
+    expect(
+      classifyFailure('received unexpected HTTP status: 503 Service Unavailable (retry after 2s)').retryAfterMs
+    ).toBe(2000)
+    expect(classifyFailure('received unexpected HTTP status: 503 Service Unavailable')).not.toHaveProperty(
+      'retryAfterMs'
+    )
     // …and none for a permanent one.
     expect(classifyFailure('unauthorized: retry after 5s')).not.toHaveProperty('retryAfterMs')
   })
@@ -267,7 +428,9 @@ describe('retryDelay', () => {
 
   it('doubles from base and stops at the cap (jitter at its top)', () => {
     const top = (): number => 0.999999
-    expect([1, 2, 3, 4, 5, 6, 7, 20].map((n) => retryDelay(n, policy, top))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000])
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map((n) => retryDelay(n, policy, top))).toEqual([
+      1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000
+    ])
   })
 
   it('jitters within the upper half: [d/2, d)', () => {
@@ -306,7 +469,8 @@ describe('retryDelay', () => {
 describe('withRetries', () => {
   const policy = { attempts: 3, baseMs: 1000, capMs: 30000 }
   const TRANSIENT = 'received unexpected HTTP status: 503 Service Unavailable\n'
-  const PERMANENT = 'Error response from daemon: login attempt to https://localhost:5443/v2/ failed with status: 401 Unauthorized\n'
+  const PERMANENT =
+    'Error response from daemon: login attempt to https://localhost:5443/v2/ failed with status: 401 Unauthorized\n'
 
   function hooks(): RetryHooks & { slept: number[]; retries: Parameters<RetryHooks['onRetry']>[0][] } {
     const slept: number[] = []
@@ -335,7 +499,11 @@ describe('withRetries', () => {
     }
   }
 
-  const fail = (output: string, message = output.trim()): AttemptResult<never> => ({ ok: false, output, error: new Error(message) })
+  const fail = (output: string, message = output.trim()): AttemptResult<never> => ({
+    ok: false,
+    output,
+    error: new Error(message)
+  })
 
   it('returns the first success without waiting', async () => {
     const h = hooks()
@@ -348,7 +516,11 @@ describe('withRetries', () => {
 
   it('retries transient failures and returns the later success', async () => {
     const h = hooks()
-    const s = script<string>([fail(TRANSIENT), fail('Put "http://localhost:1/v2/x/manifests/v1": EOF\n'), { ok: true, value: 'done' }])
+    const s = script<string>([
+      fail(TRANSIENT),
+      fail('Put "http://localhost:1/v2/x/manifests/v1": EOF\n'),
+      { ok: true, value: 'done' }
+    ])
     await expect(withRetries(policy, s.attempt, h)).resolves.toBe('done')
     expect(s.calls()).toBe(3)
     expect(h.slept).toEqual([500, 1000])
@@ -360,7 +532,12 @@ describe('withRetries', () => {
 
   it('throws the last error once the attempts are used up', async () => {
     const h = hooks()
-    const s = script<string>([fail(TRANSIENT, 'first'), fail(TRANSIENT, 'second'), fail(TRANSIENT, 'third'), { ok: true, value: 'never' }])
+    const s = script<string>([
+      fail(TRANSIENT, 'first'),
+      fail(TRANSIENT, 'second'),
+      fail(TRANSIENT, 'third'),
+      { ok: true, value: 'never' }
+    ])
     await expect(withRetries(policy, s.attempt, h)).rejects.toThrow('third')
     expect(s.calls()).toBe(3)
     expect(h.slept).toHaveLength(2)

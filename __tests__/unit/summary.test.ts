@@ -28,7 +28,13 @@ const pushed: Metadata = {
 
 describe('summaryMarkdown', () => {
   it('is the documented markdown for a push and a save', () => {
-    expect(summaryMarkdown({ metadata: pushed, timings: { login: 420, build: 3100, push: 1234.5, save: 800 }, imageSize: 45_600_000 })).toBe(
+    expect(
+      summaryMarkdown({
+        metadata: pushed,
+        timings: { login: 420, build: 3100, push: 1234.5, save: 800 },
+        imageSize: 45_600_000
+      })
+    ).toBe(
       [
         '### ship-image: pushed 1 repository, saved a tarball',
         '',
@@ -53,7 +59,14 @@ describe('summaryMarkdown', () => {
   })
 
   it('says nothing was pushed, shows — for unknown digests and sizes, and leaves out phases that did not run', () => {
-    const metadata: Metadata = { ...pushed, version: '', digest: '', refs: [], tarball: null, images: [{ ...pushed.images[0], digest: null, ref: null }] }
+    const metadata: Metadata = {
+      ...pushed,
+      version: '',
+      digest: '',
+      refs: [],
+      tarball: null,
+      images: [{ ...pushed.images[0], digest: null, ref: null }]
+    }
     const md = summaryMarkdown({ metadata, timings: { build: 50 }, imageSize: undefined })
     expect(md).toContain('### ship-image: nothing pushed\n')
     expect(md).toContain('| `1.2.3` `latest` | — | — |')
@@ -63,7 +76,12 @@ describe('summaryMarkdown', () => {
   })
 
   it('lists the commands of a dry run', () => {
-    const md = summaryMarkdown({ metadata: { ...pushed, tarball: null }, timings: {}, imageSize: undefined, dryRun: ['docker push x:1'] })
+    const md = summaryMarkdown({
+      metadata: { ...pushed, tarball: null },
+      timings: {},
+      imageSize: undefined,
+      dryRun: ['docker push x:1']
+    })
     expect(md.startsWith('### ship-image: dry run: nothing was run\n')).toBe(true)
     expect(md).toContain('```sh\ndocker push x:1\n```')
   })
@@ -74,7 +92,9 @@ describe('closingLine', () => {
     expect(closingLine(pushed)).toBe(`ship-image: pushed localhost:5000/app@${DIGEST}; saved /ws/app.tar.gz (12.3 MB).`)
   })
   it('says when nothing was pushed or saved', () => {
-    expect(closingLine({ ...pushed, refs: [], tarball: null })).toBe('ship-image: built localhost:5000/app:1.2.3, localhost:5000/app:latest; nothing pushed or saved.')
+    expect(closingLine({ ...pushed, refs: [], tarball: null })).toBe(
+      'ship-image: built localhost:5000/app:1.2.3, localhost:5000/app:latest; nothing pushed or saved.'
+    )
   })
 })
 

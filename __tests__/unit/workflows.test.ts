@@ -50,7 +50,9 @@ describe('lint-workflows on the repository', () => {
     const { status, stdout, stderr } = lint()
     expect(stderr).toBe('')
     expect(status).toBe(0)
-    const counts = /no problems in (\d+) workflow file\(s\), (\d+) markdown YAML block\(s\) \((\d+) wrapped\)/.exec(stdout)
+    const counts = /no problems in (\d+) workflow file\(s\), (\d+) markdown YAML block\(s\) \((\d+) wrapped\)/.exec(
+      stdout
+    )
     expect(counts).not.toBeNull()
     const [, workflows, blocks] = (counts ?? []).map(Number)
     expect(workflows).toBeGreaterThanOrEqual(1) // ci.yml
@@ -67,15 +69,60 @@ describe('lint-workflows on broken workflows', () => {
   })
 
   it.each<[string, string, string[], RegExp]>([
-    ['runs-on missing', 'no-runs-on.yml', change(4, null), /^no-runs-on\.yml:3:3: "runs-on" section is missing in job "image"/m],
-    ['steps misspelled', 'steps-typo.yml', change(5, '    step:'), /^steps-typo\.yml:5:5: unexpected key "step" for "job" section/m],
-    ['uses misspelled', 'uses-typo.yml', change(6, '      - use: actions/checkout@v4'), /^uses-typo\.yml:6:9: unexpected key "use" for "step" section/m],
-    ['uses without a ref', 'no-ref.yml', change(6, '      - uses: actions/checkout'), /^no-ref\.yml:6:15: specifying action "actions\/checkout" in invalid format/m],
-    ['an unknown expression', 'bad-expression.yml', change(15, '      - run: echo "${{ step.ship.outputs.digest }}"'), /^bad-expression\.yml:15:\d+: undefined variable "step"/m],
-    ['an input this action does not have', 'bad-input.yml', change(10, '          image: ghcr.io/octo-org/app'), /^bad-input\.yml:10:11: input "image" is not defined in action\.yml/m],
-    ['a required input missing', 'no-images.yml', change(13, null), /^no-images\.yml:11:15: missing input "images", which action\.yml requires/m],
-    ['an output this action does not have', 'bad-output.yml', change(15, '      - run: echo "${{ steps.ship.outputs.digests }}"'), /^bad-output\.yml:15:\d+: output "digests" of step "ship" is not defined in action\.yml/m],
-    ['invalid YAML', 'bad-yaml.yml', change(10, '          images: [unclosed'), /^bad-yaml\.yml:\d+:\d+: .*\[syntax-check\]/m]
+    [
+      'runs-on missing',
+      'no-runs-on.yml',
+      change(4, null),
+      /^no-runs-on\.yml:3:3: "runs-on" section is missing in job "image"/m
+    ],
+    [
+      'steps misspelled',
+      'steps-typo.yml',
+      change(5, '    step:'),
+      /^steps-typo\.yml:5:5: unexpected key "step" for "job" section/m
+    ],
+    [
+      'uses misspelled',
+      'uses-typo.yml',
+      change(6, '      - use: actions/checkout@v4'),
+      /^uses-typo\.yml:6:9: unexpected key "use" for "step" section/m
+    ],
+    [
+      'uses without a ref',
+      'no-ref.yml',
+      change(6, '      - uses: actions/checkout'),
+      /^no-ref\.yml:6:15: specifying action "actions\/checkout" in invalid format/m
+    ],
+    [
+      'an unknown expression',
+      'bad-expression.yml',
+      change(15, '      - run: echo "${{ step.ship.outputs.digest }}"'),
+      /^bad-expression\.yml:15:\d+: undefined variable "step"/m
+    ],
+    [
+      'an input this action does not have',
+      'bad-input.yml',
+      change(10, '          image: ghcr.io/octo-org/app'),
+      /^bad-input\.yml:10:11: input "image" is not defined in action\.yml/m
+    ],
+    [
+      'a required input missing',
+      'no-images.yml',
+      change(13, null),
+      /^no-images\.yml:11:15: missing input "images", which action\.yml requires/m
+    ],
+    [
+      'an output this action does not have',
+      'bad-output.yml',
+      change(15, '      - run: echo "${{ steps.ship.outputs.digests }}"'),
+      /^bad-output\.yml:15:\d+: output "digests" of step "ship" is not defined in action\.yml/m
+    ],
+    [
+      'invalid YAML',
+      'bad-yaml.yml',
+      change(10, '          images: [unclosed'),
+      /^bad-yaml\.yml:\d+:\d+: .*\[syntax-check\]/m
+    ]
   ])('fails on %s, naming the file and line', (_, name, lines, expected) => {
     const { status, stdout, stderr } = lint(write(name, lines))
     expect(status).toBe(1)
@@ -120,8 +167,12 @@ describe('lint-workflows on broken workflows', () => {
     const { status, stderr } = lint(doc)
     expect(status).toBe(1)
     expect(stderr).toMatch(/^doc\.md:8:5: unexpected key "step" for "job" section.* \(yaml block 1 of 5\)$/m)
-    expect(stderr).toMatch(/^doc\.md:25:11: input "tag" is not defined in action\.yml.* \(yaml block 2 of 5, steps wrapped in a workflow\)$/m)
-    expect(stderr).toMatch(/^doc\.md:33:13: specifying action "actions\/checkout" in invalid format.* \(yaml block 3 of 5, job wrapped in a workflow\)$/m)
+    expect(stderr).toMatch(
+      /^doc\.md:25:11: input "tag" is not defined in action\.yml.* \(yaml block 2 of 5, steps wrapped in a workflow\)$/m
+    )
+    expect(stderr).toMatch(
+      /^doc\.md:33:13: specifying action "actions\/checkout" in invalid format.* \(yaml block 3 of 5, job wrapped in a workflow\)$/m
+    )
     expect(stderr).toMatch(/3 markdown YAML block\(s\) \(2 wrapped\), 2 skipped/)
     expect(stderr.match(/^doc\.md:/gm)).toHaveLength(4) // the two "steps" problems of block 1, one each in 2 and 3
   })
