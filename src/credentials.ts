@@ -3,14 +3,8 @@
 // CLI needs from it: other registries' logins, CLI plugins (buildx), contexts,
 // aliases. Removed at the end of the run and again by the post step.
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { normalizeRegistry } from './reference.js'
-
-/** The user's docker config folder: $DOCKER_CONFIG, else ~/.docker. */
-export function userConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_CONFIG || path.join(os.homedir(), '.docker')
-}
 
 type ConfigJson = Record<string, unknown> & {
   auths?: Record<string, unknown>
@@ -47,25 +41,24 @@ function readUserConfig(dir: string): ConfigJson {
 }
 
 /**
- * Makes `<parent>/docker-config` (mode 0700) for this run and returns the
- * environment every docker command of the run gets.
+ * Makes `<parent>/docker-config` (mode 0700) for this run, seeded from the
+ * user's config folder `user`, and returns the environment every docker command
+ * of the run gets. `buildxConfig` keeps buildx's builders where they are.
  */
 export function createDockerConfig(
   parent: string,
   registry: string,
-  env: NodeJS.ProcessEnv = process.env
+  user: string,
+  buildxConfig: string
 ): { dir: string; env: Record<string, string> } {
-  const user = userConfigDir(env)
   const dir = path.join(parent, 'docker-config')
   fs.mkdirSync(dir, { mode: 0o700 })
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(seedConfig(readUserConfig(user), registry), null, 2), {
-    mode: 0o600
-  })
+  const seed = seedConfig(readUserConfig(user), registry)
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(seed, null, 2), { mode: 0o600 })
   for (const shared of ['cli-plugins', 'contexts']) {
     const target = path.join(user, shared)
     if (fs.existsSync(target)) fs.symlinkSync(target, path.join(dir, shared))
   }
   // buildx keeps its builders under $DOCKER_CONFIG/buildx unless told otherwise.
-  const buildx = env.BUILDX_CONFIG || path.join(user, 'buildx')
-  return { dir, env: { DOCKER_CONFIG: dir, BUILDX_CONFIG: buildx } }
+  return { dir, env: { DOCKER_CONFIG: dir, BUILDX_CONFIG: buildxConfig } }
 }

@@ -2,6 +2,7 @@
 // automatic tags, the version and the OCI labels. Pure: the runner's environment
 // and the event payload come in as plain values; nothing here is ever run as a
 // command (a ref name is data).
+import { TAG_MAX } from './reference.js'
 
 /** What the runner says about the event (GITHUB_* variables and the payload). */
 export interface GitEvent {
@@ -79,12 +80,9 @@ export function parseSemver(tag: string): Semver | undefined {
   return { major: m[1], minor: m[2], patch: m[3], prerelease, build: m[5] ?? '' }
 }
 
-/** The longest tag docker accepts. */
-export const TAG_MAX = 128
-
 /**
  * A ref name as a valid tag: each run of characters outside [A-Za-z0-9_.-]
- * becomes `-`, leading `.` and `-` are dropped, and it is cut to 128 characters.
+ * becomes `-`, leading `.` and `-` are dropped, and it is cut to the longest tag docker accepts.
  * '' when nothing is left.
  */
 export function tagOf(name: string): string {

@@ -1,45 +1,35 @@
-// The main step, a thin shell: inputs → plan → docker (phases.ts) → outputs and summary.
-import * as core from '@actions/core'
+// The main step, a thin shell: the environment and the inputs → the plan → the
+// docker work (phases.ts) → the outputs and the summary. Data flows one way.
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { remove, removeOnSignals, track } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
-import { Docker, DockerError } from './docker.js'
-import { gitEventOf } from './event.js'
-import type { GitEvent } from './event.js'
-import { INPUT_NAMES, parseInputs } from './inputs.js'
-import type { FileSystem, Inputs, RawInputs } from './inputs.js'
-import { settleAll } from './limit.js'
-import { commandLines, loginPlan, makePlan } from './plan.js'
+import { cliRunner, Docker } from './docker.js'
+import type { CommandRunner } from './docker.js'
+import { readEnvironment } from './environment.js'
+import type { Environment } from './environment.js'
+import { DockerError } from './errors.js'
+import { INPUT_NAMES } from './input-names.js'
+import type { RawInputs } from './input-names.js'
+import { parseInputs } from './inputs.js'
+import type { Inputs } from './inputs.js'
 import { metadataOf, outputsOf, writeOutputs } from './outputs.js'
-import type { Outcome } from './outputs.js'
-import { logIn, makeImage, pushAll, requireBuildKit, save, sizeOf } from './phases.js'
+import { runPhases } from './phases.js'
+import { commandLines, makePlan } from './plan.js'
 import { STATE_IS_POST, STATE_TEMP } from './state.js'
 import { closingLine, summaryMarkdown } from './summary.js'
-import type { Timings } from './summary.js'
-
-const nodeFs: FileSystem = {
-  kind(p) {
-    try {
-      const stat = fs.statSync(p)
-      return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other'
-    } catch {
-      return 'missing'
-    }
-  }
-}
+import * as workflow from './workflow.js'
 
 /** The main step as the bundle runs it: marks the state for the post step, and fails a run that stops early. */
 export function start(): void {
-  core.saveState(STATE_IS_POST, 'true')
+  workflow.saveState(STATE_IS_POST, 'true')
   let finished = false
   // Node exits quietly with 0 when nothing is left to wait for; a run that did
   // not reach its end must not pass as a success.
   process.on('exit', (code) => {
     if (!finished && code === 0) {
-      core.error('ship-image stopped before it finished (an internal error); its outputs are not set.')
-      process.exitCode = core.ExitCode.Failure
+      workflow.error('ship-image stopped before it finished (an internal error); its outputs are not set.')
+      process.exitCode = 1
     }
   })
   void main().finally(() => {
@@ -47,42 +37,48 @@ export function start(): void {
   })
 }
 
-export async function main(): Promise<void> {
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs
-  if (raw.password !== '') core.setSecret(raw.password)
-  for (const line of raw.secrets.split('\n')) {
-    const value = line.slice(line.indexOf('=') + 1)
-    if (value.trim() !== '') core.setSecret(value)
-  }
+/** How the step reaches docker: the real CLI, or a fake in the unit tests. */
+export type RunnerFactory = (docker: string | undefined, env: Record<string, string>, host?: string) => CommandRunner
 
-  const environment = {
-    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-    fs: nodeFs,
-    event: readGitEvent(),
-    now: new Date()
-  }
+export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: RunnerFactory = cliRunner): Promise<void> {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, workflow.input(name, vars)])) as RawInputs
+  maskSecrets(raw)
+
+  const { environment, warnings } = readEnvironment(vars)
+  for (const warning of warnings) workflow.warning(warning)
   const parsed = parseInputs(raw, environment)
-  for (const notice of parsed.notices) core.notice(notice.message)
-  for (const warning of parsed.warnings) core.warning(warning.message)
+  for (const notice of parsed.notices) workflow.notice(notice.message)
+  for (const warning of parsed.warnings) workflow.warning(warning.message)
   if (!parsed.ok) {
-    for (const problem of parsed.problems) core.error(problem.message)
-    process.exitCode = core.ExitCode.Failure
+    for (const problem of parsed.problems) workflow.error(problem.message)
     return
   }
-
   const inputs = parsed.inputs
-  if (inputs.dryRun) return dryRun(inputs)
+  if (inputs.dryRun) return dryRun(inputs, environment)
 
   removeOnSignals()
-  const temp = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'ship-image-'))
+  const temp = fs.mkdtempSync(path.join(environment.runnerTemp, 'ship-image-'))
   track(temp)
-  core.saveState(STATE_TEMP, temp)
+  workflow.saveState(STATE_TEMP, temp)
   try {
-    const { outcome, timings, imageSize } = await execute(inputs, temp)
+    const config =
+      inputs.credentials &&
+      createDockerConfig(temp, inputs.registry, environment.dockerConfig, environment.buildxConfig)
+    const docker = new Docker(
+      runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
+      environment.dockerHost
+    )
+    const { plan, secrets } = makePlan(inputs, factsOf(environment, path.join(temp, 'iid')))
+    if (plan.image.kind === 'build' && !plan.buildkit) {
+      workflow.warning(
+        'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.'
+      )
+    }
+    const { outcome, timings, imageSize } = await runPhases(docker, plan, secrets)
     const metadata = metadataOf(outcome)
     writeOutputs(outputsOf(metadata))
-    if (inputs.summary) await writeSummary(summaryMarkdown({ metadata, timings, imageSize }))
-    core.info(closingLine(metadata))
+    if (plan.summary) workflow.appendSummary(summaryMarkdown({ metadata, timings, imageSize }))
+    workflow.info(closingLine(metadata))
   } catch (err) {
     fail(err)
   } finally {
@@ -90,122 +86,66 @@ export async function main(): Promise<void> {
   }
 }
 
+/**
+ * Masks the password and each build secret before anything could print them.
+ * A secret is the value after the first `=` of its line.
+ */
+function maskSecrets(raw: RawInputs): void {
+  workflow.mask(raw.password)
+  for (const line of raw.secrets.split('\n')) {
+    const value = line.slice(line.indexOf('=') + 1)
+    if (value.trim() !== '') workflow.mask(value)
+  }
+}
+
+function factsOf(environment: Environment, iidFile: string) {
+  return {
+    buildx: environment.buildx,
+    buildkitEnv: environment.buildkitEnv,
+    workspace: environment.workspace,
+    iidFile,
+    pigz: environment.tools.pigz
+  }
+}
+
 /** One ::error:: for the failure: on the Dockerfile's line when the build names one. */
 function fail(err: unknown): void {
   if (err instanceof DockerError && err.annotation) {
-    core.error(err.message, { title: 'docker build failed', file: err.annotation.file, startLine: err.annotation.line })
-    process.exitCode = core.ExitCode.Failure
+    workflow.error(err.message, {
+      title: 'docker build failed',
+      file: err.annotation.file,
+      startLine: err.annotation.line
+    })
   } else {
-    core.setFailed(
-      err instanceof DockerError
-        ? err.message
-        : `ship-image failed: ${err instanceof Error ? err.message : String(err)}`
-    )
+    const message = err instanceof Error ? err.message : String(err)
+    workflow.error(err instanceof DockerError ? message : `ship-image failed: ${message}`)
   }
 }
 
 /** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
-async function dryRun(inputs: Inputs): Promise<void> {
-  // Hosted runners have buildx; the classic builder would get `docker build` with the same options.
-  const plan = makePlan(inputs, { builder: 'buildx', buildkit: true, iidFile: '$RUNNER_TEMP/iid' })
+async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
+  const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP/iid'))
   const lines = commandLines(plan)
-  await core.group('Dry run: the docker commands this run would make (with buildx; nothing runs)', async () => {
-    for (const line of lines) core.info(line)
+  const builder =
+    plan.builder === 'buildx' ? 'with buildx' : plan.buildkit ? 'with BuildKit' : 'with the classic builder'
+  await workflow.group(`Dry run: the docker commands this run would make (${builder}; nothing runs)`, async () => {
+    for (const line of lines) workflow.info(line)
   })
-  const outcome: Outcome = {
+  const metadata = metadataOf({
     imageId: '',
-    version: inputs.version,
-    labels: labelsOf(inputs),
+    version: plan.version,
+    labels: plan.labels,
     targets: plan.targets,
     pushed: [],
     tarball: undefined
-  }
-  const metadata = metadataOf(outcome)
+  })
   const outputs = outputsOf(metadata)
   writeOutputs({ tags: outputs.tags, version: outputs.version, metadata: outputs.metadata })
-  if (inputs.summary)
-    await writeSummary(summaryMarkdown({ metadata, timings: {}, imageSize: undefined, dryRun: lines }))
-  core.info(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`)
-}
-
-async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(markdown).write()
-}
-
-function labelsOf(inputs: Inputs): Record<string, string> {
-  return inputs.source.kind === 'build'
-    ? Object.fromEntries(inputs.source.build.labels.map((l) => [l.key, l.value]))
-    : {}
+  if (plan.summary) {
+    workflow.appendSummary(summaryMarkdown({ metadata, timings: {}, imageSize: undefined, dryRun: lines }))
+  }
+  workflow.info(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`)
 }
 
 /** The name @github/local-action looks for (`npx local-action run . src/main.ts .env`). */
 export const run = main
-
-/** The event from GITHUB_* and the payload file; a missing or unreadable payload counts as none. */
-function readGitEvent(): GitEvent {
-  let payload: unknown
-  const file = process.env.GITHUB_EVENT_PATH
-  if (file) {
-    try {
-      payload = JSON.parse(fs.readFileSync(file, 'utf8'))
-    } catch (err) {
-      core.warning(
-        `Could not read the event payload ${file} (${err instanceof Error ? err.message : String(err)}); pull request tags fall back to GITHUB_SHA.`
-      )
-    }
-  }
-  return gitEventOf(process.env, payload)
-}
-
-/** Runs `phase` and records how long it took. */
-async function timed<T>(timings: Timings, phase: keyof Timings, work: () => Promise<T>): Promise<T> {
-  const start = performance.now()
-  try {
-    return await work()
-  } finally {
-    timings[phase] = performance.now() - start
-  }
-}
-
-async function execute(
-  inputs: Inputs,
-  temp: string
-): Promise<{ outcome: Outcome; timings: Timings; imageSize: number | undefined }> {
-  const timings: Timings = {}
-  const config = inputs.credentials && createDockerConfig(temp, inputs.registry)
-  const docker = await Docker.locate(config?.env)
-  // The builder check and the login are independent: they overlap.
-  const buildx = inputs.source.kind === 'build' ? docker.hasBuildx() : Promise.resolve(false)
-  const needsBuildKit = inputs.source.kind === 'build' && inputs.source.build.secrets.length > 0
-  const login = loginPlan(inputs)
-  // Secrets need BuildKit: know the builder before logging in, so a classic builder fails with nothing done.
-  if (needsBuildKit) requireBuildKit(await buildx)
-  const loggedIn = login
-    ? timed(timings, 'login', () => logIn(docker, login, inputs.credentials!.password, inputs.attempts))
-    : Promise.resolve()
-  await settleAll<unknown>([buildx, loggedIn])
-  const builder = (await buildx) ? 'buildx' : 'docker'
-  const buildkit = builder === 'buildx' || process.env.DOCKER_BUILDKIT === '1'
-  if (inputs.source.kind === 'build' && !buildkit) {
-    core.warning(
-      'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.'
-    )
-  }
-  const plan = makePlan(inputs, { builder, buildkit, iidFile: path.join(temp, 'iid') })
-
-  const secrets = inputs.source.kind === 'build' ? inputs.source.build.secrets : []
-  const file = inputs.source.kind === 'build' ? inputs.source.build.file : undefined
-  const imageId = await timed(timings, 'build', () =>
-    makeImage(docker, plan, { secrets, file, attempts: inputs.attempts })
-  )
-  const pushed =
-    plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan.pushes, inputs.attempts)) : []
-  const tarball = plan.save && (await timed(timings, 'save', () => save(docker, plan.save!, plan.targets.length)))
-  const imageSize = inputs.summary ? await sizeOf(docker, imageId) : undefined
-  return {
-    outcome: { imageId, version: inputs.version, labels: labelsOf(inputs), targets: plan.targets, pushed, tarball },
-    timings,
-    imageSize
-  }
-}

@@ -1,5 +1,5 @@
 // Turns what the run did into the step outputs (pure), and writes them.
-import * as core from '@actions/core'
+import * as workflow from './workflow.js'
 import type { Target } from './plan.js'
 import type { Tarball } from './save.js'
 
@@ -86,5 +86,5 @@ export function outputsOf(metadata: Metadata): Outputs {
 
 /** Sets the outputs given (a dry run knows only some of them). */
 export function writeOutputs(outputs: Partial<Outputs>): void {
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  for (const [name, value] of Object.entries(outputs)) workflow.setOutput(name, value)
 }

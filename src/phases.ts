@@ -1,18 +1,62 @@
 // The docker work of the main step, one function per phase: log in, make the
-// image (build, or pull and retag), push, save. Each runs the commands the plan
-// made, in a log group that says what happens to which reference.
-import * as core from '@actions/core'
+// image (build, or pull and retag), push, save; and runPhases, which runs them in
+// order as the plan says. Each phase runs the commands the plan made, in a log
+// group that says what happens to which reference.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dockerfileError } from './annotations.js'
-import { commandFailed, DockerError, EngineUnreachable, errorSummary, failureOf, pushedDigest } from './docker.js'
+import { errorSummary, pushedDigest } from './docker-output.js'
 import type { Docker, RunResult } from './docker.js'
+import { DockerError, EngineUnreachable } from './errors.js'
 import { limiter, settleAll } from './limit.js'
-import type { Plan, Push } from './plan.js'
+import type { Outcome, Pushed } from './outputs.js'
+import type { BuildStep, Login, Plan, Push, Secrets } from './plan.js'
 import { registryOf } from './reference.js'
-import type { Pushed } from './outputs.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
+import type { Timings } from './summary.js'
+import * as workflow from './workflow.js'
+
+/** How many docker pushes or pulls run at once. */
+export const CONCURRENCY = 4
+
+export interface PhaseResult {
+  outcome: Outcome
+  timings: Timings
+  /** The image's size in the engine, for the summary. */
+  imageSize: number | undefined
+}
+
+/** Runs the plan: login, build or retag, push, save; each phase timed. */
+export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): Promise<PhaseResult> {
+  const timings: Timings = {}
+  const login = plan.login
+  if (login) await timed(timings, 'login', () => logIn(docker, login, secrets.password ?? '', plan.attempts))
+  const imageId = await timed(timings, 'build', () => makeImage(docker, plan, secrets))
+  const pushed = plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan)) : []
+  const saveStep = plan.save
+  const tarball = saveStep && (await timed(timings, 'save', () => save(docker, saveStep, plan.targets.length)))
+  const imageSize = plan.summary ? await sizeOf(docker, imageId) : undefined
+  const outcome: Outcome = {
+    imageId,
+    version: plan.version,
+    labels: plan.labels,
+    targets: plan.targets,
+    pushed,
+    tarball
+  }
+  return { outcome, timings, imageSize }
+}
+
+/** Runs `phase` and records how long it took. */
+async function timed<T>(timings: Timings, phase: keyof Timings, work: () => Promise<T>): Promise<T> {
+  const start = performance.now()
+  try {
+    return await work()
+  } finally {
+    timings[phase] = performance.now() - start
+  }
+}
 
 /** The image's size for the summary; a summary without it is no reason to fail. */
 export async function sizeOf(docker: Docker, imageId: string): Promise<number | undefined> {
@@ -21,22 +65,9 @@ export async function sizeOf(docker: Docker, imageId: string): Promise<number | 
   return result.exitCode === 0 && Number.isFinite(size) ? size : undefined
 }
 
-/** DOCKER_BUILDKIT=1 makes an older CLI (such as Debian's 20.10) build with BuildKit. */
-export function requireBuildKit(buildx: boolean): void {
-  if (buildx || process.env.DOCKER_BUILDKIT === '1') return
-  throw new DockerError(
-    "Input 'secrets': build secrets need BuildKit, but docker build here is the classic builder. Fix: install the buildx plugin (docker/setup-buildx-action), or set DOCKER_BUILDKIT=1 with a docker CLI that has BuildKit built in."
-  )
-}
-
-export async function logIn(
-  docker: Docker,
-  login: NonNullable<Plan['login']>,
-  password: string,
-  attempts: number
-): Promise<void> {
+export async function logIn(docker: Docker, login: Login, password: string, attempts: number): Promise<void> {
   const { registry, username, args } = login
-  await core.group(`Logging in to ${registry} as ${username}`, async () => {
+  await workflow.group(`Logging in to ${registry} as ${username}`, async () => {
     const failure = (result: RunResult): DockerError => {
       const reason = errorSummary(result.stderr).replace(/^Error response from daemon: /, '')
       return new DockerError(
@@ -44,41 +75,28 @@ export async function logIn(
       )
     }
     await docker.runRetrying(args, { registry, attempts, failure }, { input: password, silent: true })
-    core.info(`Logged in to ${registry} as ${username}.`)
+    workflow.info(`Logged in to ${registry} as ${username}.`)
   })
 }
 
-export interface BuildContext {
-  secrets: { id: string; value: string }[]
-  /** The Dockerfile (absolute for a local context), for annotations. */
-  file: string | undefined
-  attempts: number
-}
-
 /** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
-export async function makeImage(
-  docker: Docker,
-  plan: Plan,
-  { secrets, file, attempts }: BuildContext
-): Promise<string> {
+export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): Promise<string> {
   const image = plan.image
+  const refs = plan.targets.map((t) => t.ref).join(', ')
   if (image.kind === 'build') {
-    if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, attempts)
-    // Each secret reaches the build in its own environment variable, never in an argument.
-    const env = Object.fromEntries(
-      image.secretEnv.map(({ name, id }) => [name, secrets.find((s) => s.id === id)!.value])
-    )
-    return core.group(`Building ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
-      const result = await docker.tryRun(image.args, { env })
-      if (result.exitCode !== 0) throw buildFailed(image.args, result, file)
+    if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, plan.attempts)
+    return workflow.group(`Building ${refs}`, async () => {
+      // Each secret reaches the build in its own environment variable, never in an argument.
+      const result = await docker.tryRun(image.args, { env: secrets.buildEnv })
+      if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
       return fs.readFileSync(image.iidFile, 'utf8').trim()
     })
   }
-  return core.group(`Tagging ${image.source} as ${plan.targets.map((t) => t.ref).join(', ')}`, async () => {
+  return workflow.group(`Tagging ${image.source} as ${refs}`, async () => {
     let inspected = await docker.tryRun(image.inspect, { silent: true })
     if (inspected.exitCode !== 0) {
-      core.info(`${image.source} is not in the local engine; pulling it.`)
-      await docker.runRetrying(image.pull, { registry: registryOf(image.source), attempts })
+      workflow.info(`${image.source} is not in the local engine; pulling it.`)
+      await docker.runRetrying(image.pull, { registry: registryOf(image.source), attempts: plan.attempts })
       inspected = await docker.run(image.inspect, { silent: true })
     }
     for (const args of image.tag) await docker.run(args)
@@ -87,9 +105,10 @@ export async function makeImage(
 }
 
 /** The build's failure, on the Dockerfile line it names when there is one. */
-function buildFailed(args: string[], result: RunResult, file: string | undefined): DockerError {
-  const generic = commandFailed(args, result.exitCode, failureOf(result))
-  if (file === undefined || !path.isAbsolute(file) || generic instanceof EngineUnreachable) return generic
+function buildFailed(docker: Docker, image: BuildStep, result: RunResult, workspace: string): DockerError {
+  const generic = docker.failed(image.args, result)
+  const file = image.dockerfile
+  if (file === undefined || generic instanceof EngineUnreachable) return generic
   let text: string
   try {
     text = fs.readFileSync(file, 'utf8')
@@ -98,15 +117,14 @@ function buildFailed(args: string[], result: RunResult, file: string | undefined
   }
   const found = dockerfileError(`${result.stdout}\n${result.stderr}`, text, path.basename(file))
   if (found === undefined) return generic
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
   const relative = path.relative(workspace, file)
   const shown = relative.startsWith('..') ? file : relative
   return new DockerError(`${shown}:${found.line}: ${found.message}`, { file: shown, line: found.line })
 }
 
 /** Pulls the cache-from images the classic builder needs locally; one that cannot be pulled is only a notice. */
-async function pullCache(docker: Docker, pulls: { ref: string; args: string[] }[], attempts: number): Promise<void> {
-  await core.group(`Pulling ${count(pulls.length, 'cache image')}`, async () => {
+async function pullCache(docker: Docker, pulls: BuildStep['cachePulls'], attempts: number): Promise<void> {
+  await workflow.group(`Pulling ${count(pulls.length, 'cache image')}`, async () => {
     const limit = limiter(CONCURRENCY)
     await settleAll(
       pulls.map(({ ref, args }) =>
@@ -115,7 +133,7 @@ async function pullCache(docker: Docker, pulls: { ref: string; args: string[] }[
             await docker.runRetrying(args, { registry: registryOf(ref), attempts }, { onLine: prefixed(ref) })
           } catch (err) {
             if (!(err instanceof DockerError) || err instanceof EngineUnreachable) throw err
-            core.notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`)
+            workflow.notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`)
           }
         })
       )
@@ -123,15 +141,13 @@ async function pullCache(docker: Docker, pulls: { ref: string; args: string[] }[
   })
 }
 
-/** How many docker pushes or pulls run at once. */
-const CONCURRENCY = 4
-
 /**
  * Pushes every reference, up to CONCURRENCY at a time: the first tag of each
  * repository first (it uploads the layers), then its other tags (only manifests).
  * Each digest is the one docker reports from the registry.
  */
-export async function pushAll(docker: Docker, groups: Plan['pushes'], attempts: number): Promise<Pushed[]> {
+export async function pushAll(docker: Docker, plan: Plan): Promise<Pushed[]> {
+  const groups = plan.pushes
   const total = groups.flat().length
   if (total === 0) return []
   const refs = groups.flat().map((p) => p.target.ref)
@@ -139,9 +155,9 @@ export async function pushAll(docker: Docker, groups: Plan['pushes'], attempts: 
     total === 1
       ? `Pushing ${refs[0]}`
       : `Pushing ${count(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`
-  return core.group(header, async () => {
+  return workflow.group(header, async () => {
     const limit = limiter(CONCURRENCY)
-    const pushOne = (push: Push): Promise<Pushed> => limit(() => pushReference(docker, push, total > 1, attempts))
+    const pushOne = (push: Push): Promise<Pushed> => limit(() => pushReference(docker, push, total > 1, plan.attempts))
     const perRepository = groups.map(async ([first, ...rest]) => [
       await pushOne(first),
       ...(await settleAll(rest.map(pushOne)))
@@ -168,14 +184,14 @@ async function pushReference(docker: Docker, push: Push, concurrent: boolean, at
 
 /** Log lines of one of several commands running at once, each marked with its reference. */
 function prefixed(ref: string): (line: string) => void {
-  return (line) => core.info(`[${ref}] ${line}`)
+  return (line) => workflow.info(`[${ref}] ${line}`)
 }
 
-export async function save(docker: Docker, save: NonNullable<Plan['save']>, references: number): Promise<Tarball> {
-  return core.group(`Saving ${count(references, 'reference')} to ${save.target.path}`, async () => {
-    const tarball = await saveImage(docker, save.args, save.target)
-    const how = save.target.gzip ? `, gzip level ${save.target.level} by ${tarball.compressor}` : ''
-    core.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
+export async function save(docker: Docker, step: NonNullable<Plan['save']>, references: number): Promise<Tarball> {
+  return workflow.group(`Saving ${count(references, 'reference')} to ${step.target.path}`, async () => {
+    const tarball = await saveImage(docker, step.args, step.target, step.compressor)
+    const how = step.target.gzip ? `, gzip level ${step.target.level} by ${tarball.compressor}` : ''
+    workflow.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
     return tarball
   })
 }

@@ -1,6 +1,11 @@
-// Turns validated inputs into the exact docker commands to run. Pure: every
-// command is an argument array (never a shell string), and nothing runs here.
-import type { BuildInputs, Inputs, SaveTarget } from './inputs.js'
+// Turns validated inputs and the facts of the machine into the plan: every docker
+// command to run, as argument arrays (never a shell string), and everything else
+// the phases need (the attempts, the Dockerfile to annotate, the labels). Pure:
+// nothing runs here. The secrets travel beside the plan (Secrets), never in it,
+// so the plan can be printed as it is (the dry run does).
+import * as path from 'node:path'
+import type { BuildInputs } from './build-inputs.js'
+import type { Inputs, SaveTarget } from './inputs.js'
 import { DOCKER_HUB } from './reference.js'
 import type { Repository } from './reference.js'
 
@@ -25,20 +30,39 @@ export interface Push {
   args: string[]
 }
 
+/** `docker login`; the password goes to its standard input. */
+export interface Login {
+  registry: string
+  username: string
+  args: string[]
+}
+
+export interface BuildStep {
+  kind: 'build'
+  args: string[]
+  iidFile: string
+  /** `docker pull` of each cache-from image, when the builder needs it local (the classic builder). */
+  cachePulls: { ref: string; args: string[] }[]
+  /** The environment variable of the build process that carries each secret (`--secret id=…,env=…`). */
+  secretEnv: { name: string; id: string }[]
+  /** The Dockerfile, for an annotation on the line a failed build names (a local context's only). */
+  dockerfile: string | undefined
+}
+
+export interface RetagStep {
+  kind: 'retag'
+  source: string
+  inspect: string[]
+  pull: string[]
+  tag: string[][]
+}
+
 export interface Plan {
-  /** `docker login`; the password goes to its standard input. */
-  login: { registry: string; username: string; args: string[] } | undefined
-  image:
-    | {
-        kind: 'build'
-        args: string[]
-        iidFile: string
-        /** `docker pull` of each cache-from image, when the builder needs it local (the classic builder). */
-        cachePulls: { ref: string; args: string[] }[]
-        /** The environment variable of the build process that carries each secret (`--secret id=…,env=…`). */
-        secretEnv: { name: string; id: string }[]
-      }
-    | { kind: 'retag'; source: string; inspect: string[]; pull: string[]; tag: string[][] }
+  login: Login | undefined
+  builder: Builder
+  /** Whether the build runs on BuildKit (buildx, or DOCKER_BUILDKIT=1 with an older CLI), not the classic builder. */
+  buildkit: boolean
+  image: BuildStep | RetagStep
   targets: Target[]
   /**
    * One list per repository. The first push of a repository uploads its layers;
@@ -46,76 +70,123 @@ export interface Plan {
    * are independent of each other.
    */
   pushes: Push[][]
-  /** `docker image save` of every target, written to the tarball by the runner. */
-  save: { target: SaveTarget; args: string[] } | undefined
+  /** `docker image save` of every target, compressed and written to the tarball by save.ts. */
+  save: { target: SaveTarget; args: string[]; compressor: Compressor } | undefined
+  /** Attempts for each login, pull and push (1: no retry). */
+  attempts: number
+  /** The version and the labels the image gets, for the outputs. */
+  version: string
+  labels: Record<string, string>
+  /** Where relative paths in messages start (the workspace). */
+  workspace: string
+  summary: boolean
 }
 
-export interface PlanOptions {
-  builder: Builder
-  /** Whether the build runs on BuildKit (buildx, or DOCKER_BUILDKIT=1 with an older CLI), not the classic builder. */
-  buildkit: boolean
+/** What must never be printed: it goes to docker's standard input or the build's environment. */
+export interface Secrets {
+  /** The password of the login, for `docker login --password-stdin`. */
+  password: string | undefined
+  /** The build process's environment: each build secret in its own variable (`--secret id=…,env=…`). */
+  buildEnv: Record<string, string>
+}
+
+/**
+ * How the tarball is compressed: pigz when it is installed (it uses every core,
+ * and is about twice as fast as zlib on two: docs/benchmarks.md), else Node's
+ * zlib; both write standard gzip. `none` for a plain .tar.
+ */
+export type Compressor = { kind: 'none' } | { kind: 'zlib' } | { kind: 'pigz'; path: string }
+
+/** The compressor for `target` on a machine where pigz is at `pigz` (undefined: not installed). */
+function compressorFor(target: SaveTarget, pigz: string | undefined): Compressor {
+  if (!target.gzip) return { kind: 'none' }
+  return pigz === undefined ? { kind: 'zlib' } : { kind: 'pigz', path: pigz }
+}
+
+/** What the plan depends on besides the inputs: the machine's facts (environment.ts) and this run's folder. */
+export interface PlanFacts {
+  /** The buildx plugin is installed. */
+  buildx: boolean
+  /** DOCKER_BUILDKIT=1. */
+  buildkitEnv: boolean
+  workspace: string
   /** Where the build writes the image ID (a file in this run's temp folder). */
   iidFile: string
+  /** pigz, where it is installed. */
+  pigz: string | undefined
 }
 
-export function makePlan(inputs: Inputs, options: PlanOptions): Plan {
+export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secrets: Secrets } {
+  const builder: Builder = facts.buildx ? 'buildx' : 'docker'
+  const buildkit = builder === 'buildx' || facts.buildkitEnv
   const targets = inputs.images.flatMap((repository) =>
     inputs.tags.map((tag) => ({ repository, tag, ref: `${repository.name}:${tag}` }))
   )
   const refs = targets.map((t) => t.ref)
+  const source = inputs.source
+  const secretEnv = source.kind === 'build' ? secretVariables(source.build) : []
 
-  let image: Plan['image']
-  if (inputs.source.kind === 'image') {
-    const source = inputs.source.ref
-    image = {
-      kind: 'retag',
-      source,
-      inspect: ['image', 'inspect', '--format', '{{.Id}}', source],
-      pull: ['pull', source],
-      tag: refs.map((ref) => ['image', 'tag', source, ref])
-    }
-  } else {
-    const build = inputs.source.build
-    // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
-    const cachePulls = options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }))
-    const secretEnv = build.secrets.map(({ id }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id }))
-    image = {
-      kind: 'build',
-      args: buildArgs(build, refs, options, secretEnv),
-      iidFile: options.iidFile,
-      cachePulls,
-      secretEnv
-    }
-  }
-
-  return {
-    login: loginPlan(inputs),
-    image,
+  const plan: Plan = {
+    login: loginOf(inputs),
+    builder,
+    buildkit,
+    image:
+      source.kind === 'image'
+        ? retagStep(source.ref, refs)
+        : buildStep(source.build, refs, { builder, buildkit, iidFile: facts.iidFile }, secretEnv),
     targets,
     pushes: inputs.push
       ? inputs.images.map((repository) =>
           targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] }))
         )
       : [],
-    save: inputs.save && { target: inputs.save, args: ['image', 'save', ...refs] }
+    save: inputs.save && {
+      target: inputs.save,
+      args: ['image', 'save', ...refs],
+      compressor: compressorFor(inputs.save, facts.pigz)
+    },
+    attempts: inputs.attempts,
+    version: inputs.version,
+    labels: source.kind === 'build' ? Object.fromEntries(source.build.labels.map((l) => [l.key, l.value])) : {},
+    workspace: facts.workspace,
+    summary: inputs.summary
   }
+  const secrets: Secrets = {
+    password: inputs.credentials?.password,
+    buildEnv: Object.fromEntries(secretEnv.map(({ name, value }) => [name, value]))
+  }
+  return { plan, secrets }
 }
 
-/** `docker login`, when the inputs have credentials; it does not depend on the builder. */
-export function loginPlan(inputs: Inputs): Plan['login'] {
+/** `docker login`, when the inputs have credentials. Without a server docker logs in to Docker Hub. */
+function loginOf(inputs: Inputs): Login | undefined {
   if (inputs.credentials === undefined) return undefined
   const { username } = inputs.credentials
-  // Without a server docker logs in to Docker Hub under its canonical key.
   const server = inputs.registry === DOCKER_HUB ? [] : [inputs.registry]
   return { registry: inputs.registry, username, args: ['login', '--username', username, '--password-stdin', ...server] }
 }
 
-function buildArgs(
+function retagStep(source: string, refs: string[]): RetagStep {
+  return {
+    kind: 'retag',
+    source,
+    inspect: ['image', 'inspect', '--format', '{{.Id}}', source],
+    pull: ['pull', source],
+    tag: refs.map((ref) => ['image', 'tag', source, ref])
+  }
+}
+
+/** The environment variable of the build process that carries each secret. */
+function secretVariables(build: BuildInputs): { name: string; id: string; value: string }[] {
+  return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }))
+}
+
+function buildStep(
   build: BuildInputs,
   refs: string[],
-  options: PlanOptions,
+  options: { builder: Builder; buildkit: boolean; iidFile: string },
   secretEnv: { name: string; id: string }[]
-): string[] {
+): BuildStep {
   const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build']
   if (build.file !== undefined) args.push('--file', build.file)
   for (const ref of refs) args.push('--tag', ref)
@@ -132,7 +203,15 @@ function buildArgs(
   // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
   if (build.cacheFrom.length > 0 && options.buildkit) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
   args.push('--iidfile', options.iidFile, build.context)
-  return args
+  return {
+    kind: 'build',
+    args,
+    iidFile: options.iidFile,
+    // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
+    cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
+    secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
+    dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined
+  }
 }
 
 /** An argument as a POSIX shell would need it written, for display only (nothing is ever run through a shell). */
@@ -160,8 +239,9 @@ export function commandLines(plan: Plan): string[] {
   }
   for (const push of plan.pushes.flat()) lines.push(line(push.args))
   if (plan.save) {
-    const { path, gzip, level } = plan.save.target
-    lines.push(`${line(plan.save.args)}${gzip ? ` | gzip -${level}` : ''} > ${shellQuote(path)}`)
+    const { target, compressor } = plan.save
+    const pipe = compressor.kind === 'none' ? '' : ` | ${compressor.kind === 'pigz' ? 'pigz' : 'gzip'} -${target.level}`
+    lines.push(`${line(plan.save.args)}${pipe} > ${shellQuote(target.path)}`)
   }
   return lines
 }

@@ -13,7 +13,9 @@ const DOMAIN = `${HOST}(?::[0-9]+)?`
 
 const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`)
 const DOMAIN_RE = new RegExp(`^${DOMAIN}$`)
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+/** The longest tag docker accepts. */
+export const TAG_MAX = 128
+const TAG_RE = new RegExp(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,${TAG_MAX - 1}}$`)
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/
 const IMAGE_ID_RE = /^(?:sha256:)?[a-f0-9]{12,64}$/
 
@@ -165,7 +167,7 @@ export function parseImageReference(input: string): Parsed<string> {
   return repo.ok ? { ok: true, value: ref } : repo
 }
 
-export const tagFix = 'a tag is 1 to 128 characters of letters, digits, _ . and -, not starting with . or -'
+export const tagFix = `a tag is 1 to ${TAG_MAX} characters of letters, digits, _ . and -, not starting with . or -`
 
 function fail(problem: string, fix: string): { ok: false; problem: string; fix: string } {
   return { ok: false, problem, fix }

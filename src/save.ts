@@ -1,20 +1,21 @@
-// `docker image save` streamed to the tarball: gzip (for .tar.gz/.tgz) and the
-// sha256 of the file in one pass, with no uncompressed copy on disk, into a
-// temporary file beside the target that is renamed into place only when docker,
-// the compressor and the write all succeeded.
-import { spawn } from 'node:child_process'
+// `docker image save` streamed to the tarball: compressed (gzip for .tar.gz/.tgz)
+// and hashed (sha256 of the file) in one pass, with no uncompressed copy on disk,
+// into a temporary file beside the target that is renamed into place only when
+// docker, the compressor and the write all succeeded. When one of them fails the
+// others are stopped, so a full disk ends the step instead of hanging it.
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { Duplex, Transform } from 'node:stream'
+import { Transform } from 'node:stream'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as zlib from 'node:zlib'
-import * as io from '@actions/io'
+import { childEnvironment, startChild } from './children.js'
 import { remove, track, untrack } from './cleanup.js'
-import { DockerError } from './docker.js'
 import type { Docker } from './docker.js'
+import { DockerError } from './errors.js'
 import type { SaveTarget } from './inputs.js'
+import type { Compressor } from './plan.js'
 
 export interface Tarball {
   path: string
@@ -22,38 +23,55 @@ export interface Tarball {
   digest: string
   size: number
   /** What compressed it: `pigz` (several threads), `zlib` (Node's, one thread) or `none`. */
-  compressor: 'pigz' | 'zlib' | 'none'
+  compressor: Compressor['kind']
 }
 
-/** A gzip stage for the pipeline, and a promise that rejects when it fails. */
-interface Compressor {
-  name: Tarball['compressor']
-  stream: Duplex
+/** The compressed stream of `input`, and a way to stop the compressor and wait for it. */
+interface Stage {
+  output: Readable
   done: Promise<void>
+  stop(): void
 }
 
-/**
- * pigz when it is installed (it uses every core, and is about twice as fast as
- * zlib on two: docs/benchmarks.md), else Node's zlib. Both write standard gzip.
- */
-async function compressor(level: number): Promise<Compressor> {
-  const pigz = await io.which('pigz', false)
-  if (pigz === '') return { name: 'zlib', stream: zlib.createGzip({ level }), done: Promise.resolve() }
-  const child = spawn(pigz, [`-${level}`, '--stdout'], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (err) => reject(new Error(`pigz could not start: ${err.message}`)))
-    child.on('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`pigz failed (exit code ${code}): ${stderr.trim() || 'no error output'}`))
-    )
+function compress(input: Readable, compressor: Compressor, level: number): Stage {
+  if (compressor.kind === 'none') return { output: input, done: Promise.resolve(), stop: () => undefined }
+  if (compressor.kind === 'zlib') {
+    const gzip = zlib.createGzip({ level })
+    return { output: input.pipe(gzip), done: Promise.resolve(), stop: () => gzip.destroy() }
+  }
+  // docker's output goes straight into pigz's standard input (a pipe between the two
+  // processes), so Node copies only the compressed bytes.
+  const direct = hasDescriptor(input)
+  const child = startChild(compressor.path, [`-${level}`, '--stdout'], {
+    env: childEnvironment(),
+    stdio: [direct ? input : 'pipe', 'pipe', 'pipe']
   })
-  return { name: 'pigz', stream: Duplex.from({ writable: child.stdin, readable: child.stdout }), done }
+  if (direct) input.destroy()
+  else if (child.stdin) input.pipe(child.stdin)
+  let stderr = ''
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const done = new Promise<void>((resolve, reject) => {
+    child.once('error', (err) => reject(new Error(`pigz could not start: ${err.message}`)))
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve()
+      else reject(new Error(`pigz failed (${signal ?? `exit code ${code}`}): ${stderr.trim() || 'no error output'}`))
+    })
+  })
+  return { output: child.stdout as Readable, done, stop: () => child.kill('SIGKILL') }
 }
 
-export async function saveImage(docker: Docker, args: string[], target: SaveTarget): Promise<Tarball> {
+/** Whether the stream is a pipe with a file descriptor that a child process can be given. */
+function hasDescriptor(stream: Readable): boolean {
+  const handle = (stream as unknown as { _handle?: { fd?: number } })._handle
+  return typeof handle?.fd === 'number' && handle.fd >= 0
+}
+
+export async function saveImage(
+  docker: Docker,
+  args: string[],
+  target: SaveTarget,
+  compressor: Compressor
+): Promise<Tarball> {
   const dir = path.dirname(target.path)
   fs.mkdirSync(dir, { recursive: true })
   const partial = path.join(dir, `.${path.basename(target.path)}.${randomBytes(6).toString('hex')}.partial`)
@@ -69,28 +87,38 @@ export async function saveImage(docker: Docker, args: string[], target: SaveTarg
     }
   })
 
-  const gzip = target.gzip ? await compressor(target.level) : undefined
   const out = fs.createWriteStream(partial, { flags: 'wx', mode: 0o644, flush: true })
-  const docker$ = docker.stream(args)
-  const stages: (Readable | Duplex)[] = [docker$.stdout, ...(gzip ? [gzip.stream] : []), measure]
-  const write = pipeline([...stages, out]).catch((err: NodeJS.ErrnoException) => {
-    docker$.kill()
+  const saving = docker.stream(args)
+  const stage = compress(saving.stdout, compressor, target.level)
+  // The first of docker and the compressor to fail stops the other, so that nothing
+  // waits on a pipe forever; its error is the one reported (the other was stopped).
+  let first: unknown
+  const stopAll = (err: unknown): void => {
+    first ??= err
+    saving.kill()
+    stage.stop()
+  }
+  let writeError: DockerError | undefined
+  const write = pipeline(stage.output, measure, out).catch((err: NodeJS.ErrnoException) => {
+    // Stopped because docker or the compressor failed: theirs is the error to report.
+    if (first !== undefined) return
     const why =
       err.code === 'ENOSPC'
         ? 'the disk is full (no space left on device); free some space or save somewhere else'
         : err.message
-    throw new DockerError(
+    writeError = new DockerError(
       `Writing the tarball ${target.path} failed: ${why}. No tarball was written; an earlier file at that path is unchanged.`
     )
+    stopAll(writeError)
   })
-  const [written, compressed, exited] = await Promise.allSettled([write, gzip?.done, docker$.done])
+  await Promise.all([write, stage.done.catch(stopAll), saving.done.catch(stopAll)])
   // A write error explains a docker error (a broken pipe), so it is reported first.
-  const failure = [written, compressed, exited].find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason
+  const failure = writeError ?? first
   if (failure !== undefined) {
     remove(partial)
     throw failure
   }
   fs.renameSync(partial, target.path)
   untrack(partial)
-  return { path: target.path, digest: `sha256:${hash.digest('hex')}`, size, compressor: gzip?.name ?? 'none' }
+  return { path: target.path, digest: `sha256:${hash.digest('hex')}`, size, compressor: compressor.kind }
 }

@@ -1,7 +1,9 @@
 // Test doubles shared by the unit tests (not a test file itself).
 import type { GitEvent } from '../../src/event.js'
-import { INPUT_NAMES } from '../../src/inputs.js'
-import type { BuildInputs, Environment, FileSystem, InputName, RawInputs } from '../../src/inputs.js'
+import type { BuildInputs } from '../../src/build-inputs.js'
+import type { Environment, FileSystem } from '../../src/environment.js'
+import { INPUT_NAMES } from '../../src/input-names.js'
+import type { InputName, RawInputs } from '../../src/input-names.js'
 
 export type Kind = ReturnType<FileSystem['kind']>
 
@@ -37,7 +39,19 @@ export function env(
   entries: Record<string, Exclude<Kind, 'missing'>> = DEFAULT_TREE,
   event: GitEvent = NO_EVENT
 ): Environment & { fs: ReturnType<typeof fakeFs> } {
-  return { workspace: WORKSPACE, fs: fakeFs(entries), event, now: NOW }
+  return {
+    workspace: WORKSPACE,
+    runnerTemp: '/runner/temp',
+    fs: fakeFs(entries),
+    event,
+    now: NOW,
+    buildkitEnv: false,
+    dockerHost: undefined,
+    dockerConfig: '/home/runner/.docker',
+    buildxConfig: '/home/runner/.docker/buildx',
+    buildx: true,
+    tools: { docker: '/usr/bin/docker', pigz: undefined }
+  }
 }
 
 /** Every input empty (as when no default applies), with `images: alice/app` and the given overrides. */

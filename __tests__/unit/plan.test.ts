@@ -1,8 +1,9 @@
 import { describe, expect, it, test } from '@jest/globals'
+import type { BuildInputs } from '../../src/build-inputs.js'
 import { parseInputs } from '../../src/inputs.js'
-import type { BuildInputs, Inputs } from '../../src/inputs.js'
+import type { Inputs } from '../../src/inputs.js'
 import { commandLines, makePlan } from '../../src/plan.js'
-import type { Builder, Plan } from '../../src/plan.js'
+import type { Builder, Plan, PlanFacts, Secrets } from '../../src/plan.js'
 import type { Repository } from '../../src/reference.js'
 import { env, PLAIN_BUILD, raw } from './fakes.js'
 
@@ -53,8 +54,27 @@ function inputs(overrides: Partial<Inputs> = {}): Inputs {
   }
 }
 
+/** The facts of a machine with `builder`; `buildkit` without buildx stands for DOCKER_BUILDKIT=1. */
+function facts(builder: Builder = 'buildx', buildkit = builder === 'buildx', pigz?: string): PlanFacts {
+  return {
+    buildx: builder === 'buildx',
+    buildkitEnv: buildkit && builder !== 'buildx',
+    workspace: '/ws',
+    iidFile: IID,
+    pigz
+  }
+}
+
+function planAndSecrets(
+  overrides: Partial<Inputs> = {},
+  builder: Builder = 'buildx',
+  buildkit = builder === 'buildx'
+): { plan: Plan; secrets: Secrets } {
+  return makePlan(inputs(overrides), facts(builder, buildkit))
+}
+
 function plan(overrides: Partial<Inputs> = {}, builder: Builder = 'buildx', buildkit = builder === 'buildx'): Plan {
-  return makePlan(inputs(overrides), { builder, buildkit, iidFile: IID })
+  return planAndSecrets(overrides, builder, buildkit).plan
 }
 
 function buildArgsOf(p: Plan): string[] {
@@ -119,7 +139,8 @@ describe('makePlan: build arguments', () => {
       args: [...start, ...fullOptions],
       iidFile: IID,
       cachePulls: [],
-      secretEnv: []
+      secretEnv: [],
+      dockerfile: '/ws/docker/prod.Dockerfile'
     })
   })
 
@@ -224,7 +245,8 @@ describe('makePlan: secrets', () => {
         { id: 'gh.token', value: 'x' }
       ]
     }
-    const p = plan({ source: { kind: 'build', build } })
+    const { plan: p, secrets } = planAndSecrets({ source: { kind: 'build', build } })
+    expect(secrets.buildEnv).toEqual({ SHIP_IMAGE_SECRET_1: PASSWORD, SHIP_IMAGE_SECRET_2: 'x' })
     expect(buildArgsOf(p)).toEqual([
       ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
       ...['--secret', 'id=npm,env=SHIP_IMAGE_SECRET_1', '--secret', 'id=gh.token,env=SHIP_IMAGE_SECRET_2'],
@@ -292,7 +314,10 @@ describe('makePlan: retag', () => {
 
   it('is the same whichever builder is found', () => {
     const source = { kind: 'image', ref: 'sha256:abc123def456' } as const
-    expect(plan({ source }, 'docker')).toEqual(plan({ source }, 'buildx'))
+    const { image, targets, pushes } = plan({ source }, 'docker')
+    expect({ image, targets, pushes }).toEqual(
+      (({ image, targets, pushes }) => ({ image, targets, pushes }))(plan({ source }, 'buildx'))
+    )
   })
 })
 
@@ -331,8 +356,18 @@ describe('makePlan: save', () => {
     const p = plan({ images: [alice, local], tags: ['v1', 'latest'], save: target, push: false })
     expect(p.save).toEqual({
       target,
-      args: ['image', 'save', 'alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest']
+      args: ['image', 'save', 'alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest'],
+      compressor: { kind: 'zlib' }
     })
+  })
+
+  test.each([
+    [{ path: '/ws/i.tar.gz', gzip: true, level: 3 }, '/usr/bin/pigz', { kind: 'pigz', path: '/usr/bin/pigz' }],
+    [{ path: '/ws/i.tar.gz', gzip: true, level: 3 }, undefined, { kind: 'zlib' }],
+    [{ path: '/ws/i.tar', gzip: false, level: 3 }, '/usr/bin/pigz', { kind: 'none' }]
+  ])('compresses %o with pigz %s as %o', (target, pigz, compressor) => {
+    const { plan: p } = makePlan(inputs({ save: target }), facts('buildx', true, pigz))
+    expect(p.save?.compressor).toEqual(compressor)
   })
 })
 
@@ -392,7 +427,8 @@ describe('makePlan: the password', () => {
     if (!parsed.ok) throw new Error(parsed.problems.map((x) => x.message).join('\n'))
     expect(parsed.inputs.credentials?.password).toBe(PASSWORD)
     for (const builder of ['buildx', 'docker'] as const) {
-      const p = makePlan(parsed.inputs, { builder, buildkit: builder === 'buildx', iidFile: IID })
+      const { plan: p, secrets } = makePlan(parsed.inputs, facts(builder))
+      expect(secrets.password).toBe(PASSWORD)
       expect(p.login?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
       expect(
         allArgs(p)

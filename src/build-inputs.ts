@@ -1,0 +1,192 @@
+// The inputs that say what makes the image: a build (context, Dockerfile, build
+// args, labels, secrets, cache, platform…) or an existing image to retag. Pure:
+// the file-system look-ups come in through the environment.
+import * as path from 'node:path'
+import type { Environment } from './environment.js'
+import type { RawInputs } from './input-names.js'
+import { parseKeyValues, parseLines, parseList } from './parse.js'
+import type { KeyValue, Report } from './parse.js'
+import { parseImageReference } from './reference.js'
+
+export interface BuildInputs {
+  /** Absolute path of a local context, or a remote context (URL) as written. */
+  context: string
+  /** Absolute path of the Dockerfile; for a remote context, `file` as written (a path inside it) or undefined. */
+  file: string | undefined
+  buildArgs: KeyValue[]
+  labels: KeyValue[]
+  target: string
+  platform: string
+  network: string
+  pull: boolean
+  noCache: boolean
+  /** Images whose layers the build may reuse (`--cache-from`). */
+  cacheFrom: string[]
+  /** BuildKit build secrets (`RUN --mount=type=secret,id=…`); values never reach argv. */
+  secrets: { id: string; value: string }[]
+}
+
+/** What makes the image: a build, or an existing image to retag. */
+export type Source = { kind: 'build'; build: BuildInputs } | { kind: 'image'; ref: string }
+
+/** The boolean flags of the build, and the labels it gets unless the user sets their keys. */
+export interface BuildDefaults {
+  pull: boolean
+  noCache: boolean
+  defaultLabels: KeyValue[]
+}
+
+const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/
+
+/** Names that look like credentials: build args are kept in the image history for anyone who pulls it. */
+const CREDENTIAL_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL/i
+
+/** A build from the context, or — with source-image — an existing image to retag. */
+export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, report: Report): Source {
+  const buildArgs = parseKeyValues(raw, 'build-args', report)
+  for (const { key } of buildArgs.filter((a) => CREDENTIAL_NAME.test(a.key))) {
+    report.warn(
+      'build-args',
+      `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`
+    )
+  }
+  const labels = withDefaultLabels(parseKeyValues(raw, 'labels', report), flags.defaultLabels)
+  const cacheFrom = parseCacheFrom(raw['cache-from'], report)
+  const secrets = parseSecrets(raw.secrets, report)
+  if (secrets.length > 0 && raw['source-image'] === '' && !env.buildx && !env.buildkitEnv) {
+    report.problem(
+      'secrets',
+      'build secrets need BuildKit, but docker build here is the classic builder',
+      'install the buildx plugin (docker/setup-buildx-action), or set DOCKER_BUILDKIT=1 with a docker CLI that has BuildKit built in'
+    )
+  }
+  if (raw['source-image'] !== '') {
+    const ref = parseImageReference(raw['source-image'])
+    if (!ref.ok) report.problem('source-image', ref.problem, ref.fix)
+    const ignored = [
+      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'] as const).filter(
+        (name) => raw[name] !== ''
+      ),
+      ...(flags.pull ? ['pull'] : []),
+      ...(flags.noCache ? ['no-cache'] : [])
+    ]
+    if (ignored.length > 0) {
+      report.warn(
+        'source-image',
+        `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`
+      )
+    }
+    return { kind: 'image', ref: raw['source-image'] }
+  }
+
+  const { context, file } = parseContextAndFile(raw, env, report)
+  const platform = raw.platform
+  if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
+    report.problem(
+      'platform',
+      `'${platform}' is not one platform`,
+      'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag'
+    )
+  }
+  return {
+    kind: 'build',
+    build: {
+      context,
+      file,
+      buildArgs,
+      labels,
+      target: raw.target,
+      platform,
+      network: raw.network,
+      pull: flags.pull,
+      noCache: flags.noCache,
+      cacheFrom,
+      secrets
+    }
+  }
+}
+
+/** The user's labels, then each default label whose key the user did not set. */
+function withDefaultLabels(labels: KeyValue[], defaults: KeyValue[]): KeyValue[] {
+  const set = new Set(labels.map((l) => l.key))
+  return [...labels, ...defaults.filter((l) => !set.has(l.key))]
+}
+
+/** Image references, one per entry; `type=registry,ref=…` cache specs are buildx syntax and are not accepted. */
+function parseCacheFrom(value: string, report: Report): string[] {
+  const entries = parseLines(value).flatMap((line) => {
+    if (!/(?:^|,)\s*type=/.test(line)) return parseList(line)
+    report.problem(
+      'cache-from',
+      `'${line}' is a buildx cache spec`,
+      'give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry)'
+    )
+    return []
+  })
+  return [...new Set(entries)].filter((ref) => {
+    const parsed = parseImageReference(ref)
+    if (!parsed.ok) {
+      report.problem(
+        'cache-from',
+        parsed.problem,
+        `list image references such as ghcr.io/org/app:latest (${parsed.fix})`
+      )
+    }
+    return parsed.ok
+  })
+}
+
+/** A local context must be a folder with the Dockerfile; a remote one (URL) is docker's to fetch. */
+function parseContextAndFile(raw: RawInputs, env: Environment, report: Report): Pick<BuildInputs, 'context' | 'file'> {
+  const contextInput = raw.context === '' ? '.' : raw.context
+  if (REMOTE_CONTEXT.test(contextInput)) return { context: contextInput, file: raw.file === '' ? undefined : raw.file }
+
+  const context = path.resolve(env.workspace, contextInput)
+  const contextKind = env.fs.kind(context)
+  if (contextKind !== 'directory') {
+    const what =
+      contextKind === 'missing' ? `the folder '${contextInput}' does not exist` : `'${contextInput}' is not a folder`
+    report.problem(
+      'context',
+      `${what} (looked in ${context})`,
+      'give a folder relative to the workspace, and check the repository out first (actions/checkout)'
+    )
+  }
+  const file = raw.file === '' ? path.join(context, 'Dockerfile') : path.resolve(env.workspace, raw.file)
+  const fileKind = env.fs.kind(file)
+  // A missing context already explains its missing default Dockerfile.
+  if (fileKind !== 'file' && (raw.file !== '' || contextKind === 'directory')) {
+    const shown = raw.file || path.relative(env.workspace, file)
+    report.problem(
+      'file',
+      `the Dockerfile '${shown}' ${fileKind === 'missing' ? 'does not exist' : 'is not a file'} (looked at ${file})`,
+      'give the Dockerfile path relative to the workspace, or add a Dockerfile to the context'
+    )
+  }
+  return { context, file }
+}
+
+/**
+ * `id=VALUE` lines. A bad line is reported by its number only: it may be the
+ * secret itself, and a problem message is printed.
+ */
+function parseSecrets(value: string, report: Report): { id: string; value: string }[] {
+  const secrets: { id: string; value: string }[] = []
+  value.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return
+    const eq = line.indexOf('=')
+    const id = eq < 0 ? '' : line.slice(0, eq).trim()
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+      report.problem(
+        'secrets',
+        `line ${index + 1} is not an id=VALUE line (its text is not shown, as it may be a secret)`,
+        'write one id=VALUE per line, the id made of letters, digits, _ . and -, such as npm_token=${{ secrets.NPM_TOKEN }}'
+      )
+      return
+    }
+    if (secrets.some((s) => s.id === id))
+      report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id')
+    else secrets.push({ id, value: line.slice(eq + 1) })
+  })
+  return secrets
+}

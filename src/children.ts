@@ -1,0 +1,55 @@
+// Every process the run starts (docker, pigz, zstd) starts here, so that none
+// outlives the run: on SIGINT/SIGTERM they are stopped, and waited for, before the
+// credentials are removed. Children get the step's environment without the
+// action's inputs, so INPUT_PASSWORD and INPUT_SECRETS reach no docker process.
+import { spawn } from 'node:child_process'
+import type { ChildProcess, StdioOptions } from 'node:child_process'
+
+const live = new Set<ChildProcess>()
+let stopping = false
+
+/** The environment every child gets: the step's, without INPUT_* (the inputs, secrets among them), plus `extra`. */
+export function childEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith('INPUT_')) env[key] = value
+  }
+  return { ...env, ...extra }
+}
+
+/** Starts `command` and keeps it in the list of this run's children until it exits. */
+export function startChild(
+  command: string,
+  args: string[],
+  options: { env: Record<string, string>; stdio: StdioOptions }
+): ChildProcess {
+  if (stopping) throw new Error('the run is being stopped; no new command is started')
+  const child = spawn(command, args, options)
+  live.add(child)
+  child.once('exit', () => live.delete(child))
+  child.once('error', () => live.delete(child))
+  return child
+}
+
+/** Whether the run is being stopped (a cancelled job): a failure now is not worth a retry. */
+export function isStopping(): boolean {
+  return stopping
+}
+
+/**
+ * Stops every child still running: SIGTERM (docker then cancels its request, so
+ * a push in flight is abandoned), SIGKILL after `graceMs`. Resolves once all have
+ * exited. No child is started after this is called.
+ */
+export async function stopChildren(graceMs = 3000): Promise<void> {
+  stopping = true
+  const running = [...live].filter((c) => c.exitCode === null && c.signalCode === null)
+  if (running.length === 0) return
+  const exited = running.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())))
+  for (const child of running) child.kill('SIGTERM')
+  const timer = setTimeout(() => {
+    for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }, graceMs)
+  await Promise.all(exited)
+  clearTimeout(timer)
+}

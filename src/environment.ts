@@ -1,0 +1,123 @@
+// The facts of the machine and the workflow run that the step depends on, read
+// once, at the shell's edge, from the environment and the event payload. Every
+// other module gets them from here as plain values.
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { gitEventOf } from './event.js'
+import type { GitEvent, Variables } from './event.js'
+
+/** The file-system look-ups the inputs need, so tests can give their own. */
+export interface FileSystem {
+  kind(absolutePath: string): 'file' | 'directory' | 'other' | 'missing'
+}
+
+export interface Environment {
+  /** Where relative paths start: GITHUB_WORKSPACE, else the working directory. */
+  workspace: string
+  /** Where this run's temporary folder goes: RUNNER_TEMP, else the system's. */
+  runnerTemp: string
+  fs: FileSystem
+  /** The Git event the workflow runs for (tags: auto, version, labels). */
+  event: GitEvent
+  /** The time the run started (the `created` label). */
+  now: Date
+  /** DOCKER_BUILDKIT=1: an older CLI's `docker build` runs on BuildKit. */
+  buildkitEnv: boolean
+  /** DOCKER_HOST as set, for messages about an engine that is not there. */
+  dockerHost: string | undefined
+  /** The user's docker config folder: $DOCKER_CONFIG, else ~/.docker (read, never written). */
+  dockerConfig: string
+  /** BUILDX_CONFIG, else the buildx folder of the user's config: where buildx keeps its builders. */
+  buildxConfig: string
+  /** Whether the docker CLI will find the buildx plugin (then builds run through `docker buildx build`). */
+  buildx: boolean
+  /** The programs the run may use, where PATH has them. */
+  tools: { docker: string | undefined; pigz: string | undefined }
+}
+
+export const nodeFs: FileSystem = {
+  kind(p) {
+    try {
+      const stat = fs.statSync(p)
+      return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other'
+    } catch {
+      return 'missing'
+    }
+  }
+}
+
+/**
+ * Reads the environment. An unreadable event payload is not an error: pull
+ * request tags then fall back to GITHUB_SHA, and `warnings` says so.
+ */
+export function readEnvironment(vars: Variables = process.env): { environment: Environment; warnings: string[] } {
+  const warnings: string[] = []
+  let payload: unknown
+  const file = vars.GITHUB_EVENT_PATH
+  if (file) {
+    try {
+      payload = JSON.parse(fs.readFileSync(file, 'utf8'))
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      warnings.push(`Could not read the event payload ${file} (${why}); pull request tags fall back to GITHUB_SHA.`)
+    }
+  }
+  const dockerConfig = vars.DOCKER_CONFIG || path.join(os.homedir(), '.docker')
+  const environment: Environment = {
+    workspace: vars.GITHUB_WORKSPACE || process.cwd(),
+    runnerTemp: vars.RUNNER_TEMP || os.tmpdir(),
+    fs: nodeFs,
+    event: gitEventOf(vars, payload),
+    now: new Date(),
+    buildkitEnv: vars.DOCKER_BUILDKIT === '1',
+    dockerHost: vars.DOCKER_HOST || undefined,
+    dockerConfig,
+    buildxConfig: vars.BUILDX_CONFIG || path.join(dockerConfig, 'buildx'),
+    buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
+    tools: { docker: findExecutable('docker', vars.PATH), pigz: findExecutable('pigz', vars.PATH) }
+  }
+  return { environment, warnings }
+}
+
+/**
+ * Where the docker CLI looks for its plugins, as the CLI itself does: the
+ * config's `cliPluginsExtraDirs`, the config folder's cli-plugins (where
+ * docker/setup-buildx-action puts buildx), then the system folders.
+ */
+export function pluginDirs(dockerConfig: string): string[] {
+  let extra: string[] = []
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(dockerConfig, 'config.json'), 'utf8')) as unknown
+    const dirs = (config as { cliPluginsExtraDirs?: unknown } | null)?.cliPluginsExtraDirs
+    if (Array.isArray(dirs)) extra = dirs.filter((d): d is string => typeof d === 'string')
+  } catch {
+    // no config, or not JSON: the CLI then uses its defaults too
+  }
+  return [
+    ...extra,
+    path.join(dockerConfig, 'cli-plugins'),
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins'
+  ]
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK)
+    return fs.statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** The first executable called `name` on `searchPath` (PATH), or undefined. */
+export function findExecutable(name: string, searchPath = ''): string | undefined {
+  return searchPath
+    .split(path.delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => path.join(dir, name))
+    .find(isExecutable)
+}

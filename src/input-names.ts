@@ -1,0 +1,32 @@
+// The action's inputs as action.yml names them (a unit test reads action.yml and
+// compares), and their raw values as the runner passes them.
+
+export const INPUT_NAMES = [
+  'registry',
+  'username',
+  'password',
+  'images',
+  'tags',
+  'latest',
+  'context',
+  'file',
+  'build-args',
+  'labels',
+  'target',
+  'platform',
+  'network',
+  'pull',
+  'no-cache',
+  'source-image',
+  'push',
+  'save',
+  'save-compression-level',
+  'cache-from',
+  'retries',
+  'secrets',
+  'summary',
+  'dry-run'
+] as const
+export type InputName = (typeof INPUT_NAMES)[number]
+/** Each input's value as the runner passes it (already trimmed; '' when not set). */
+export type RawInputs = Record<InputName, string>
