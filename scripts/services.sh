@@ -7,7 +7,7 @@
 #     its self-signed certificate trusted by the engine through
 #     /etc/docker/certs.d/localhost:PORT/ca.crt,
 #   - a tiny base image, ship-image/busybox:test, imported from Debian's busybox-static.
-# Installs the Debian packages it needs (pigz too) when they are missing. Writes what it
+# Installs the Debian packages it needs (pigz and skopeo too) when they are missing. Writes what it
 # started to $SHIP_IMAGE_STATE/services.json (default /var/tmp/ship-image).
 set -euo pipefail
 
@@ -40,6 +40,8 @@ command -v curl >/dev/null || need+=(curl)
 # pigz: the action compresses tarballs with it when present (GitHub's Ubuntu runners have it);
 # the tests cover it and the zlib fallback.
 command -v pigz >/dev/null || need+=(pigz)
+# skopeo: the tests read registries with it, apart from any engine.
+command -v skopeo >/dev/null || need+=(skopeo)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   $SUDO apt-get update -qq
