@@ -3,6 +3,7 @@
 import * as path from 'node:path'
 import { compare, tail } from './measure.mjs'
 
+/** The cache case's report section: cold rebuilds with and without cache-from, and by hand. */
 export async function benchCache(ctx) {
   ctx.makeContext('cache', 'cache', { slowRun: true })
   const published = `${ctx.services.plain}/${ctx.ns}/cache:published`

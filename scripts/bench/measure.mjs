@@ -4,12 +4,14 @@
 import * as fs from 'node:fs'
 import { runProcess } from '../lib/step-runner.mjs'
 
+/** The median of numbers. */
 export function median(values) {
   const s = [...values].sort((a, b) => a - b)
   const mid = Math.floor(s.length / 2)
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }
 
+/** Median, min, max and count of the samples' `ms`. */
 export function stats(samples) {
   const ms = samples.map((s) => s.ms)
   return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), n: ms.length }
@@ -107,6 +109,7 @@ function descendants(pid) {
   return names
 }
 
+/** The last lines of a text, for error messages. */
 export function tail(text, lines = 15) {
   return text.trimEnd().split('\n').slice(-lines).join('\n')
 }

@@ -11,6 +11,7 @@ import { compare, median, tail } from './measure.mjs'
 
 const PUSH_BASELINE = path.join(ROOT, 'scripts/bench-push-baseline.sh')
 
+/** The push case's report section: four shapes of push, action vs script, and the side-by-side row. */
 export async function benchPush(ctx) {
   // The same two registries behind proxies that hold every request for LATENCY_MS,
   // as a registry across a network does; on loopback a push is bound by the CPU.

@@ -8,11 +8,8 @@ import { MB, which } from './context.mjs'
 /** The commit, the machine and the tools of this run (for the report's head). */
 export function describeEnvironment(ctx) {
   const git = (...args) => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).stdout.trim()
-  const versions = ctx
-    .docker(['version', '--format', '{{.Client.Version}} / {{.Server.Version}}'], {
-      allowFail: true
-    })
-    .stdout.trim()
+  const format = '{{.Client.Version}} / {{.Server.Version}}'
+  const versions = ctx.docker(['version', '--format', format], { allowFail: true }).stdout.trim()
   return {
     commit: git('rev-parse', '--short', 'HEAD'),
     subject: git('log', '-1', '--format=%s'),

@@ -6,6 +6,7 @@ import { LAYER_MB, MB, RANDOM_LAYERS, takeFile, which } from './context.mjs'
 import { compare, median } from './measure.mjs'
 import { renderSizes } from './report.mjs'
 
+/** The save case's report section: the action's .tar.gz vs the shell pipelines, per level, and the sizes. */
 export async function benchSave(ctx) {
   const { level: defaultLevel, from } = defaultCompressionLevel()
   const levels = [...new Set([defaultLevel, 1])]
@@ -76,6 +77,10 @@ export async function benchSave(ctx) {
   }
 }
 
+/**
+ * One save by the action (`source-image`, `push: false`, `save: out/…tar.gz` at `level`):
+ * its time, the tarball's size (the file is then deleted) and the compressor it used.
+ */
 export async function saveWithAction(ctx, source, repository, level, i) {
   const file = `out/action-${level}-${i}.tar.gz`
   const run = await ctx.runAction(

@@ -5,6 +5,7 @@ import { BUNDLE } from '../lib/step-runner.mjs'
 import { which } from './context.mjs'
 import { compare } from './measure.mjs'
 
+/** The start-up case's report section: spawn to the first `[command]` line and to the first docker process. */
 export async function benchStartup(ctx) {
   ctx.makeContext('startup', 'startup', {})
   ctx.docker(['build', '--quiet', '--tag', `${ctx.ns}/startup:prebuilt`, ctx.contextDir('startup')])
