@@ -24,7 +24,8 @@ import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import v8 from 'node:v8'
-import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument } from 'yaml'
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
+import { ACTION_YML, readAction } from './lib/action-yml.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SKIP_MARK = '<!-- lint-workflows: skip -->'
@@ -127,12 +128,11 @@ export function classify(blockText) {
 
 /** action.yml's input names, required input names and output names. */
 export function actionSpec(actionYmlText) {
-  const doc = parse(actionYmlText) ?? {}
-  const inputs = Object.entries(doc.inputs ?? {})
+  const { inputs, outputs } = readAction(actionYmlText)
   return {
-    inputs: new Set(inputs.map(([name]) => name)),
-    required: inputs.filter(([, s]) => s?.required === true || s?.required === 'true').map(([name]) => name),
-    outputs: new Set(Object.keys(doc.outputs ?? {}))
+    inputs: new Set(inputs.map((input) => input.name)),
+    required: inputs.filter((input) => input.required).map((input) => input.name),
+    outputs: new Set(outputs.map((output) => output.name))
   }
 }
 
@@ -242,7 +242,7 @@ async function lintWorkflow(text, path, spec) {
  * Lints the given files (workflows, or markdown for its YAML blocks).
  * { problems: [{ file, line, column, message, kind, where }], counts }.
  */
-export async function lintFiles(files, { actionYml = join(ROOT, 'action.yml') } = {}) {
+export async function lintFiles(files, { actionYml = ACTION_YML } = {}) {
   const spec = actionSpec(readFileSync(actionYml, 'utf8'))
   const problems = []
   const counts = { workflows: 0, blocks: 0, wrapped: 0, skipped: 0 }

@@ -2,20 +2,6 @@
 export declare const START: string
 export declare const END: string
 
-export interface InputRow {
-  name: string
-  required: boolean
-  default: string | undefined
-  description: string
-  deprecationMessage: string | undefined
-}
-export interface OutputRow {
-  name: string
-  description: string
-}
-
-/** action.yml's inputs and outputs, in file order. */
-export declare function readAction(actionYmlText: string): { inputs: InputRow[]; outputs: OutputRow[] }
 /** Text for one table cell (`|` and `<` escaped). */
 export declare function cell(text: string): string
 /** The markdown between the markers (without them). */

@@ -12,43 +12,11 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { parse } from 'yaml'
+import { readAction } from './lib/action-yml.mjs'
 
 export const START = '<!-- reference:start -->'
 export const END = '<!-- reference:end -->'
 const NOTE = '<!-- Generated from action.yml by `npm run reference`: edit action.yml, not this. -->'
-
-/** action.yml's inputs and outputs, in file order, as plain rows. */
-export function readAction(actionYmlText) {
-  const doc = parse(actionYmlText) ?? {}
-  const entries = (section) =>
-    section && typeof section === 'object' && !Array.isArray(section) ? Object.entries(section) : []
-  const inputs = entries(doc.inputs).map(([name, spec]) => {
-    const s = spec ?? {}
-    return {
-      name,
-      required: s.required === true || s.required === 'true',
-      default: s.default === undefined || s.default === null ? undefined : String(s.default),
-      description: oneLine(s.description),
-      deprecationMessage: s.deprecationMessage === undefined ? undefined : oneLine(s.deprecationMessage)
-    }
-  })
-  const outputs = entries(doc.outputs).map(([name, spec]) => ({
-    name,
-    description: oneLine((spec ?? {}).description)
-  }))
-  return { inputs, outputs }
-}
-
-/** A description as one line: line breaks (and blank lines between paragraphs) become spaces. */
-function oneLine(text) {
-  if (text === undefined || text === null) return ''
-  return String(text)
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join(' ')
-}
 
 /**
  * Text for one table cell: `|` escaped everywhere (GFM splits cells on it even inside

@@ -1,50 +1,32 @@
 // Runs the bundle the way the hosted runner does (node dist/index.js with INPUT_*,
 // GITHUB_OUTPUT/GITHUB_STATE/GITHUB_STEP_SUMMARY files, then the post step with
-// STATE_*), against the engine and registries scripts/services.sh started.
-import { spawn, spawnSync } from 'node:child_process'
+// STATE_*), against the engine and registries scripts/services.sh started. The running
+// is scripts/lib/step-runner.mjs's, shared with the bench and the demo; this adds the
+// test workspaces and what the tests check with.
+import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as https from 'node:https'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { readServices } from '../../scripts/lib/services.mjs'
+import type { Services } from '../../scripts/lib/services.mjs'
+import * as runner from '../../scripts/lib/step-runner.mjs'
+import type { ExtraEnv, Layout, StepResult, Trigger } from '../../scripts/lib/step-runner.mjs'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-export const BUNDLE = path.join(ROOT, 'dist/index.js')
-
-export interface Services {
-  plain: string
-  tls: string
-  username: string
-  password: string
-  caFile: string
-  baseImage: string
-}
+export { BUNDLE, parseCommandFile } from '../../scripts/lib/step-runner.mjs'
+export type { Services, StepResult, Trigger }
+/** Root of everything a run touches: workspace, runner temp, home, command files. */
+export type Workspace = Layout
 
 export function services(): Services {
-  const state = process.env.SHIP_IMAGE_STATE || '/var/tmp/ship-image'
-  const file = path.join(state, 'services.json')
-  if (!fs.existsSync(file))
-    throw new Error(`${file} is missing: run scripts/services.sh (npm test does) before the end-to-end tests`)
-  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<Services, 'password'> & { passwordFile: string }
-  return { ...json, password: fs.readFileSync(json.passwordFile, 'utf8').trim() }
+  return readServices()
 }
 
 /** A fresh repository path per test run, so layers really upload and tests never share tags. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
-}
-
-export interface Workspace {
-  /** Root of everything this run touches: workspace, runner temp, home, command files. */
-  root: string
-  workspace: string
-  runnerTemp: string
-  home: string
-  outputFile: string
-  stateFile: string
-  summaryFile: string
 }
 
 const workspaces: string[] = []
@@ -58,18 +40,9 @@ export function removeWorkspaces(): void {
 export function makeWorkspace(dockerfile?: string): Workspace {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-image-e2e-'))
   workspaces.push(root)
-  const ws: Workspace = {
-    root,
-    workspace: path.join(root, 'workspace'),
-    runnerTemp: path.join(root, 'runner-temp'),
-    home: path.join(root, 'home'),
-    outputFile: path.join(root, 'github-output'),
-    stateFile: path.join(root, 'github-state'),
-    summaryFile: path.join(root, 'github-summary')
-  }
-  for (const dir of [ws.workspace, ws.runnerTemp, path.join(ws.home, '.docker'), path.join(ws.workspace, 'app')])
+  const ws = runner.makeLayout(root)
+  for (const dir of [path.join(ws.home, '.docker'), path.join(ws.workspace, 'app')])
     fs.mkdirSync(dir, { recursive: true })
-  for (const file of [ws.outputFile, ws.stateFile, ws.summaryFile]) fs.writeFileSync(file, '')
   fs.writeFileSync(
     path.join(ws.home, '.docker/config.json'),
     JSON.stringify({ auths: { 'other.example:5000': { auth: 'dXNlcjpvdGhlcg==' } } }, null, 2)
@@ -90,112 +63,19 @@ export function makeWorkspace(dockerfile?: string): Workspace {
   return ws
 }
 
-export interface StepResult {
-  code: number
-  stdout: string
-  stderr: string
-  /** stdout + stderr, for searching. */
-  log: string
-  outputs: Record<string, string>
-  state: Record<string, string>
-}
-
-/** `name<<delimiter\nvalue\ndelimiter` records, as @actions/core writes them. */
-export function parseCommandFile(text: string): Record<string, string> {
-  const result: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i])
-    if (!m) continue
-    const value: string[] = []
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
-    result[m[1]] = value.join('\n')
-  }
-  return result
-}
-
-function baseEnv(ws: Workspace, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(INPUT_|STATE_|GITHUB_|RUNNER_|DOCKER_CONFIG$|BUILDX_CONFIG$|NODE_OPTIONS$|JEST_)/.test(key))
-      env[key] = value
-  }
-  Object.assign(env, {
-    HOME: ws.home,
-    GITHUB_WORKSPACE: ws.workspace,
-    RUNNER_TEMP: ws.runnerTemp,
-    GITHUB_OUTPUT: ws.outputFile,
-    GITHUB_STATE: ws.stateFile,
-    GITHUB_STEP_SUMMARY: ws.summaryFile,
-    GITHUB_ACTIONS: 'true'
-  })
-  for (const [key, value] of Object.entries(extra)) {
-    if (value === undefined) delete env[key]
-    else env[key] = value
-  }
-  return env
-}
-
-/**
- * Something to do once the step's standard output matches `when`: stop it with
- * `signal` (a cancelled or killed job), or run `action` (stop a registry mid-run).
- */
-export interface Trigger {
-  when: RegExp
-  signal?: NodeJS.Signals
-  action?: () => void
-}
-
-function runNode(
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  trigger?: Trigger
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    let fired = false
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      if (trigger && !fired && trigger.when.test(stdout)) {
-        fired = true
-        if (trigger.signal) child.kill(trigger.signal)
-        trigger.action?.()
-      }
-    })
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code, signal) =>
-      resolve({ code: code ?? (signal ? 128 + os.constants.signals[signal] : -1), stdout, stderr })
-    )
-  })
-}
-
 /** The main step: `node dist/index.js` with each input as INPUT_<NAME> (upper case, hyphens kept). */
-export async function runMain(
+export function runMain(
   ws: Workspace,
   inputs: Record<string, string>,
-  extraEnv: Record<string, string | undefined> = {},
+  extraEnv: ExtraEnv = {},
   trigger?: Trigger
 ): Promise<StepResult> {
-  const env = baseEnv(ws, extraEnv)
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  const result = await runNode(env, ws.workspace, trigger)
-  return {
-    ...result,
-    log: result.stdout + result.stderr,
-    outputs: parseCommandFile(fs.readFileSync(ws.outputFile, 'utf8')),
-    state: parseCommandFile(fs.readFileSync(ws.stateFile, 'utf8'))
-  }
+  return runner.runMain(ws, inputs, { env: extraEnv, trigger })
 }
 
 /** The post step: the same bundle with the main step's state as STATE_<name>. */
-export async function runPost(ws: Workspace, main: StepResult): Promise<{ code: number; log: string }> {
-  const env = baseEnv(ws, {})
-  for (const [name, value] of Object.entries(main.state)) env[`STATE_${name}`] = value
-  const result = await runNode(env, ws.workspace)
-  return { code: result.code, log: result.stdout + result.stderr }
+export function runPost(ws: Workspace, main: StepResult): Promise<{ code: number; log: string }> {
+  return runner.runPost(ws, main.state)
 }
 
 export function docker(args: string[], env: NodeJS.ProcessEnv = process.env): string {

@@ -1,0 +1,14 @@
+// What scripts/services.sh started: the engine's registries and the test login, read
+// from $SHIP_IMAGE_STATE/services.json (default /var/tmp/ship-image). Used by the
+// end-to-end harness, the bench and the demo. The types are in services.d.mts.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+/** services.json with the password read from its file; throws when services.sh has not run. */
+export function readServices(state = process.env.SHIP_IMAGE_STATE || '/var/tmp/ship-image') {
+  const file = path.join(state, 'services.json')
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: run scripts/services.sh first (npm test, npm run bench and npm run demo do)`)
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'))
+  return { ...json, password: fs.readFileSync(json.passwordFile, 'utf8').trim() }
+}
