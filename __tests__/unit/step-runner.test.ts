@@ -1,8 +1,8 @@
 // scripts/lib/step-runner.mjs runs the bundle for the end-to-end tests, the bench and
 // the demo; these are its pure parts: the INPUT_* mapping, the environment of a step
-// and the command-file parser (against what @actions/core really writes).
+// and the command-file parser (against what the action's own workflow.ts writes).
 import { afterAll, describe, expect, it } from '@jest/globals'
-import * as core from '@actions/core'
+import * as workflow from '../../src/workflow.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -71,16 +71,16 @@ describe('the environment of a step', () => {
 })
 
 describe('parseCommandFile', () => {
-  it('reads back what @actions/core writes: several records, values with newlines, empty values', () => {
+  it('reads back what the action writes: several records, values with newlines, empty values', () => {
     const file = path.join(TMP, 'output')
     fs.writeFileSync(file, '')
     const saved = process.env.GITHUB_OUTPUT
     process.env.GITHUB_OUTPUT = file
     try {
-      core.setOutput('tags', 'a:1\na:2\n\na:3')
-      core.setOutput('empty', '')
-      core.setOutput('metadata', JSON.stringify({ x: 'y<<z' }))
-      core.setOutput('last', 'trailing newline\n')
+      workflow.setOutput('tags', 'a:1\na:2\n\na:3')
+      workflow.setOutput('empty', '')
+      workflow.setOutput('metadata', JSON.stringify({ x: 'y<<z' }))
+      workflow.setOutput('last', 'trailing newline\n')
     } finally {
       if (saved === undefined) delete process.env.GITHUB_OUTPUT
       else process.env.GITHUB_OUTPUT = saved

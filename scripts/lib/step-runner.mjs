@@ -89,7 +89,7 @@ export function stepEnv(layout, extra = {}) {
 
 /**
  * The records of a command file as the runner reads them: `name<<delimiter`, the
- * value's lines, `delimiter` (what @actions/core writes), or `name=value` on one line.
+ * value's lines, `delimiter` (what the runner's command files hold), or `name=value` on one line.
  * A later record of the same name wins; an unterminated value runs to the end.
  */
 export function parseCommandFile(text) {
