@@ -5,16 +5,26 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $t: () => (/* binding */ STATE_PATHS),
 /* harmony export */   L4: () => (/* binding */ stateOf),
 /* harmony export */   _p: () => (/* binding */ STATE_IS_POST),
-/* harmony export */   j9: () => (/* binding */ STATE_TEMP)
+/* harmony export */   j9: () => (/* binding */ STATE_TEMP),
+/* harmony export */   xO: () => (/* binding */ RUN_MARKER)
 /* harmony export */ });
 // The names under which the main step leaves state for the post step. The runner
 // gives each back to the post step as the environment variable STATE_<name>.
 /** Set by the main step, so the same bundle knows it runs as the post step. */
 const STATE_IS_POST = 'isPost';
-/** This run's temp folder (with its DOCKER_CONFIG), removed by the post step if still there. */
+/**
+ * This run's temp folder (with its DOCKER_CONFIG), removed by the post step if
+ * still there. It also marks the run's child processes (RUN_MARKER), so the post
+ * step can stop any that outlived a killed main step.
+ */
 const STATE_TEMP = 'temp';
+/** Every other path the run must not leave behind (a half-written tarball, a lock), as a JSON list. */
+const STATE_PATHS = 'paths';
+/** The environment variable each child process of a run carries, with the run's temp folder as its value. */
+const RUN_MARKER = 'SHIP_IMAGE_RUN';
 /** A state value in the post step, read without loading the toolkit. */
 function stateOf(name) {
     return process.env[`STATE_${name}`] ?? '';
@@ -253,6 +263,6 @@ if ((0,_state_js__WEBPACK_IMPORTED_MODULE_0__/* .stateOf */ .L4)(_state_js__WEBP
     void __nccwpck_require__.e(/* import() */ 661).then(__nccwpck_require__.bind(__nccwpck_require__, 661)).then(({ post }) => post());
 }
 else {
-    void __nccwpck_require__.e(/* import() */ 817).then(__nccwpck_require__.bind(__nccwpck_require__, 817)).then(({ start }) => start());
+    void __nccwpck_require__.e(/* import() */ 271).then(__nccwpck_require__.bind(__nccwpck_require__, 271)).then(({ start }) => start());
 }
 

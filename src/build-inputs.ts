@@ -7,6 +7,7 @@ import type { RawInputs } from './input-names.js'
 import { parseKeyValues, parseLines, parseList } from './parse.js'
 import type { KeyValue, Report } from './parse.js'
 import { parseImageReference } from './reference.js'
+import { checkSecretsMounted, parseSecrets, warnCredentialArgs } from './secrets.js'
 
 export interface BuildInputs {
   /** Absolute path of a local context, or a remote context (URL) as written. */
@@ -38,18 +39,9 @@ export interface BuildDefaults {
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/
 
-/** Names that look like credentials: build args are kept in the image history for anyone who pulls it. */
-const CREDENTIAL_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL/i
-
 /** A build from the context, or — with source-image — an existing image to retag. */
 export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, report: Report): Source {
   const buildArgs = parseKeyValues(raw, 'build-args', report)
-  for (const { key } of buildArgs.filter((a) => CREDENTIAL_NAME.test(a.key))) {
-    report.warn(
-      'build-args',
-      `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`
-    )
-  }
   const labels = withDefaultLabels(parseKeyValues(raw, 'labels', report), flags.defaultLabels)
   const cacheFrom = parseCacheFrom(raw['cache-from'], report)
   const secrets = parseSecrets(raw.secrets, report)
@@ -80,6 +72,11 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
   }
 
   const { context, file } = parseContextAndFile(raw, env, report)
+  const dockerfile = file !== undefined && path.isAbsolute(file) ? env.fs.readText(file) : undefined
+  if (dockerfile !== undefined) checkSecretsMounted(secrets, dockerfile, path.basename(file ?? ''), report)
+  warnCredentialArgs(buildArgs, dockerfile, report)
+  checkTarget(raw.target, report)
+  checkNetwork(raw.network, env.buildx, report)
   const platform = raw.platform
   if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
     report.problem(
@@ -101,8 +98,46 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
       pull: flags.pull,
       noCache: flags.noCache,
       cacheFrom,
-      secrets
+      secrets: secrets.map(({ id, value }) => ({ id, value }))
     }
+  }
+}
+
+/** A token in a URL's user information (`https://x-access-token:TOKEN@host/…`, or `https://TOKEN@host/…`) is masked. */
+function maskUserinfo(url: string, report: Report): void {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(url)?.[1]
+  if (userinfo === undefined) return
+  const colon = userinfo.indexOf(':')
+  report.mask(colon < 0 ? userinfo : userinfo.slice(colon + 1))
+  if (colon >= 0) report.mask(userinfo)
+}
+
+/** A Dockerfile stage name: a letter, then letters, digits, `_`, `.` and `-`. */
+function checkTarget(target: string, report: Report): void {
+  if (target === '' || /^[A-Za-z][A-Za-z0-9_.-]*$/.test(target)) return
+  report.problem(
+    'target',
+    `'${target}' is not a stage name`,
+    'give the name of a stage of the Dockerfile (FROM … AS name): a letter, then letters, digits, _ . or -'
+  )
+}
+
+/** The networks RUN steps can use: buildx knows three; the classic builder also bridge, container:<name> and named networks. */
+function checkNetwork(network: string, buildx: boolean, report: Report): void {
+  if (network === '') return
+  if (buildx) {
+    if (['default', 'none', 'host'].includes(network)) return
+    report.problem(
+      'network',
+      `'${network}' is not a network buildx can give RUN steps`,
+      'write default, none or host (buildx builds know no other network)'
+    )
+  } else if (!/^(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(network)) {
+    report.problem(
+      'network',
+      `'${network}' is not a network name`,
+      'write default, bridge, host, none, container:<name> or the name of a docker network'
+    )
   }
 }
 
@@ -139,7 +174,10 @@ function parseCacheFrom(value: string, report: Report): string[] {
 /** A local context must be a folder with the Dockerfile; a remote one (URL) is docker's to fetch. */
 function parseContextAndFile(raw: RawInputs, env: Environment, report: Report): Pick<BuildInputs, 'context' | 'file'> {
   const contextInput = raw.context === '' ? '.' : raw.context
-  if (REMOTE_CONTEXT.test(contextInput)) return { context: contextInput, file: raw.file === '' ? undefined : raw.file }
+  if (REMOTE_CONTEXT.test(contextInput)) {
+    maskUserinfo(contextInput, report)
+    return { context: contextInput, file: raw.file === '' ? undefined : raw.file }
+  }
 
   const context = path.resolve(env.workspace, contextInput)
   const contextKind = env.fs.kind(context)
@@ -164,29 +202,4 @@ function parseContextAndFile(raw: RawInputs, env: Environment, report: Report): 
     )
   }
   return { context, file }
-}
-
-/**
- * `id=VALUE` lines. A bad line is reported by its number only: it may be the
- * secret itself, and a problem message is printed.
- */
-function parseSecrets(value: string, report: Report): { id: string; value: string }[] {
-  const secrets: { id: string; value: string }[] = []
-  value.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return
-    const eq = line.indexOf('=')
-    const id = eq < 0 ? '' : line.slice(0, eq).trim()
-    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
-      report.problem(
-        'secrets',
-        `line ${index + 1} is not an id=VALUE line (its text is not shown, as it may be a secret)`,
-        'write one id=VALUE per line, the id made of letters, digits, _ . and -, such as npm_token=${{ secrets.NPM_TOKEN }}'
-      )
-      return
-    }
-    if (secrets.some((s) => s.id === id))
-      report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id')
-    else secrets.push({ id, value: line.slice(eq + 1) })
-  })
-  return secrets
 }

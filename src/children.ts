@@ -4,17 +4,30 @@
 // action's inputs, so INPUT_PASSWORD and INPUT_SECRETS reach no docker process.
 import { spawn } from 'node:child_process'
 import type { ChildProcess, StdioOptions } from 'node:child_process'
+import { RUN_MARKER } from './state.js'
 
 const live = new Set<ChildProcess>()
 let stopping = false
+let marker: Record<string, string> = {}
 
-/** The environment every child gets: the step's, without INPUT_* (the inputs, secrets among them), plus `extra`. */
+/**
+ * Marks every child from now on with RUN_MARKER=<the run's temp folder>, so the
+ * post step can find and stop one that outlived a main step killed outright.
+ */
+export function markChildren(temp: string): void {
+  marker = { [RUN_MARKER]: temp }
+}
+
+/**
+ * The environment every child gets: the step's, without INPUT_* (the inputs,
+ * secrets among them), with the run's marker, plus `extra`.
+ */
 export function childEnvironment(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('INPUT_')) env[key] = value
   }
-  return { ...env, ...extra }
+  return { ...env, ...marker, ...extra }
 }
 
 /** Starts `command` and keeps it in the list of this run's children until it exits. */

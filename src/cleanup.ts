@@ -5,20 +5,28 @@
 // or push a tag after the folder is gone.
 import * as fs from 'node:fs'
 import { stopChildren } from './children.js'
+import { STATE_PATHS } from './state.js'
+import * as workflow from './workflow.js'
 
 const paths = new Set<string>()
 
+/** The list goes into the step's state too, so the post step removes what a killed main step left. */
+function saved(): void {
+  workflow.saveState(STATE_PATHS, JSON.stringify([...paths]))
+}
+
 export function track(path: string): void {
   paths.add(path)
+  saved()
 }
 
 export function untrack(path: string): void {
-  paths.delete(path)
+  if (paths.delete(path)) saved()
 }
 
 export function remove(path: string): void {
   fs.rmSync(path, { recursive: true, force: true })
-  paths.delete(path)
+  untrack(path)
 }
 
 export function removeAll(): void {

@@ -41,6 +41,14 @@ export function shownDockerHost(host: string): string {
   return host.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1')
 }
 
+/**
+ * An argument as it may be shown: a URL's user and password (a token in a Git
+ * context, `https://x-access-token:TOKEN@github.com/…`) become `***`.
+ */
+export function shownArg(arg: string): string {
+  return arg.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
+}
+
 /** A plain sentence for an engine that is not there, not docker's. */
 export function engineUnreachable(dockerHost: string | undefined): EngineUnreachable {
   const where = dockerHost ? `DOCKER_HOST=${shownDockerHost(dockerHost)}` : 'the default socket /var/run/docker.sock'
@@ -49,7 +57,29 @@ export function engineUnreachable(dockerHost: string | undefined): EngineUnreach
   )
 }
 
-/** The error for a failed command: the engine-down sentence, or docker's own reason with the command. */
+/**
+ * The command in a few words: the subcommand and what it acts on (`push
+ * ghcr.io/org/app:v1`, `build`, `login ghcr.io`). The full command is in the log.
+ */
+export function shortCommand(args: string[]): string {
+  const words: string[] = []
+  for (const arg of args) {
+    if (arg.startsWith('-')) break
+    words.push(arg)
+    if (!['image', 'buildx', 'manifest', 'imagetools', 'container'].includes(arg)) break
+  }
+  const last = args[args.length - 1]
+  const subcommand = words[words.length - 1]
+  if (['push', 'pull', 'tag', 'create'].includes(subcommand) && args.length > words.length) words.push(last)
+  if (subcommand === 'login' && last !== undefined && !last.startsWith('-')) words.push(last)
+  return words.map(shownArg).join(' ')
+}
+
+/**
+ * The error for a failed command: the engine-down sentence, or docker's own
+ * reason first, then which command it was (not all of it: with many tags the
+ * command alone is thousands of characters, and it is in the log already).
+ */
 export function commandFailed(
   args: string[],
   exitCode: number | null,
@@ -57,7 +87,25 @@ export function commandFailed(
   dockerHost: string | undefined
 ): DockerError {
   if (ENGINE_DOWN.test(summary)) return engineUnreachable(dockerHost)
-  return new DockerError(`docker ${args.join(' ')} failed (exit code ${exitCode}): ${summary}`)
+  return new DockerError(`${summary} (docker ${shortCommand(args)} failed, exit code ${exitCode})`)
+}
+
+/**
+ * Why a login failed, in words that fit the fault: a refused password is not a
+ * registry that is down, a certificate that is not trusted, or a wrong host.
+ */
+export function loginFailure(registry: string, username: string, stderr: string): DockerError {
+  const said = errorSummary(stderr).replace(/^Error response from daemon: /, '')
+  const { transient, reason } = classifyFailure(stderr)
+  const credentials = /refused the credentials|refused access|denied|requires authentication/.test(reason)
+  const advice = credentials
+    ? 'Check the username and password inputs (a token needs permission to push)'
+    : transient
+      ? `The registry did not answer the login (${reason}); check that ${registry} is the right host and port, and that it is up`
+      : /TLS certificate|plain HTTP|does not resolve/.test(reason)
+        ? `${reason[0].toUpperCase()}${reason.slice(1)}; check the registry input`
+        : 'Check the registry, username and password inputs'
+  return new DockerError(`Login to ${registry} as ${username} failed: ${said}. ${advice}.`)
 }
 
 export interface Classification {
@@ -100,7 +148,7 @@ const PERMANENT: Rule[] = [
   { test: /\bname unknown\b|\bNAME_UNKNOWN\b/i, reason: 'the repository does not exist (name unknown)' },
   { test: /\bmanifest unknown\b|\bMANIFEST_UNKNOWN\b/i, reason: 'the image or tag does not exist (manifest unknown)' },
   // client 28: "invalid reference format: repository name (Exp/Upper) must be lowercase"; 20.10: without the name
-  { test: /\brepository name (?:\([^)]*\) )?must be lowercase\b/i, reason: 'the repository name is not lowercase' },
+  { test: /\brepository name (?:\S+ )?must be lowercase\b/i, reason: 'the repository name is not lowercase' },
   { test: /\binvalid reference format\b/i, reason: 'the image reference is not valid' },
   // push with no login to a registry that wants one
   { test: /\bno basic auth credentials\b/i, reason: 'no credentials for the registry' },
@@ -218,13 +266,29 @@ export function parseRetryAfter(output: string, now?: number): number | undefine
   return undefined
 }
 
+/** Words with a `/` that the rules read; every other such word is a name, a path or a URL. */
+const KEPT_WORDS = new Set(['i/o', 'net/http:'])
+
 /**
- * Decides from a failed docker command's combined stderr+stdout whether trying
- * again can help. Permanent faults win over transient ones; output that matches
- * neither is not retried. `now` (ms since the epoch) is only used for a
- * Retry-After given as an HTTP date.
+ * The error output with the names in it blanked out: quoted strings (URLs),
+ * bracketed repositories and every word with a `/` (references, paths). A
+ * repository called `unauthorized-app` must not read as a refused login.
  */
-export function classifyFailure(output: string, now?: number): Classification {
+export function withoutNames(output: string): string {
+  return output
+    .replace(/"[^"\n]*"/g, '"…"')
+    .replace(/\[[^\]\n]*\]/g, '[…]')
+    .replace(/\S*\/\S*/g, (word) => (KEPT_WORDS.has(word) ? word : '…'))
+}
+
+/**
+ * Decides from a failed docker command's error output (stderr) whether trying
+ * again can help. Names in it are not read (withoutNames). Permanent faults win
+ * over transient ones; output that matches neither is not retried. `now` (ms
+ * since the epoch) is only used for a Retry-After given as an HTTP date.
+ */
+export function classifyFailure(errorOutput: string, now?: number): Classification {
+  const output = withoutNames(errorOutput)
   for (const rule of PERMANENT) {
     const m = rule.test.exec(output)
     if (m) return { transient: false, reason: typeof rule.reason === 'string' ? rule.reason : rule.reason(m) }
@@ -233,7 +297,7 @@ export function classifyFailure(output: string, now?: number): Classification {
     const m = rule.test.exec(output)
     if (m) {
       const reason = typeof rule.reason === 'string' ? rule.reason : rule.reason(m)
-      const retryAfterMs = parseRetryAfter(output, now)
+      const retryAfterMs = parseRetryAfter(errorOutput, now)
       return retryAfterMs === undefined ? { transient: true, reason } : { transient: true, reason, retryAfterMs }
     }
   }

@@ -7,7 +7,14 @@
 // a fake in the unit tests.
 import type { Readable } from 'node:stream'
 import { childEnvironment, isStopping, startChild } from './children.js'
-import { classifyFailure, commandFailed, ENGINE_DOWN, engineUnreachable, errorSummary } from './docker-output.js'
+import {
+  classifyFailure,
+  commandFailed,
+  ENGINE_DOWN,
+  engineUnreachable,
+  errorSummary,
+  shownArg
+} from './docker-output.js'
 import { DockerError } from './errors.js'
 import { DEFAULT_POLICY, withRetries } from './retry.js'
 import * as workflow from './workflow.js'
@@ -108,7 +115,9 @@ export class Docker {
           const error = failure(result)
           // A command stopped because the job was cancelled is not a fault to retry.
           if (isStopping()) throw error
-          return { ok: false, classification: classifyFailure(`${result.stderr}\n${result.stdout}`), error }
+          // docker prints its error on stderr; its progress on stdout names the repository, not the fault.
+          const errorOutput = result.stderr.trim() === '' ? result.stdout : result.stderr
+          return { ok: false, classification: classifyFailure(errorOutput), error }
         },
         {
           sleep: this.timing.sleep,
@@ -149,7 +158,7 @@ export function cliRunner(
     )
   }
   const baseEnv = childEnvironment(extraEnv)
-  const echo = (args: string[]): string => `[command]${docker} ${args.join(' ')}`
+  const echo = (args: string[]): string => `[command]${docker} ${args.map(shownArg).join(' ')}`
   return {
     run(args, options) {
       const { onLine, silent = false } = options

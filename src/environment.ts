@@ -10,6 +10,10 @@ import type { GitEvent, Variables } from './event.js'
 /** The file-system look-ups the inputs need, so tests can give their own. */
 export interface FileSystem {
   kind(absolutePath: string): 'file' | 'directory' | 'other' | 'missing'
+  /** Whether this process may create files in the folder. */
+  writable(absoluteDir: string): boolean
+  /** A text file's content (the Dockerfile), or undefined when it cannot be read. */
+  readText(absolutePath: string): string | undefined
 }
 
 export interface Environment {
@@ -17,6 +21,8 @@ export interface Environment {
   workspace: string
   /** Where this run's temporary folder goes: RUNNER_TEMP, else the system's. */
   runnerTemp: string
+  /** Where else it may go, in order, when a build context holds runnerTemp (see tempBase). */
+  otherTemps: string[]
   fs: FileSystem
   /** The Git event the workflow runs for (tags: auto, version, labels). */
   event: GitEvent
@@ -44,6 +50,21 @@ export const nodeFs: FileSystem = {
     } catch {
       return 'missing'
     }
+  },
+  writable(dir) {
+    try {
+      fs.accessSync(dir, fs.constants.W_OK)
+      return true
+    } catch {
+      return false
+    }
+  },
+  readText(p) {
+    try {
+      return fs.readFileSync(p, 'utf8')
+    } catch {
+      return undefined
+    }
   }
 }
 
@@ -67,6 +88,7 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
   const environment: Environment = {
     workspace: vars.GITHUB_WORKSPACE || process.cwd(),
     runnerTemp: vars.RUNNER_TEMP || os.tmpdir(),
+    otherTemps: [os.tmpdir(), '/dev/shm'],
     fs: nodeFs,
     event: gitEventOf(vars, payload),
     now: new Date(),
@@ -120,4 +142,22 @@ export function findExecutable(name: string, searchPath = ''): string | undefine
     .filter((dir) => dir !== '')
     .map((dir) => path.join(dir, name))
     .find(isExecutable)
+}
+
+/** Whether `inner` is `outer` or inside it. */
+export function isInside(inner: string, outer: string): boolean {
+  const relative = path.relative(outer, inner)
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+}
+
+/**
+ * Where this run's temporary folder (with its docker config and login) goes: the
+ * first of RUNNER_TEMP and the others that is not inside the build context, so
+ * that `COPY .` cannot put the credentials into the image. Undefined when every
+ * one is inside it (a context of `/`).
+ */
+export function tempBase(environment: Environment, context: string | undefined): string | undefined {
+  const candidates = [environment.runnerTemp, ...environment.otherTemps]
+  if (context === undefined || !path.isAbsolute(context)) return candidates[0]
+  return candidates.find((dir) => !isInside(dir, context) && environment.fs.writable(dir))
 }

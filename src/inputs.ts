@@ -9,7 +9,7 @@ import type { Environment, FileSystem } from './environment.js'
 import { autoTags, expandTags, ociLabels } from './event.js'
 import type { GitEvent, LatestMode } from './event.js'
 import type { RawInputs } from './input-names.js'
-import { parseBoolean, parseList, Report } from './parse.js'
+import { parseBoolean, parseList, refuseControlCharacters, Report } from './parse.js'
 import type { InputProblem, Warning } from './parse.js'
 import {
   DOCKER_HUB,
@@ -57,12 +57,14 @@ export interface Inputs {
   dryRun: boolean
 }
 
-export type ParseResult =
-  | { ok: true; inputs: Inputs; warnings: Warning[]; notices: Warning[] }
-  | { ok: false; problems: InputProblem[]; warnings: Warning[]; notices: Warning[] }
+/** The outcome, and what is to be printed: the masks (first), then the notices, warnings and problems. */
+export type ParseResult = { warnings: Warning[]; notices: Warning[]; masks: string[] } & (
+  { ok: true; inputs: Inputs } | { ok: false; problems: InputProblem[] }
+)
 
 export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const report = new Report()
+  refuseControlCharacters(raw, report)
   // Problems come out in a fixed order: where and what to push, then how to build, then save.
   const registry = parseRegistry(raw.registry, report)
   const credentials = parseCredentials(raw, report)
@@ -80,8 +82,10 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const summary = parseBoolean(raw, 'summary', true, report)
   const dryRun = parseBoolean(raw, 'dry-run', false, report)
   const inputs: Inputs = { registry, credentials, images, tags, version, source, push, save, attempts, summary, dryRun }
-  const { problems, warnings, notices } = report
-  return problems.length > 0 ? { ok: false, problems, warnings, notices } : { ok: true, inputs, warnings, notices }
+  const { problems, warnings, notices, masks } = report
+  return problems.length > 0
+    ? { ok: false, problems, warnings, notices, masks }
+    : { ok: true, inputs, warnings, notices, masks }
 }
 
 /** A host[:port]; a URL such as https://index.docker.io/v1/ is reduced to its host. */
@@ -91,13 +95,21 @@ function parseRegistry(value: string, report: Report): string {
     report.problem(
       'registry',
       `'${value}' is not a registry host`,
-      'write a host with an optional port, such as ghcr.io or localhost:5000'
+      'write a host with an optional port from 1 to 65535, such as ghcr.io or localhost:5000'
     )
   }
   return host === '' ? DOCKER_HUB : normalizeRegistry(host)
 }
 
 function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials'] {
+  // HTTP basic authentication, which every registry login ends in, cannot carry a ':' in the user name.
+  if (/[\s:]/.test(raw.username)) {
+    report.problem(
+      'username',
+      `'${raw.username}' has ${raw.username.includes(':') ? "a ':'" : 'white space'}, which no registry user name can hold`,
+      'give the user name alone (the password or token goes in password)'
+    )
+  }
   if (raw.username !== '' && raw.password !== '') return { username: raw.username, password: raw.password }
   if (raw.username !== '' || raw.password !== '') {
     const [set, unset] = raw.username !== '' ? (['username', 'password'] as const) : (['password', 'username'] as const)
@@ -220,13 +232,21 @@ function parseSave(raw: RawInputs, env: Environment, report: Report): SaveTarget
   } else if (env.fs.kind(target) === 'directory') {
     report.problem('save', `'${value}' is a folder`, 'give a file path such as image.tar.gz')
   } else {
-    const blocker = firstNonDirectoryAncestor(target, env.fs)
-    if (blocker !== undefined)
+    const ancestor = firstExistingAncestor(target, env.fs)
+    const kind = env.fs.kind(ancestor)
+    if (kind === 'file' || kind === 'other') {
       report.problem(
         'save',
-        `'${blocker}' is a file, so '${value}' cannot be created inside it`,
+        `'${ancestor}' is a file, so '${value}' cannot be created inside it`,
         'choose a path whose parent folders are folders'
       )
+    } else if (kind === 'directory' && !env.fs.writable(ancestor)) {
+      report.problem(
+        'save',
+        `this run may not write into '${ancestor}', so '${value}' cannot be created`,
+        'choose a path in a folder the runner can write to, such as one in the workspace'
+      )
+    }
   }
   if (!gzip && raw['save-compression-level'] !== '')
     report.warn(
@@ -236,12 +256,9 @@ function parseSave(raw: RawInputs, env: Environment, report: Report): SaveTarget
   return { path: target, gzip, level }
 }
 
-/** The first existing ancestor of `target` that is not a directory, if any. */
-function firstNonDirectoryAncestor(target: string, fs: FileSystem): string | undefined {
-  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
-    const kind = fs.kind(dir)
-    if (kind === 'directory') return undefined
-    if (kind !== 'missing') return dir
-    if (path.dirname(dir) === dir) return undefined
-  }
+/** The nearest ancestor of `target` that exists (the folder it will be created in, or a file in its way). */
+function firstExistingAncestor(target: string, fs: FileSystem): string {
+  let dir = path.dirname(target)
+  while (fs.kind(dir) === 'missing' && path.dirname(dir) !== dir) dir = path.dirname(dir)
+  return dir
 }

@@ -1,5 +1,11 @@
 // Bounded concurrency for independent docker commands (pushes). Pure: no docker here.
 
+/**
+ * How many docker pushes or pulls run at once. The engine uploads a push's
+ * layers itself, several at a time; more CLIs at once than this only queue there.
+ */
+export const CONCURRENCY = 4
+
 /** Returns a function that runs the tasks given to it, at most `limit` at a time, in the order given. */
 export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   let running = 0

@@ -2,11 +2,12 @@
 // docker work (phases.ts) → the outputs and the summary. Data flows one way.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { remove, removeOnSignals, track } from './cleanup.js'
+import { markChildren } from './children.js'
+import { removeAll, removeOnSignals, track } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
 import { cliRunner, Docker } from './docker.js'
 import type { CommandRunner } from './docker.js'
-import { readEnvironment } from './environment.js'
+import { readEnvironment, tempBase } from './environment.js'
 import type { Environment } from './environment.js'
 import { DockerError } from './errors.js'
 import { INPUT_NAMES } from './input-names.js'
@@ -14,8 +15,11 @@ import type { RawInputs } from './input-names.js'
 import { parseInputs } from './inputs.js'
 import type { Inputs } from './inputs.js'
 import { metadataOf, outputsOf, writeOutputs } from './outputs.js'
-import { runPhases } from './phases.js'
+import { PhaseFailure, runPhases } from './phases.js'
+import type { PhaseResult } from './phases.js'
 import { commandLines, makePlan } from './plan.js'
+import type { Plan, PlanFacts } from './plan.js'
+import { claimTarget } from './save.js'
 import { STATE_IS_POST, STATE_TEMP } from './state.js'
 import { closingLine, summaryMarkdown } from './summary.js'
 import * as workflow from './workflow.js'
@@ -42,11 +46,12 @@ export type RunnerFactory = (docker: string | undefined, env: Record<string, str
 
 export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: RunnerFactory = cliRunner): Promise<void> {
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, workflow.input(name, vars)])) as RawInputs
-  maskSecrets(raw)
-
+  workflow.mask(raw.password)
   const { environment, warnings } = readEnvironment(vars)
-  for (const warning of warnings) workflow.warning(warning)
+  // Parsing prints nothing: the secrets it finds are masked before anything is printed.
   const parsed = parseInputs(raw, environment)
+  for (const secret of parsed.masks) workflow.mask(secret)
+  for (const warning of warnings) workflow.warning(warning)
   for (const notice of parsed.notices) workflow.notice(notice.message)
   for (const warning of parsed.warnings) workflow.warning(warning.message)
   if (!parsed.ok) {
@@ -56,54 +61,62 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   const inputs = parsed.inputs
   if (inputs.dryRun) return dryRun(inputs, environment)
 
+  // The run's folder (its docker config and login) must not be inside the build context.
+  const context = inputs.source.kind === 'build' ? inputs.source.build.context : undefined
+  const base = tempBase(environment, context)
+  if (base === undefined) {
+    workflow.error(
+      `Input 'context': the build context ${context} holds every temporary folder this run could use (${[environment.runnerTemp, ...environment.otherTemps].join(', ')}), and this run's docker login would go into the image. Fix: give a context folder that does not contain RUNNER_TEMP.`
+    )
+    return
+  }
   removeOnSignals()
-  const temp = fs.mkdtempSync(path.join(environment.runnerTemp, 'ship-image-'))
+  const temp = fs.mkdtempSync(path.join(base, 'ship-image-'))
   track(temp)
+  markChildren(temp)
   workflow.saveState(STATE_TEMP, temp)
+  const { plan, secrets } = makePlan(inputs, factsOf(environment, temp))
   try {
+    if (plan.save) track(claimTarget(plan.save.target.path))
     const config =
-      inputs.credentials &&
-      createDockerConfig(temp, inputs.registry, environment.dockerConfig, environment.buildxConfig)
+      plan.login && createDockerConfig(temp, plan.login.registry, environment.dockerConfig, environment.buildxConfig)
     const docker = new Docker(
       runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
       environment.dockerHost
     )
-    const { plan, secrets } = makePlan(inputs, factsOf(environment, path.join(temp, 'iid')))
     if (plan.image.kind === 'build' && !plan.buildkit) {
       workflow.warning(
         'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.'
       )
     }
-    const { outcome, timings, imageSize } = await runPhases(docker, plan, secrets)
-    const metadata = metadataOf(outcome)
-    writeOutputs(outputsOf(metadata))
-    if (plan.summary) workflow.appendSummary(summaryMarkdown({ metadata, timings, imageSize }))
-    workflow.info(closingLine(metadata))
+    report(plan, await runPhases(docker, plan, secrets))
   } catch (err) {
-    fail(err)
+    // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
+    if (err instanceof PhaseFailure) report(plan, err.done, err)
+    fail(err instanceof PhaseFailure ? err.cause : err)
   } finally {
-    remove(temp)
+    removeAll()
   }
 }
 
-/**
- * Masks the password and each build secret before anything could print them.
- * A secret is the value after the first `=` of its line.
- */
-function maskSecrets(raw: RawInputs): void {
-  workflow.mask(raw.password)
-  for (const line of raw.secrets.split('\n')) {
-    const value = line.slice(line.indexOf('=') + 1)
-    if (value.trim() !== '') workflow.mask(value)
-  }
+/** The outputs, the summary and the closing line: of the run, or after a failure, of what it did before. */
+function report(plan: Plan, done: PhaseResult, failure?: PhaseFailure): void {
+  const metadata = metadataOf(done.outcome)
+  // After a failure the outputs are set only when something is live, for `if: failure()` steps to find.
+  if (!failure || done.outcome.pushed.length > 0 || done.outcome.tarball) writeOutputs(outputsOf(metadata))
+  const failed = failure && { phase: failure.phase, message: failure.message }
+  if (plan.summary) workflow.appendSummary(summaryMarkdown({ ...done, metadata, failed }))
+  if (!failure) workflow.info(closingLine(metadata))
 }
 
-function factsOf(environment: Environment, iidFile: string) {
+/** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */
+function factsOf(environment: Environment, dir: string): PlanFacts {
   return {
     buildx: environment.buildx,
     buildkitEnv: environment.buildkitEnv,
     workspace: environment.workspace,
-    iidFile,
+    iidFile: path.join(dir, 'iid'),
+    metadataFile: path.join(dir, 'metadata.json'),
     pigz: environment.tools.pigz
   }
 }
@@ -124,7 +137,7 @@ function fail(err: unknown): void {
 
 /** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
 async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
-  const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP/iid'))
+  const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP'))
   const lines = commandLines(plan)
   const builder =
     plan.builder === 'buildx' ? 'with buildx' : plan.buildkit ? 'with BuildKit' : 'with the classic builder'

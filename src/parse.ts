@@ -19,14 +19,28 @@ export interface Warning {
   message: string
 }
 
-/** Collects one message per problem (naming the input and the fix), and the warnings and notices. */
+/**
+ * Collects one message per problem (naming the input and the fix), and the
+ * warnings and notices. An input refused as a whole (a control character in it)
+ * gets that one message only.
+ */
 export class Report {
   readonly problems: InputProblem[] = []
   readonly warnings: Warning[] = []
   readonly notices: Warning[] = []
+  /** Values the runner must hide from the log (secrets, a token in a URL), found while parsing. */
+  readonly masks: string[] = []
+  private readonly refused = new Set<InputName>()
 
   problem(input: InputName, what: string, fix: string): void {
+    if (this.refused.has(input)) return
     this.problems.push({ input, message: `Input '${input}': ${what}. Fix: ${fix}.` })
+  }
+
+  /** Refuses the input as a whole: later problems with it are not reported. */
+  refuse(input: InputName, what: string, fix: string): void {
+    this.problem(input, what, fix)
+    this.refused.add(input)
   }
 
   warn(input: InputName, message: string): void {
@@ -35,6 +49,11 @@ export class Report {
 
   notice(input: InputName, message: string): void {
     this.notices.push({ input, message })
+  }
+
+  /** A value the runner must hide wherever it would print it. */
+  mask(value: string): void {
+    if (value.trim() !== '' && !this.masks.includes(value)) this.masks.push(value)
   }
 }
 
@@ -73,4 +92,30 @@ export function parseKeyValues(raw: RawInputs, input: InputName, report: Report)
     }
     return [{ key, value: line.slice(eq + 1) }]
   })
+}
+
+/** The inputs that hold one entry per line; in every other input a line break is refused. */
+const MULTI_LINE: ReadonlySet<InputName> = new Set(['images', 'tags', 'build-args', 'labels', 'cache-from', 'secrets'])
+
+/**
+ * Refuses control characters, and line breaks where one value is expected: a
+ * value is printed in the log, where a line break or a carriage return could
+ * start a line the runner reads as a workflow command. The password and the
+ * secrets are not printed, so they may hold anything.
+ */
+export function refuseControlCharacters(raw: RawInputs, report: Report): void {
+  for (const [input, value] of Object.entries(raw) as [InputName, string][]) {
+    if (input === 'password' || input === 'secrets') continue
+    // eslint-disable-next-line no-control-regex
+    const bad = MULTI_LINE.has(input) ? /[\x00-\x08\x0b-\x1f\x7f]/ : /[\x00-\x08\x0a-\x1f\x7f]/
+    const found = bad.exec(value)
+    if (found === null) continue
+    const what =
+      found[0] === '\n' ? 'a line break' : found[0] === '\r' ? 'a carriage return (\\r)' : 'a control character'
+    report.refuse(
+      input,
+      `the value has ${what} at character ${found.index + 1}`,
+      MULTI_LINE.has(input) ? 'remove it; entries are separated by line breaks only' : 'give one value on one line'
+    )
+  }
 }

@@ -1,24 +1,21 @@
-// The docker work of the main step, one function per phase: log in, make the
-// image (build, or pull and retag), push, save; and runPhases, which runs them in
-// order as the plan says. Each phase runs the commands the plan made, in a log
-// group that says what happens to which reference.
-import * as fs from 'node:fs'
-import * as path from 'node:path'
-import { dockerfileError } from './annotations.js'
-import { errorSummary, pushedDigest } from './docker-output.js'
+// The docker work of the main step, phase by phase as the plan says: log in, make
+// the image (image.ts), save it, push it (push.ts), and prove the pushed tags were
+// this run's image. Local work comes before the push, so a tarball that cannot be
+// written fails the run before anything is published. A failure names its phase
+// and carries what was already done (PhaseFailure), so the outputs and the summary
+// can still say what is live.
+import { loginFailure } from './docker-output.js'
 import type { Docker, RunResult } from './docker.js'
-import { DockerError, EngineUnreachable } from './errors.js'
-import { limiter, settleAll } from './limit.js'
+import type { DockerError } from './errors.js'
+import { makeImage } from './image.js'
+import type { MadeImage } from './image.js'
 import type { Outcome, Pushed } from './outputs.js'
-import type { BuildStep, Login, Plan, Push, Secrets } from './plan.js'
-import { registryOf } from './reference.js'
+import type { Login, Plan, Secrets, Target } from './plan.js'
+import { pushAll, verifyTargets } from './push.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
-import type { Timings } from './summary.js'
+import type { Phase, Timings } from './summary.js'
 import * as workflow from './workflow.js'
-
-/** How many docker pushes or pulls run at once. */
-export const CONCURRENCY = 4
 
 export interface PhaseResult {
   outcome: Outcome
@@ -27,175 +24,87 @@ export interface PhaseResult {
   imageSize: number | undefined
 }
 
-/** Runs the plan: login, build or retag, push, save; each phase timed. */
+/** A phase failed: its error, and what the run had done by then (what was pushed is live). */
+export class PhaseFailure extends Error {
+  constructor(
+    readonly phase: Phase,
+    readonly cause: unknown,
+    readonly done: PhaseResult
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause))
+    this.name = 'PhaseFailure'
+  }
+}
+
+/** Runs the plan: login, build or retag, save, push, verify; each phase timed. */
 export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): Promise<PhaseResult> {
   const timings: Timings = {}
-  const login = plan.login
-  if (login) await timed(timings, 'login', () => logIn(docker, login, secrets.password ?? '', plan.attempts))
-  const imageId = await timed(timings, 'build', () => makeImage(docker, plan, secrets))
-  const pushed = plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan)) : []
+  const pushed = new Map<string, Pushed>()
+  // What the run has done so far, also when a phase fails.
+  const done: { image?: MadeImage; tarball?: Tarball; imageSize?: number } = {}
+  const result = (): PhaseResult => ({
+    outcome: {
+      imageId: done.image?.id ?? '',
+      version: plan.version,
+      labels: plan.labels,
+      targets: plan.targets,
+      pushed: plan.targets.flatMap((t) => pushed.get(t.ref) ?? []),
+      tarball: done.tarball
+    },
+    timings,
+    imageSize: done.imageSize
+  })
+  // Runs one phase, timed; a failure carries the phase's name and what was done before it.
+  const phase = async <T>(name: Phase, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now()
+    try {
+      return await work()
+    } catch (err) {
+      throw err instanceof PhaseFailure ? err : new PhaseFailure(name, err, result())
+    } finally {
+      timings[name] = (timings[name] ?? 0) + performance.now() - start
+    }
+  }
+  const record = (p: Pushed): void => void pushed.set(p.target.ref, p)
+  const pushTargets = (targets: Target[]): Promise<Pushed[]> => {
+    const groups = plan.pushes.map((g) => g.filter((p) => targets.includes(p.target))).filter((g) => g.length > 0)
+    return pushAll(docker, groups, plan.attempts, record)
+  }
   const saveStep = plan.save
-  const tarball = saveStep && (await timed(timings, 'save', () => save(docker, saveStep, plan.targets.length)))
-  const imageSize = plan.summary ? await sizeOf(docker, imageId) : undefined
-  const outcome: Outcome = {
-    imageId,
-    version: plan.version,
-    labels: plan.labels,
-    targets: plan.targets,
-    pushed,
-    tarball
-  }
-  return { outcome, timings, imageSize }
-}
 
-/** Runs `phase` and records how long it took. */
-async function timed<T>(timings: Timings, phase: keyof Timings, work: () => Promise<T>): Promise<T> {
-  const start = performance.now()
-  try {
-    return await work()
-  } finally {
-    timings[phase] = performance.now() - start
+  const login = plan.login
+  if (login) await phase('login', () => logIn(docker, login, secrets.password ?? '', plan.attempts))
+  const image = await phase('build', () => makeImage(docker, plan, secrets))
+  done.image = image
+  if (saveStep) done.tarball = await phase('save', () => save(docker, saveStep, plan.targets.length))
+  if (plan.pushes.length > 0) await phase('push', () => pushTargets(plan.targets))
+  if (plan.pushes.length > 0 || saveStep || plan.summary) {
+    done.imageSize = await phase('push', () =>
+      verifyTargets(docker, plan, image, async (moved, source) => {
+        for (const target of moved) await docker.run(['image', 'tag', source, target.ref])
+        if (saveStep) done.tarball = await save(docker, saveStep, plan.targets.length)
+        if (plan.pushes.length > 0) await pushTargets(moved)
+      })
+    )
   }
-}
-
-/** The image's size for the summary; a summary without it is no reason to fail. */
-export async function sizeOf(docker: Docker, imageId: string): Promise<number | undefined> {
-  const result = await docker.tryRun(['image', 'inspect', '--format', '{{.Size}}', imageId], { silent: true })
-  const size = Number(result.stdout.trim())
-  return result.exitCode === 0 && Number.isFinite(size) ? size : undefined
+  return result()
 }
 
 export async function logIn(docker: Docker, login: Login, password: string, attempts: number): Promise<void> {
   const { registry, username, args } = login
   await workflow.group(`Logging in to ${registry} as ${username}`, async () => {
-    const failure = (result: RunResult): DockerError => {
-      const reason = errorSummary(result.stderr).replace(/^Error response from daemon: /, '')
-      return new DockerError(
-        `Login to ${registry} as ${username} failed: ${reason}. Check the username and password inputs (a token needs permission to push).`
-      )
-    }
+    const failure = (result: RunResult): DockerError => loginFailure(registry, username, result.stderr)
     await docker.runRetrying(args, { registry, attempts, failure }, { input: password, silent: true })
     workflow.info(`Logged in to ${registry} as ${username}.`)
   })
 }
 
-/** Builds the image, or retags the existing one (pulling it when it is not local); returns the image ID. */
-export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): Promise<string> {
-  const image = plan.image
-  const refs = plan.targets.map((t) => t.ref).join(', ')
-  if (image.kind === 'build') {
-    if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, plan.attempts)
-    return workflow.group(`Building ${refs}`, async () => {
-      // Each secret reaches the build in its own environment variable, never in an argument.
-      const result = await docker.tryRun(image.args, { env: secrets.buildEnv })
-      if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
-      return fs.readFileSync(image.iidFile, 'utf8').trim()
-    })
-  }
-  return workflow.group(`Tagging ${image.source} as ${refs}`, async () => {
-    let inspected = await docker.tryRun(image.inspect, { silent: true })
-    if (inspected.exitCode !== 0) {
-      workflow.info(`${image.source} is not in the local engine; pulling it.`)
-      await docker.runRetrying(image.pull, { registry: registryOf(image.source), attempts: plan.attempts })
-      inspected = await docker.run(image.inspect, { silent: true })
-    }
-    for (const args of image.tag) await docker.run(args)
-    return inspected.stdout.trim()
-  })
-}
-
-/** The build's failure, on the Dockerfile line it names when there is one. */
-function buildFailed(docker: Docker, image: BuildStep, result: RunResult, workspace: string): DockerError {
-  const generic = docker.failed(image.args, result)
-  const file = image.dockerfile
-  if (file === undefined || generic instanceof EngineUnreachable) return generic
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch {
-    return generic
-  }
-  const found = dockerfileError(`${result.stdout}\n${result.stderr}`, text, path.basename(file))
-  if (found === undefined) return generic
-  const relative = path.relative(workspace, file)
-  const shown = relative.startsWith('..') ? file : relative
-  return new DockerError(`${shown}:${found.line}: ${found.message}`, { file: shown, line: found.line })
-}
-
-/** Pulls the cache-from images the classic builder needs locally; one that cannot be pulled is only a notice. */
-async function pullCache(docker: Docker, pulls: BuildStep['cachePulls'], attempts: number): Promise<void> {
-  await workflow.group(`Pulling ${count(pulls.length, 'cache image')}`, async () => {
-    const limit = limiter(CONCURRENCY)
-    await settleAll(
-      pulls.map(({ ref, args }) =>
-        limit(async () => {
-          try {
-            await docker.runRetrying(args, { registry: registryOf(ref), attempts }, { onLine: prefixed(ref) })
-          } catch (err) {
-            if (!(err instanceof DockerError) || err instanceof EngineUnreachable) throw err
-            workflow.notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`)
-          }
-        })
-      )
-    )
-  })
-}
-
-/**
- * Pushes every reference, up to CONCURRENCY at a time: the first tag of each
- * repository first (it uploads the layers), then its other tags (only manifests).
- * Each digest is the one docker reports from the registry.
- */
-export async function pushAll(docker: Docker, plan: Plan): Promise<Pushed[]> {
-  const groups = plan.pushes
-  const total = groups.flat().length
-  if (total === 0) return []
-  const refs = groups.flat().map((p) => p.target.ref)
-  const header =
-    total === 1
-      ? `Pushing ${refs[0]}`
-      : `Pushing ${count(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`
-  return workflow.group(header, async () => {
-    const limit = limiter(CONCURRENCY)
-    const pushOne = (push: Push): Promise<Pushed> => limit(() => pushReference(docker, push, total > 1, plan.attempts))
-    const perRepository = groups.map(async ([first, ...rest]) => [
-      await pushOne(first),
-      ...(await settleAll(rest.map(pushOne)))
-    ])
-    return (await settleAll(perRepository)).flat()
-  })
-}
-
-async function pushReference(docker: Docker, push: Push, concurrent: boolean, attempts: number): Promise<Pushed> {
-  const { ref, repository } = push.target
-  const result = await docker.runRetrying(
-    push.args,
-    { registry: repository.domain, attempts },
-    concurrent ? { onLine: prefixed(ref) } : {}
-  )
-  const digest = pushedDigest(result.stdout)
-  if (digest === undefined) {
-    throw new DockerError(
-      `docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`
-    )
-  }
-  return { target: push.target, digest }
-}
-
-/** Log lines of one of several commands running at once, each marked with its reference. */
-function prefixed(ref: string): (line: string) => void {
-  return (line) => workflow.info(`[${ref}] ${line}`)
-}
-
 export async function save(docker: Docker, step: NonNullable<Plan['save']>, references: number): Promise<Tarball> {
-  return workflow.group(`Saving ${count(references, 'reference')} to ${step.target.path}`, async () => {
-    const tarball = await saveImage(docker, step.args, step.target, step.compressor)
-    const how = step.target.gzip ? `, gzip level ${step.target.level} by ${tarball.compressor}` : ''
+  const { target, compressor } = step
+  return workflow.group(`Saving ${workflow.counted(references, 'reference')} to ${target.path}`, async () => {
+    const tarball = await saveImage(docker, step.args, target, compressor)
+    const how = target.gzip ? `, gzip level ${target.level} by ${tarball.compressor}` : ''
     workflow.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
     return tarball
   })
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -6,6 +6,7 @@
 import * as path from 'node:path'
 import type { BuildInputs } from './build-inputs.js'
 import type { Inputs, SaveTarget } from './inputs.js'
+import { shownArg } from './docker-output.js'
 import { DOCKER_HUB } from './reference.js'
 import type { Repository } from './reference.js'
 
@@ -41,6 +42,8 @@ export interface BuildStep {
   kind: 'build'
   args: string[]
   iidFile: string
+  /** Where buildx writes the image's digests (`--metadata-file`); the classic builder writes none. */
+  metadataFile: string | undefined
   /** `docker pull` of each cache-from image, when the builder needs it local (the classic builder). */
   cachePulls: { ref: string; args: string[] }[]
   /** The environment variable of the build process that carries each secret (`--secret id=…,env=…`). */
@@ -110,8 +113,9 @@ export interface PlanFacts {
   /** DOCKER_BUILDKIT=1. */
   buildkitEnv: boolean
   workspace: string
-  /** Where the build writes the image ID (a file in this run's temp folder). */
+  /** Where the build writes the image ID, and buildx its metadata (files in this run's temp folder). */
   iidFile: string
+  metadataFile: string
   /** pigz, where it is installed. */
   pigz: string | undefined
 }
@@ -133,7 +137,7 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
     image:
       source.kind === 'image'
         ? retagStep(source.ref, refs)
-        : buildStep(source.build, refs, { builder, buildkit, iidFile: facts.iidFile }, secretEnv),
+        : buildStep(source.build, refs, { builder, buildkit, ...facts }, secretEnv),
     targets,
     pushes: inputs.push
       ? inputs.images.map((repository) =>
@@ -184,7 +188,7 @@ function secretVariables(build: BuildInputs): { name: string; id: string; value:
 function buildStep(
   build: BuildInputs,
   refs: string[],
-  options: { builder: Builder; buildkit: boolean; iidFile: string },
+  options: { builder: Builder; buildkit: boolean; iidFile: string; metadataFile: string },
   secretEnv: { name: string; id: string }[]
 ): BuildStep {
   const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build']
@@ -202,11 +206,14 @@ function buildStep(
   for (const { name, id } of secretEnv) args.push('--secret', `id=${id},env=${name}`)
   // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
   if (build.cacheFrom.length > 0 && options.buildkit) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
+  const metadataFile = options.builder === 'buildx' ? options.metadataFile : undefined
+  if (metadataFile !== undefined) args.push('--metadata-file', metadataFile)
   args.push('--iidfile', options.iidFile, build.context)
   return {
     kind: 'build',
     args,
     iidFile: options.iidFile,
+    metadataFile,
     // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
     cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
     secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
@@ -225,7 +232,7 @@ export function shellQuote(arg: string): string {
  * each build secret is an environment variable of the build.
  */
 export function commandLines(plan: Plan): string[] {
-  const line = (args: string[]): string => ['docker', ...args].map(shellQuote).join(' ')
+  const line = (args: string[]): string => ['docker', ...args].map((arg) => shellQuote(shownArg(arg))).join(' ')
   const lines: string[] = []
   if (plan.login) lines.push(`echo '***' | ${line(plan.login.args)}`)
   const image = plan.image

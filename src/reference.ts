@@ -67,8 +67,11 @@ export function normalizeRegistry(host: string): string {
   return HUB_ALIASES.has(lower) ? DOCKER_HUB : lower
 }
 
+/** A host with an optional port from 1 to 65535. */
 export function isValidDomain(domain: string): boolean {
-  return DOMAIN_RE.test(domain)
+  if (!DOMAIN_RE.test(domain)) return false
+  const port = /:(\d+)$/.exec(domain)?.[1]
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535)
 }
 
 /**

@@ -66,6 +66,42 @@ function hasDescriptor(stream: Readable): boolean {
   return typeof handle?.fd === 'number' && handle.fd >= 0
 }
 
+/**
+ * Claims the tarball's path for this run until it ends: `.<name>.lock` beside it,
+ * holding this process's ID. Another live run holding it is an error, so two runs
+ * never write (and describe) one file at once; a lock whose process is gone is
+ * taken over. Returns the lock's path, for the caller to remove when the run ends.
+ */
+export function claimTarget(target: string): string {
+  const dir = path.dirname(target)
+  fs.mkdirSync(dir, { recursive: true })
+  const lock = path.join(dir, `.${path.basename(target)}.lock`)
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' })
+      return lock
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+    const owner = Number(fs.readFileSync(lock, 'utf8').trim())
+    if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) {
+      throw new DockerError(
+        `Input 'save': another run (process ${owner}) is writing ${target} right now. Fix: give each run its own save path, such as one with the run number or the platform in its name.`
+      )
+    }
+    fs.rmSync(lock, { force: true })
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 export async function saveImage(
   docker: Docker,
   args: string[],

@@ -2,9 +2,14 @@
 // the run did. Pure: markdown and text out; writing them is main's job. Nothing
 // secret reaches these functions.
 import type { Metadata } from './outputs.js'
+import { shellQuote } from './plan.js'
+
+/** The phases of a run, in the order they run. */
+export const PHASES = ['login', 'build', 'save', 'push'] as const
+export type Phase = (typeof PHASES)[number]
 
 /** How long each phase took, in milliseconds (a phase that did not run is absent). */
-export type Timings = Partial<Record<'login' | 'build' | 'push' | 'save', number>>
+export type Timings = Partial<Record<Phase, number>>
 
 export interface SummaryInput {
   metadata: Metadata
@@ -13,6 +18,8 @@ export interface SummaryInput {
   imageSize: number | undefined
   /** Set for a dry run: the commands that would have run. */
   dryRun?: string[]
+  /** Set when the run failed: in which phase, and why. The rest of the summary is what it did before. */
+  failed?: { phase: Phase; message: string }
 }
 
 export function formatBytes(bytes: number): string {
@@ -30,7 +37,23 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
 
-const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``
+/** The longest run of backticks in `text`. */
+function longestTicks(text: string): number {
+  return Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+}
+
+/** `text` as a code span that no backtick in it can end early (CommonMark), and with `|` escaped for tables. */
+export function code(text: string): string {
+  const fence = '`'.repeat(longestTicks(text) + 1)
+  const padded = text.startsWith('`') || text.endsWith('`') ? ` ${text} ` : text
+  return `${fence}${padded.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')}${fence}`
+}
+
+/** A fenced code block whose fence is longer than any run of backticks in its lines, so none can close it. */
+export function fenced(language: string, lines: string[]): string[] {
+  const fence = '`'.repeat(Math.max(3, longestTicks(lines.join('\n')) + 1))
+  return [`${fence}${language}`, ...lines, fence]
+}
 
 /** `sha256:0123456789ab…`, the full digest one click away. */
 function digestCell(digest: string | null): string {
@@ -38,18 +61,20 @@ function digestCell(digest: string | null): string {
   return `<details><summary><code>${digest.slice(0, 19)}…</code></summary><code>${digest}</code></details>`
 }
 
-export function summaryMarkdown({ metadata, timings, imageSize, dryRun }: SummaryInput): string {
+export function summaryMarkdown({ metadata, timings, imageSize, dryRun, failed }: SummaryInput): string {
   const out: string[] = []
   const pushed = metadata.images.filter((i) => i.digest !== null).length
   const title = dryRun
     ? 'dry run: nothing was run'
     : [
+        failed ? `failed in the ${failed.phase} phase` : '',
         pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed',
         metadata.tarball ? 'saved a tarball' : ''
       ]
         .filter((t) => t !== '')
         .join(', ')
   out.push(`### ship-image: ${title}`, '')
+  if (failed) out.push(...fenced('text', [failed.message]), '')
   if (metadata.version !== '') out.push(`Version ${code(metadata.version)}.`, '')
 
   out.push('| repository | tags | digest | size |', '|---|---|---|---|')
@@ -61,7 +86,7 @@ export function summaryMarkdown({ metadata, timings, imageSize, dryRun }: Summar
   }
   out.push('')
 
-  const phases = (['login', 'build', 'push', 'save'] as const).filter((p) => timings[p] !== undefined)
+  const phases = PHASES.filter((p) => timings[p] !== undefined)
   if (phases.length > 0) {
     out.push(
       `| ${phases.join(' | ')} |`,
@@ -76,13 +101,11 @@ export function summaryMarkdown({ metadata, timings, imageSize, dryRun }: Summar
     out.push(
       `**Tarball** ${code(tarball.path)}: ${formatBytes(tarball.size)}, ${code(tarball.digest)}. Load it with:`,
       '',
-      '```sh',
-      `docker load --input ${tarball.path}`,
-      '```',
+      ...fenced('sh', [`docker load --input ${shellQuote(tarball.path)}`]),
       ''
     )
   }
-  if (dryRun) out.push('The docker commands this run would make:', '', '```sh', ...dryRun, '```', '')
+  if (dryRun) out.push('The docker commands this run would make:', '', ...fenced('sh', dryRun), '')
   return out.join('\n')
 }
 

@@ -67,9 +67,13 @@ export function error(message: string, properties: AnnotationProperties = {}): v
   process.exitCode = 1
 }
 
-/** The runner hides this value wherever it would appear in the log from now on. */
+/**
+ * The runner hides this value wherever it would appear in the log from now on;
+ * a value of several lines is also masked line by line, as it is printed.
+ */
 export function mask(secret: string): void {
-  if (secret !== '') command('add-mask', secret)
+  const lines = secret.split(/\r?\n/).filter((line) => line.trim() !== '')
+  for (const value of lines.length > 1 ? [secret, ...lines] : lines) command('add-mask', value)
 }
 
 /** Runs `work` inside a collapsible log group titled `title`. */
@@ -113,4 +117,14 @@ export function appendSummary(markdown: string): void {
 /** An input as the runner passes it: INPUT_<NAME> (spaces as _, upper case), trimmed. */
 export function input(name: string, vars: Record<string, string | undefined> = process.env): string {
   return (vars[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
+}
+
+/** Log lines of one of several commands running at once, each marked with its reference. */
+export function prefixed(ref: string): (line: string) => void {
+  return (line) => info(`[${ref}] ${line}`)
+}
+
+/** `1 reference`, `3 references`. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -560,7 +560,7 @@ describe('failures', () => {
     const errors = commands(result.log, 'error')
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(
-      /^::error::docker build .* failed \(exit code \d+\): .*failed to reach build target no-such-stage/
+      /^::error::.*failed to reach build target no-such-stage.* \(docker build failed, exit code \d+\)$/
     )
     expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
   })
@@ -624,7 +624,7 @@ describe('the user docker setup stays usable', () => {
         `printf '%s\\n' "BUILDX_CONFIG=$BUILDX_CONFIG DOCKER_CONFIG=$DOCKER_CONFIG" "$*" >> ${JSON.stringify(record)}`,
         'case "$1" in',
         '  version) echo "github.com/docker/buildx v0.0.0-test"; exit 0 ;;',
-        '  build) shift; args=(); for a in "$@"; do [ "$a" = --load ] || args+=("$a"); done; DOCKER_BUILDKIT=0 exec docker build "${args[@]}" ;;',
+        '  build) shift; args=(); while [ $# -gt 0 ]; do case "$1" in --load) ;; --metadata-file) shift ;; *) args+=("$1") ;; esac; shift; done; DOCKER_BUILDKIT=0 exec docker build "${args[@]}" ;;',
         'esac',
         'exit 1',
         ''
@@ -638,7 +638,7 @@ describe('the user docker setup stays usable', () => {
     // The plugin is found on disk, as the CLI finds it: the first call is the build.
     const calls = fs.readFileSync(record, 'utf8').split('\n')
     expect(calls[1]).toMatch(
-      /^build --load --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --label org\.opencontainers\.image\.created=\S+ --iidfile /
+      /^build --load --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --label org\.opencontainers\.image\.created=\S+ --metadata-file \S+ --iidfile /
     )
     // Builders stay the user's; credentials stay in this run's folder.
     expect(calls[0]).toMatch(

@@ -8,13 +8,34 @@ import type { InputName, RawInputs } from '../../src/input-names.js'
 export type Kind = ReturnType<FileSystem['kind']>
 
 /** A FileSystem answering from a map of absolute paths; anything not listed is missing. Records every look-up. */
-export function fakeFs(entries: Record<string, Exclude<Kind, 'missing'>>): FileSystem & { lookups: string[] } {
+/** What a fake file system holds besides kinds: read-only folders and file texts. */
+export interface FakeFsOptions {
+  readOnly?: string[]
+  texts?: Record<string, string>
+}
+
+/**
+ * A FileSystem answering from a map of absolute paths; anything not listed is
+ * missing, every listed folder is writable unless `readOnly` names it, and a file
+ * reads as its `texts` entry. Records every kind look-up.
+ */
+export function fakeFs(
+  entries: Record<string, Exclude<Kind, 'missing'>>,
+  options: FakeFsOptions = {}
+): FileSystem & { lookups: string[] } {
   const lookups: string[] = []
+  const has = (p: string): boolean => Object.prototype.hasOwnProperty.call(entries, p)
   return {
     lookups,
     kind(absolutePath: string): Kind {
       lookups.push(absolutePath)
-      return Object.prototype.hasOwnProperty.call(entries, absolutePath) ? entries[absolutePath] : 'missing'
+      return has(absolutePath) ? entries[absolutePath] : 'missing'
+    },
+    writable(absoluteDir: string): boolean {
+      return has(absoluteDir) && entries[absoluteDir] === 'directory' && !options.readOnly?.includes(absoluteDir)
+    },
+    readText(absolutePath: string): string | undefined {
+      return options.texts?.[absolutePath]
     }
   }
 }
@@ -37,12 +58,14 @@ export const CREATED = { key: 'org.opencontainers.image.created', value: '2026-0
 
 export function env(
   entries: Record<string, Exclude<Kind, 'missing'>> = DEFAULT_TREE,
-  event: GitEvent = NO_EVENT
+  event: GitEvent = NO_EVENT,
+  fsOptions: FakeFsOptions = {}
 ): Environment & { fs: ReturnType<typeof fakeFs> } {
   return {
     workspace: WORKSPACE,
     runnerTemp: '/runner/temp',
-    fs: fakeFs(entries),
+    otherTemps: ['/tmp', '/dev/shm'],
+    fs: fakeFs(entries, fsOptions),
     event,
     now: NOW,
     buildkitEnv: false,

@@ -101,6 +101,7 @@ describe('parseInputs: defaults', () => {
       ok: true,
       warnings: [],
       notices: [],
+      masks: [],
       inputs: {
         registry: 'docker.io',
         credentials: undefined,
@@ -483,7 +484,7 @@ describe('parseInputs: registry', () => {
     'https:///v2/'
   ])('%j is a problem', (registry) => {
     expect(onlyProblem(parse({ registry }), 'registry')).toBe(
-      `Input 'registry': '${registry}' is not a registry host. Fix: write a host with an optional port, such as ghcr.io or localhost:5000.`
+      `Input 'registry': '${registry}' is not a registry host. Fix: write a host with an optional port from 1 to 65535, such as ghcr.io or localhost:5000.`
     )
   })
 })
@@ -543,6 +544,7 @@ describe('parseInputs: source-image', () => {
         ok: true,
         warnings: [],
         notices: [],
+        masks: [],
         inputs: expect.objectContaining({ source: { kind: 'image', ref: sourceImage } })
       })
       expect(environment.fs.lookups).toEqual([])
@@ -939,7 +941,7 @@ describe('parseInputs: build args that look like credentials', () => {
       expect(result.warnings).toEqual([
         {
           input: 'build-args',
-          message: `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}).`
+          message: `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}). If it is not a credential, silence this with the line # check=skip=SecretsUsedInArgOrEnv at the top of the Dockerfile.`
         }
       ])
     }

@@ -8,6 +8,7 @@ import type { Repository } from '../../src/reference.js'
 import { env, PLAIN_BUILD, raw } from './fakes.js'
 
 const IID = '/tmp/run/iid'
+const METADATA = '/tmp/run/metadata.json'
 const PASSWORD = 'pa55-w0rd-very-secret'
 
 const alice: Repository = { name: 'alice/app', domain: 'docker.io', path: 'alice/app' }
@@ -61,6 +62,7 @@ function facts(builder: Builder = 'buildx', buildkit = builder === 'buildx', pig
     buildkitEnv: buildkit && builder !== 'buildx',
     workspace: '/ws',
     iidFile: IID,
+    metadataFile: METADATA,
     pigz
   }
 }
@@ -120,24 +122,22 @@ describe('makePlan: build arguments', () => {
     '--network',
     'host',
     '--pull',
-    '--no-cache',
-    '--iidfile',
-    IID,
-    '/ws/app'
+    '--no-cache'
   ]
 
-  test.each<[Builder, string[]]>([
-    ['buildx', ['buildx', 'build', '--load']],
-    ['docker', ['build']]
-  ])('with every option, builder %s', (builder, start) => {
+  test.each<[Builder, string[], string[], string | undefined]>([
+    ['buildx', ['buildx', 'build', '--load'], ['--metadata-file', METADATA], METADATA],
+    ['docker', ['build'], [], undefined]
+  ])('with every option, builder %s', (builder, start, metadata, metadataFile) => {
     const p = plan(
       { images: [alice, ghcr], tags: ['v1', 'latest'], source: { kind: 'build', build: fullBuild } },
       builder
     )
     expect(p.image).toEqual({
       kind: 'build',
-      args: [...start, ...fullOptions],
+      args: [...start, ...fullOptions, ...metadata, '--iidfile', IID, '/ws/app'],
       iidFile: IID,
+      metadataFile,
       cachePulls: [],
       secretEnv: [],
       dockerfile: '/ws/docker/prod.Dockerfile'
@@ -147,7 +147,10 @@ describe('makePlan: build arguments', () => {
   test.each<[Builder, string[]]>([
     [
       'buildx',
-      ['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--iidfile', IID, '/ws']
+      [
+        ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+        ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
+      ]
     ],
     ['docker', ['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--iidfile', IID, '/ws']]
   ])('with no options, builder %s', (builder, expected) => {
@@ -162,6 +165,8 @@ describe('makePlan: build arguments', () => {
       '--load',
       '--tag',
       'alice/app:latest',
+      '--metadata-file',
+      METADATA,
       '--iidfile',
       IID,
       'https://github.com/alice/app.git#main'
@@ -199,7 +204,7 @@ describe('makePlan: cache-from', () => {
     expect(buildArgsOf(p)).toEqual([
       ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
       ...['--cache-from', cacheFrom[0], '--cache-from', cacheFrom[1], '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
-      ...['--iidfile', IID, '/ws']
+      ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
     ])
     expect(p.image.kind === 'build' && p.image.cachePulls).toEqual([])
   })
@@ -250,7 +255,7 @@ describe('makePlan: secrets', () => {
     expect(buildArgsOf(p)).toEqual([
       ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
       ...['--secret', 'id=npm,env=SHIP_IMAGE_SECRET_1', '--secret', 'id=gh.token,env=SHIP_IMAGE_SECRET_2'],
-      ...['--iidfile', IID, '/ws']
+      ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
     ])
     expect(p.image.kind === 'build' && p.image.secretEnv).toEqual([
       { name: 'SHIP_IMAGE_SECRET_1', id: 'npm' },

@@ -1,7 +1,8 @@
 // Case 2: the action's save to .tar.gz vs docker image save | gzip, and save -o then
 // gzip (and pigz, when installed), at the default save-compression-level and at 1.
+import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { readActionFile } from '../lib/action-yml.mjs'
+import { ROOT } from '../lib/step-runner.mjs'
 import { LAYER_MB, MB, RANDOM_LAYERS, takeFile, which } from './context.mjs'
 import { compare, median } from './measure.mjs'
 import { renderSizes } from './report.mjs'
@@ -128,10 +129,10 @@ function levelHonoured(sizes, levels) {
   })
 }
 
-/** The default of inputs.save-compression-level in action.yml, else 6. */
+/** The level the action uses when save-compression-level is not set (DEFAULT_COMPRESSION_LEVEL in src/inputs.ts). */
 function defaultCompressionLevel() {
-  const level = readActionFile().inputs.find((input) => input.name === 'save-compression-level')?.default
-  return level !== undefined && /^\d$/.test(level)
-    ? { level: Number(level), from: 'from action.yml' }
-    : { level: 6, from: 'assumed: action.yml has no save-compression-level default' }
+  const source = fs.readFileSync(path.join(ROOT, 'src/inputs.ts'), 'utf8')
+  const level = /export const DEFAULT_COMPRESSION_LEVEL = (\d)\b/.exec(source)?.[1]
+  if (level === undefined) throw new Error('src/inputs.ts has no DEFAULT_COMPRESSION_LEVEL')
+  return { level: Number(level), from: "the action's default, src/inputs.ts" }
 }

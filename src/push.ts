@@ -1,0 +1,119 @@
+// The push phase: every reference, up to CONCURRENCY at a time, each digest the
+// one docker reports from the registry; then the proof that each pushed tag was
+// this run's image (another run on the same engine may re-tag it meanwhile), with
+// the tag put back and pushed again when it was not.
+import { pushedDigest } from './docker-output.js'
+import type { Docker } from './docker.js'
+import { DockerError } from './errors.js'
+import type { MadeImage } from './image.js'
+import { CONCURRENCY, limiter, settleAll } from './limit.js'
+import type { Pushed } from './outputs.js'
+import type { Plan, Push, Target } from './plan.js'
+import * as workflow from './workflow.js'
+
+/**
+ * Pushes every reference of `groups` (one list per repository), up to
+ * CONCURRENCY at a time: the first tag of each repository first (it uploads the
+ * layers), then its other tags (only manifests). `done` gets each push as it
+ * completes, so a failure later still knows what was published.
+ */
+export async function pushAll(
+  docker: Docker,
+  groups: Push[][],
+  attempts: number,
+  done: (pushed: Pushed) => void
+): Promise<Pushed[]> {
+  const total = groups.flat().length
+  if (total === 0) return []
+  const refs = groups.flat().map((p) => p.target.ref)
+  const header =
+    total === 1
+      ? `Pushing ${refs[0]}`
+      : `Pushing ${workflow.counted(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`
+  return workflow.group(header, async () => {
+    const limit = limiter(CONCURRENCY)
+    const pushOne = (push: Push): Promise<Pushed> =>
+      limit(async () => {
+        const pushed = await pushReference(docker, push, total > 1, attempts)
+        done(pushed)
+        return pushed
+      })
+    const perRepository = groups.map(async ([first, ...rest]) => [
+      await pushOne(first),
+      ...(await settleAll(rest.map(pushOne)))
+    ])
+    return (await settleAll(perRepository)).flat()
+  })
+}
+
+async function pushReference(docker: Docker, push: Push, concurrent: boolean, attempts: number): Promise<Pushed> {
+  const { ref, repository } = push.target
+  const result = await docker.runRetrying(
+    push.args,
+    { registry: repository.domain, attempts },
+    concurrent ? { onLine: workflow.prefixed(ref) } : {}
+  )
+  const digest = pushedDigest(result.stdout)
+  if (digest === undefined) {
+    throw new DockerError(
+      `docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`
+    )
+  }
+  return { target: push.target, digest }
+}
+
+/** What the engine says each target names now: the image's ID (undefined when the tag is gone) and size. */
+export async function inspectTargets(
+  docker: Docker,
+  targets: Target[]
+): Promise<{ id: string | undefined; size: number | undefined }[]> {
+  const inspect = (refs: string[]) =>
+    docker.tryRun(['image', 'inspect', '--format', '{{.Id}} {{.Size}}', ...refs], { silent: true })
+  const linesOf = (stdout: string): string[] => stdout.split('\n').filter((l) => l.trim() !== '')
+  const all = await inspect(targets.map((t) => t.ref))
+  let lines = linesOf(all.stdout)
+  // One line per image found; when a tag is gone, which line is whose can only be told one by one.
+  if (all.exitCode !== 0 || lines.length !== targets.length) {
+    lines = await Promise.all(
+      targets.map(async (t) => {
+        const one = await inspect([t.ref])
+        return one.exitCode === 0 ? (linesOf(one.stdout)[0] ?? '') : ''
+      })
+    )
+  }
+  return lines.map((line) => {
+    const [id, size] = line.split(' ')
+    return { id: id === '' ? undefined : id, size: Number.isFinite(Number(size)) ? Number(size) : undefined }
+  })
+}
+
+/**
+ * Proves that every target still names this run's image, after the pushes (and
+ * the save): a tag that another run re-tagged meanwhile may have pushed (or
+ * saved) that run's image. Such tags are tagged again and pushed again (`redo`),
+ * up to `attempts` rounds. Returns the image's size, for the summary.
+ */
+export async function verifyTargets(
+  docker: Docker,
+  plan: Plan,
+  image: MadeImage,
+  redo: (moved: Target[], source: string) => Promise<void>
+): Promise<number | undefined> {
+  for (let round = 1; ; round++) {
+    const named = await inspectTargets(docker, plan.targets)
+    const ours = named.filter((n) => n.id !== undefined && image.own.includes(n.id))
+    const moved = plan.targets.filter((_, i) => !ours.includes(named[i]))
+    if (moved.length === 0) return ours[0]?.size
+    if (round > plan.attempts) {
+      throw new DockerError(
+        `Another run on this engine kept re-tagging ${moved.map((t) => t.ref).join(', ')} while this run pushed it, so this run cannot tell which image the registry got. Give concurrent runs their own tags (a sha- or run-number tag), or run them one after another.`
+      )
+    }
+    // A digest of ours that the engine answered to, to tag from (the store decides which).
+    const source = ours[0]?.id ?? image.id
+    workflow.warning(
+      `${moved.map((t) => t.ref).join(', ')} named another image when this run checked (another run on this engine re-tagged it); tagging it as this run's image and pushing it again.`
+    )
+    await redo(moved, source)
+  }
+}
