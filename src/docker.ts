@@ -8,7 +8,7 @@
 import type { Readable } from 'node:stream'
 import { childEnvironment, isStopping, startChild } from './children.js'
 import { classifyFailure, commandFailed, ENGINE_DOWN, engineUnreachable, errorSummary } from './docker-output.js'
-import { DockerError } from './errors.js'
+import { DockerError, EngineUnreachable } from './errors.js'
 import { DEFAULT_POLICY, withRetries } from './retry.js'
 import * as workflow from './workflow.js'
 
@@ -122,7 +122,8 @@ export class Docker {
         }
       )
     } catch (err) {
-      if (retries === 0 || !(err instanceof DockerError)) throw err
+      // An engine that went away during the retries is not a registry that gave up: it keeps its sentence and class.
+      if (retries === 0 || !(err instanceof DockerError) || err instanceof EngineUnreachable) throw err
       throw new DockerError(`${err.message} (${retry.registry}: gave up after ${retries + 1} attempts)`)
     }
   }

@@ -136,6 +136,16 @@ describe('Docker over a runner', () => {
       expect(fake.calls).toHaveLength(1)
     })
 
+    it('stops at an engine that goes away after a retry, still as the engine-unreachable error', async () => {
+      fake.on(['push'], UNAVAILABLE, ENGINE_DOWN, pushed(REF))
+      const failed = docker.runRetrying(['push', REF], RETRY)
+      await expect(failed).rejects.toThrow(EngineUnreachable)
+      await expect(failed).rejects.toThrow(
+        /^The Docker engine is not reachable at the default socket .* at a running one\.$/
+      )
+      expect(fake.calls).toHaveLength(2)
+    })
+
     it('does not retry once the run is being stopped (a cancelled job)', async () => {
       // children.ts's "stopping" is for the whole process: a fresh copy of the modules keeps it in this test.
       await jest.isolateModulesAsync(async () => {
