@@ -231,6 +231,9 @@ export const UNAUTHORIZED = failure(
   'Error response from daemon: login attempt to https://localhost:5443/v2/ failed with status: 401 Unauthorized\n'
 )
 
+/** A push the registry refuses (Docker Hub's wording). */
+export const DENIED = failure('denied: requested access to the resource is denied\n')
+
 /** A pull of a tag the registry does not have. */
 export const MANIFEST_UNKNOWN = failure(
   'Error response from daemon: manifest for localhost:34673/exp/pullsrc:nope not found: manifest unknown: manifest unknown\n'
