@@ -2,7 +2,7 @@
 // step signals: fresh copies of the modules (their state is for the whole
 // process: once stopping, always stopping), process.exit spied on, the signal
 // listeners a test added taken off again, and no child left running.
-import { jest } from '@jest/globals'
+import { afterEach, beforeEach, jest } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
 
 export type Children = typeof import('../../src/children.js')
@@ -59,4 +59,17 @@ export function watchProcess() {
       }
     }
   }
+}
+
+/** Sets the variable in process.env for each test of the enclosing describe block (an input, say), and restores it. */
+export function variableForEachTest(name: string, value: string): void {
+  let saved: string | undefined
+  beforeEach(() => {
+    saved = process.env[name]
+    process.env[name] = value
+  })
+  afterEach(() => {
+    if (saved === undefined) delete process.env[name]
+    else process.env[name] = saved
+  })
 }

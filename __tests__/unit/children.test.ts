@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
-import { exited, freshModules, own, spawned, watchProcess } from '../__fixtures__/processes.js'
+import { exited, freshModules, own, spawned, variableForEachTest, watchProcess } from '../__fixtures__/processes.js'
 import type { Children } from '../__fixtures__/processes.js'
 
 let children: Children
@@ -24,15 +24,7 @@ async function outputOf(child: ChildProcess): Promise<string> {
 }
 
 describe('childEnvironment', () => {
-  let saved: string | undefined
-  beforeEach(() => {
-    saved = process.env.INPUT_PASSWORD
-    process.env.INPUT_PASSWORD = 'from-the-inputs'
-  })
-  afterEach(() => {
-    if (saved === undefined) delete process.env.INPUT_PASSWORD
-    else process.env.INPUT_PASSWORD = saved
-  })
+  variableForEachTest('INPUT_PASSWORD', 'from-the-inputs')
 
   it("is the step's environment without the inputs", () => {
     const env = children.childEnvironment()

@@ -13,6 +13,7 @@ import {
   UNAUTHORIZED,
   UNAVAILABLE
 } from '../__fixtures__/docker.js'
+import { variableForEachTest } from '../__fixtures__/processes.js'
 import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
 import { captureWorkflow } from '../__fixtures__/workflow.js'
 import type { Capture } from '../__fixtures__/workflow.js'
@@ -258,15 +259,7 @@ describe('cliRunner', () => {
       )
     }
 
-    let saved: string | undefined
-    beforeEach(() => {
-      saved = process.env.INPUT_PASSWORD
-      process.env.INPUT_PASSWORD = 'hunter2-from-the-inputs'
-    })
-    afterEach(() => {
-      if (saved === undefined) delete process.env.INPUT_PASSWORD
-      else process.env.INPUT_PASSWORD = saved
-    })
+    variableForEachTest('INPUT_PASSWORD', 'hunter2-from-the-inputs')
 
     it("is the step's, without any INPUT_ variable, plus the run's extra variables", async () => {
       const env = await variables(cliRunner(docker, { DOCKER_CONFIG: '/tmp/run/docker-config' }, undefined))
