@@ -1,6 +1,7 @@
 // Jest 30 + ts-jest in ESM mode (run with NODE_OPTIONS=--experimental-vm-modules).
-// Two projects: `unit` (pure modules, no docker) and `e2e` (the bundle against a
-// real engine and real registries started by scripts/services.sh).
+// Two projects: `unit` (no engine: the pure modules, and the rest with a fake
+// docker runner) and `e2e` (the bundle against a real engine and real registries
+// started by scripts/services.sh).
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',

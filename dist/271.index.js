@@ -870,7 +870,8 @@ class Docker {
             });
         }
         catch (err) {
-            if (retries === 0 || !(err instanceof DockerError))
+            // An engine that went away during the retries is not a registry that gave up: it keeps its sentence and class.
+            if (retries === 0 || !(err instanceof DockerError) || err instanceof EngineUnreachable)
                 throw err;
             throw new DockerError(`${err.message} (${retry.registry}: gave up after ${retries + 1} attempts)`);
         }

@@ -15,7 +15,7 @@ import {
   errorSummary,
   shownArg
 } from './docker-output.js'
-import { DockerError } from './errors.js'
+import { DockerError, EngineUnreachable } from './errors.js'
 import { DEFAULT_POLICY, withRetries } from './retry.js'
 import * as workflow from './workflow.js'
 
@@ -131,8 +131,13 @@ export class Docker {
         }
       )
     } catch (err) {
-      if (retries === 0 || !(err instanceof DockerError)) throw err
-      throw new DockerError(`${err.message} (${retry.registry}: gave up after ${retries + 1} attempts)`)
+      // An engine that went away during the retries is not a registry that gave up: it keeps its sentence and class.
+      if (retries === 0 || !(err instanceof DockerError) || err instanceof EngineUnreachable) throw err
+      const gaveUp = `${retry.registry}: gave up after ${retries + 1} attempts`
+      // Into the parentheses that say which command failed, when the message ends with them.
+      throw new DockerError(
+        err.message.endsWith(')') ? `${err.message.slice(0, -1)}; ${gaveUp})` : `${err.message} (${gaveUp})`
+      )
     }
   }
 

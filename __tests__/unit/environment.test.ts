@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it, test } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { findExecutable, nodeFs, pluginDirs, readEnvironment } from '../../src/environment.js'
+import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
+
+afterEach(removeTempDirs)
+
+const SYSTEM_PLUGIN_DIRS = [
+  '/usr/local/lib/docker/cli-plugins',
+  '/usr/local/libexec/docker/cli-plugins',
+  '/usr/lib/docker/cli-plugins',
+  '/usr/libexec/docker/cli-plugins'
+]
+
+/**
+ * Whether this machine has buildx in a system plugin folder (hosted runners do):
+ * then it is found whatever the config folder holds, and a test of a config
+ * without a usable plugin can only expect true.
+ */
+const systemBuildx = SYSTEM_PLUGIN_DIRS.some((dir) => {
+  try {
+    fs.accessSync(path.join(dir, 'docker-buildx'), fs.constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+})
+
+/** A docker config folder with the given files; docker-buildx files are made with `mode`. */
+function dockerConfig(files: Record<string, string>, mode = 0o755): string {
+  const dir = tempDir('docker-config')
+  for (const [relative, content] of Object.entries(files)) {
+    writeTree(dir, { [relative]: content }, path.basename(relative) === 'docker-buildx' ? mode : undefined)
+  }
+  return dir
+}
+
+describe('readEnvironment: paths and variables', () => {
+  it('falls back to the working directory, the system temp folder and ~/.docker', () => {
+    const { environment, warnings } = readEnvironment({})
+    expect(environment).toMatchObject({
+      workspace: process.cwd(),
+      runnerTemp: os.tmpdir(),
+      dockerConfig: path.join(os.homedir(), '.docker'),
+      buildxConfig: path.join(os.homedir(), '.docker', 'buildx'),
+      dockerHost: undefined,
+      buildkitEnv: false,
+      tools: { docker: undefined, pigz: undefined }
+    })
+    expect(environment.fs).toBe(nodeFs)
+    expect(warnings).toEqual([])
+  })
+
+  it("uses the runner's variables when they are set", () => {
+    const config = dockerConfig({})
+    const { environment } = readEnvironment({
+      GITHUB_WORKSPACE: '/home/runner/work/app/app',
+      RUNNER_TEMP: '/home/runner/work/_temp',
+      DOCKER_CONFIG: config,
+      BUILDX_CONFIG: '/opt/buildx',
+      DOCKER_HOST: 'tcp://docker:2376',
+      DOCKER_BUILDKIT: '1'
+    })
+    expect(environment).toMatchObject({
+      workspace: '/home/runner/work/app/app',
+      runnerTemp: '/home/runner/work/_temp',
+      dockerConfig: config,
+      buildxConfig: '/opt/buildx',
+      dockerHost: 'tcp://docker:2376',
+      buildkitEnv: true
+    })
+  })
+
+  it('treats empty variables as unset', () => {
+    const { environment } = readEnvironment({ GITHUB_WORKSPACE: '', RUNNER_TEMP: '', DOCKER_HOST: '' })
+    expect(environment.workspace).toBe(process.cwd())
+    expect(environment.runnerTemp).toBe(os.tmpdir())
+    expect(environment.dockerHost).toBeUndefined()
+  })
+
+  test.each(['0', 'true', ''])('DOCKER_BUILDKIT=%j is not BuildKit (only 1 is)', (value) => {
+    expect(readEnvironment({ DOCKER_BUILDKIT: value }).environment.buildkitEnv).toBe(false)
+  })
+
+  it('keeps buildx builders in the config folder unless BUILDX_CONFIG says otherwise', () => {
+    expect(readEnvironment({ DOCKER_CONFIG: '/cfg' }).environment.buildxConfig).toBe('/cfg/buildx')
+  })
+
+  it('finds docker and pigz on PATH', () => {
+    const bin = writeTree(tempDir('bin'), { docker: '#!/bin/sh\n', pigz: '#!/bin/sh\n' }, 0o755)
+    const { tools } = readEnvironment({ PATH: `/nonexistent${path.delimiter}${bin}` }).environment
+    expect(tools).toEqual({ docker: path.join(bin, 'docker'), pigz: path.join(bin, 'pigz') })
+  })
+})
+
+describe('readEnvironment: the event payload', () => {
+  const PR_VARS = {
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_REF: 'refs/pull/42/merge',
+    GITHUB_SHA: 'merge0000000000000000000000000000000000000',
+    GITHUB_REPOSITORY: 'octo-org/app'
+  }
+
+  it('reads the pull request head commit from the payload', () => {
+    const dir = tempDir('event')
+    const file = path.join(dir, 'event.json')
+    fs.writeFileSync(file, JSON.stringify({ pull_request: { number: 42, head: { sha: 'head1111' } } }))
+    const { environment, warnings } = readEnvironment({ ...PR_VARS, GITHUB_EVENT_PATH: file })
+    expect(environment.event).toEqual({
+      name: 'pull_request',
+      ref: 'refs/pull/42/merge',
+      sha: 'head1111',
+      pullRequest: 42,
+      sourceUrl: 'https://github.com/octo-org/app',
+      title: 'app'
+    })
+    expect(warnings).toEqual([])
+  })
+
+  test.each([
+    ['missing', (_file: string) => undefined, /ENOENT/],
+    ['not JSON', (file: string) => fs.writeFileSync(file, '{"pull_request": '), /JSON/]
+  ])('warns, and falls back to GITHUB_SHA, when the payload is %s', (_what, make, why) => {
+    const file = path.join(tempDir('event'), 'event.json')
+    make(file)
+    const { environment, warnings } = readEnvironment({ ...PR_VARS, GITHUB_EVENT_PATH: file })
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(
+      new RegExp(`^Could not read the event payload ${file} \\(.+\\); pull request tags fall back to GITHUB_SHA\\.$`)
+    )
+    expect(warnings[0]).toMatch(why)
+    expect(environment.event.sha).toBe(PR_VARS.GITHUB_SHA)
+    expect(environment.event.pullRequest).toBe(42)
+  })
+
+  it('reads no payload when GITHUB_EVENT_PATH is unset', () => {
+    const { environment, warnings } = readEnvironment({ GITHUB_SHA: 'abc' })
+    expect(environment.event.sha).toBe('abc')
+    expect(warnings).toEqual([])
+  })
+})
+
+describe('readEnvironment: the buildx plugin', () => {
+  const buildxWith = (config: string): boolean => readEnvironment({ DOCKER_CONFIG: config }).environment.buildx
+
+  it("is found in the config folder's cli-plugins (where setup-buildx-action puts it)", () => {
+    expect(buildxWith(dockerConfig({ 'cli-plugins/docker-buildx': '#!/bin/sh\n' }))).toBe(true)
+  })
+
+  it('is not found when the file there is not executable', () => {
+    expect(buildxWith(dockerConfig({ 'cli-plugins/docker-buildx': '#!/bin/sh\n' }, 0o644))).toBe(systemBuildx)
+  })
+
+  it('is not found when docker-buildx is a folder', () => {
+    const config = dockerConfig({})
+    fs.mkdirSync(path.join(config, 'cli-plugins', 'docker-buildx'), { recursive: true, mode: 0o755 })
+    expect(buildxWith(config)).toBe(systemBuildx)
+  })
+
+  it("is found in a folder of config.json's cliPluginsExtraDirs", () => {
+    const extra = writeTree(tempDir('plugins'), { 'docker-buildx': '#!/bin/sh\n' }, 0o755)
+    const config = dockerConfig({ 'config.json': JSON.stringify({ cliPluginsExtraDirs: ['/nonexistent', extra] }) })
+    expect(buildxWith(config)).toBe(true)
+  })
+})
+
+describe('pluginDirs', () => {
+  it("lists cliPluginsExtraDirs, then the config's cli-plugins, then the system folders", () => {
+    const config = dockerConfig({ 'config.json': JSON.stringify({ cliPluginsExtraDirs: ['/a', 7, '/b'] }) })
+    expect(pluginDirs(config)).toEqual(['/a', '/b', path.join(config, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS])
+  })
+
+  test.each([
+    ['no config.json', {}],
+    ['a config.json that is not JSON', { 'config.json': '{' }],
+    ['a config.json that is null', { 'config.json': 'null' }],
+    ['cliPluginsExtraDirs that is not a list', { 'config.json': '{"cliPluginsExtraDirs": "/a"}' }]
+  ])('uses the defaults with %s', (_what, files) => {
+    const config = dockerConfig(files)
+    expect(pluginDirs(config)).toEqual([path.join(config, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS])
+  })
+})
+
+describe('findExecutable', () => {
+  it('gives the first executable file of that name, in PATH order', () => {
+    const notExecutable = writeTree(tempDir('bin'), { docker: '' }, 0o644)
+    const folder = tempDir('bin')
+    fs.mkdirSync(path.join(folder, 'docker'))
+    const first = writeTree(tempDir('bin'), { docker: '' }, 0o755)
+    const second = writeTree(tempDir('bin'), { docker: '' }, 0o755)
+    const searchPath = ['', notExecutable, folder, first, second].join(path.delimiter)
+    expect(findExecutable('docker', searchPath)).toBe(path.join(first, 'docker'))
+  })
+
+  it('is undefined when no folder has it, and for an empty PATH', () => {
+    expect(findExecutable('docker', tempDir('bin'))).toBeUndefined()
+    expect(findExecutable('docker', '')).toBeUndefined()
+    expect(findExecutable('docker')).toBeUndefined()
+  })
+})
+
+describe('nodeFs', () => {
+  it('tells files, folders, other things and missing paths apart', () => {
+    const dir = writeTree(tempDir('fs'), { file: 'x' })
+    expect(nodeFs.kind(path.join(dir, 'file'))).toBe('file')
+    expect(nodeFs.kind(dir)).toBe('directory')
+    expect(nodeFs.kind('/dev/null')).toBe('other')
+    expect(nodeFs.kind(path.join(dir, 'missing'))).toBe('missing')
+  })
+})
