@@ -873,7 +873,9 @@ class Docker {
             // An engine that went away during the retries is not a registry that gave up: it keeps its sentence and class.
             if (retries === 0 || !(err instanceof DockerError) || err instanceof EngineUnreachable)
                 throw err;
-            throw new DockerError(`${err.message} (${retry.registry}: gave up after ${retries + 1} attempts)`);
+            const gaveUp = `${retry.registry}: gave up after ${retries + 1} attempts`;
+            // Into the parentheses that say which command failed, when the message ends with them.
+            throw new DockerError(err.message.endsWith(')') ? `${err.message.slice(0, -1)}; ${gaveUp})` : `${err.message} (${gaveUp})`);
         }
     }
     /** `docker ...args` with its standard output as a stream (for `image save`). */
@@ -1398,6 +1400,7 @@ function parseSecrets(value, report) {
             }
             id = heredoc[1];
             secret = lines.slice(i + 1, end).join('\n');
+            report.mask(secret);
             i = end;
         }
         else {
@@ -1410,11 +1413,12 @@ function parseSecrets(value, report) {
                 continue;
             }
         }
-        report.mask(secret);
-        if (secrets.some((s) => s.id === id))
+        if (secrets.some((s) => s.id === id)) {
+            report.mask(secret);
             report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id');
+        }
         else
-            secrets.push({ id, value: secret, line: number });
+            secrets.push({ id, value: secret, line: number, text: heredoc ? undefined : line });
     }
     return secrets;
 }
@@ -1441,16 +1445,20 @@ function mountedSecrets(dockerfile) {
     return ids;
 }
 /**
- * Each secret must be one the Dockerfile mounts. A line it does not mount is most
- * often the next line of a value of several lines (a wrapped key, an .npmrc)
- * that the runner expanded into the input: it would otherwise become a secret of
- * its own, named by a piece of the real one.
+ * Masks every secret, and checks each is one the Dockerfile mounts (when the
+ * Dockerfile can be read). A line it does not mount is most often the next line
+ * of a value of several lines (a wrapped key, an .npmrc) that the runner expanded
+ * into the input: it would otherwise become a secret of its own, named by a piece
+ * of the real one.
  */
 function checkSecretsMounted(secrets, dockerfile, fileName, report) {
-    const mounted = mountedSecrets(dockerfile);
-    if (mounted === undefined)
-        return;
-    for (const secret of secrets.filter((s) => !mounted.has(s.id))) {
+    const mounted = dockerfile === undefined ? undefined : mountedSecrets(dockerfile);
+    const unmounted = mounted === undefined ? [] : secrets.filter((s) => !mounted.has(s.id));
+    // A one-line value is masked; a line that is likely a piece of a longer value is masked whole,
+    // so that its tail (`true`, `=`) is not hidden everywhere in the job's log.
+    for (const secret of secrets)
+        report.mask(unmounted.includes(secret) ? (secret.text ?? secret.value) : secret.value);
+    for (const secret of unmounted) {
         report.problem('secrets', `line ${secret.line} gives a secret that no RUN --mount=type=secret in ${fileName} uses (the line is not shown, as it may be part of a secret)`, 'if a value has several lines, write it as id<<EOF, its lines, then EOF; otherwise mount the secret (RUN --mount=type=secret,id=…) or remove the line');
     }
 }
@@ -1541,6 +1549,7 @@ function parseSource(raw, env, flags, report) {
         report.problem('secrets', 'build secrets need BuildKit, but docker build here is the classic builder', 'install the buildx plugin (docker/setup-buildx-action), or set DOCKER_BUILDKIT=1 with a docker CLI that has BuildKit built in');
     }
     if (raw['source-image'] !== '') {
+        checkSecretsMounted(secrets, undefined, '', report);
         const ref = parseImageReference(raw['source-image']);
         if (!ref.ok)
             report.problem('source-image', ref.problem, ref.fix);
@@ -1556,11 +1565,10 @@ function parseSource(raw, env, flags, report) {
     }
     const { context, file } = parseContextAndFile(raw, env, report);
     const dockerfile = file !== undefined && external_node_path_.isAbsolute(file) ? env.fs.readText(file) : undefined;
-    if (dockerfile !== undefined)
-        checkSecretsMounted(secrets, dockerfile, external_node_path_.basename(file ?? ''), report);
+    checkSecretsMounted(secrets, dockerfile, external_node_path_.basename(file ?? ''), report);
     warnCredentialArgs(buildArgs, dockerfile, report);
     checkTarget(raw.target, report);
-    checkNetwork(raw.network, env.buildx, report);
+    checkNetwork(raw.network, env.buildx || env.buildkitEnv, report);
     const platform = raw.platform;
     if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
         report.problem('platform', `'${platform}' is not one platform`, 'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag');
@@ -1598,14 +1606,14 @@ function checkTarget(target, report) {
         return;
     report.problem('target', `'${target}' is not a stage name`, 'give the name of a stage of the Dockerfile (FROM … AS name): a letter, then letters, digits, _ . or -');
 }
-/** The networks RUN steps can use: buildx knows three; the classic builder also bridge, container:<name> and named networks. */
-function checkNetwork(network, buildx, report) {
+/** The networks RUN steps can use: BuildKit knows three; the classic builder also bridge, container:<name> and named networks. */
+function checkNetwork(network, buildkit, report) {
     if (network === '')
         return;
-    if (buildx) {
+    if (buildkit) {
         if (['default', 'none', 'host'].includes(network))
             return;
-        report.problem('network', `'${network}' is not a network buildx can give RUN steps`, 'write default, none or host (buildx builds know no other network)');
+        report.problem('network', `'${network}' is not a network BuildKit can give RUN steps`, 'write default, none or host (BuildKit builds know no other network)');
     }
     else if (!/^(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(network)) {
         report.problem('network', `'${network}' is not a network name`, 'write default, bridge, host, none, container:<name> or the name of a docker network');
@@ -2067,6 +2075,11 @@ function builtDigests(metadataFile) {
 /** The build's failure, on the Dockerfile line it names when there is one. */
 function buildFailed(docker, image, result, workspace) {
     const generic = docker.failed(image.args, result);
+    // The network input names one the engine does not have: the input is wrong, not the RUN line.
+    const network = /^network (\S+) not found$/m.exec(`${result.stdout}\n${result.stderr}`);
+    if (network) {
+        return new DockerError(`Input 'network': the engine has no network '${network[1]}' for the build's RUN steps. Fix: give an existing network (docker network ls), or host, none or default.`);
+    }
     const file = image.dockerfile;
     if (file === undefined || generic instanceof EngineUnreachable)
         return generic;

@@ -53,6 +53,7 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
     )
   }
   if (raw['source-image'] !== '') {
+    checkSecretsMounted(secrets, undefined, '', report)
     const ref = parseImageReference(raw['source-image'])
     if (!ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
@@ -73,10 +74,10 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
 
   const { context, file } = parseContextAndFile(raw, env, report)
   const dockerfile = file !== undefined && path.isAbsolute(file) ? env.fs.readText(file) : undefined
-  if (dockerfile !== undefined) checkSecretsMounted(secrets, dockerfile, path.basename(file ?? ''), report)
+  checkSecretsMounted(secrets, dockerfile, path.basename(file ?? ''), report)
   warnCredentialArgs(buildArgs, dockerfile, report)
   checkTarget(raw.target, report)
-  checkNetwork(raw.network, env.buildx, report)
+  checkNetwork(raw.network, env.buildx || env.buildkitEnv, report)
   const platform = raw.platform
   if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
     report.problem(
@@ -122,15 +123,15 @@ function checkTarget(target: string, report: Report): void {
   )
 }
 
-/** The networks RUN steps can use: buildx knows three; the classic builder also bridge, container:<name> and named networks. */
-function checkNetwork(network: string, buildx: boolean, report: Report): void {
+/** The networks RUN steps can use: BuildKit knows three; the classic builder also bridge, container:<name> and named networks. */
+function checkNetwork(network: string, buildkit: boolean, report: Report): void {
   if (network === '') return
-  if (buildx) {
+  if (buildkit) {
     if (['default', 'none', 'host'].includes(network)) return
     report.problem(
       'network',
-      `'${network}' is not a network buildx can give RUN steps`,
-      'write default, none or host (buildx builds know no other network)'
+      `'${network}' is not a network BuildKit can give RUN steps`,
+      'write default, none or host (BuildKit builds know no other network)'
     )
   } else if (!/^(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(network)) {
     report.problem(

@@ -64,6 +64,13 @@ function builtDigests(metadataFile: string | undefined): string[] {
 /** The build's failure, on the Dockerfile line it names when there is one. */
 function buildFailed(docker: Docker, image: BuildStep, result: RunResult, workspace: string): DockerError {
   const generic = docker.failed(image.args, result)
+  // The network input names one the engine does not have: the input is wrong, not the RUN line.
+  const network = /^network (\S+) not found$/m.exec(`${result.stdout}\n${result.stderr}`)
+  if (network) {
+    return new DockerError(
+      `Input 'network': the engine has no network '${network[1]}' for the build's RUN steps. Fix: give an existing network (docker network ls), or host, none or default.`
+    )
+  }
   const file = image.dockerfile
   if (file === undefined || generic instanceof EngineUnreachable) return generic
   let text: string

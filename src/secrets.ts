@@ -5,14 +5,22 @@
 import * as path from 'node:path'
 import type { KeyValue, Report } from './parse.js'
 
+/** A secret as written: its id and value, the line it starts on, and the line's text when it is one line. */
+export interface ParsedSecret {
+  id: string
+  value: string
+  line: number
+  text: string | undefined
+}
+
 /**
  * One secret per `id=VALUE` line, or a value of several lines as `id<<EOF`, its
  * lines, then `EOF` (the form of the runner's own GITHUB_OUTPUT). A bad line is
  * reported by its number only: it may be part of a secret, and problems are
  * printed. Every value is masked.
  */
-export function parseSecrets(value: string, report: Report): { id: string; value: string; line: number }[] {
-  const secrets: { id: string; value: string; line: number }[] = []
+export function parseSecrets(value: string, report: Report): ParsedSecret[] {
+  const secrets: ParsedSecret[] = []
   const lines = value.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]
@@ -34,6 +42,7 @@ export function parseSecrets(value: string, report: Report): { id: string; value
       }
       id = heredoc[1]
       secret = lines.slice(i + 1, end).join('\n')
+      report.mask(secret)
       i = end
     } else {
       const eq = line.indexOf('=')
@@ -49,10 +58,10 @@ export function parseSecrets(value: string, report: Report): { id: string; value
         continue
       }
     }
-    report.mask(secret)
-    if (secrets.some((s) => s.id === id))
+    if (secrets.some((s) => s.id === id)) {
+      report.mask(secret)
       report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id')
-    else secrets.push({ id, value: secret, line: number })
+    } else secrets.push({ id, value: secret, line: number, text: heredoc ? undefined : line })
   }
   return secrets
 }
@@ -81,20 +90,24 @@ export function mountedSecrets(dockerfile: string): Set<string> | undefined {
 }
 
 /**
- * Each secret must be one the Dockerfile mounts. A line it does not mount is most
- * often the next line of a value of several lines (a wrapped key, an .npmrc)
- * that the runner expanded into the input: it would otherwise become a secret of
- * its own, named by a piece of the real one.
+ * Masks every secret, and checks each is one the Dockerfile mounts (when the
+ * Dockerfile can be read). A line it does not mount is most often the next line
+ * of a value of several lines (a wrapped key, an .npmrc) that the runner expanded
+ * into the input: it would otherwise become a secret of its own, named by a piece
+ * of the real one.
  */
 export function checkSecretsMounted(
-  secrets: { id: string; line: number }[],
-  dockerfile: string,
+  secrets: ParsedSecret[],
+  dockerfile: string | undefined,
   fileName: string,
   report: Report
 ): void {
-  const mounted = mountedSecrets(dockerfile)
-  if (mounted === undefined) return
-  for (const secret of secrets.filter((s) => !mounted.has(s.id))) {
+  const mounted = dockerfile === undefined ? undefined : mountedSecrets(dockerfile)
+  const unmounted = mounted === undefined ? [] : secrets.filter((s) => !mounted.has(s.id))
+  // A one-line value is masked; a line that is likely a piece of a longer value is masked whole,
+  // so that its tail (`true`, `=`) is not hidden everywhere in the job's log.
+  for (const secret of secrets) report.mask(unmounted.includes(secret) ? (secret.text ?? secret.value) : secret.value)
+  for (const secret of unmounted) {
     report.problem(
       'secrets',
       `line ${secret.line} gives a secret that no RUN --mount=type=secret in ${fileName} uses (the line is not shown, as it may be part of a secret)`,
