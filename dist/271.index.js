@@ -56,7 +56,8 @@ function childEnvironment(extra = {}) {
 function startChild(command, args, options) {
     if (stopping)
         throw new Error('the run is being stopped; no new command is started');
-    const child = (0,external_node_child_process_.spawn)(command, args, options);
+    // Its own process group, so that stopping it stops what it started too (a plugin, a shell's children).
+    const child = (0,external_node_child_process_.spawn)(command, args, { ...options, detached: true });
     live.add(child);
     child.once('exit', () => live.delete(child));
     child.once('error', () => live.delete(child));
@@ -78,14 +79,26 @@ async function stopChildren(graceMs = 3000) {
         return;
     const exited = running.map((c) => new Promise((resolve) => c.once('exit', () => resolve())));
     for (const child of running)
-        child.kill('SIGTERM');
+        signalGroup(child, 'SIGTERM');
     const timer = setTimeout(() => {
         for (const child of running)
-            if (child.exitCode === null && child.signalCode === null)
-                child.kill('SIGKILL');
+            signalGroup(child, 'SIGKILL');
     }, graceMs);
     await Promise.all(exited);
     clearTimeout(timer);
+    // What the children started may outlive them by a moment: their groups get SIGKILL too.
+    for (const child of running)
+        signalGroup(child, 'SIGKILL');
+}
+/** Sends `signal` to the child's process group (the child and what it started), or to the child alone. */
+function signalGroup(child, signal) {
+    try {
+        if (child.pid !== undefined)
+            process.kill(-child.pid, signal);
+    }
+    catch {
+        child.kill(signal);
+    }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -504,13 +517,13 @@ const NOISE = [
     /^Configure a credential helper/,
     /^https:\/\/docs\.docker\.com\/go\/credential-store/
 ];
-/** The last few meaningful lines of a command's error output. */
+/** The last few meaningful lines of a command's error output, with any URL's credentials hidden (shownArg). */
 function errorSummary(stderr, stdout = '') {
     const lines = (stderr.trim() === '' ? stdout : stderr)
         .split('\n')
         .map((l) => l.trimEnd())
         .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)));
-    return lines.slice(-4).join(' | ') || 'no error output';
+    return shownArg(lines.slice(-4).join(' | ')) || 'no error output';
 }
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */
 const ENGINE_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix \S+docker\.sock: connect/;
@@ -2715,6 +2728,8 @@ async function main(vars = process.env, runnerFor = cliRunner) {
     const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, input(name, vars)]));
     mask(raw.password);
     const { environment, warnings } = readEnvironment(vars);
+    // A DOCKER_HOST may carry a password (tcp://user:password@host); docker itself prints it without.
+    mask(/^[a-z][a-z0-9+.-]*:\/\/[^/:@]*:([^/@]+)@/i.exec(environment.dockerHost ?? '')?.[1] ?? '');
     // Parsing prints nothing: the secrets it finds are masked before anything is printed.
     const parsed = parseInputs(raw, environment);
     for (const secret of parsed.masks)

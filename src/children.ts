@@ -37,7 +37,8 @@ export function startChild(
   options: { env: Record<string, string>; stdio: StdioOptions }
 ): ChildProcess {
   if (stopping) throw new Error('the run is being stopped; no new command is started')
-  const child = spawn(command, args, options)
+  // Its own process group, so that stopping it stops what it started too (a plugin, a shell's children).
+  const child = spawn(command, args, { ...options, detached: true })
   live.add(child)
   child.once('exit', () => live.delete(child))
   child.once('error', () => live.delete(child))
@@ -59,10 +60,21 @@ export async function stopChildren(graceMs = 3000): Promise<void> {
   const running = [...live].filter((c) => c.exitCode === null && c.signalCode === null)
   if (running.length === 0) return
   const exited = running.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())))
-  for (const child of running) child.kill('SIGTERM')
+  for (const child of running) signalGroup(child, 'SIGTERM')
   const timer = setTimeout(() => {
-    for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    for (const child of running) signalGroup(child, 'SIGKILL')
   }, graceMs)
   await Promise.all(exited)
   clearTimeout(timer)
+  // What the children started may outlive them by a moment: their groups get SIGKILL too.
+  for (const child of running) signalGroup(child, 'SIGKILL')
+}
+
+/** Sends `signal` to the child's process group (the child and what it started), or to the child alone. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal)
+  } catch {
+    child.kill(signal)
+  }
 }

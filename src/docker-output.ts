@@ -24,13 +24,13 @@ const NOISE = [
   /^https:\/\/docs\.docker\.com\/go\/credential-store/
 ]
 
-/** The last few meaningful lines of a command's error output. */
+/** The last few meaningful lines of a command's error output, with any URL's credentials hidden (shownArg). */
 export function errorSummary(stderr: string, stdout = ''): string {
   const lines = (stderr.trim() === '' ? stdout : stderr)
     .split('\n')
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)))
-  return lines.slice(-4).join(' | ') || 'no error output'
+  return shownArg(lines.slice(-4).join(' | ')) || 'no error output'
 }
 
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */

@@ -48,6 +48,8 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, workflow.input(name, vars)])) as RawInputs
   workflow.mask(raw.password)
   const { environment, warnings } = readEnvironment(vars)
+  // A DOCKER_HOST may carry a password (tcp://user:password@host); docker itself prints it without.
+  workflow.mask(/^[a-z][a-z0-9+.-]*:\/\/[^/:@]*:([^/@]+)@/i.exec(environment.dockerHost ?? '')?.[1] ?? '')
   // Parsing prints nothing: the secrets it finds are masked before anything is printed.
   const parsed = parseInputs(raw, environment)
   for (const secret of parsed.masks) workflow.mask(secret)

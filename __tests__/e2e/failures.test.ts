@@ -81,7 +81,7 @@ describe('retries through a faulty registry', () => {
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain(`docker push ${host}/${repository}:v1 failed`)
     expect(errors[0]).toContain('503 Service Unavailable')
-    expect(errors[0]).toContain(`(${host}: gave up after 2 attempts)`)
+    expect(errors[0]).toContain(`; ${host}: gave up after 2 attempts)`)
     expect(result.outputs.digest).toBeUndefined()
     expect((await fetchManifest(s.plain, repository, 'v1')).status).toBe(404)
   })
@@ -211,11 +211,20 @@ describe('bad input: one ::error:: naming the input and the fix, before any dock
     ['a buildx cache spec', { 'cache-from': 'type=registry,ref=localhost:5000/app' }, 'cache-from'],
     ['a registry with a path', { registry: 'https://ghcr.io/org' }, 'registry'],
     ['two platforms', { platform: 'linux/amd64,linux/arm64' }, 'platform'],
-    ['a source image with a space', { 'source-image': 'bad image' }, 'source-image']
+    ['a source image with a space', { 'source-image': 'bad image' }, 'source-image'],
+    ['a target that is no stage name', { target: 'bad stage!' }, 'target'],
+    ['a network that is no network name', { network: 'host;rm' }, 'network'],
+    ['a user name with a colon', { username: 'ship:x', password: 'p' }, 'username'],
+    ['a registry port out of range', { registry: 'localhost:99999' }, 'registry'],
+    ['a repository on port 0', { images: 'localhost:0/app' }, 'images'],
+    ['a line break in target', { target: 'prod\n::warning::x' }, 'target'],
+    ['a carriage return in a label', { labels: 'a=b\rc' }, 'labels'],
+    ['an escape character in the Dockerfile path', { file: 'Docker\u001bfile' }, 'file'],
+    ['a secret value with no end', { secrets: 'key<<EOF\nline' }, 'secrets']
   ]
 
-  it('has at least 25 cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(25)
+  it('has at least 40 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40)
   })
 
   for (const [label, inputs, input] of cases) {

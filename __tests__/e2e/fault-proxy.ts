@@ -20,9 +20,11 @@ export interface FaultRule {
    *  - 'reset': abort the client's connection with a TCP RST (docker: "connection reset by peer");
    *  - 'close': close the client's connection without an answer (docker: "EOF");
    *  - 'truncate': forward, send the registry's status and headers and `truncateAfter`
-   *    bytes of its body, then destroy the socket (docker sees "unexpected EOF").
+   *    bytes of its body, then destroy the socket (docker sees "unexpected EOF");
+   *  - 'delay': hold the request `delayMs`, then forward it, unless docker has gone
+   *    away meanwhile (a slow link; a cancelled push must then never reach the registry).
    */
-  kind?: 'status' | 'reset' | 'close' | 'truncate'
+  kind?: 'status' | 'reset' | 'close' | 'truncate' | 'delay'
   /** HTTP status for kind 'status' (default 503). */
   status?: number
   /** Extra response headers for kind 'status' (Retry-After, say). */
@@ -240,6 +242,11 @@ export class FaultProxy {
     }
     if (rule && kind === 'close') {
       req.socket.destroy()
+      return
+    }
+    if (rule && kind === 'delay') {
+      if (req.socket.destroyed) return
+      this.forward(req, res, record, undefined)
       return
     }
     if (rule && kind === 'status') {

@@ -4,6 +4,7 @@
 // is scripts/lib/step-runner.mjs's, shared with the bench and the demo; this adds the
 // test workspaces and what the tests check with.
 import { spawnSync } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
@@ -28,6 +29,12 @@ export function services(): Services {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
 }
+
+/**
+ * The bundle the tests run: dist/index.js, or SHIP_IMAGE_BUNDLE (to show that a
+ * test fails on an earlier build).
+ */
+const BUNDLE_UNDER_TEST = process.env.SHIP_IMAGE_BUNDLE || undefined
 
 const workspaces: string[] = []
 
@@ -63,19 +70,24 @@ export function makeWorkspace(dockerfile?: string): Workspace {
   return ws
 }
 
-/** The main step: `node dist/index.js` with each input as INPUT_<NAME> (upper case, hyphens kept). */
+/**
+ * The main step: `node dist/index.js` with each input as INPUT_<NAME> (upper case,
+ * hyphens kept). `onSpawn` gets the node process (to signal it when something
+ * outside its output happens).
+ */
 export function runMain(
   ws: Workspace,
   inputs: Record<string, string>,
   extraEnv: ExtraEnv = {},
-  trigger?: Trigger
+  trigger?: Trigger,
+  onSpawn?: (child: ChildProcess) => void
 ): Promise<StepResult> {
-  return runner.runMain(ws, inputs, { env: extraEnv, trigger })
+  return runner.runMain(ws, inputs, { env: extraEnv, trigger, onSpawn, bundle: BUNDLE_UNDER_TEST })
 }
 
 /** The post step: the same bundle with the main step's state as STATE_<name>. */
 export function runPost(ws: Workspace, main: StepResult): Promise<{ code: number; log: string }> {
-  return runner.runPost(ws, main.state)
+  return runner.runPost(ws, main.state, { bundle: BUNDLE_UNDER_TEST })
 }
 
 export function docker(args: string[], env: NodeJS.ProcessEnv = process.env): string {
@@ -101,6 +113,8 @@ export interface Manifest {
   header: string | undefined
   /** sha256 of the manifest bytes the registry served. */
   computed: string
+  /** The bytes served (a manifest, or a blob). */
+  body: Buffer
 }
 
 /** GET /v2/<repo>/manifests/<tag> straight from the registry's HTTP API. */
@@ -108,6 +122,32 @@ export function fetchManifest(
   registry: string,
   repository: string,
   reference: string,
+  auth?: { username: string; password: string }
+): Promise<Manifest> {
+  return fetchRegistry(registry, `/v2/${repository}/manifests/${reference}`, auth)
+}
+
+/**
+ * The labels of the image a registry serves under `reference`: its manifest, then
+ * the config blob the manifest names (tells one run's image from another's).
+ */
+export async function labelsServed(
+  registry: string,
+  repository: string,
+  reference: string,
+  auth?: { username: string; password: string }
+): Promise<Record<string, string>> {
+  const manifest = JSON.parse((await fetchManifest(registry, repository, reference, auth)).body.toString()) as {
+    config: { digest: string }
+  }
+  const config = await fetchRegistry(registry, `/v2/${repository}/blobs/${manifest.config.digest}`, auth)
+  return (JSON.parse(config.body.toString()) as { config: { Labels?: Record<string, string> } }).config.Labels ?? {}
+}
+
+/** GET a path of a registry's HTTP API. */
+function fetchRegistry(
+  registry: string,
+  urlPath: string,
   auth?: { username: string; password: string }
 ): Promise<Manifest> {
   const s = services()
@@ -119,7 +159,7 @@ export function fetchManifest(
     host: host === 'localhost' ? '127.0.0.1' : host,
     servername: host,
     port: Number(port),
-    path: `/v2/${repository}/manifests/${reference}`,
+    path: urlPath,
     headers,
     method: 'GET'
   }
@@ -133,7 +173,8 @@ export function fetchManifest(
         resolve({
           status: res.statusCode ?? 0,
           header: Array.isArray(header) ? header[0] : header,
-          computed: `sha256:${createHash('sha256').update(body).digest('hex')}`
+          computed: `sha256:${createHash('sha256').update(body).digest('hex')}`,
+          body
         })
       })
     }

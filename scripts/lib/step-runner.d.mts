@@ -73,6 +73,8 @@ export declare function cleanEnv(parent?: NodeJS.ProcessEnv): NodeJS.ProcessEnv
 /** INPUT_<NAME>: upper case, spaces to `_`, hyphens kept. */
 export declare function inputVariable(name: string): string
 export declare function inputEnv(inputs: Record<string, string>): Record<string, string>
+/** action.yml's input defaults, which the runner passes for every input a workflow does not set. */
+export declare function actionDefaults(): Record<string, string>
 export declare function stateEnv(state: Record<string, string>): Record<string, string>
 /** The layout below `root`; workspace and home may be elsewhere. */
 export declare function layoutOf(root: string, options?: { workspace?: string; home?: string }): Layout

@@ -11,6 +11,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { readActionFile } from './action-yml.mjs'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 /** What action.yml runs as the main and the post step (a unit test checks that it says so). */
@@ -34,6 +35,17 @@ export function inputVariable(name) {
 /** INPUT_<NAME> for each input. */
 export function inputEnv(inputs) {
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputVariable(name), value]))
+}
+
+let defaults
+/** action.yml's input defaults, which the runner passes for every input a workflow does not set. */
+export function actionDefaults() {
+  defaults ??= Object.fromEntries(
+    readActionFile()
+      .inputs.filter((input) => input.default !== undefined)
+      .map((input) => [input.name, input.default])
+  )
+  return defaults
 }
 
 /** STATE_<name> for each value the main step saved. */
@@ -168,7 +180,7 @@ export function runProcess(command, args, { env = cleanEnv(), cwd, trigger, onSt
 export async function runMain(layout, inputs, { env = {}, bundle = BUNDLE, ...options } = {}) {
   const result = await runProcess(process.execPath, [bundle], {
     ...options,
-    env: { ...stepEnv(layout, env), ...inputEnv(inputs) },
+    env: { ...stepEnv(layout, env), ...inputEnv({ ...actionDefaults(), ...inputs }) },
     cwd: layout.workspace
   })
   return { ...result, outputs: readCommandFile(layout.outputFile), state: readCommandFile(layout.stateFile) }
