@@ -8,6 +8,8 @@ import { parseKeyValues, parseLines, parseList } from './parse.js'
 import type { KeyValue, Report } from './parse.js'
 import { parseImageReference } from './reference.js'
 import { checkSecretsMounted, parseSecrets, warnCredentialArgs } from './secrets.js'
+import { tarballSource } from './tarball-inputs.js'
+import type { TarballFormat } from './tarball-inputs.js'
 
 export interface BuildInputs {
   /** Absolute path of a local context, or a remote context (URL) as written. */
@@ -28,7 +30,10 @@ export interface BuildInputs {
 }
 
 /** What makes the image: a build, or an existing image to retag. */
-export type Source = { kind: 'build'; build: BuildInputs } | { kind: 'image'; ref: string }
+export type Source =
+  | { kind: 'build'; build: BuildInputs }
+  | { kind: 'image'; ref: string }
+  | { kind: 'tarball'; path: string; format: TarballFormat }
 
 /** The boolean flags of the build, and the labels it gets unless the user sets their keys. */
 export interface BuildDefaults {
@@ -54,8 +59,9 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
   }
   if (raw['source-image'] !== '') {
     checkSecretsMounted(secrets, undefined, '', report)
-    const ref = parseImageReference(raw['source-image'])
-    if (!ref.ok) report.problem('source-image', ref.problem, ref.fix)
+    const tarball = tarballSource(raw['source-image'], env, report)
+    const ref = tarball ? undefined : parseImageReference(raw['source-image'])
+    if (ref && !ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
       ...(['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'] as const).filter(
         (name) => raw[name] !== ''
@@ -69,7 +75,7 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
         `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`
       )
     }
-    return { kind: 'image', ref: raw['source-image'] }
+    return tarball ? { kind: 'tarball', ...tarball } : { kind: 'image', ref: raw['source-image'] }
   }
 
   const { context, file } = parseContextAndFile(raw, env, report)

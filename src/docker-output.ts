@@ -14,6 +14,16 @@ export function pushedDigest(output: string): string | undefined {
   return matches.length > 0 ? matches[matches.length - 1][1] : undefined
 }
 
+/**
+ * What `docker load` says it loaded: `Loaded image: app:v1` per tag, `Loaded image
+ * ID: sha256:…` for an image without one.
+ */
+export function loadedImages(output: string): { refs: string[]; ids: string[] } {
+  const refs = [...output.matchAll(/^Loaded image: (\S+)\s*$/gm)].map((m) => m[1])
+  const ids = [...output.matchAll(/^Loaded image ID: (sha256:[a-f0-9]{64})\s*$/gm)].map((m) => m[1])
+  return { refs, ids }
+}
+
 /** Lines docker prints that are noise in an error message. */
 const NOISE = [
   /^DEPRECATED: The legacy builder/,

@@ -38,8 +38,10 @@ export interface Environment {
   buildxConfig: string
   /** Whether the docker CLI will find the buildx plugin (then builds run through `docker buildx build`). */
   buildx: boolean
+  /** RUNNER_ENVIRONMENT=self-hosted: the machine (and its engine) outlives the job. */
+  selfHosted: boolean
   /** The programs the run may use, where PATH has them. */
-  tools: { docker: string | undefined; pigz: string | undefined }
+  tools: { docker: string | undefined; pigz: string | undefined; zstd: string | undefined }
 }
 
 export const nodeFs: FileSystem = {
@@ -97,7 +99,12 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     dockerConfig,
     buildxConfig: vars.BUILDX_CONFIG || path.join(dockerConfig, 'buildx'),
     buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
-    tools: { docker: findExecutable('docker', vars.PATH), pigz: findExecutable('pigz', vars.PATH) }
+    selfHosted: vars.RUNNER_ENVIRONMENT === 'self-hosted',
+    tools: {
+      docker: findExecutable('docker', vars.PATH),
+      pigz: findExecutable('pigz', vars.PATH),
+      zstd: findExecutable('zstd', vars.PATH)
+    }
   }
   return { environment, warnings }
 }

@@ -5,6 +5,8 @@ export const INPUT_NAMES = [
   'registry',
   'username',
   'password',
+  'registry-auth',
+  'keep-login',
   'images',
   'tags',
   'latest',
@@ -24,6 +26,7 @@ export const INPUT_NAMES = [
   'cache-from',
   'retries',
   'secrets',
+  'cleanup',
   'summary',
   'dry-run'
 ] as const

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { markChildren } from './children.js'
-import { removeAll, removeOnSignals, track } from './cleanup.js'
+import { removeAll, removeOnSignals, track, untrack } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
 import { cliRunner, Docker } from './docker.js'
 import type { CommandRunner } from './docker.js'
@@ -78,10 +78,18 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   markChildren(temp)
   workflow.saveState(STATE_TEMP, temp)
   const { plan, secrets } = makePlan(inputs, factsOf(environment, temp))
+  let config: { dir: string; env: Record<string, string> } | undefined
   try {
     if (plan.save) track(claimTarget(plan.save.target.path))
-    const config =
-      plan.login && createDockerConfig(temp, plan.login.registry, environment.dockerConfig, environment.buildxConfig)
+    config =
+      plan.logins.length > 0
+        ? createDockerConfig(
+            temp,
+            plan.logins.map((l) => l.registry),
+            environment.dockerConfig,
+            environment.buildxConfig
+          )
+        : undefined
     const docker = new Docker(
       runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
       environment.dockerHost
@@ -91,14 +99,36 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
         'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.'
       )
     }
-    report(plan, await runPhases(docker, plan, secrets))
+    const done = await runPhases(docker, plan, secrets)
+    if (config && plan.keepLogin) keepLogin(plan, config.dir, temp, environment)
+    report(plan, done)
   } catch (err) {
-    // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
-    if (err instanceof PhaseFailure) report(plan, err.done, err)
+    if (err instanceof PhaseFailure) {
+      // A later step of the job (if: failure()) may still use the login, once it is done.
+      if (config && plan.keepLogin && err.phase !== 'login') keepLogin(plan, config.dir, temp, environment)
+      // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
+      report(plan, err.done, err)
+    }
     fail(err instanceof PhaseFailure ? err.cause : err)
   } finally {
     removeAll()
   }
+}
+
+/**
+ * keep-login: the run's docker config (and the logins in it) stays until the job
+ * ends, for the later steps, which get it as DOCKER_CONFIG; the post step removes
+ * it. The user's own config is still never written.
+ */
+function keepLogin(plan: Plan, dir: string, temp: string, environment: Environment): void {
+  untrack(temp)
+  workflow.exportVariable('DOCKER_CONFIG', dir)
+  // buildx finds its builders through DOCKER_CONFIG unless BUILDX_CONFIG says otherwise.
+  workflow.exportVariable('BUILDX_CONFIG', environment.buildxConfig)
+  const registries = plan.logins.map((l) => l.registry).join(', ')
+  workflow.info(
+    `keep-login: the later steps of this job use the login to ${registries} (DOCKER_CONFIG=${dir}); the post step removes it.`
+  )
 }
 
 /** The outputs, the summary and the closing line: of the run, or after a failure, of what it did before. */
@@ -119,7 +149,8 @@ function factsOf(environment: Environment, dir: string): PlanFacts {
     workspace: environment.workspace,
     iidFile: path.join(dir, 'iid'),
     metadataFile: path.join(dir, 'metadata.json'),
-    pigz: environment.tools.pigz
+    pigz: environment.tools.pigz,
+    zstd: environment.tools.zstd
   }
 }
 

@@ -10,6 +10,7 @@ import type { DockerError } from './errors.js'
 import { makeImage } from './image.js'
 import type { MadeImage } from './image.js'
 import type { Outcome, Pushed } from './outputs.js'
+import { tagArgs } from './plan.js'
 import type { Login, Plan, Secrets, Target } from './plan.js'
 import { pushAll, verifyTargets } from './push.js'
 import { saveImage } from './save.js'
@@ -72,8 +73,12 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
   }
   const saveStep = plan.save
 
-  const login = plan.login
-  if (login) await phase('login', () => logIn(docker, login, secrets.password ?? '', plan.attempts))
+  // One after another: each `docker login` rewrites the run's config.json.
+  if (plan.logins.length > 0) {
+    await phase('login', async () => {
+      for (const [i, login] of plan.logins.entries()) await logIn(docker, login, secrets.passwords[i], plan.attempts)
+    })
+  }
   const image = await phase('build', () => makeImage(docker, plan, secrets))
   done.image = image
   if (saveStep) done.tarball = await phase('save', () => save(docker, saveStep, plan.targets.length))
@@ -81,13 +86,32 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
   if (plan.pushes.length > 0 || saveStep || plan.summary) {
     done.imageSize = await phase('push', () =>
       verifyTargets(docker, plan, image, async (moved, source) => {
-        for (const target of moved) await docker.run(['image', 'tag', source, target.ref])
+        for (const target of moved) await docker.run(tagArgs(source, target.ref))
         if (saveStep) done.tarball = await save(docker, saveStep, plan.targets.length)
         if (plan.pushes.length > 0) await pushTargets(moved)
       })
     )
   }
+  if (plan.cleanup.length > 0) await removeTags(docker, plan.cleanup, image.loaded ?? [])
   return result()
+}
+
+/**
+ * Removes the local tags the run made, by name:tag (never by ID, which would take
+ * tags of others with it), keeping the tags a loaded tarball gave (the source's
+ * own). A tag that cannot be removed is a warning: the image is delivered.
+ */
+async function removeTags(docker: Docker, commands: string[][], keep: string[]): Promise<void> {
+  for (const args of commands) {
+    const refs = args.slice(2).filter((ref) => !keep.includes(ref))
+    if (refs.length === 0) continue
+    const result = await docker.tryRun([...args.slice(0, 2), ...refs], { silent: true })
+    if (result.exitCode === 0) workflow.info(`Removed the local tags of this run: ${refs.join(', ')}.`)
+    else
+      workflow.warning(
+        `cleanup: could not remove every local tag of this run (${docker.failed(args, result).message}).`
+      )
+  }
 }
 
 export async function logIn(docker: Docker, login: Login, password: string, attempts: number): Promise<void> {
@@ -103,7 +127,7 @@ export async function save(docker: Docker, step: NonNullable<Plan['save']>, refe
   const { target, compressor } = step
   return workflow.group(`Saving ${workflow.counted(references, 'reference')} to ${target.path}`, async () => {
     const tarball = await saveImage(docker, step.args, target, compressor)
-    const how = target.gzip ? `, gzip level ${target.level} by ${tarball.compressor}` : ''
+    const how = target.format === 'tar' ? '' : `, ${target.format} level ${target.level} by ${tarball.compressor}`
     workflow.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
     return tarball
   })

@@ -5,7 +5,9 @@
 // so the plan can be printed as it is (the dry run does).
 import * as path from 'node:path'
 import type { BuildInputs } from './build-inputs.js'
-import type { Inputs, SaveTarget } from './inputs.js'
+import type { Inputs } from './inputs.js'
+import type { Credentials } from './registry-auth.js'
+import type { SaveTarget, TarballFormat } from './tarball-inputs.js'
 import { shownArg } from './docker-output.js'
 import { DOCKER_HUB } from './reference.js'
 import type { Repository } from './reference.js'
@@ -52,6 +54,19 @@ export interface BuildStep {
   dockerfile: string | undefined
 }
 
+/**
+ * `docker load` of a tarball, then a tag per target. A .tar.zst goes through zstd
+ * first (`decompress`), as engines before 23.0 cannot read zstd; without zstd on
+ * the runner the engine is given the file and must read it itself.
+ */
+export interface LoadStep {
+  kind: 'load'
+  path: string
+  decompress: { program: string; args: string[] } | undefined
+  /** `docker load`, reading the tarball itself or, with `decompress`, its standard input. */
+  args: string[]
+}
+
 export interface RetagStep {
   kind: 'retag'
   source: string
@@ -61,11 +76,16 @@ export interface RetagStep {
 }
 
 export interface Plan {
-  login: Login | undefined
+  /** One `docker login` per registry, in order, into this run's docker config. */
+  logins: Login[]
+  /** Keep the run's docker config (with the logins) for the later steps of the job. */
+  keepLogin: boolean
+  /** The local tags to remove once the image is pushed or saved (cleanup): by name:tag, never by ID. */
+  cleanup: string[][]
   builder: Builder
   /** Whether the build runs on BuildKit (buildx, or DOCKER_BUILDKIT=1 with an older CLI), not the classic builder. */
   buildkit: boolean
-  image: BuildStep | RetagStep
+  image: BuildStep | RetagStep | LoadStep
   targets: Target[]
   /**
    * One list per repository. The first push of a repository uploads its layers;
@@ -87,23 +107,32 @@ export interface Plan {
 
 /** What must never be printed: it goes to docker's standard input or the build's environment. */
 export interface Secrets {
-  /** The password of the login, for `docker login --password-stdin`. */
-  password: string | undefined
+  /** The password of each login (plan.logins, in order), for `docker login --password-stdin`. */
+  passwords: string[]
   /** The build process's environment: each build secret in its own variable (`--secret id=…,env=…`). */
   buildEnv: Record<string, string>
 }
 
 /**
- * How the tarball is compressed: pigz when it is installed (it uses every core,
- * and is about twice as fast as zlib on two: docs/benchmarks.md), else Node's
- * zlib; both write standard gzip. `none` for a plain .tar.
+ * How the tarball is compressed: a .tar.gz by pigz when it is installed (it uses
+ * every core, and is about twice as fast as zlib on two: docs/benchmarks.md),
+ * else by Node's zlib (both write standard gzip); a .tar.zst by zstd with every
+ * core (`-T0`); `none` for a plain .tar.
  */
-export type Compressor = { kind: 'none' } | { kind: 'zlib' } | { kind: 'pigz'; path: string }
+export type Compressor =
+  { kind: 'none' } | { kind: 'zlib' } | { kind: 'pigz'; path: string } | { kind: 'zstd'; path: string }
 
-/** The compressor for `target` on a machine where pigz is at `pigz` (undefined: not installed). */
-function compressorFor(target: SaveTarget, pigz: string | undefined): Compressor {
-  if (!target.gzip) return { kind: 'none' }
-  return pigz === undefined ? { kind: 'zlib' } : { kind: 'pigz', path: pigz }
+/** The compressor for `target` with the programs the machine has. */
+function compressorFor(target: SaveTarget, tools: { pigz?: string; zstd?: string }): Compressor {
+  if (target.format === 'tar') return { kind: 'none' }
+  if (target.format === 'zstd') return { kind: 'zstd', path: tools.zstd ?? 'zstd' }
+  return tools.pigz === undefined ? { kind: 'zlib' } : { kind: 'pigz', path: tools.pigz }
+}
+
+/** The command a person would type for the compressor (the dry run), after `docker image save … |`. */
+function compressorLine(compressor: Compressor, level: number): string {
+  const commands = { none: '', zlib: `gzip -${level}`, pigz: `pigz -${level}`, zstd: `zstd -T0 -${level}` }
+  return commands[compressor.kind]
 }
 
 /** What the plan depends on besides the inputs: the machine's facts (environment.ts) and this run's folder. */
@@ -116,8 +145,9 @@ export interface PlanFacts {
   /** Where the build writes the image ID, and buildx its metadata (files in this run's temp folder). */
   iidFile: string
   metadataFile: string
-  /** pigz, where it is installed. */
+  /** pigz and zstd, where they are installed. */
   pigz: string | undefined
+  zstd: string | undefined
 }
 
 export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secrets: Secrets } {
@@ -131,13 +161,17 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
   const secretEnv = source.kind === 'build' ? secretVariables(source.build) : []
 
   const plan: Plan = {
-    login: loginOf(inputs),
+    logins: inputs.logins.map(loginOf),
+    keepLogin: inputs.keepLogin,
+    cleanup: inputs.cleanup ? cleanupOf(targets, source) : [],
     builder,
     buildkit,
     image:
       source.kind === 'image'
         ? retagStep(source.ref, refs)
-        : buildStep(source.build, refs, { builder, buildkit, ...facts }, secretEnv),
+        : source.kind === 'tarball'
+          ? loadStep(source.path, source.format, facts.zstd)
+          : buildStep(source.build, refs, { builder, buildkit, ...facts }, secretEnv),
     targets,
     pushes: inputs.push
       ? inputs.images.map((repository) =>
@@ -147,7 +181,7 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
     save: inputs.save && {
       target: inputs.save,
       args: ['image', 'save', ...refs],
-      compressor: compressorFor(inputs.save, facts.pigz)
+      compressor: compressorFor(inputs.save, facts)
     },
     attempts: inputs.attempts,
     version: inputs.version,
@@ -156,18 +190,39 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
     summary: inputs.summary
   }
   const secrets: Secrets = {
-    password: inputs.credentials?.password,
+    passwords: inputs.logins.map((l) => l.password),
     buildEnv: Object.fromEntries(secretEnv.map(({ name, value }) => [name, value]))
   }
   return { plan, secrets }
 }
 
-/** `docker login`, when the inputs have credentials. Without a server docker logs in to Docker Hub. */
-function loginOf(inputs: Inputs): Login | undefined {
-  if (inputs.credentials === undefined) return undefined
-  const { username } = inputs.credentials
-  const server = inputs.registry === DOCKER_HUB ? [] : [inputs.registry]
-  return { registry: inputs.registry, username, args: ['login', '--username', username, '--password-stdin', ...server] }
+/** `docker login` to one registry. Without a server docker logs in to Docker Hub. */
+function loginOf({ registry, username }: Credentials): Login {
+  const server = registry === DOCKER_HUB ? [] : [registry]
+  return { registry, username, args: ['login', '--username', username, '--password-stdin', ...server] }
+}
+
+/**
+ * The tags the run made: every target, but the source image's own reference (a
+ * retag of `app:v1` as `app:v1` keeps it). `docker image rm name:tag` removes the
+ * tag, and the image with its last tag; an image with other tags stays.
+ */
+function cleanupOf(targets: Target[], source: Inputs['source']): string[][] {
+  // `app` is `app:latest` to docker.
+  const own = source.kind === 'image' && (/[:@][^/]*$/.test(source.ref) ? source.ref : `${source.ref}:latest`)
+  const refs = targets.map((t) => t.ref).filter((ref) => ref !== own)
+  return refs.length === 0 ? [] : [['image', 'rm', ...refs]]
+}
+
+function loadStep(file: string, format: TarballFormat, zstd: string | undefined): LoadStep {
+  const decompress =
+    format === 'zstd' && zstd !== undefined ? { program: zstd, args: ['-dc', '--quiet', file] } : undefined
+  return { kind: 'load', path: file, decompress, args: decompress ? ['load'] : ['load', '--input', file] }
+}
+
+/** `docker image tag SOURCE REF`: a retag, a loaded image, or a tag put back after another run moved it. */
+export function tagArgs(source: string, ref: string): string[] {
+  return ['image', 'tag', source, ref]
 }
 
 function retagStep(source: string, refs: string[]): RetagStep {
@@ -176,7 +231,7 @@ function retagStep(source: string, refs: string[]): RetagStep {
     source,
     inspect: ['image', 'inspect', '--format', '{{.Id}}', source],
     pull: ['pull', source],
-    tag: refs.map((ref) => ['image', 'tag', source, ref])
+    tag: refs.map((ref) => tagArgs(source, ref))
   }
 }
 
@@ -234,20 +289,27 @@ export function shellQuote(arg: string): string {
 export function commandLines(plan: Plan): string[] {
   const line = (args: string[]): string => ['docker', ...args].map((arg) => shellQuote(shownArg(arg))).join(' ')
   const lines: string[] = []
-  if (plan.login) lines.push(`echo '***' | ${line(plan.login.args)}`)
+  for (const login of plan.logins) lines.push(`echo '***' | ${line(login.args)}`)
   const image = plan.image
   if (image.kind === 'build') {
     for (const pull of image.cachePulls) lines.push(line(pull.args))
     const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('')
     lines.push(`${env}${line(image.args)}`)
+  } else if (image.kind === 'load') {
+    const from = image.decompress
+      ? `${[image.decompress.program, ...image.decompress.args].map(shellQuote).join(' ')} | `
+      : ''
+    lines.push(`${from}${line(image.args)}`)
+    for (const target of plan.targets) lines.push(line(tagArgs('<the loaded image>', target.ref)))
   } else {
     lines.push(`${line(image.inspect)} || ${line(image.pull)}`)
     for (const tag of image.tag) lines.push(line(tag))
   }
   for (const push of plan.pushes.flat()) lines.push(line(push.args))
+  for (const args of plan.cleanup) lines.push(line(args))
   if (plan.save) {
     const { target, compressor } = plan.save
-    const pipe = compressor.kind === 'none' ? '' : ` | ${compressor.kind === 'pigz' ? 'pigz' : 'gzip'} -${target.level}`
+    const pipe = compressor.kind === 'none' ? '' : ` | ${compressorLine(compressor, target.level)}`
     lines.push(`${line(plan.save.args)}${pipe} > ${shellQuote(target.path)}`)
   }
   return lines

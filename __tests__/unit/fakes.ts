@@ -73,7 +73,8 @@ export function env(
     dockerConfig: '/home/runner/.docker',
     buildxConfig: '/home/runner/.docker/buildx',
     buildx: true,
-    tools: { docker: '/usr/bin/docker', pigz: undefined }
+    selfHosted: false,
+    tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: '/usr/bin/zstd' }
   }
 }
 

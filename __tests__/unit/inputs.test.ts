@@ -104,7 +104,9 @@ describe('parseInputs: defaults', () => {
       masks: [],
       inputs: {
         registry: 'docker.io',
-        credentials: undefined,
+        logins: [],
+        keepLogin: false,
+        cleanup: false,
         images: [{ name: 'alice/app', domain: 'docker.io', path: 'alice/app' }],
         tags: ['latest'],
         version: '',
@@ -389,19 +391,21 @@ describe('parseInputs: platform', () => {
 })
 
 describe('parseInputs: save', () => {
-  test.each<[string, string, boolean]>([
-    ['image.tar', '/ws/image.tar', false],
-    ['out/image.tar.gz', '/ws/out/image.tar.gz', true],
-    ['image.tgz', '/ws/image.tgz', true],
-    ['IMAGE.TAR.GZ', '/ws/IMAGE.TAR.GZ', true],
-    ['Image.TAR', '/ws/Image.TAR', false],
-    ['/tmp/abs.tar', '/tmp/abs.tar', false],
-    ['deep/missing/folders/image.tgz', '/ws/deep/missing/folders/image.tgz', true]
-  ])('%s -> %s (gzip %s)', (save, path, gzip) => {
+  test.each<[string, string, string]>([
+    ['image.tar', '/ws/image.tar', 'tar'],
+    ['out/image.tar.gz', '/ws/out/image.tar.gz', 'gzip'],
+    ['image.tgz', '/ws/image.tgz', 'gzip'],
+    ['IMAGE.TAR.GZ', '/ws/IMAGE.TAR.GZ', 'gzip'],
+    ['Image.TAR', '/ws/Image.TAR', 'tar'],
+    ['/tmp/abs.tar', '/tmp/abs.tar', 'tar'],
+    ['deep/missing/folders/image.tgz', '/ws/deep/missing/folders/image.tgz', 'gzip'],
+    ['image.tar.zst', '/ws/image.tar.zst', 'zstd'],
+    ['out/IMAGE.TAR.ZST', '/ws/out/IMAGE.TAR.ZST', 'zstd']
+  ])('%s -> %s (%s)', (save, path, format) => {
     expect(
       inputsOf(parse({ save }, { '/': 'directory', '/ws': 'directory', '/ws/Dockerfile': 'file', '/tmp': 'directory' }))
         .save
-    ).toEqual({ path, gzip, level: 3 })
+    ).toEqual({ path, format, level: 3 })
   })
 
   it('accepts a tarball whose folders do not exist anywhere', () => {
@@ -409,7 +413,7 @@ describe('parseInputs: save', () => {
       inputsOf(parse({ save: '/nowhere/at/all/image.tar' }, { '/ws': 'directory', '/ws/Dockerfile': 'file' })).save
     ).toEqual({
       path: '/nowhere/at/all/image.tar',
-      gzip: false,
+      format: 'tar',
       level: 3
     })
   })
@@ -420,14 +424,14 @@ describe('parseInputs: save', () => {
         .save
     ).toEqual({
       path: '/ws/image.tar',
-      gzip: false,
+      format: 'tar',
       level: 3
     })
   })
 
   test.each(['image.zip', 'image', 'image.tar.bz2', 'image.gz', 'tar'])('%j has the wrong extension', (save) => {
     expect(onlyProblem(parse({ save }), 'save')).toBe(
-      `Input 'save': '${save}' does not end in .tar, .tar.gz or .tgz. Fix: name the tarball file.tar, or file.tar.gz / file.tgz to compress it.`
+      `Input 'save': '${save}' does not end in .tar, .tar.gz, .tgz or .tar.zst. Fix: name the tarball file.tar, or file.tar.gz / file.tgz (gzip) or file.tar.zst (zstd) to compress it.`
     )
   })
 
@@ -492,13 +496,13 @@ describe('parseInputs: registry', () => {
 describe('parseInputs: credentials', () => {
   it('are set when username and password both are', () => {
     const result = parse({ username: 'alice', password: 's3cret' })
-    expect(inputsOf(result).credentials).toEqual({ username: 'alice', password: 's3cret' })
+    expect(inputsOf(result).logins).toEqual([{ registry: 'docker.io', username: 'alice', password: 's3cret' }])
     expect(result.warnings).toEqual([])
   })
 
   it('are undefined when neither is set, without a warning', () => {
     const result = parse()
-    expect(inputsOf(result).credentials).toBeUndefined()
+    expect(inputsOf(result).logins).toEqual([])
     expect(result.warnings).toEqual([])
   })
 
@@ -522,7 +526,7 @@ describe('parseInputs: credentials', () => {
   ])('only one of them (%j) is a warning, not a problem', (overrides, warning) => {
     const result = parse(overrides)
     expect(result.ok).toBe(true)
-    expect(inputsOf(result).credentials).toBeUndefined()
+    expect(inputsOf(result).logins).toEqual([])
     expect(result.warnings).toEqual([warning])
   })
 
@@ -840,7 +844,7 @@ describe('parseInputs: save-compression-level', () => {
 
   test.each(['0', '10', 'fast', '3.5', '-1', ' 3x'])('%j is a problem', (level) => {
     expect(onlyProblem(parse({ save: 'i.tar.gz', 'save-compression-level': level }), 'save-compression-level')).toBe(
-      `Input 'save-compression-level': '${level}' is not a gzip level. Fix: write a whole number from 1 (fastest) to 9 (smallest).`
+      `Input 'save-compression-level': '${level}' is not a compression level. Fix: write a whole number from 1 (fastest) to 9 (smallest).`
     )
   })
 
@@ -849,7 +853,8 @@ describe('parseInputs: save-compression-level', () => {
     expect(result.warnings).toEqual([
       {
         input: 'save-compression-level',
-        message: "save-compression-level is ignored: 'i.tar' is not compressed (name it .tar.gz to compress it)."
+        message:
+          "save-compression-level is ignored: 'i.tar' is not compressed (name it .tar.gz or .tar.zst to compress it)."
       }
     ])
   })

@@ -3,7 +3,8 @@ import type { BuildInputs } from '../../src/build-inputs.js'
 import { parseInputs } from '../../src/inputs.js'
 import type { Inputs } from '../../src/inputs.js'
 import { commandLines, makePlan } from '../../src/plan.js'
-import type { Builder, Plan, PlanFacts, Secrets } from '../../src/plan.js'
+import type { Builder, Compressor, Plan, PlanFacts, Secrets } from '../../src/plan.js'
+import type { SaveTarget } from '../../src/tarball-inputs.js'
 import type { Repository } from '../../src/reference.js'
 import { env, PLAIN_BUILD, raw } from './fakes.js'
 
@@ -38,10 +39,16 @@ const fullBuild: BuildInputs = {
   secrets: []
 }
 
-function inputs(overrides: Partial<Inputs> = {}): Inputs {
+/** Overrides of the inputs; `credentials` stands for the username and password inputs (a login to `registry`). */
+type Overrides = Partial<Inputs> & { credentials?: { username: string; password: string } }
+
+function inputs({ credentials, ...overrides }: Overrides = {}): Inputs {
+  const registry = overrides.registry ?? 'docker.io'
   return {
-    registry: 'docker.io',
-    credentials: undefined,
+    registry,
+    logins: credentials ? [{ registry, ...credentials }] : [],
+    keepLogin: false,
+    cleanup: false,
     images: [alice],
     tags: ['latest'],
     version: '',
@@ -63,19 +70,20 @@ function facts(builder: Builder = 'buildx', buildkit = builder === 'buildx', pig
     workspace: '/ws',
     iidFile: IID,
     metadataFile: METADATA,
-    pigz
+    pigz,
+    zstd: '/usr/bin/zstd'
   }
 }
 
 function planAndSecrets(
-  overrides: Partial<Inputs> = {},
+  overrides: Overrides = {},
   builder: Builder = 'buildx',
   buildkit = builder === 'buildx'
 ): { plan: Plan; secrets: Secrets } {
   return makePlan(inputs(overrides), facts(builder, buildkit))
 }
 
-function plan(overrides: Partial<Inputs> = {}, builder: Builder = 'buildx', buildkit = builder === 'buildx'): Plan {
+function plan(overrides: Overrides = {}, builder: Builder = 'buildx', buildkit = builder === 'buildx'): Plan {
   return planAndSecrets(overrides, builder, buildkit).plan
 }
 
@@ -86,9 +94,12 @@ function buildArgsOf(p: Plan): string[] {
 
 /** Every argument array of a plan. */
 function allArgs(p: Plan): string[][] {
-  const image = p.image.kind === 'build' ? [p.image.args] : [p.image.inspect, p.image.pull, ...p.image.tag]
+  const image =
+    p.image.kind === 'build' || p.image.kind === 'load'
+      ? [p.image.args]
+      : [p.image.inspect, p.image.pull, ...p.image.tag]
   return [
-    ...(p.login ? [p.login.args] : []),
+    ...p.logins.map((l) => l.args),
     ...image,
     ...p.pushes.flat().map((x) => x.args),
     ...(p.save ? [p.save.args] : [])
@@ -287,7 +298,7 @@ describe('makePlan: targets', () => {
 
 describe('makePlan: login', () => {
   it('is undefined without credentials', () => {
-    expect(plan().login).toBeUndefined()
+    expect(plan().logins).toEqual([])
   })
 
   test.each<[string, string[]]>([
@@ -296,7 +307,7 @@ describe('makePlan: login', () => {
     ['localhost:5000', ['login', '--username', 'alice', '--password-stdin', 'localhost:5000']]
   ])('for %s', (registry, args) => {
     const p = plan({ registry, credentials: { username: 'alice', password: PASSWORD } })
-    expect(p.login).toEqual({ registry, username: 'alice', args })
+    expect(p.logins).toEqual([{ registry, username: 'alice', args }])
   })
 })
 
@@ -357,7 +368,7 @@ describe('makePlan: save', () => {
   })
 
   it('lists every reference once, in target order', () => {
-    const target = { path: '/ws/out/image.tar.gz', gzip: true, level: 3 }
+    const target: SaveTarget = { path: '/ws/out/image.tar.gz', format: 'gzip', level: 3 }
     const p = plan({ images: [alice, local], tags: ['v1', 'latest'], save: target, push: false })
     expect(p.save).toEqual({
       target,
@@ -366,10 +377,11 @@ describe('makePlan: save', () => {
     })
   })
 
-  test.each([
-    [{ path: '/ws/i.tar.gz', gzip: true, level: 3 }, '/usr/bin/pigz', { kind: 'pigz', path: '/usr/bin/pigz' }],
-    [{ path: '/ws/i.tar.gz', gzip: true, level: 3 }, undefined, { kind: 'zlib' }],
-    [{ path: '/ws/i.tar', gzip: false, level: 3 }, '/usr/bin/pigz', { kind: 'none' }]
+  test.each<[SaveTarget, string | undefined, Compressor]>([
+    [{ path: '/ws/i.tar.gz', format: 'gzip', level: 3 }, '/usr/bin/pigz', { kind: 'pigz', path: '/usr/bin/pigz' }],
+    [{ path: '/ws/i.tar.gz', format: 'gzip', level: 3 }, undefined, { kind: 'zlib' }],
+    [{ path: '/ws/i.tar', format: 'tar', level: 3 }, '/usr/bin/pigz', { kind: 'none' }],
+    [{ path: '/ws/i.tar.zst', format: 'zstd', level: 3 }, '/usr/bin/pigz', { kind: 'zstd', path: '/usr/bin/zstd' }]
   ])('compresses %o with pigz %s as %o', (target, pigz, compressor) => {
     const { plan: p } = makePlan(inputs({ save: target }), facts('buildx', true, pigz))
     expect(p.save?.compressor).toEqual(compressor)
@@ -377,7 +389,7 @@ describe('makePlan: save', () => {
 })
 
 describe('makePlan: the password', () => {
-  const cases: [string, Partial<Inputs>, Builder][] = [
+  const cases: [string, Overrides, Builder][] = [
     ['docker.io build (buildx)', { registry: 'docker.io' }, 'buildx'],
     ['ghcr.io build (docker)', { registry: 'ghcr.io', images: [ghcr] }, 'docker'],
     [
@@ -386,7 +398,7 @@ describe('makePlan: the password', () => {
         registry: 'localhost:5000',
         images: [local],
         source: { kind: 'image', ref: 'alpine' },
-        save: { path: '/ws/i.tar', gzip: false, level: 3 }
+        save: { path: '/ws/i.tar', format: 'tar', level: 3 }
       },
       'buildx'
     ],
@@ -397,7 +409,7 @@ describe('makePlan: the password', () => {
         images: [alice, ghcr],
         tags: ['v1', 'v2'],
         source: { kind: 'build', build: fullBuild },
-        save: { path: '/ws/i.tgz', gzip: true, level: 3 }
+        save: { path: '/ws/i.tgz', format: 'gzip', level: 3 }
       },
       'buildx'
     ]
@@ -405,7 +417,7 @@ describe('makePlan: the password', () => {
 
   test.each(cases)('appears in no argument array: %s', (_label, overrides, builder) => {
     const p = plan({ ...overrides, credentials: { username: 'alice', password: PASSWORD } }, builder)
-    expect(p.login).toBeDefined()
+    expect(p.logins).toHaveLength(1)
     const args = allArgs(p)
     expect(args.length).toBeGreaterThan(2)
     for (const array of args) {
@@ -430,11 +442,11 @@ describe('makePlan: the password', () => {
       env()
     )
     if (!parsed.ok) throw new Error(parsed.problems.map((x) => x.message).join('\n'))
-    expect(parsed.inputs.credentials?.password).toBe(PASSWORD)
+    expect(parsed.inputs.logins.map((l) => l.password)).toEqual([PASSWORD])
     for (const builder of ['buildx', 'docker'] as const) {
       const { plan: p, secrets } = makePlan(parsed.inputs, facts(builder))
-      expect(secrets.password).toBe(PASSWORD)
-      expect(p.login?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
+      expect(secrets.passwords).toEqual([PASSWORD])
+      expect(p.logins[0]?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
       expect(
         allArgs(p)
           .flat()
@@ -460,7 +472,7 @@ describe('commandLines (the dry run)', () => {
         images: [ghcr],
         tags: ['v1', 'latest'],
         source: { kind: 'build', build },
-        save: { path: '/ws/out dir/i.tar.gz', gzip: true, level: 3 }
+        save: { path: '/ws/out dir/i.tar.gz', format: 'gzip', level: 3 }
       },
       'docker',
       false
