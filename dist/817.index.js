@@ -1120,6 +1120,9 @@ const INPUT_NAMES = [
     'labels',
     'target',
     'platform',
+    'platforms',
+    'provenance',
+    'builder',
     'network',
     'pull',
     'no-cache',
@@ -1214,7 +1217,20 @@ function parseSource(raw, env, flags, report) {
         if (!ref.ok)
             report.problem('source-image', ref.problem, ref.fix);
         const ignored = [
-            ...['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'].filter((name) => raw[name] !== ''),
+            ...[
+                'file',
+                'build-args',
+                'labels',
+                'target',
+                'platform',
+                'platforms',
+                'network',
+                'cache-from',
+                'secrets',
+                'builder'
+            ].filter((name) => raw[name] !== ''),
+            // action.yml's default is false: only an attestation asked for is ignored.
+            ...(raw.provenance !== '' && raw.provenance.toLowerCase() !== 'false' ? ['provenance'] : []),
             ...(flags.pull ? ['pull'] : []),
             ...(flags.noCache ? ['no-cache'] : [])
         ];
@@ -1224,10 +1240,9 @@ function parseSource(raw, env, flags, report) {
         return { kind: 'image', ref: raw['source-image'] };
     }
     const { context, file } = parseContextAndFile(raw, env, report);
-    const platform = raw.platform;
-    if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
-        report.problem('platform', `'${platform}' is not one platform`, 'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag');
-    }
+    const platforms = parsePlatforms(raw, env, report);
+    const provenance = parseProvenance(raw.provenance, env, report);
+    const builder = parseBuilder(raw.builder, env, report);
     return {
         kind: 'build',
         build: {
@@ -1236,14 +1251,66 @@ function parseSource(raw, env, flags, report) {
             buildArgs,
             labels,
             target: raw.target,
-            platform,
+            platforms,
             network: raw.network,
             pull: flags.pull,
             noCache: flags.noCache,
             cacheFrom,
-            secrets
+            secrets,
+            provenance,
+            builder
         }
     };
+}
+const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/;
+const SETUP_BUILDX = 'install the buildx plugin (docker/setup-buildx-action)';
+/**
+ * `platforms` (or the deprecated `platform`): a list of os/arch[/variant], without
+ * duplicates. Several become one image index, which only buildx builds.
+ */
+function parsePlatforms(raw, env, report) {
+    if (raw.platform !== '' && raw.platforms !== '') {
+        report.problem('platform', 'platform and platforms are both set', 'remove platform (deprecated) and list every platform in platforms');
+        return [];
+    }
+    const input = raw.platforms !== '' ? 'platforms' : 'platform';
+    if (input === 'platform' && raw.platform !== '')
+        report.warn('platform', "Input 'platform' is deprecated: use platforms (the docker actions' name), which takes a list.");
+    const platforms = [...new Set(parseList(raw[input]))];
+    const bad = platforms.filter((p) => !PLATFORM.test(p));
+    for (const platform of bad) {
+        report.problem(input, `'${platform}' is not a platform`, 'write os/arch[/variant] in lowercase, such as linux/amd64 or linux/arm/v7, several separated by commas or lines');
+    }
+    if (bad.length === 0 && platforms.length > 1 && !env.buildx) {
+        report.problem(input, `${platforms.length} platforms make one image index, which needs buildx, but docker build here is ${env.buildkitEnv ? "the CLI's built-in BuildKit" : 'the classic builder'} and builds one platform`, `${SETUP_BUILDX} (add docker/setup-qemu-action for RUN steps of other architectures), or give one platform`);
+    }
+    return platforms;
+}
+/** `provenance`: buildx's attestation; off unless asked for, so that one platform stays one plain manifest. */
+function parseProvenance(value, env, report) {
+    const lower = value.toLowerCase();
+    if (value === '' || lower === 'false')
+        return 'false';
+    if (lower !== 'true' && lower !== 'mode=min' && lower !== 'mode=max') {
+        report.problem('provenance', `'${value}' is not true, false, mode=min or mode=max`, 'write false (no attestation, the default), true or mode=min (a minimal provenance attestation) or mode=max (with the build args and more)');
+        return 'false';
+    }
+    if (!env.buildx) {
+        report.problem('provenance', 'provenance attestations need buildx', `${SETUP_BUILDX}, or set provenance to false`);
+    }
+    return lower;
+}
+/** `builder`: the name of an existing buildx builder (setup-buildx-action's `name` output). */
+function parseBuilder(value, env, report) {
+    if (value === '')
+        return '';
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(value)) {
+        report.problem('builder', `'${value}' is not a builder name`, 'give the name of an existing buildx builder, such as the name output of docker/setup-buildx-action');
+    }
+    else if (!env.buildx) {
+        report.problem('builder', `the builder '${value}' needs buildx, which is not installed`, SETUP_BUILDX);
+    }
+    return value;
 }
 /** The user's labels, then each default label whose key the user did not set. */
 function withDefaultLabels(labels, defaults) {
@@ -1336,6 +1403,9 @@ function parseInputs(raw, env) {
     };
     const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
     const save = parseSave(raw, env, report);
+    if (save && source.kind === 'build' && source.build.platforms.length > 1) {
+        report.problem('save', `a tarball for docker load holds one platform per tag, and platforms lists ${source.build.platforms.length}`, 'save one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need');
+    }
     const attempts = parseRetries(raw.retries, report);
     const summary = parseBoolean(raw, 'summary', true, report);
     const dryRun = parseBoolean(raw, 'dry-run', false, report);
@@ -1489,6 +1559,7 @@ function metadataOf(outcome) {
         digest: images.find((i) => i.digest !== null)?.digest ?? '',
         tags: outcome.targets.map((t) => t.ref),
         refs: images.flatMap((i) => (i.ref === null ? [] : [i.ref])),
+        platforms: outcome.platforms,
         images,
         tarball: outcome.tarball ?? null
     };
@@ -1505,6 +1576,21 @@ function outputsOf(metadata) {
         'tarball-digest': metadata.tarball?.digest ?? '',
         metadata: JSON.stringify(metadata)
     };
+}
+/** Each platform's manifest digest in an index (attestations, `unknown/unknown`, left out); a plain manifest is its own. */
+function platformsOf(manifest, digest, asked) {
+    const entries = manifest?.manifests;
+    if (!Array.isArray(entries))
+        return asked.map((platform) => ({ platform, digest }));
+    return entries.flatMap((d) => {
+        const p = d.platform;
+        if (typeof d.digest !== 'string' || typeof p?.os !== 'string' || typeof p.architecture !== 'string')
+            return [];
+        if (p.os === 'unknown')
+            return [];
+        const variant = typeof p.variant === 'string' && p.variant !== '' ? `/${p.variant}` : '';
+        return [{ platform: `${p.os}/${p.architecture}${variant}`, digest: d.digest }];
+    });
 }
 /** Sets the outputs given (a dry run knows only some of them). */
 function writeOutputs(outputs) {
@@ -1768,6 +1854,8 @@ async function saveImage(docker, args, target, compressor) {
 
 
 
+
+
 /** How many docker pushes or pulls run at once. */
 const CONCURRENCY = 4;
 /** Runs the plan: login, build or retag, push, save; each phase timed. */
@@ -1777,7 +1865,10 @@ async function runPhases(docker, plan, secrets) {
     if (login)
         await timed(timings, 'login', () => logIn(docker, login, secrets.password ?? '', plan.attempts));
     const imageId = await timed(timings, 'build', () => makeImage(docker, plan, secrets));
-    const pushed = plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan)) : [];
+    const built = plan.image.kind === 'build' ? plan.image.push : undefined;
+    const { pushed, platforms } = built
+        ? await timed(timings, 'push', () => readBack(docker, plan, built))
+        : { pushed: plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan)) : [] };
     const saveStep = plan.save;
     const tarball = saveStep && (await timed(timings, 'save', () => save(docker, saveStep, plan.targets.length)));
     const imageSize = plan.summary ? await sizeOf(docker, imageId) : undefined;
@@ -1787,6 +1878,7 @@ async function runPhases(docker, plan, secrets) {
         labels: plan.labels,
         targets: plan.targets,
         pushed,
+        platforms: platforms ?? plan.platforms.map((platform) => ({ platform, digest: pushed[0]?.digest ?? null })),
         tarball
     };
     return { outcome, timings, imageSize };
@@ -1827,10 +1919,20 @@ async function makeImage(docker, plan, secrets) {
             await pullCache(docker, image.cachePulls, plan.attempts);
         return group(`Building ${refs}`, async () => {
             // Each secret reaches the build in its own environment variable, never in an argument.
-            const result = await docker.tryRun(image.args, { env: secrets.buildEnv });
-            if (result.exitCode !== 0)
-                throw buildFailed(docker, image, result, plan.workspace);
-            return external_node_fs_.readFileSync(image.iidFile, 'utf8').trim();
+            const options = { env: secrets.buildEnv };
+            if (image.push) {
+                // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
+                const failure = (result) => buildFailed(docker, image, result, plan.workspace);
+                const registry = image.push.registries.join(', ');
+                await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options);
+            }
+            else {
+                const result = await docker.tryRun(image.args, options);
+                if (result.exitCode !== 0)
+                    throw buildFailed(docker, image, result, plan.workspace);
+            }
+            // buildx without a local image (several platforms not pushed) may write no image ID.
+            return external_node_fs_.existsSync(image.iidFile) ? external_node_fs_.readFileSync(image.iidFile, 'utf8').trim() : '';
         });
     }
     return group(`Tagging ${image.source} as ${refs}`, async () => {
@@ -1914,6 +2016,60 @@ async function pushReference(docker, push, concurrent, attempts) {
     }
     return { target: push.target, digest };
 }
+/**
+ * What buildx pushed: the digest from its metadata file, checked against each
+ * repository's manifest or index as the registry serves it, and each platform's
+ * manifest digest from that index.
+ */
+async function readBack(docker, plan, push) {
+    let digest;
+    try {
+        digest = JSON.parse(external_node_fs_.readFileSync(push.metadataFile, 'utf8'))['containerimage.digest'];
+    }
+    catch {
+        digest = undefined;
+    }
+    if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+        throw new DockerError('docker buildx build --push succeeded but wrote no image digest to its metadata file, so the digest outputs cannot be set.');
+    }
+    const repositories = [...new Map(plan.targets.map((t) => [t.repository.name, t.repository])).values()];
+    const pushedDigest = digest;
+    return group(`Reading back ${repositories.map((r) => `${r.name}@${pushedDigest}`).join(', ')}`, async () => {
+        const limit = limiter(CONCURRENCY);
+        const served = await settleAll(repositories.map((r) => limit(() => servedIndex(docker, push, r.name, pushedDigest))));
+        const index = served.find((m) => m !== undefined);
+        const platforms = index === undefined
+            ? plan.platforms.map((platform) => ({ platform, digest: null }))
+            : platformsOf(index, pushedDigest, plan.platforms);
+        for (const { platform, digest: d } of platforms)
+            info(`${platform}: ${d ?? 'unknown'}`);
+        return { pushed: plan.targets.map((target) => ({ target, digest: pushedDigest })), platforms };
+    });
+}
+/**
+ * The manifest or index `name@digest` as the registry serves it: buildx's raw
+ * bytes, which must hash to the digest; else the docker CLI's reading. Undefined
+ * (with a warning) when neither can read it: the push itself succeeded.
+ */
+async function servedIndex(docker, push, name, digest) {
+    const ref = `${name}@${digest}`;
+    const raw = await docker.tryRun([...push.inspect, ref], { silent: true });
+    if (raw.exitCode === 0) {
+        const hash = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw.stdout).digest('hex')}`;
+        if (hash !== digest) {
+            throw new DockerError(`${name} serves a manifest whose digest is ${hash}, not the ${digest} buildx reported for its push.`);
+        }
+        info(`${ref}: the registry serves it (${raw.stdout.length} bytes).`);
+        return JSON.parse(raw.stdout);
+    }
+    const cli = await docker.tryRun([...push.fallback, ref], { silent: true });
+    if (cli.exitCode === 0) {
+        info(`${ref}: the registry serves it (read by docker manifest inspect).`);
+        return JSON.parse(cli.stdout);
+    }
+    workflow_warning(`Could not read ${ref} back from the registry (${errorSummary(raw.stderr)}; ${errorSummary(cli.stderr)}), so the platform digests in metadata are unknown. The push itself succeeded.`);
+    return undefined;
+}
 /** Log lines of one of several commands running at once, each marked with its reference. */
 function prefixed(ref) {
     return (line) => info(`[${ref}] ${line}`);
@@ -1951,15 +2107,24 @@ function makePlan(inputs, facts) {
     const refs = targets.map((t) => t.ref);
     const source = inputs.source;
     const secretEnv = source.kind === 'build' ? secretVariables(source.build) : [];
+    // buildx pushes itself what the local engine cannot hold (an index of several
+    // platforms), and what `docker push` of a loaded image would lose on a classic
+    // image store (the provenance attestation).
+    const pushedByBuild = builder === 'buildx' &&
+        inputs.push &&
+        source.kind === 'build' &&
+        (source.build.platforms.length > 1 || source.build.provenance !== 'false');
+    const push = pushedByBuild && source.kind === 'build' ? buildPush(source.build, inputs, facts.metadataFile) : undefined;
     const plan = {
         login: loginOf(inputs),
         builder,
         buildkit,
         image: source.kind === 'image'
             ? retagStep(source.ref, refs)
-            : buildStep(source.build, refs, { builder, buildkit, iidFile: facts.iidFile }, secretEnv),
+            : buildStep(source.build, refs, { builder, buildkit, iidFile: facts.iidFile, push }, secretEnv),
         targets,
-        pushes: inputs.push
+        platforms: source.kind === 'build' ? source.build.platforms : [],
+        pushes: inputs.push && push === undefined
             ? inputs.images.map((repository) => targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] })))
             : [],
         save: inputs.save && {
@@ -2000,8 +2165,36 @@ function retagStep(source, refs) {
 function secretVariables(build) {
     return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }));
 }
+/** The arguments that choose the buildx builder, in front of every buildx command. */
+function builderArgs(build) {
+    return build.builder === '' ? [] : ['--builder', build.builder];
+}
+function buildPush(build, inputs, metadataFile) {
+    return {
+        metadataFile,
+        registries: [...new Set(inputs.images.map((r) => r.domain))],
+        inspect: ['buildx', 'imagetools', 'inspect', ...builderArgs(build), '--raw'],
+        fallback: ['manifest', 'inspect']
+    };
+}
+/**
+ * The build's arguments. With buildx: `--load` for one platform (the engine holds one
+ * platform per tag), `--push` when buildx pushes, and `--provenance` always, as
+ * buildx otherwise adds an attestation of its own accord (and one platform then
+ * becomes an index).
+ */
+function buildxStart(build, push) {
+    return [
+        'buildx',
+        'build',
+        ...builderArgs(build),
+        ...(build.platforms.length <= 1 ? ['--load'] : []),
+        ...(push ? ['--push'] : []),
+        `--provenance=${build.provenance}`
+    ];
+}
 function buildStep(build, refs, options, secretEnv) {
-    const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
+    const args = options.builder === 'buildx' ? buildxStart(build, options.push) : ['build'];
     if (build.file !== undefined)
         args.push('--file', build.file);
     for (const ref of refs)
@@ -2012,8 +2205,8 @@ function buildStep(build, refs, options, secretEnv) {
         args.push('--label', `${key}=${value}`);
     if (build.target !== '')
         args.push('--target', build.target);
-    if (build.platform !== '')
-        args.push('--platform', build.platform);
+    if (build.platforms.length > 0)
+        args.push('--platform', build.platforms.join(','));
     if (build.network !== '')
         args.push('--network', build.network);
     if (build.pull)
@@ -2028,7 +2221,10 @@ function buildStep(build, refs, options, secretEnv) {
     // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
     if (build.cacheFrom.length > 0 && options.buildkit)
         args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1');
-    args.push('--iidfile', options.iidFile, build.context);
+    args.push('--iidfile', options.iidFile);
+    if (options.push)
+        args.push('--metadata-file', options.push.metadataFile);
+    args.push(build.context);
     return {
         kind: 'build',
         args,
@@ -2036,7 +2232,8 @@ function buildStep(build, refs, options, secretEnv) {
         // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
         cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
         secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
-        dockerfile: build.file !== undefined && external_node_path_.isAbsolute(build.file) ? build.file : undefined
+        dockerfile: build.file !== undefined && external_node_path_.isAbsolute(build.file) ? build.file : undefined,
+        push: options.push
     };
 }
 /** An argument as a POSIX shell would need it written, for display only (nothing is ever run through a shell). */
@@ -2059,6 +2256,11 @@ function commandLines(plan) {
             lines.push(line(pull.args));
         const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('');
         lines.push(`${env}${line(image.args)}`);
+        // The digest is the one buildx writes to its metadata file.
+        const repositories = [...new Set(plan.targets.map((t) => t.repository.name))];
+        if (image.push)
+            for (const name of repositories)
+                lines.push(`${line(image.push.inspect)} ${name}@<digest>`);
     }
     else {
         lines.push(`${line(image.inspect)} || ${line(image.pull)}`);
@@ -2118,6 +2320,12 @@ function summaryMarkdown({ metadata, timings, imageSize, dryRun }) {
         out.push(`| ${code(image.repository)} | ${image.tags.map((t) => code(t.tag)).join(' ')} | ${digestCell(image.digest)} | ${size} |`);
     }
     out.push('');
+    if (metadata.platforms.length > 0) {
+        out.push('| platform | manifest digest |', '|---|---|');
+        for (const p of metadata.platforms)
+            out.push(`| ${code(p.platform)} | ${digestCell(p.digest)} |`);
+        out.push('');
+    }
     const phases = ['login', 'build', 'push', 'save'].filter((p) => timings[p] !== undefined);
     if (phases.length > 0) {
         out.push(`| ${phases.join(' | ')} |`, `|${phases.map(() => '---').join('|')}|`, `| ${phases.map((p) => formatDuration(timings[p])).join(' | ')} |`, '');
@@ -2201,7 +2409,7 @@ async function main(vars = process.env, runnerFor = cliRunner) {
         const config = inputs.credentials &&
             createDockerConfig(temp, inputs.registry, environment.dockerConfig, environment.buildxConfig);
         const docker = new Docker(runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost), environment.dockerHost);
-        const { plan, secrets } = makePlan(inputs, factsOf(environment, external_node_path_.join(temp, 'iid')));
+        const { plan, secrets } = makePlan(inputs, factsOf(environment, external_node_path_.join(temp, 'iid'), external_node_path_.join(temp, 'metadata.json')));
         if (plan.image.kind === 'build' && !plan.buildkit) {
             workflow_warning('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.');
         }
@@ -2231,12 +2439,13 @@ function maskSecrets(raw) {
             mask(value);
     }
 }
-function factsOf(environment, iidFile) {
+function factsOf(environment, iidFile, metadataFile) {
     return {
         buildx: environment.buildx,
         buildkitEnv: environment.buildkitEnv,
         workspace: environment.workspace,
         iidFile,
+        metadataFile,
         pigz: environment.tools.pigz
     };
 }
@@ -2256,7 +2465,7 @@ function main_fail(err) {
 }
 /** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
 async function dryRun(inputs, environment) {
-    const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP/iid'));
+    const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP/iid', '$RUNNER_TEMP/metadata.json'));
     const lines = commandLines(plan);
     const builder = plan.builder === 'buildx' ? 'with buildx' : plan.buildkit ? 'with BuildKit' : 'with the classic builder';
     await group(`Dry run: the docker commands this run would make (${builder}; nothing runs)`, async () => {
@@ -2269,6 +2478,7 @@ async function dryRun(inputs, environment) {
         labels: plan.labels,
         targets: plan.targets,
         pushed: [],
+        platforms: plan.platforms.map((platform) => ({ platform, digest: null })),
         tarball: undefined
     });
     const outputs = outputsOf(metadata);

@@ -68,7 +68,10 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
       runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
       environment.dockerHost
     )
-    const { plan, secrets } = makePlan(inputs, factsOf(environment, path.join(temp, 'iid')))
+    const { plan, secrets } = makePlan(
+      inputs,
+      factsOf(environment, path.join(temp, 'iid'), path.join(temp, 'metadata.json'))
+    )
     if (plan.image.kind === 'build' && !plan.buildkit) {
       workflow.warning(
         'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.'
@@ -98,12 +101,13 @@ function maskSecrets(raw: RawInputs): void {
   }
 }
 
-function factsOf(environment: Environment, iidFile: string) {
+function factsOf(environment: Environment, iidFile: string, metadataFile: string) {
   return {
     buildx: environment.buildx,
     buildkitEnv: environment.buildkitEnv,
     workspace: environment.workspace,
     iidFile,
+    metadataFile,
     pigz: environment.tools.pigz
   }
 }
@@ -124,7 +128,7 @@ function fail(err: unknown): void {
 
 /** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
 async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
-  const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP/iid'))
+  const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP/iid', '$RUNNER_TEMP/metadata.json'))
   const lines = commandLines(plan)
   const builder =
     plan.builder === 'buildx' ? 'with buildx' : plan.buildkit ? 'with BuildKit' : 'with the classic builder'
@@ -137,6 +141,7 @@ async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
     labels: plan.labels,
     targets: plan.targets,
     pushed: [],
+    platforms: plan.platforms.map((platform) => ({ platform, digest: null })),
     tarball: undefined
   })
   const outputs = outputsOf(metadata)

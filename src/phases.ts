@@ -2,6 +2,7 @@
 // image (build, or pull and retag), push, save; and runPhases, which runs them in
 // order as the plan says. Each phase runs the commands the plan made, in a log
 // group that says what happens to which reference.
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dockerfileError } from './annotations.js'
@@ -9,8 +10,9 @@ import { errorSummary, pushedDigest } from './docker-output.js'
 import type { Docker, RunResult } from './docker.js'
 import { DockerError, EngineUnreachable } from './errors.js'
 import { limiter, settleAll } from './limit.js'
-import type { Outcome, Pushed } from './outputs.js'
-import type { BuildStep, Login, Plan, Push, Secrets } from './plan.js'
+import { platformsOf } from './outputs.js'
+import type { Outcome, PlatformDigest, Pushed } from './outputs.js'
+import type { BuildPush, BuildStep, Login, Plan, Push, Secrets } from './plan.js'
 import { registryOf } from './reference.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
@@ -33,7 +35,10 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
   const login = plan.login
   if (login) await timed(timings, 'login', () => logIn(docker, login, secrets.password ?? '', plan.attempts))
   const imageId = await timed(timings, 'build', () => makeImage(docker, plan, secrets))
-  const pushed = plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan)) : []
+  const built = plan.image.kind === 'build' ? plan.image.push : undefined
+  const { pushed, platforms } = built
+    ? await timed(timings, 'push', () => readBack(docker, plan, built))
+    : { pushed: plan.pushes.length > 0 ? await timed(timings, 'push', () => pushAll(docker, plan)) : [] }
   const saveStep = plan.save
   const tarball = saveStep && (await timed(timings, 'save', () => save(docker, saveStep, plan.targets.length)))
   const imageSize = plan.summary ? await sizeOf(docker, imageId) : undefined
@@ -43,6 +48,7 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
     labels: plan.labels,
     targets: plan.targets,
     pushed,
+    platforms: platforms ?? plan.platforms.map((platform) => ({ platform, digest: pushed[0]?.digest ?? null })),
     tarball
   }
   return { outcome, timings, imageSize }
@@ -87,9 +93,18 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
     if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, plan.attempts)
     return workflow.group(`Building ${refs}`, async () => {
       // Each secret reaches the build in its own environment variable, never in an argument.
-      const result = await docker.tryRun(image.args, { env: secrets.buildEnv })
-      if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
-      return fs.readFileSync(image.iidFile, 'utf8').trim()
+      const options = { env: secrets.buildEnv }
+      if (image.push) {
+        // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
+        const failure = (result: RunResult): DockerError => buildFailed(docker, image, result, plan.workspace)
+        const registry = image.push.registries.join(', ')
+        await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options)
+      } else {
+        const result = await docker.tryRun(image.args, options)
+        if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
+      }
+      // buildx without a local image (several platforms not pushed) may write no image ID.
+      return fs.existsSync(image.iidFile) ? fs.readFileSync(image.iidFile, 'utf8').trim() : ''
     })
   }
   return workflow.group(`Tagging ${image.source} as ${refs}`, async () => {
@@ -180,6 +195,75 @@ async function pushReference(docker: Docker, push: Push, concurrent: boolean, at
     )
   }
   return { target: push.target, digest }
+}
+
+/**
+ * What buildx pushed: the digest from its metadata file, checked against each
+ * repository's manifest or index as the registry serves it, and each platform's
+ * manifest digest from that index.
+ */
+export async function readBack(
+  docker: Docker,
+  plan: Plan,
+  push: BuildPush
+): Promise<{ pushed: Pushed[]; platforms: PlatformDigest[] }> {
+  let digest: unknown
+  try {
+    digest = (JSON.parse(fs.readFileSync(push.metadataFile, 'utf8')) as Record<string, unknown>)[
+      'containerimage.digest'
+    ]
+  } catch {
+    digest = undefined
+  }
+  if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw new DockerError(
+      'docker buildx build --push succeeded but wrote no image digest to its metadata file, so the digest outputs cannot be set.'
+    )
+  }
+  const repositories = [...new Map(plan.targets.map((t) => [t.repository.name, t.repository])).values()]
+  const pushedDigest = digest
+  return workflow.group(`Reading back ${repositories.map((r) => `${r.name}@${pushedDigest}`).join(', ')}`, async () => {
+    const limit = limiter(CONCURRENCY)
+    const served = await settleAll(
+      repositories.map((r) => limit(() => servedIndex(docker, push, r.name, pushedDigest)))
+    )
+    const index = served.find((m) => m !== undefined)
+    const platforms =
+      index === undefined
+        ? plan.platforms.map((platform) => ({ platform, digest: null }))
+        : platformsOf(index, pushedDigest, plan.platforms)
+    for (const { platform, digest: d } of platforms) workflow.info(`${platform}: ${d ?? 'unknown'}`)
+    return { pushed: plan.targets.map((target) => ({ target, digest: pushedDigest })), platforms }
+  })
+}
+
+/**
+ * The manifest or index `name@digest` as the registry serves it: buildx's raw
+ * bytes, which must hash to the digest; else the docker CLI's reading. Undefined
+ * (with a warning) when neither can read it: the push itself succeeded.
+ */
+async function servedIndex(docker: Docker, push: BuildPush, name: string, digest: string): Promise<unknown> {
+  const ref = `${name}@${digest}`
+  const raw = await docker.tryRun([...push.inspect, ref], { silent: true })
+  if (raw.exitCode === 0) {
+    const hash = `sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`
+    if (hash !== digest) {
+      throw new DockerError(
+        `${name} serves a manifest whose digest is ${hash}, not the ${digest} buildx reported for its push.`
+      )
+    }
+    workflow.info(`${ref}: the registry serves it (${raw.stdout.length} bytes).`)
+    return JSON.parse(raw.stdout) as unknown
+  }
+  const cli = await docker.tryRun([...push.fallback, ref], { silent: true })
+  if (cli.exitCode === 0) {
+    workflow.info(`${ref}: the registry serves it (read by docker manifest inspect).`)
+    return JSON.parse(cli.stdout) as unknown
+  }
+  workflow.warning(
+    `Could not read ${ref} back from the registry (${errorSummary(raw.stderr)}; ${errorSummary(cli.stderr)}), so the platform digests in metadata are unknown. The push itself succeeded.`
+  )
+  return undefined
 }
 
 /** Log lines of one of several commands running at once, each marked with its reference. */

@@ -61,6 +61,12 @@ export function summaryMarkdown({ metadata, timings, imageSize, dryRun }: Summar
   }
   out.push('')
 
+  if (metadata.platforms.length > 0) {
+    out.push('| platform | manifest digest |', '|---|---|')
+    for (const p of metadata.platforms) out.push(`| ${code(p.platform)} | ${digestCell(p.digest)} |`)
+    out.push('')
+  }
+
   const phases = (['login', 'build', 'push', 'save'] as const).filter((p) => timings[p] !== undefined)
   if (phases.length > 0) {
     out.push(

@@ -624,7 +624,7 @@ describe('the user docker setup stays usable', () => {
         `printf '%s\\n' "BUILDX_CONFIG=$BUILDX_CONFIG DOCKER_CONFIG=$DOCKER_CONFIG" "$*" >> ${JSON.stringify(record)}`,
         'case "$1" in',
         '  version) echo "github.com/docker/buildx v0.0.0-test"; exit 0 ;;',
-        '  build) shift; args=(); for a in "$@"; do [ "$a" = --load ] || args+=("$a"); done; DOCKER_BUILDKIT=0 exec docker build "${args[@]}" ;;',
+        '  build) shift; args=(); for a in "$@"; do case "$a" in --load|--provenance=*) ;; *) args+=("$a") ;; esac; done; DOCKER_BUILDKIT=0 exec docker build "${args[@]}" ;;',
         'esac',
         'exit 1',
         ''
@@ -634,11 +634,11 @@ describe('the user docker setup stays usable', () => {
     const repository = `${s.tls}/${uniqueName('plugin')}`
     const result = await runMain(ws, { images: repository, tags: 'p1', context: 'app', ...login })
     expect(result.code).toBe(0)
-    expect(result.log).toMatch(/\[command\]\S+docker buildx build --load --file /)
+    expect(result.log).toMatch(/\[command\]\S+docker buildx build --load --provenance=false --file /)
     // The plugin is found on disk, as the CLI finds it: the first call is the build.
     const calls = fs.readFileSync(record, 'utf8').split('\n')
     expect(calls[1]).toMatch(
-      /^build --load --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --label org\.opencontainers\.image\.created=\S+ --iidfile /
+      /^build --load --provenance=false --file \S+\/app\/Dockerfile --tag localhost:\d+\/plugin-\S+:p1 --label org\.opencontainers\.image\.created=\S+ --iidfile /
     )
     // Builders stay the user's; credentials stay in this run's folder.
     expect(calls[0]).toMatch(
