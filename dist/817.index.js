@@ -1931,6 +1931,8 @@ async function makeImage(docker, plan, secrets) {
                 if (result.exitCode !== 0)
                     throw buildFailed(docker, image, result, plan.workspace);
             }
+            if (image.inspectId)
+                return (await docker.run(image.inspectId, { silent: true })).stdout.trim();
             // buildx without a local image (several platforms not pushed) may write no image ID.
             return external_node_fs_.existsSync(image.iidFile) ? external_node_fs_.readFileSync(image.iidFile, 'utf8').trim() : '';
         });
@@ -2233,7 +2235,10 @@ function buildStep(build, refs, options, secretEnv) {
         cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
         secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
         dockerfile: build.file !== undefined && external_node_path_.isAbsolute(build.file) ? build.file : undefined,
-        push: options.push
+        push: options.push,
+        inspectId: options.builder === 'buildx' && build.platforms.length <= 1
+            ? ['image', 'inspect', '--format', '{{.Id}}', refs[0]]
+            : undefined
     };
 }
 /** An argument as a POSIX shell would need it written, for display only (nothing is ever run through a shell). */

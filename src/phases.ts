@@ -103,6 +103,7 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
         const result = await docker.tryRun(image.args, options)
         if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
       }
+      if (image.inspectId) return (await docker.run(image.inspectId, { silent: true })).stdout.trim()
       // buildx without a local image (several platforms not pushed) may write no image ID.
       return fs.existsSync(image.iidFile) ? fs.readFileSync(image.iidFile, 'utf8').trim() : ''
     })

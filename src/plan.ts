@@ -50,6 +50,13 @@ export interface BuildStep {
   dockerfile: string | undefined
   /** Set when buildx pushes the image itself (`--push`): several platforms, or a provenance attestation. */
   push: BuildPush | undefined
+  /**
+   * `docker image inspect` of the loaded image, for its ID as the engine has it: buildx's
+   * --iidfile holds the config digest, which the containerd image store does not
+   * answer to (its image ID is the manifest digest). Undefined when nothing is loaded
+   * (several platforms) or without buildx (the iidfile is the engine's ID).
+   */
+  inspectId: string[] | undefined
 }
 
 /**
@@ -279,7 +286,11 @@ function buildStep(
     cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
     secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
     dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined,
-    push: options.push
+    push: options.push,
+    inspectId:
+      options.builder === 'buildx' && build.platforms.length <= 1
+        ? ['image', 'inspect', '--format', '{{.Id}}', refs[0]]
+        : undefined
   }
 }
 

@@ -144,7 +144,10 @@ describe('makePlan: build arguments', () => {
       iidFile: IID,
       cachePulls: [],
       secretEnv: [],
-      dockerfile: '/ws/docker/prod.Dockerfile'
+      dockerfile: '/ws/docker/prod.Dockerfile',
+      push: undefined,
+      // The loaded image's ID as the engine has it (the containerd store's is not the iidfile's).
+      inspectId: builder === 'buildx' ? ['image', 'inspect', '--format', '{{.Id}}', 'alice/app:v1'] : undefined
     })
   })
 
@@ -573,6 +576,10 @@ describe('makePlan: platforms, provenance and builder with buildx', () => {
     if (p.image.kind !== 'build') throw new Error('a build')
     expect(p.image.push).toEqual(
       pushedByBuild ? readBack(build.builder === '' ? [] : ['--builder', build.builder]) : undefined
+    )
+    // One platform is loaded, and its ID read from the engine; an index of several is not.
+    expect(p.image.inspectId).toEqual(
+      build.platforms.length <= 1 ? ['image', 'inspect', '--format', '{{.Id}}', 'alice/app:latest'] : undefined
     )
     // buildx's push replaces docker push; without it every target is pushed as before.
     expect(p.pushes.flat().map((x) => x.args)).toEqual(
