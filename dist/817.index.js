@@ -1403,7 +1403,10 @@ function parseInputs(raw, env) {
     };
     const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
     const save = parseSave(raw, env, report);
-    if (save && source.kind === 'build' && source.build.platforms.length > 1) {
+    if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
+        report.problem('save', 'an image with a provenance attestation is pushed by buildx and not loaded into the engine, so it cannot be saved', 'save without provenance (provenance: false), or push the attested image and pull it where you need it');
+    }
+    else if (save && source.kind === 'build' && source.build.platforms.length > 1) {
         report.problem('save', `a tarball for docker load holds one platform per tag, and platforms lists ${source.build.platforms.length}`, 'save one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need');
     }
     const attempts = parseRetries(raw.retries, report);
@@ -2190,7 +2193,8 @@ function buildxStart(build, push) {
         'buildx',
         'build',
         ...builderArgs(build),
-        ...(build.platforms.length <= 1 ? ['--load'] : []),
+        // Not --load and --push together: with the docker driver both exporters write the image, and one fails ('already exists').
+        ...(build.platforms.length <= 1 && !push ? ['--load'] : []),
         ...(push ? ['--push'] : []),
         `--provenance=${build.provenance}`
     ];
@@ -2236,7 +2240,7 @@ function buildStep(build, refs, options, secretEnv) {
         secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
         dockerfile: build.file !== undefined && external_node_path_.isAbsolute(build.file) ? build.file : undefined,
         push: options.push,
-        inspectId: options.builder === 'buildx' && build.platforms.length <= 1
+        inspectId: options.builder === 'buildx' && build.platforms.length <= 1 && !options.push
             ? ['image', 'inspect', '--format', '{{.Id}}', refs[0]]
             : undefined
     };

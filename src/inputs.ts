@@ -76,7 +76,13 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   }
   const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
   const save = parseSave(raw, env, report)
-  if (save && source.kind === 'build' && source.build.platforms.length > 1) {
+  if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
+    report.problem(
+      'save',
+      'an image with a provenance attestation is pushed by buildx and not loaded into the engine, so it cannot be saved',
+      'save without provenance (provenance: false), or push the attested image and pull it where you need it'
+    )
+  } else if (save && source.kind === 'build' && source.build.platforms.length > 1) {
     report.problem(
       'save',
       `a tarball for docker load holds one platform per tag, and platforms lists ${source.build.platforms.length}`,

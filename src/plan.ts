@@ -248,7 +248,8 @@ function buildxStart(build: BuildInputs, push: BuildPush | undefined): string[] 
     'buildx',
     'build',
     ...builderArgs(build),
-    ...(build.platforms.length <= 1 ? ['--load'] : []),
+    // Not --load and --push together: with the docker driver both exporters write the image, and one fails ('already exists').
+    ...(build.platforms.length <= 1 && !push ? ['--load'] : []),
     ...(push ? ['--push'] : []),
     `--provenance=${build.provenance}`
   ]
@@ -288,7 +289,7 @@ function buildStep(
     dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined,
     push: options.push,
     inspectId:
-      options.builder === 'buildx' && build.platforms.length <= 1
+      options.builder === 'buildx' && build.platforms.length <= 1 && !options.push
         ? ['image', 'inspect', '--format', '{{.Id}}', refs[0]]
         : undefined
   }
