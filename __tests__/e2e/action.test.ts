@@ -347,7 +347,8 @@ describe('speed', () => {
         expect(docker(['load', '--input', tarball])).toContain(`${repository}:gz`)
         sizes.push(fs.statSync(tarball).size)
       }
-      expect(sizes[1]).toBeLessThan(sizes[0])
+      // The containerd store saves its layers gzip-compressed already, so the level only shows in the classic world.
+      if (WORLD === 'classic') expect(sizes[1]).toBeLessThan(sizes[0])
     })
   }
 
