@@ -569,7 +569,9 @@ function errorSummary(stderr, stdout = '') {
         .split('\n')
         .map((l) => l.trimEnd())
         .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)));
-    return shownArg(lines.slice(-4).join(' | ')) || 'no error output';
+    // BuildKit prints its progress on stderr too: its own error line is where the reason starts.
+    const error = lines.findIndex((l) => /^ERROR: /.test(l));
+    return shownArg((error >= 0 ? lines.slice(error, error + 4) : lines.slice(-4)).join(' | ')) || 'no error output';
 }
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */
 const ENGINE_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix \S+docker\.sock: connect/;
@@ -634,7 +636,7 @@ function loginFailure(registry, username, stderr) {
             ? `The registry did not answer the login (${reason}); check that ${registry} is the right host and port, and that it is up`
             : /TLS certificate|plain HTTP|does not resolve/.test(reason)
                 ? `${reason[0].toUpperCase()}${reason.slice(1)}; check the registry input`
-                : 'Check the registry, username and password inputs';
+                : 'Check the username and password inputs, and the registry input';
     return new DockerError(`Login to ${registry} as ${username} failed: ${said}. ${advice}.`);
 }
 /**
@@ -1334,6 +1336,9 @@ const INPUT_NAMES = [
     'labels',
     'target',
     'platform',
+    'platforms',
+    'provenance',
+    'builder',
     'network',
     'pull',
     'no-cache',
@@ -1428,7 +1433,8 @@ const MULTI_LINE = new Set([
     'labels',
     'cache-from',
     'secrets',
-    'registry-auth'
+    'registry-auth',
+    'platforms'
 ]);
 /**
  * Refuses control characters, and line breaks where one value is expected: a
@@ -1759,7 +1765,20 @@ function parseSource(raw, env, flags, report) {
         if (ref && !ref.ok)
             report.problem('source-image', ref.problem, ref.fix);
         const ignored = [
-            ...['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'].filter((name) => raw[name] !== ''),
+            ...[
+                'file',
+                'build-args',
+                'labels',
+                'target',
+                'platform',
+                'platforms',
+                'network',
+                'cache-from',
+                'secrets',
+                'builder'
+            ].filter((name) => raw[name] !== ''),
+            // action.yml's default is false: only an attestation asked for is ignored.
+            ...(raw.provenance !== '' && raw.provenance.toLowerCase() !== 'false' ? ['provenance'] : []),
             ...(flags.pull ? ['pull'] : []),
             ...(flags.noCache ? ['no-cache'] : [])
         ];
@@ -1774,10 +1793,9 @@ function parseSource(raw, env, flags, report) {
     warnCredentialArgs(buildArgs, dockerfile, report);
     checkTarget(raw.target, report);
     checkNetwork(raw.network, env.buildx || env.buildkitEnv, report);
-    const platform = raw.platform;
-    if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
-        report.problem('platform', `'${platform}' is not one platform`, 'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag');
-    }
+    const platforms = parsePlatforms(raw, env, report);
+    const provenance = parseProvenance(raw.provenance, env, report);
+    const builder = parseBuilder(raw.builder, env, report);
     return {
         kind: 'build',
         build: {
@@ -1786,12 +1804,14 @@ function parseSource(raw, env, flags, report) {
             buildArgs,
             labels,
             target: raw.target,
-            platform,
+            platforms,
             network: raw.network,
             pull: flags.pull,
             noCache: flags.noCache,
             cacheFrom,
-            secrets: secrets.map(({ id, value }) => ({ id, value }))
+            secrets: secrets.map(({ id, value }) => ({ id, value })),
+            provenance,
+            builder
         }
     };
 }
@@ -1823,6 +1843,56 @@ function checkNetwork(network, buildkit, report) {
     else if (!/^(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(network)) {
         report.problem('network', `'${network}' is not a network name`, 'write default, bridge, host, none, container:<name> or the name of a docker network');
     }
+}
+const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/;
+const SETUP_BUILDX = 'install the buildx plugin (docker/setup-buildx-action)';
+/**
+ * `platforms` (or the deprecated `platform`): a list of os/arch[/variant], without
+ * duplicates. Several become one image index, which only buildx builds.
+ */
+function parsePlatforms(raw, env, report) {
+    if (raw.platform !== '' && raw.platforms !== '') {
+        report.problem('platform', 'platform and platforms are both set', 'remove platform (deprecated) and list every platform in platforms');
+        return [];
+    }
+    const input = raw.platforms !== '' ? 'platforms' : 'platform';
+    if (input === 'platform' && raw.platform !== '')
+        report.warn('platform', "Input 'platform' is deprecated: use platforms (the docker actions' name), which takes a list.");
+    const platforms = [...new Set(parseList(raw[input]))];
+    const bad = platforms.filter((p) => !PLATFORM.test(p));
+    for (const platform of bad) {
+        report.problem(input, `'${platform}' is not a platform`, 'write os/arch[/variant] in lowercase, such as linux/amd64 or linux/arm/v7, several separated by commas or lines');
+    }
+    if (bad.length === 0 && platforms.length > 1 && !env.buildx) {
+        report.problem(input, `${platforms.length} platforms make one image index, which needs buildx, but docker build here is ${env.buildkitEnv ? "the CLI's built-in BuildKit" : 'the classic builder'} and builds one platform`, `${SETUP_BUILDX} (add docker/setup-qemu-action for RUN steps of other architectures), or give one platform`);
+    }
+    return platforms;
+}
+/** `provenance`: buildx's attestation; off unless asked for, so that one platform stays one plain manifest. */
+function parseProvenance(value, env, report) {
+    const lower = value.toLowerCase();
+    if (value === '' || lower === 'false')
+        return 'false';
+    if (lower !== 'true' && lower !== 'mode=min' && lower !== 'mode=max') {
+        report.problem('provenance', `'${value}' is not true, false, mode=min or mode=max`, 'write false (no attestation, the default), true or mode=min (a minimal provenance attestation) or mode=max (with the build args and more)');
+        return 'false';
+    }
+    if (!env.buildx) {
+        report.problem('provenance', 'provenance attestations need buildx', `${SETUP_BUILDX}, or set provenance to false`);
+    }
+    return lower;
+}
+/** `builder`: the name of an existing buildx builder (setup-buildx-action's `name` output). */
+function parseBuilder(value, env, report) {
+    if (value === '')
+        return '';
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(value)) {
+        report.problem('builder', `'${value}' is not a builder name`, 'give the name of an existing buildx builder, such as the name output of docker/setup-buildx-action');
+    }
+    else if (!env.buildx) {
+        report.problem('builder', `the builder '${value}' needs buildx, which is not installed`, SETUP_BUILDX);
+    }
+    return value;
 }
 /** The user's labels, then each default label whose key the user did not set. */
 function withDefaultLabels(labels, defaults) {
@@ -1949,6 +2019,12 @@ function parseInputs(raw, env) {
     };
     const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
     const save = parseSave(raw, env, report);
+    if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
+        report.problem('save', 'an image with a provenance attestation is pushed by buildx and not loaded into the engine, so it cannot be saved', 'save without provenance (provenance: false), or push the attested image and pull it where you need it');
+    }
+    else if (save && source.kind === 'build' && source.build.platforms.length > 1) {
+        report.problem('save', `a tarball for docker load holds one platform per tag, and platforms lists ${source.build.platforms.length}`, 'save one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need');
+    }
     const attempts = parseRetries(raw.retries, report);
     const summary = parseBoolean(raw, 'summary', true, report);
     const dryRun = parseBoolean(raw, 'dry-run', false, report);
@@ -2112,6 +2188,7 @@ function metadataOf(outcome) {
         digest: images.find((i) => i.digest !== null)?.digest ?? '',
         tags: outcome.targets.map((t) => t.ref),
         refs: images.flatMap((i) => (i.ref === null ? [] : [i.ref])),
+        platforms: outcome.platforms,
         images,
         tarball: outcome.tarball ?? null
     };
@@ -2128,6 +2205,21 @@ function outputsOf(metadata) {
         'tarball-digest': metadata.tarball?.digest ?? '',
         metadata: JSON.stringify(metadata)
     };
+}
+/** Each platform's manifest digest in an index (attestations, `unknown/unknown`, left out); a plain manifest is its own. */
+function platformsOf(manifest, digest, asked) {
+    const entries = manifest?.manifests;
+    if (!Array.isArray(entries))
+        return asked.map((platform) => ({ platform, digest }));
+    return entries.flatMap((d) => {
+        const p = d.platform;
+        if (typeof d.digest !== 'string' || typeof p?.os !== 'string' || typeof p.architecture !== 'string')
+            return [];
+        if (p.os === 'unknown')
+            return [];
+        const variant = typeof p.variant === 'string' && p.variant !== '' ? `/${p.variant}` : '';
+        return [{ platform: `${p.os}/${p.architecture}${variant}`, digest: d.digest }];
+    });
 }
 /** Sets the outputs given (a dry run knows only some of them). */
 function writeOutputs(outputs) {
@@ -2306,6 +2398,14 @@ function makePlan(inputs, facts) {
     const refs = targets.map((t) => t.ref);
     const source = inputs.source;
     const secretEnv = source.kind === 'build' ? secretVariables(source.build) : [];
+    // buildx pushes itself what the local engine cannot hold (an index of several
+    // platforms), and what `docker push` of a loaded image would lose on a classic
+    // image store (the provenance attestation).
+    const pushedByBuild = builder === 'buildx' &&
+        inputs.push &&
+        source.kind === 'build' &&
+        (source.build.platforms.length > 1 || source.build.provenance !== 'false');
+    const push = pushedByBuild && source.kind === 'build' ? buildPush(source.build, inputs, facts.metadataFile) : undefined;
     const plan = {
         logins: inputs.logins.map(loginOf),
         keepLogin: inputs.keepLogin,
@@ -2316,9 +2416,10 @@ function makePlan(inputs, facts) {
             ? retagStep(source.ref, refs)
             : source.kind === 'tarball'
                 ? loadStep(source.path, source.format, facts.zstd)
-                : buildStep(source.build, refs, { builder, buildkit, ...facts }, secretEnv),
+                : buildStep(source.build, refs, { builder, buildkit, ...facts, push }, secretEnv),
         targets,
-        pushes: inputs.push
+        platforms: source.kind === 'build' ? source.build.platforms : [],
+        pushes: inputs.push && push === undefined
             ? inputs.images.map((repository) => targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] })))
             : [],
         save: inputs.save && {
@@ -2375,8 +2476,37 @@ function retagStep(source, refs) {
 function secretVariables(build) {
     return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }));
 }
+/** The arguments that choose the buildx builder, in front of every buildx command. */
+function builderArgs(build) {
+    return build.builder === '' ? [] : ['--builder', build.builder];
+}
+function buildPush(build, inputs, metadataFile) {
+    return {
+        metadataFile,
+        registries: [...new Set(inputs.images.map((r) => r.domain))],
+        inspect: ['buildx', 'imagetools', 'inspect', ...builderArgs(build), '--raw'],
+        fallback: ['manifest', 'inspect']
+    };
+}
+/**
+ * The build's arguments. With buildx: `--load` for one platform (the engine holds one
+ * platform per tag), `--push` when buildx pushes, and `--provenance` always, as
+ * buildx otherwise adds an attestation of its own accord (and one platform then
+ * becomes an index).
+ */
+function buildxStart(build, push) {
+    return [
+        'buildx',
+        'build',
+        ...builderArgs(build),
+        // Not --load and --push together: with the docker driver both exporters write the image, and one fails ('already exists').
+        ...(build.platforms.length <= 1 && !push ? ['--load'] : []),
+        ...(push ? ['--push'] : []),
+        `--provenance=${build.provenance}`
+    ];
+}
 function buildStep(build, refs, options, secretEnv) {
-    const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
+    const args = options.builder === 'buildx' ? buildxStart(build, options.push) : ['build'];
     if (build.file !== undefined)
         args.push('--file', build.file);
     for (const ref of refs)
@@ -2387,8 +2517,8 @@ function buildStep(build, refs, options, secretEnv) {
         args.push('--label', `${key}=${value}`);
     if (build.target !== '')
         args.push('--target', build.target);
-    if (build.platform !== '')
-        args.push('--platform', build.platform);
+    if (build.platforms.length > 0)
+        args.push('--platform', build.platforms.join(','));
     if (build.network !== '')
         args.push('--network', build.network);
     if (build.pull)
@@ -2415,7 +2545,8 @@ function buildStep(build, refs, options, secretEnv) {
         // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
         cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
         secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
-        dockerfile: build.file !== undefined && external_node_path_.isAbsolute(build.file) ? build.file : undefined
+        dockerfile: build.file !== undefined && external_node_path_.isAbsolute(build.file) ? build.file : undefined,
+        push: options.push
     };
 }
 /** An argument as a POSIX shell would need it written, for display only (nothing is ever run through a shell). */
@@ -2438,6 +2569,11 @@ function commandLines(plan) {
             lines.push(line(pull.args));
         const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('');
         lines.push(`${env}${line(image.args)}`);
+        // The digest is the one buildx writes to its metadata file.
+        const repositories = [...new Set(plan.targets.map((t) => t.repository.name))];
+        if (image.push)
+            for (const name of repositories)
+                lines.push(`${line(image.push.inspect)} ${name}@<digest>`);
     }
     else if (image.kind === 'load') {
         const from = image.decompress
@@ -2520,10 +2656,20 @@ async function makeImage(docker, plan, secrets) {
             await pullCache(docker, image.cachePulls, plan.attempts);
         return group(`Building ${refs}`, async () => {
             // Each secret reaches the build in its own environment variable, never in an argument.
-            const result = await docker.tryRun(image.args, { env: secrets.buildEnv });
-            if (result.exitCode !== 0)
-                throw buildFailed(docker, image, result, plan.workspace);
-            const id = external_node_fs_.readFileSync(image.iidFile, 'utf8').trim();
+            const options = { env: secrets.buildEnv };
+            if (image.push) {
+                // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
+                const failure = (result) => buildFailed(docker, image, result, plan.workspace);
+                const registry = image.push.registries.join(', ');
+                await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options);
+            }
+            else {
+                const result = await docker.tryRun(image.args, options);
+                if (result.exitCode !== 0)
+                    throw buildFailed(docker, image, result, plan.workspace);
+            }
+            // buildx without a local image (several platforms, pushed) may write no image ID.
+            const id = external_node_fs_.existsSync(image.iidFile) ? external_node_fs_.readFileSync(image.iidFile, 'utf8').trim() : '';
             return { id, own: [id, ...builtDigests(image.metadataFile)] };
         });
     }
@@ -2606,7 +2752,11 @@ async function pullCache(docker, pulls, attempts) {
 // The push phase: every reference, up to CONCURRENCY at a time, each digest the
 // one docker reports from the registry; then the proof that each pushed tag was
 // this run's image (another run on the same engine may re-tag it meanwhile), with
-// the tag put back and pushed again when it was not.
+// the tag put back and pushed again when it was not. When buildx pushed the image
+// itself (several platforms, an attestation), what it pushed is read back instead.
+
+
+
 
 
 
@@ -2670,23 +2820,79 @@ async function inspectTargets(docker, targets) {
  * Proves that every target still names this run's image, after the pushes (and
  * the save): a tag that another run re-tagged meanwhile may have pushed (or
  * saved) that run's image. Such tags are tagged again and pushed again (`redo`),
- * up to `attempts` rounds. Returns the image's size, for the summary.
+ * up to `attempts` rounds. Returns the image's ID as the engine names it and its
+ * size, for the outputs and the summary.
  */
 async function verifyTargets(docker, plan, image, redo) {
     for (let round = 1;; round++) {
         const named = await inspectTargets(docker, plan.targets);
         const ours = named.filter((n) => n.id !== undefined && image.own.includes(n.id));
         const moved = plan.targets.filter((_, i) => !ours.includes(named[i]));
+        // The engine's own ID of the image: what `imageid` gives, in either image store.
         if (moved.length === 0)
-            return ours[0]?.size;
+            return { id: ours[0]?.id ?? image.id, size: ours[0]?.size };
         if (round > plan.attempts) {
             throw new DockerError(`Another run on this engine kept re-tagging ${moved.map((t) => t.ref).join(', ')} while this run pushed it, so this run cannot tell which image the registry got. Give concurrent runs their own tags (a sha- or run-number tag), or run them one after another.`);
         }
-        // A digest of ours that the engine answered to, to tag from (the store decides which).
-        const source = ours[0]?.id ?? image.id;
+        // What to tag from: a digest of ours the engine answered to, else each of ours (the store decides which works).
+        const sources = [...new Set([...(ours[0]?.id ? [ours[0].id] : []), ...image.own].filter((d) => d !== ''))];
         workflow_warning(`${moved.map((t) => t.ref).join(', ')} named another image when this run checked (another run on this engine re-tagged it); tagging it as this run's image and pushing it again.`);
-        await redo(moved, source);
+        await redo(moved, sources);
     }
+}
+/**
+ * What buildx pushed: the digest from its metadata file, checked against each
+ * repository's manifest or index as the registry serves it, and each platform's
+ * manifest digest from that index.
+ */
+async function readBack(docker, plan, push) {
+    let digest;
+    try {
+        digest = JSON.parse(external_node_fs_.readFileSync(push.metadataFile, 'utf8'))['containerimage.digest'];
+    }
+    catch {
+        digest = undefined;
+    }
+    if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+        throw new DockerError('docker buildx build --push succeeded but wrote no image digest to its metadata file, so the digest outputs cannot be set.');
+    }
+    const repositories = [...new Map(plan.targets.map((t) => [t.repository.name, t.repository])).values()];
+    const pushedDigest = digest;
+    return group(`Reading back ${repositories.map((r) => `${r.name}@${pushedDigest}`).join(', ')}`, async () => {
+        const limit = limiter(CONCURRENCY);
+        const served = await settleAll(repositories.map((r) => limit(() => servedIndex(docker, push, r.name, pushedDigest))));
+        const index = served.find((m) => m !== undefined);
+        const platforms = index === undefined
+            ? plan.platforms.map((platform) => ({ platform, digest: null }))
+            : platformsOf(index, pushedDigest, plan.platforms);
+        for (const { platform, digest: d } of platforms)
+            info(`${platform}: ${d ?? 'unknown'}`);
+        return { pushed: plan.targets.map((target) => ({ target, digest: pushedDigest })), platforms };
+    });
+}
+/**
+ * The manifest or index `name@digest` as the registry serves it: buildx's raw
+ * bytes, which must hash to the digest; else the docker CLI's reading. Undefined
+ * (with a warning) when neither can read it: the push itself succeeded.
+ */
+async function servedIndex(docker, push, name, digest) {
+    const ref = `${name}@${digest}`;
+    const raw = await docker.tryRun([...push.inspect, ref], { silent: true });
+    if (raw.exitCode === 0) {
+        const hash = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw.stdout).digest('hex')}`;
+        if (hash !== digest) {
+            throw new DockerError(`${name} serves a manifest whose digest is ${hash}, not the ${digest} buildx reported for its push.`);
+        }
+        info(`${ref}: the registry serves it (${raw.stdout.length} bytes).`);
+        return JSON.parse(raw.stdout);
+    }
+    const cli = await docker.tryRun([...push.fallback, ref], { silent: true });
+    if (cli.exitCode === 0) {
+        info(`${ref}: the registry serves it (read by docker manifest inspect).`);
+        return JSON.parse(cli.stdout);
+    }
+    workflow_warning(`Could not read ${ref} back from the registry (${errorSummary(raw.stderr)}; ${errorSummary(cli.stderr)}), so the platform digests in metadata are unknown. The push itself succeeded.`);
+    return undefined;
 }
 
 // EXTERNAL MODULE: external "node:stream"
@@ -2820,6 +3026,7 @@ async function saveImage(docker, args, target, compressor) {
 
 
 
+
 /** A phase failed: its error, and what the run had done by then (what was pushed is live). */
 class PhaseFailure extends Error {
     phase;
@@ -2846,6 +3053,8 @@ async function runPhases(docker, plan, secrets) {
             labels: plan.labels,
             targets: plan.targets,
             pushed: plan.targets.flatMap((t) => pushed.get(t.ref) ?? []),
+            platforms: done.platforms ??
+                plan.platforms.map((platform) => ({ platform, digest: pushed.get(plan.targets[0]?.ref)?.digest ?? null })),
             tarball: done.tarball
         },
         timings,
@@ -2879,23 +3088,45 @@ async function runPhases(docker, plan, secrets) {
     }
     const image = await phase('build', () => makeImage(docker, plan, secrets));
     done.image = image;
+    const pushedByBuild = plan.image.kind === 'build' ? plan.image.push : undefined;
+    if (pushedByBuild) {
+        // buildx pushed every tag itself, and nothing is in the local engine to check, save or remove.
+        const read = await phase('push', () => readBack(docker, plan, pushedByBuild));
+        for (const p of read.pushed)
+            record(p);
+        done.platforms = read.platforms;
+        return result();
+    }
     if (saveStep)
         done.tarball = await phase('save', () => save(docker, saveStep, plan.targets.length));
     if (plan.pushes.length > 0)
         await phase('push', () => pushTargets(plan.targets));
-    if (plan.pushes.length > 0 || saveStep || plan.summary) {
-        done.imageSize = await phase('push', () => verifyTargets(docker, plan, image, async (moved, source) => {
-            for (const target of moved)
-                await docker.run(tagArgs(source, target.ref));
-            if (saveStep)
-                done.tarball = await save(docker, saveStep, plan.targets.length);
-            if (plan.pushes.length > 0)
-                await pushTargets(moved);
-        }));
-    }
+    // The check belongs to the last phase that used the tags.
+    const local = await phase(plan.pushes.length > 0 ? 'push' : saveStep ? 'save' : 'build', () => verifyTargets(docker, plan, image, async (moved, sources) => {
+        for (const target of moved)
+            await tagFrom(docker, sources, target.ref);
+        if (saveStep)
+            done.tarball = await save(docker, saveStep, plan.targets.length);
+        if (plan.pushes.length > 0)
+            await pushTargets(moved);
+    }));
+    done.image = { ...image, id: local.id };
+    done.imageSize = local.size;
     if (plan.cleanup.length > 0)
         await removeTags(docker, plan.cleanup, image.loaded ?? []);
     return result();
+}
+/**
+ * Tags `ref` from the first of `sources` the engine knows (its image store names
+ * images by one of them). The containerd image store keeps no image without a
+ * name: when another run took the last one, the image is gone, and that is said.
+ */
+async function tagFrom(docker, sources, ref) {
+    for (const source of sources) {
+        if ((await docker.tryRun(tagArgs(source, ref), { silent: true })).exitCode === 0)
+            return;
+    }
+    throw new DockerError(`Another run on this engine re-tagged ${ref} while this run pushed it, and the engine no longer has this run's image under any name (an image store that keeps no image without a name), so this run cannot push it again. Give concurrent runs their own tags (a sha- or run-number tag), or run them one after another.`);
 }
 /**
  * Removes the local tags the run made, by name:tag (never by ID, which would take
@@ -2993,6 +3224,12 @@ function summaryMarkdown({ metadata, timings, imageSize, dryRun, failed }) {
         out.push(`| ${code(image.repository)} | ${image.tags.map((t) => code(t.tag)).join(' ')} | ${digestCell(image.digest)} | ${size} |`);
     }
     out.push('');
+    if (metadata.platforms.length > 0) {
+        out.push('| platform | manifest digest |', '|---|---|');
+        for (const p of metadata.platforms)
+            out.push(`| ${code(p.platform)} | ${digestCell(p.digest)} |`);
+        out.push('');
+    }
     const phases = PHASES.filter((p) => timings[p] !== undefined);
     if (phases.length > 0) {
         out.push(`| ${phases.join(' | ')} |`, `|${phases.map(() => '---').join('|')}|`, `| ${phases.map((p) => formatDuration(timings[p])).join(' | ')} |`, '');
@@ -3185,6 +3422,7 @@ async function dryRun(inputs, environment) {
         labels: plan.labels,
         targets: plan.targets,
         pushed: [],
+        platforms: plan.platforms.map((platform) => ({ platform, digest: null })),
         tarball: undefined
     });
     const outputs = outputsOf(metadata);

@@ -40,7 +40,9 @@ export function errorSummary(stderr: string, stdout = ''): string {
     .split('\n')
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)))
-  return shownArg(lines.slice(-4).join(' | ')) || 'no error output'
+  // BuildKit prints its progress on stderr too: its own error line is where the reason starts.
+  const error = lines.findIndex((l) => /^ERROR: /.test(l))
+  return shownArg((error >= 0 ? lines.slice(error, error + 4) : lines.slice(-4)).join(' | ')) || 'no error output'
 }
 
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */
@@ -114,7 +116,7 @@ export function loginFailure(registry: string, username: string, stderr: string)
       ? `The registry did not answer the login (${reason}); check that ${registry} is the right host and port, and that it is up`
       : /TLS certificate|plain HTTP|does not resolve/.test(reason)
         ? `${reason[0].toUpperCase()}${reason.slice(1)}; check the registry input`
-        : 'Check the registry, username and password inputs'
+        : 'Check the username and password inputs, and the registry input'
   return new DockerError(`Login to ${registry} as ${username} failed: ${said}. ${advice}.`)
 }
 

@@ -69,9 +69,18 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
     if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, plan.attempts)
     return workflow.group(`Building ${refs}`, async () => {
       // Each secret reaches the build in its own environment variable, never in an argument.
-      const result = await docker.tryRun(image.args, { env: secrets.buildEnv })
-      if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
-      const id = fs.readFileSync(image.iidFile, 'utf8').trim()
+      const options = { env: secrets.buildEnv }
+      if (image.push) {
+        // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
+        const failure = (result: RunResult): DockerError => buildFailed(docker, image, result, plan.workspace)
+        const registry = image.push.registries.join(', ')
+        await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options)
+      } else {
+        const result = await docker.tryRun(image.args, options)
+        if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
+      }
+      // buildx without a local image (several platforms, pushed) may write no image ID.
+      const id = fs.existsSync(image.iidFile) ? fs.readFileSync(image.iidFile, 'utf8').trim() : ''
       return { id, own: [id, ...builtDigests(image.metadataFile)] }
     })
   }

@@ -73,6 +73,19 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   }
   const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
   const save = parseSave(raw, env, report)
+  if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
+    report.problem(
+      'save',
+      'an image with a provenance attestation is pushed by buildx and not loaded into the engine, so it cannot be saved',
+      'save without provenance (provenance: false), or push the attested image and pull it where you need it'
+    )
+  } else if (save && source.kind === 'build' && source.build.platforms.length > 1) {
+    report.problem(
+      'save',
+      `a tarball for docker load holds one platform per tag, and platforms lists ${source.build.platforms.length}`,
+      'save one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need'
+    )
+  }
   const attempts = parseRetries(raw.retries, report)
   const summary = parseBoolean(raw, 'summary', true, report)
   const dryRun = parseBoolean(raw, 'dry-run', false, report)

@@ -183,6 +183,7 @@ async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
     labels: plan.labels,
     targets: plan.targets,
     pushed: [],
+    platforms: plan.platforms.map((platform) => ({ platform, digest: null })),
     tarball: undefined
   })
   const outputs = outputsOf(metadata)

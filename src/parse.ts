@@ -102,7 +102,8 @@ const MULTI_LINE: ReadonlySet<InputName> = new Set([
   'labels',
   'cache-from',
   'secrets',
-  'registry-auth'
+  'registry-auth',
+  'platforms'
 ])
 
 /**

@@ -14,7 +14,8 @@ import type { Repository } from './reference.js'
 
 /**
  * How `docker build` is reached: `buildx` when the buildx plugin is installed
- * (hosted runners; `--load` puts the image into the engine whatever the driver),
+ * (hosted runners; `--load` puts the image of one platform into the engine whatever
+ * the driver, and buildx pushes an image index of several itself),
  * `docker` for the CLI's own `docker build` (the classic builder, or BuildKit
  * built into an older CLI with DOCKER_BUILDKIT=1).
  */
@@ -52,6 +53,24 @@ export interface BuildStep {
   secretEnv: { name: string; id: string }[]
   /** The Dockerfile, for an annotation on the line a failed build names (a local context's only). */
   dockerfile: string | undefined
+  /** Set when buildx pushes the image itself (`--push`): several platforms, or a provenance attestation. */
+  push: BuildPush | undefined
+}
+
+/**
+ * A push made by the build (`docker buildx build --push`), for every tag of every
+ * repository at once: the pushed digest comes from buildx's metadata file, and
+ * each repository's manifest or index is then read back from the registry.
+ */
+export interface BuildPush {
+  /** `--metadata-file`: buildx writes `containerimage.digest` there. */
+  metadataFile: string
+  /** The registries pushed to, for messages. */
+  registries: string[]
+  /** Reads a manifest or index as the registry serves it, byte for byte; `<repository>@<digest>` is added. */
+  inspect: string[]
+  /** The same through the docker CLI's own registry client (it trusts /etc/docker/certs.d), when buildx cannot. */
+  fallback: string[]
 }
 
 /**
@@ -87,6 +106,8 @@ export interface Plan {
   buildkit: boolean
   image: BuildStep | RetagStep | LoadStep
   targets: Target[]
+  /** The platforms asked for (`platforms`); empty for the engine's own, and for a retag. */
+  platforms: string[]
   /**
    * One list per repository. The first push of a repository uploads its layers;
    * the others then only upload a manifest, so they wait for it. Repositories
@@ -159,6 +180,16 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
   const refs = targets.map((t) => t.ref)
   const source = inputs.source
   const secretEnv = source.kind === 'build' ? secretVariables(source.build) : []
+  // buildx pushes itself what the local engine cannot hold (an index of several
+  // platforms), and what `docker push` of a loaded image would lose on a classic
+  // image store (the provenance attestation).
+  const pushedByBuild =
+    builder === 'buildx' &&
+    inputs.push &&
+    source.kind === 'build' &&
+    (source.build.platforms.length > 1 || source.build.provenance !== 'false')
+  const push: BuildPush | undefined =
+    pushedByBuild && source.kind === 'build' ? buildPush(source.build, inputs, facts.metadataFile) : undefined
 
   const plan: Plan = {
     logins: inputs.logins.map(loginOf),
@@ -171,13 +202,15 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
         ? retagStep(source.ref, refs)
         : source.kind === 'tarball'
           ? loadStep(source.path, source.format, facts.zstd)
-          : buildStep(source.build, refs, { builder, buildkit, ...facts }, secretEnv),
+          : buildStep(source.build, refs, { builder, buildkit, ...facts, push }, secretEnv),
     targets,
-    pushes: inputs.push
-      ? inputs.images.map((repository) =>
-          targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] }))
-        )
-      : [],
+    platforms: source.kind === 'build' ? source.build.platforms : [],
+    pushes:
+      inputs.push && push === undefined
+        ? inputs.images.map((repository) =>
+            targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] }))
+          )
+        : [],
     save: inputs.save && {
       target: inputs.save,
       args: ['image', 'save', ...refs],
@@ -240,19 +273,51 @@ function secretVariables(build: BuildInputs): { name: string; id: string; value:
   return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }))
 }
 
+/** The arguments that choose the buildx builder, in front of every buildx command. */
+function builderArgs(build: BuildInputs): string[] {
+  return build.builder === '' ? [] : ['--builder', build.builder]
+}
+
+function buildPush(build: BuildInputs, inputs: Inputs, metadataFile: string): BuildPush {
+  return {
+    metadataFile,
+    registries: [...new Set(inputs.images.map((r) => r.domain))],
+    inspect: ['buildx', 'imagetools', 'inspect', ...builderArgs(build), '--raw'],
+    fallback: ['manifest', 'inspect']
+  }
+}
+
+/**
+ * The build's arguments. With buildx: `--load` for one platform (the engine holds one
+ * platform per tag), `--push` when buildx pushes, and `--provenance` always, as
+ * buildx otherwise adds an attestation of its own accord (and one platform then
+ * becomes an index).
+ */
+function buildxStart(build: BuildInputs, push: BuildPush | undefined): string[] {
+  return [
+    'buildx',
+    'build',
+    ...builderArgs(build),
+    // Not --load and --push together: with the docker driver both exporters write the image, and one fails ('already exists').
+    ...(build.platforms.length <= 1 && !push ? ['--load'] : []),
+    ...(push ? ['--push'] : []),
+    `--provenance=${build.provenance}`
+  ]
+}
+
 function buildStep(
   build: BuildInputs,
   refs: string[],
-  options: { builder: Builder; buildkit: boolean; iidFile: string; metadataFile: string },
+  options: { builder: Builder; buildkit: boolean; iidFile: string; metadataFile: string; push: BuildPush | undefined },
   secretEnv: { name: string; id: string }[]
 ): BuildStep {
-  const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build']
+  const args = options.builder === 'buildx' ? buildxStart(build, options.push) : ['build']
   if (build.file !== undefined) args.push('--file', build.file)
   for (const ref of refs) args.push('--tag', ref)
   for (const { key, value } of build.buildArgs) args.push('--build-arg', `${key}=${value}`)
   for (const { key, value } of build.labels) args.push('--label', `${key}=${value}`)
   if (build.target !== '') args.push('--target', build.target)
-  if (build.platform !== '') args.push('--platform', build.platform)
+  if (build.platforms.length > 0) args.push('--platform', build.platforms.join(','))
   if (build.network !== '') args.push('--network', build.network)
   if (build.pull) args.push('--pull')
   if (build.noCache) args.push('--no-cache')
@@ -272,7 +337,8 @@ function buildStep(
     // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
     cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
     secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
-    dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined
+    dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined,
+    push: options.push
   }
 }
 
@@ -295,6 +361,9 @@ export function commandLines(plan: Plan): string[] {
     for (const pull of image.cachePulls) lines.push(line(pull.args))
     const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('')
     lines.push(`${env}${line(image.args)}`)
+    // The digest is the one buildx writes to its metadata file.
+    const repositories = [...new Set(plan.targets.map((t) => t.repository.name))]
+    if (image.push) for (const name of repositories) lines.push(`${line(image.push.inspect)} ${name}@<digest>`)
   } else if (image.kind === 'load') {
     const from = image.decompress
       ? `${[image.decompress.program, ...image.decompress.args].map(shellQuote).join(' ')} | `

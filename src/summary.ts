@@ -86,6 +86,12 @@ export function summaryMarkdown({ metadata, timings, imageSize, dryRun, failed }
   }
   out.push('')
 
+  if (metadata.platforms.length > 0) {
+    out.push('| platform | manifest digest |', '|---|---|')
+    for (const p of metadata.platforms) out.push(`| ${code(p.platform)} | ${digestCell(p.digest)} |`)
+    out.push('')
+  }
+
   const phases = PHASES.filter((p) => timings[p] !== undefined)
   if (phases.length > 0) {
     out.push(

@@ -91,10 +91,12 @@ export const PLAIN_BUILD: BuildInputs = {
   buildArgs: [],
   labels: [CREATED],
   target: '',
-  platform: '',
+  platforms: [],
   network: '',
   pull: false,
   noCache: false,
   cacheFrom: [],
-  secrets: []
+  secrets: [],
+  provenance: 'false',
+  builder: ''
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it, test } from '@jest/globals'
 import { readActionFile } from '../../scripts/lib/action-yml.mjs'
 import { gitEventOf } from '../../src/event.js'
-import type { BuildInputs } from '../../src/build-inputs.js'
+import type { BuildInputs, Provenance } from '../../src/build-inputs.js'
+import type { Environment } from '../../src/environment.js'
 import { INPUT_NAMES } from '../../src/input-names.js'
 import type { InputName, RawInputs } from '../../src/input-names.js'
 import { parseInputs } from '../../src/inputs.js'
@@ -368,25 +369,134 @@ describe('parseInputs: context and file', () => {
   })
 })
 
-describe('parseInputs: platform', () => {
-  test.each(['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7', 'windows/amd64'])('accepts %s', (platform) => {
-    expect(buildOf(inputsOf(parse({ platform }))).platform).toBe(platform)
+/** parseInputs on a machine whose facts differ from env()'s (buildx installed) as given. */
+function parseOn(machine: Partial<Environment>, overrides: Partial<RawInputs> = {}): ParseResult {
+  return parseInputs(raw(overrides), { ...env(), ...machine })
+}
+
+describe('parseInputs: platforms', () => {
+  test.each<[string, string[]]>([
+    ['', []],
+    ['linux/amd64', ['linux/amd64']],
+    ['windows/amd64', ['windows/amd64']],
+    ['linux/amd64,linux/arm64', ['linux/amd64', 'linux/arm64']],
+    ['linux/amd64\nlinux/arm64/v8, linux/arm/v7\n', ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7']],
+    ['linux/amd64, linux/arm64, linux/amd64', ['linux/amd64', 'linux/arm64']]
+  ])('%j -> %j', (platforms, expected) => {
+    const result = parse({ platforms })
+    expect(buildOf(inputsOf(result)).platforms).toEqual(expected)
+    expect(result.warnings).toEqual([])
   })
 
-  test.each([
-    'linux/amd64,linux/arm64',
-    'linux/amd64 linux/arm64',
-    'linux',
-    'linux/',
-    'linux/arm64/v8/x',
-    'Linux/AMD64'
-  ])('rejects %j', (platform) => {
-    const message = onlyProblem(parse({ platform }), 'platform')
-    expect(
-      message.startsWith(
-        `Input 'platform': '${platform}' is not one platform. Fix: write one os/arch[/variant] such as linux/amd64`
+  test.each(['linux', 'linux/', 'linux/arm64/v8/x', 'Linux/AMD64', 'linux amd64', 'linux/amd64;x'])(
+    'rejects %j',
+    (platform) => {
+      expect(onlyProblem(parse({ platforms: `linux/arm64, ${platform}` }), 'platforms')).toBe(
+        `Input 'platforms': '${platform}' is not a platform. Fix: write os/arch[/variant] in lowercase, such as linux/amd64 or linux/arm/v7, several separated by commas or lines.`
       )
-    ).toBe(true)
+    }
+  )
+
+  it('gives one problem per bad platform', () => {
+    const problems = problemsOf(parse({ platforms: 'linux, amd64, linux/arm64' }))
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringContaining("'linux' is not a platform"),
+      expect.stringContaining("'amd64' is not a platform")
+    ])
+    expectWellFormed(problems)
+  })
+
+  test.each<[string, Partial<Environment>, string]>([
+    ['the classic builder', { buildx: false, buildkitEnv: false }, 'the classic builder'],
+    ["an older CLI's BuildKit", { buildx: false, buildkitEnv: true }, "the CLI's built-in BuildKit"]
+  ])('refuses several platforms without buildx (%s)', (_label, machine, what) => {
+    const message = onlyProblem(parseOn(machine, { platforms: 'linux/amd64,linux/arm64' }), 'platforms')
+    expect(message).toBe(
+      `Input 'platforms': 2 platforms make one image index, which needs buildx, but docker build here is ${what} and builds one platform. Fix: install the buildx plugin (docker/setup-buildx-action) (add docker/setup-qemu-action for RUN steps of other architectures), or give one platform.`
+    )
+  })
+
+  it('builds one platform without buildx', () => {
+    const result = parseOn({ buildx: false }, { platforms: 'linux/arm64' })
+    expect(buildOf(inputsOf(result)).platforms).toEqual(['linux/arm64'])
+  })
+
+  it('refuses a tarball of several platforms', () => {
+    const message = onlyProblem(parse({ platforms: 'linux/amd64,linux/arm64', save: 'image.tar' }), 'save')
+    expect(message).toBe(
+      "Input 'save': a tarball for docker load holds one platform per tag, and platforms lists 2. Fix: save one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need."
+    )
+    expect(inputsOf(parse({ platforms: 'linux/arm64', save: 'image.tar' })).save?.path).toBe('/ws/image.tar')
+  })
+
+  it('takes the deprecated platform input as platforms, with a warning', () => {
+    const result = parse({ platform: 'linux/arm64' })
+    expect(buildOf(inputsOf(result)).platforms).toEqual(['linux/arm64'])
+    expect(result.warnings).toEqual([
+      {
+        input: 'platform',
+        message: "Input 'platform' is deprecated: use platforms (the docker actions' name), which takes a list."
+      }
+    ])
+    expect(onlyProblem(parse({ platform: 'linux' }), 'platform')).toContain(
+      "Input 'platform': 'linux' is not a platform."
+    )
+  })
+
+  it('refuses platform and platforms together', () => {
+    expect(onlyProblem(parse({ platform: 'linux/arm64', platforms: 'linux/amd64' }), 'platform')).toBe(
+      "Input 'platform': platform and platforms are both set. Fix: remove platform (deprecated) and list every platform in platforms."
+    )
+  })
+})
+
+describe('parseInputs: provenance', () => {
+  test.each<[string, Provenance]>([
+    ['', 'false'],
+    ['false', 'false'],
+    ['FALSE', 'false'],
+    ['true', 'true'],
+    ['True', 'true'],
+    ['mode=min', 'mode=min'],
+    ['mode=max', 'mode=max'],
+    ['MODE=MAX', 'mode=max']
+  ])('%j -> %s', (provenance, expected) => {
+    expect(buildOf(inputsOf(parse({ provenance }))).provenance).toBe(expected)
+  })
+
+  test.each(['yes', 'mode=all', 'min', 'true,mode=max', 'builder-id=x'])('rejects %j', (provenance) => {
+    expect(onlyProblem(parse({ provenance }), 'provenance')).toBe(
+      `Input 'provenance': '${provenance}' is not true, false, mode=min or mode=max. Fix: write false (no attestation, the default), true or mode=min (a minimal provenance attestation) or mode=max (with the build args and more).`
+    )
+  })
+
+  test.each(['true', 'mode=min', 'mode=max'])('refuses %s without buildx', (provenance) => {
+    expect(onlyProblem(parseOn({ buildx: false, buildkitEnv: true }, { provenance }), 'provenance')).toBe(
+      "Input 'provenance': provenance attestations need buildx. Fix: install the buildx plugin (docker/setup-buildx-action), or set provenance to false."
+    )
+  })
+
+  it('accepts false (the action.yml default) without buildx', () => {
+    expect(ACTION_DEFAULTS.provenance).toBe('false')
+    expect(parseOn({ buildx: false }, { provenance: ACTION_DEFAULTS.provenance }).ok).toBe(true)
+  })
+})
+
+describe('parseInputs: builder', () => {
+  test.each(['', 'mybuilder', 'builder-1.2_x', 'ctx+remote', 'B'])('accepts %j', (builder) => {
+    expect(buildOf(inputsOf(parse({ builder }))).builder).toBe(builder)
+  })
+
+  test.each(['my builder', '-x', 'a/b', 'x;y', '.hidden'])('rejects %j', (builder) => {
+    expect(onlyProblem(parse({ builder }), 'builder')).toBe(
+      `Input 'builder': '${builder}' is not a builder name. Fix: give the name of an existing buildx builder, such as the name output of docker/setup-buildx-action.`
+    )
+  })
+
+  it('refuses a builder without buildx', () => {
+    expect(onlyProblem(parseOn({ buildx: false }, { builder: 'remote' }), 'builder')).toBe(
+      "Input 'builder': the builder 'remote' needs buildx, which is not installed. Fix: install the buildx plugin (docker/setup-buildx-action)."
+    )
   })
 })
 
@@ -568,7 +678,10 @@ describe('parseInputs: source-image', () => {
       labels: 'a=b',
       target: 'prod',
       platform: 'linux/amd64',
+      platforms: 'linux/arm64',
       network: 'host',
+      provenance: 'mode=max',
+      builder: 'remote',
       pull: 'true',
       'no-cache': 'true'
     })
@@ -577,15 +690,15 @@ describe('parseInputs: source-image', () => {
       {
         input: 'source-image',
         message:
-          'source-image is set, so nothing is built and file, build-args, labels, target, platform, network, pull, no-cache are ignored.'
+          'source-image is set, so nothing is built and file, build-args, labels, target, platform, platforms, network, builder, provenance, pull, no-cache are ignored.'
       }
     ])
   })
 
-  it('does not count pull and no-cache at their action.yml default (false) as set', () => {
-    const { pull, 'no-cache': noCache } = ACTION_DEFAULTS
-    expect([pull, noCache]).toEqual(['false', 'false'])
-    expect(parse({ 'source-image': 'alpine:3.20', pull, 'no-cache': noCache }).warnings).toEqual([])
+  it('does not count pull, no-cache and provenance at their action.yml default (false) as set', () => {
+    const { pull, 'no-cache': noCache, provenance } = ACTION_DEFAULTS
+    expect([pull, noCache, provenance]).toEqual(['false', 'false', 'false'])
+    expect(parse({ 'source-image': 'alpine:3.20', pull, 'no-cache': noCache, provenance }).warnings).toEqual([])
   })
 
   it('says "is" for a single ignored input', () => {
@@ -595,10 +708,10 @@ describe('parseInputs: source-image', () => {
   })
 
   it('does not check the platform of a build that does not happen', () => {
-    const result = parse({ 'source-image': 'alpine:3.20', platform: 'linux/amd64,linux/arm64' })
+    const result = parseOn({ buildx: false }, { 'source-image': 'alpine:3.20', platforms: 'linux,linux/arm64' })
     expect(result.ok).toBe(true)
     expect(result.warnings.map((w) => w.message)).toEqual([
-      'source-image is set, so nothing is built and platform is ignored.'
+      'source-image is set, so nothing is built and platforms is ignored.'
     ])
   })
 
@@ -627,7 +740,9 @@ describe('parseInputs: several problems', () => {
       'build-args': 'NOEQ',
       labels: 'bad key=1',
       file: 'missing.Dockerfile',
-      platform: 'linux/amd64,linux/arm64',
+      platforms: 'linux',
+      provenance: 'maybe',
+      builder: 'a b',
       save: 'image.zip'
     })
     const problems = problemsOf(result)
@@ -641,10 +756,12 @@ describe('parseInputs: several problems', () => {
       'build-args',
       'labels',
       'file',
-      'platform',
+      'platforms',
+      'provenance',
+      'builder',
       'save'
     ])
-    expect(problems).toHaveLength(11)
+    expect(problems).toHaveLength(13)
     expectWellFormed(problems)
   })
 
@@ -664,6 +781,9 @@ describe('parseInputs: several problems', () => {
     ['context', { context: 'missing' }, undefined],
     ['file', { file: 'missing' }, undefined],
     ['platform', { platform: 'x' }, undefined],
+    ['platforms', { platforms: 'x' }, undefined],
+    ['provenance', { provenance: 'x' }, undefined],
+    ['builder', { builder: 'x y' }, undefined],
     ['source-image', { 'source-image': 'a@b' }, undefined],
     ['save', { save: 'x.rar' }, undefined],
     ['save', { save: 'Dockerfile/x.tar' }, undefined]

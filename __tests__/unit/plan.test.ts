@@ -31,12 +31,14 @@ const fullBuild: BuildInputs = {
     { key: 'team', value: '' }
   ],
   target: 'prod',
-  platform: 'linux/arm64/v8',
+  platforms: ['linux/arm64/v8'],
   network: 'host',
   pull: true,
   noCache: true,
   cacheFrom: [],
-  secrets: []
+  secrets: [],
+  provenance: 'false',
+  builder: ''
 }
 
 /** Overrides of the inputs; `credentials` stands for the username and password inputs (a login to `registry`). */
@@ -137,7 +139,7 @@ describe('makePlan: build arguments', () => {
   ]
 
   test.each<[Builder, string[], string[], string | undefined]>([
-    ['buildx', ['buildx', 'build', '--load'], ['--metadata-file', METADATA], METADATA],
+    ['buildx', ['buildx', 'build', '--load', '--provenance=false'], ['--metadata-file', METADATA], METADATA],
     ['docker', ['build'], [], undefined]
   ])('with every option, builder %s', (builder, start, metadata, metadataFile) => {
     const p = plan(
@@ -151,7 +153,9 @@ describe('makePlan: build arguments', () => {
       metadataFile,
       cachePulls: [],
       secretEnv: [],
-      dockerfile: '/ws/docker/prod.Dockerfile'
+      dockerfile: '/ws/docker/prod.Dockerfile',
+      push: undefined
+      // The loaded image's ID as the engine has it (the containerd store's is not the iidfile's).
     })
   })
 
@@ -159,7 +163,7 @@ describe('makePlan: build arguments', () => {
     [
       'buildx',
       [
-        ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+        ...['buildx', 'build', '--load', '--provenance=false', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
         ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
       ]
     ],
@@ -174,6 +178,7 @@ describe('makePlan: build arguments', () => {
       'buildx',
       'build',
       '--load',
+      '--provenance=false',
       '--tag',
       'alice/app:latest',
       '--metadata-file',
@@ -189,7 +194,7 @@ describe('makePlan: build arguments', () => {
     ['no-cache only', { noCache: true }, ['--no-cache']],
     ['target only', { target: 'test' }, ['--target', 'test']],
     ['network only', { network: 'none' }, ['--network', 'none']],
-    ['platform only', { platform: 'linux/amd64' }, ['--platform', 'linux/amd64']]
+    ['platform only', { platforms: ['linux/amd64'] }, ['--platform', 'linux/amd64']]
   ])('%s adds exactly its flag', (_label, change, flags) => {
     const args = buildArgsOf(plan({ source: { kind: 'build', build: { ...plainBuild, ...change } } }, 'docker'))
     expect(args).toEqual([
@@ -213,7 +218,7 @@ describe('makePlan: cache-from', () => {
   it('passes each image to a BuildKit build with inline cache metadata, and pulls nothing', () => {
     const p = plan({ source: { kind: 'build', build } }, 'buildx')
     expect(buildArgsOf(p)).toEqual([
-      ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+      ...['buildx', 'build', '--load', '--provenance=false', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
       ...['--cache-from', cacheFrom[0], '--cache-from', cacheFrom[1], '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
       ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
     ])
@@ -264,7 +269,7 @@ describe('makePlan: secrets', () => {
     const { plan: p, secrets } = planAndSecrets({ source: { kind: 'build', build } })
     expect(secrets.buildEnv).toEqual({ SHIP_IMAGE_SECRET_1: PASSWORD, SHIP_IMAGE_SECRET_2: 'x' })
     expect(buildArgsOf(p)).toEqual([
-      ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+      ...['buildx', 'build', '--load', '--provenance=false', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
       ...['--secret', 'id=npm,env=SHIP_IMAGE_SECRET_1', '--secret', 'id=gh.token,env=SHIP_IMAGE_SECRET_2'],
       ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
     ])
@@ -498,6 +503,129 @@ describe('commandLines (the dry run)', () => {
     expect(commandLines(p)).toEqual([
       "docker image inspect --format '{{.Id}}' localhost:5000/app:v1 || docker pull localhost:5000/app:v1",
       'docker image tag localhost:5000/app:v1 localhost:5000/app:v2'
+    ])
+  })
+})
+
+describe('makePlan: platforms, provenance and builder with buildx', () => {
+  const two = ['linux/amd64', 'linux/arm64']
+  const start = (...flags: string[]): string[] => ['buildx', 'build', ...flags]
+  const middle = ['--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--tag', 'ghcr.io/org/app:latest']
+  const readBack = (builder: string[] = []) => ({
+    metadataFile: METADATA,
+    registries: ['docker.io', 'ghcr.io'],
+    inspect: ['buildx', 'imagetools', 'inspect', ...builder, '--raw'],
+    fallback: ['manifest', 'inspect']
+  })
+
+  test.each<[string, Partial<BuildInputs>, boolean, string[], string[], boolean]>([
+    [
+      'one platform: loaded, then docker push',
+      { platforms: ['linux/arm64'] },
+      true,
+      start('--load', '--provenance=false'),
+      ['--platform', 'linux/arm64'],
+      false
+    ],
+    ['no platform: loaded, then docker push', {}, true, start('--load', '--provenance=false'), [], false],
+    [
+      'two platforms: buildx pushes the index',
+      { platforms: two },
+      true,
+      start('--push', '--provenance=false'),
+      ['--platform', 'linux/amd64,linux/arm64'],
+      true
+    ],
+    [
+      'two platforms, push false: built only',
+      { platforms: two },
+      false,
+      start('--provenance=false'),
+      ['--platform', 'linux/amd64,linux/arm64'],
+      false
+    ],
+    [
+      'one platform with provenance: pushed by buildx, not loaded',
+      { provenance: 'mode=max' },
+      true,
+      start('--push', '--provenance=mode=max'),
+      [],
+      true
+    ],
+    [
+      'provenance, push false: loaded only',
+      { provenance: 'true' },
+      false,
+      start('--load', '--provenance=true'),
+      [],
+      false
+    ],
+    [
+      'two platforms with provenance',
+      { platforms: two, provenance: 'mode=min' },
+      true,
+      start('--push', '--provenance=mode=min'),
+      ['--platform', 'linux/amd64,linux/arm64'],
+      true
+    ],
+    ['a builder', { builder: 'remote' }, true, start('--builder', 'remote', '--load', '--provenance=false'), [], false]
+  ])('%s', (_label, change, push, first, platform, pushedByBuild) => {
+    const build = { ...plainBuild, ...change }
+    const p = plan({ images: [alice, ghcr], push, source: { kind: 'build', build } })
+    // buildx always writes its metadata (the digests that tell this run's image from another's).
+    const end = ['--metadata-file', METADATA, '--iidfile', IID, '/ws']
+    expect(buildArgsOf(p)).toEqual([...first, ...middle, ...platform, ...end])
+    expect(p.platforms).toEqual(build.platforms)
+    if (p.image.kind !== 'build') throw new Error('a build')
+    expect(p.image.push).toEqual(
+      pushedByBuild ? readBack(build.builder === '' ? [] : ['--builder', build.builder]) : undefined
+    )
+    // buildx's push replaces docker push; without it every target is pushed as before.
+    expect(p.pushes.flat().map((x) => x.args)).toEqual(
+      push && !pushedByBuild ? p.targets.map((t) => ['push', t.ref]) : []
+    )
+  })
+
+  it('reads back through the builder given', () => {
+    const build: BuildInputs = { ...plainBuild, platforms: two, builder: 'k8s' }
+    const p = plan({ source: { kind: 'build', build } })
+    expect(buildArgsOf(p).slice(0, 6)).toEqual(['buildx', 'build', '--builder', 'k8s', '--push', '--provenance=false'])
+    expect(p.image.kind === 'build' && p.image.push?.inspect).toEqual([
+      'buildx',
+      'imagetools',
+      'inspect',
+      '--builder',
+      'k8s',
+      '--raw'
+    ])
+  })
+
+  it('names each registry once', () => {
+    const other: Repository = { name: 'ghcr.io/org/other', domain: 'ghcr.io', path: 'org/other' }
+    const build: BuildInputs = { ...plainBuild, platforms: two }
+    const p = plan({ images: [ghcr, alice, other], source: { kind: 'build', build } })
+    expect(p.image.kind === 'build' && p.image.push?.registries).toEqual(['ghcr.io', 'docker.io'])
+  })
+
+  it('passes one platform to the classic builder, and no buildx flag', () => {
+    const build: BuildInputs = { ...plainBuild, platforms: ['linux/arm64'] }
+    expect(buildArgsOf(plan({ source: { kind: 'build', build } }, 'docker'))).toEqual([
+      ...['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--platform', 'linux/arm64'],
+      ...['--iidfile', IID, '/ws']
+    ])
+  })
+
+  it('has no platforms for a retag', () => {
+    expect(plan({ source: { kind: 'image', ref: 'alpine' } }).platforms).toEqual([])
+  })
+
+  it('shows the read-back of each repository in the dry run, the digest left to buildx', () => {
+    const build: BuildInputs = { ...plainBuild, platforms: two }
+    const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'], source: { kind: 'build', build } })
+    expect(commandLines(p)).toEqual([
+      'docker buildx build --push --provenance=false --file /ws/Dockerfile --tag alice/app:v1 --tag alice/app:v2 --tag ghcr.io/org/app:v1 --tag ghcr.io/org/app:v2 --platform linux/amd64,linux/arm64 --metadata-file /tmp/run/metadata.json --iidfile /tmp/run/iid /ws',
+      'docker buildx imagetools inspect --raw alice/app@<digest>',
+      'docker buildx imagetools inspect --raw ghcr.io/org/app@<digest>'
     ])
   })
 })

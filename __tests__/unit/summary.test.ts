@@ -11,6 +11,7 @@ const pushed: Metadata = {
   digest: DIGEST,
   tags: ['localhost:5000/app:1.2.3', 'localhost:5000/app:latest'],
   refs: [`localhost:5000/app@${DIGEST}`],
+  platforms: [],
   images: [
     {
       repository: 'localhost:5000/app',
@@ -73,6 +74,28 @@ describe('summaryMarkdown', () => {
     expect(md).toContain('| build |\n|---|\n| 50 ms |')
     expect(md).not.toContain('Version')
     expect(md).not.toContain('Tarball')
+  })
+
+  it('has a table of the platforms and their manifest digests', () => {
+    const other = 'sha256:' + 'f'.repeat(64)
+    const metadata: Metadata = {
+      ...pushed,
+      platforms: [
+        { platform: 'linux/amd64', digest: other },
+        { platform: 'linux/arm64', digest: null }
+      ]
+    }
+    const md = summaryMarkdown({ metadata, timings: {}, imageSize: undefined })
+    expect(md).toContain(
+      [
+        '| platform | manifest digest |',
+        '|---|---|',
+        `| \`linux/amd64\` | <details><summary><code>sha256:ffffffffffff…</code></summary><code>${other}</code></details> |`,
+        '| `linux/arm64` | — |',
+        ''
+      ].join('\n')
+    )
+    expect(summaryMarkdown({ metadata: pushed, timings: {}, imageSize: undefined })).not.toContain('| platform |')
   })
 
   it('lists the commands of a dry run', () => {
