@@ -8,9 +8,10 @@ import type { InputName, RawInputs } from '../../src/input-names.js'
 import { parseInputs } from '../../src/inputs.js'
 import type { Inputs, ParseResult } from '../../src/inputs.js'
 import { parseLines, parseList } from '../../src/parse.js'
-import type { InputProblem, Warning } from '../../src/parse.js'
+import type { Warning } from '../../src/parse.js'
 import { CREATED, env, PLAIN_BUILD, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
+import { buildOf, expectWellFormed, inputsOf, onlyProblem, parse, problemsOf } from './results.js'
 
 const HEX64 = '1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
 
@@ -20,41 +21,6 @@ const ACTION_DEFAULTS: Partial<RawInputs> = Object.fromEntries(
     .inputs.filter((input) => input.default !== undefined)
     .map((input) => [input.name, input.default])
 )
-
-function parse(overrides: Partial<RawInputs> = {}, tree?: Record<string, Exclude<Kind, 'missing'>>): ParseResult {
-  return parseInputs(raw(overrides), env(tree))
-}
-
-function inputsOf(result: ParseResult): Inputs {
-  if (!result.ok) throw new Error(`expected valid inputs, got:\n${result.problems.map((p) => p.message).join('\n')}`)
-  return result.inputs
-}
-
-function problemsOf(result: ParseResult): InputProblem[] {
-  if (result.ok) throw new Error(`expected problems, got valid inputs ${JSON.stringify(result.inputs)}`)
-  return result.problems
-}
-
-function buildOf(inputs: Inputs): BuildInputs {
-  if (inputs.source.kind !== 'build') throw new Error(`expected a build, got ${JSON.stringify(inputs.source)}`)
-  return inputs.source.build
-}
-
-/** The one problem the inputs have, checked for the common message shape. */
-function onlyProblem(result: ParseResult, input: InputName): string {
-  const problems = problemsOf(result)
-  expect(problems.map((p) => p.input)).toEqual([input])
-  return problems[0].message
-}
-
-/** Every problem message names its input first and says how to fix it. */
-function expectWellFormed(problems: InputProblem[]): void {
-  for (const p of problems) {
-    expect(p.message.startsWith(`Input '${p.input}': `)).toBe(true)
-    expect(p.message).toContain('. Fix: ')
-    expect(p.message.endsWith('.')).toBe(true)
-  }
-}
 
 describe('parseList', () => {
   test.each<[string, string[]]>([
