@@ -9,7 +9,7 @@ import { parseInputs } from '../../src/inputs.js'
 import type { Inputs, ParseResult } from '../../src/inputs.js'
 import { parseLines, parseList } from '../../src/parse.js'
 import type { Warning } from '../../src/parse.js'
-import { CREATED, env, PLAIN_BUILD, raw } from './fakes.js'
+import { CREATED, DEFAULT_TREE, env, PLAIN_BUILD, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
 import { buildOf, expectWellFormed, inputsOf, onlyProblem, parse, problemsOf } from './results.js'
 
@@ -151,6 +151,23 @@ describe('parseInputs: images', () => {
     expect(problems[0].message).toContain("invalid path component '-bad'")
     expect(problems[1].message).toContain("'alice/app:v1' has a tag")
     expectWellFormed(problems)
+  })
+})
+
+describe('parseInputs: image hosts with a port', () => {
+  test.each(['localhost:0', 'localhost:65536', 'localhost:99999', 'registry.example.com:70000'])(
+    'refuses the port of %s/app, which no TCP port is',
+    (host) => {
+      expect(onlyProblem(parse({ images: `${host}/app` }), 'images')).toBe(
+        `Input 'images': '${host}' is not a valid registry host. Fix: use a host name with an optional :port.`
+      )
+    }
+  )
+
+  test.each(['localhost:1', 'localhost:65535'])('accepts the port of %s/app', (host) => {
+    expect(inputsOf(parse({ images: `${host}/app` })).images).toEqual([
+      { name: `${host}/app`, domain: host, path: 'app' }
+    ])
   })
 })
 
@@ -526,6 +543,31 @@ describe('parseInputs: save', () => {
       `Input 'save': '${blocker}' is a file, so '${save}' cannot be created inside it. Fix: choose a path whose parent folders are folders.`
     )
   })
+
+  describe('with read-only folders', () => {
+    const tree = { ...DEFAULT_TREE, '/ro': 'directory', '/ws/dist': 'directory' } as const
+    const parseWith = (save: string): ParseResult =>
+      parseInputs(raw({ save }), env(tree, undefined, { readOnly: ['/ro', '/ws/dist'] }))
+
+    test.each<[string, string]>([
+      ['/ro/image.tar', '/ro'],
+      ['/ro/new/deeper/image.tar.gz', '/ro'],
+      ['dist/image.tgz', '/ws/dist'],
+      ['dist/sub/image.tar', '/ws/dist']
+    ])('%s cannot be created in %s', (save, folder) => {
+      expect(onlyProblem(parseWith(save), 'save')).toBe(
+        `Input 'save': this run may not write into '${folder}', so '${save}' cannot be created. Fix: choose a path in a folder the runner can write to, such as one in the workspace.`
+      )
+    })
+
+    test.each<[string, string]>([
+      ['out/new/image.tar', '/ws/out/new/image.tar'],
+      ['image.tar.gz', '/ws/image.tar.gz'],
+      ['/ws/built/image.tgz', '/ws/built/image.tgz']
+    ])('%s, in missing folders under a writable one, is fine', (save, path) => {
+      expect(inputsOf(parseWith(save)).save?.path).toBe(path)
+    })
+  })
 })
 
 describe('parseInputs: registry', () => {
@@ -545,6 +587,8 @@ describe('parseInputs: registry', () => {
     ['https://ghcr.io/v1/', 'ghcr.io'],
     ['https://ghcr.io/v2/', 'ghcr.io'],
     ['localhost:5000/v2', 'localhost:5000'],
+    ['localhost:1', 'localhost:1'],
+    ['localhost:65535', 'localhost:65535'],
     ['https://registry-1.docker.io/v2/', 'docker.io']
   ])('%j -> %s', (registry, expected) => {
     expect(inputsOf(parse({ registry })).registry).toBe(expected)
@@ -561,7 +605,11 @@ describe('parseInputs: registry', () => {
     'https://',
     '/',
     '/v1',
-    'https:///v2/'
+    'https:///v2/',
+    'localhost:0',
+    'localhost:65536',
+    'localhost:99999',
+    'http://localhost:65536/v2/'
   ])('%j is a problem', (registry) => {
     expect(onlyProblem(parse({ registry }), 'registry')).toBe(
       `Input 'registry': '${registry}' is not a registry host. Fix: write a host with an optional port from 1 to 65535, such as ghcr.io or localhost:5000.`
@@ -605,6 +653,26 @@ describe('parseInputs: credentials', () => {
     expect(inputsOf(result).logins).toEqual([])
     expect(result.warnings).toEqual([warning])
   })
+
+  test.each<[string, string]>([
+    ['alice:s3cret', "a ':'"],
+    ['alice:', "a ':'"],
+    ['a b:c', "a ':'"],
+    ['alice smith', 'white space'],
+    ['alice\tsmith', 'white space'],
+    [' alice', 'white space']
+  ])('a username such as %j, with %s, is a problem on username', (username, what) => {
+    expect(onlyProblem(parse({ username, password: 's3cret' }), 'username')).toBe(
+      `Input 'username': '${username}' has ${what}, which no registry user name can hold. Fix: give the user name alone (the password or token goes in password).`
+    )
+  })
+
+  test.each(['alice', 'x-access-token', '_json_key', 'alice@example.com', 'AWS', 'robot$ci+deploy'])(
+    'the username %j is fine',
+    (username) => {
+      expect(inputsOf(parse({ username, password: 's3cret' })).credentials).toEqual({ username, password: 's3cret' })
+    }
+  )
 
   it('never puts the password in a warning or a problem', () => {
     const result = parse({ password: 'hunter2-secret', images: '', tags: '.bad', push: 'maybe' })
@@ -919,6 +987,20 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
 })
 
 describe('parseInputs: save-compression-level', () => {
+  it('has no default in action.yml, so the runner passes nothing unless the workflow sets it', () => {
+    expect(ACTION_DEFAULTS).not.toHaveProperty('save-compression-level')
+    expect(parse({ ...ACTION_DEFAULTS, save: 'i.tar' }).warnings).toEqual([])
+  })
+
+  test.each<[string, string]>([
+    ['i.tar', ''],
+    ['i.tar.gz', '9'],
+    ['i.tgz', '1'],
+    ['', '9']
+  ])('does not warn for save %j with level %j', (save, level) => {
+    expect(parse({ save, 'save-compression-level': level }).warnings).toEqual([])
+  })
+
   test.each<[string, number]>([
     ['', 3],
     ['1', 1],
@@ -934,13 +1016,15 @@ describe('parseInputs: save-compression-level', () => {
     )
   })
 
-  it('warns that it is ignored for an uncompressed tarball', () => {
-    const result = parse({ save: 'i.tar', 'save-compression-level': '9' })
+  test.each<[string, string]>([
+    ['i.tar', '9'],
+    ['out/Image.TAR', '1']
+  ])('warns that it is ignored for the uncompressed tarball %j (level %j)', (save, level) => {
+    const result = parse({ save, 'save-compression-level': level })
     expect(result.warnings).toEqual([
       {
         input: 'save-compression-level',
-        message:
-          "save-compression-level is ignored: 'i.tar' is not compressed (name it .tar.gz or .tar.zst to compress it)."
+        message: `save-compression-level is ignored: '${save}' is not compressed (name it .tar.gz or .tar.zst to compress it).`
       }
     ])
   })
