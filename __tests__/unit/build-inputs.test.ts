@@ -113,6 +113,14 @@ describe('parseInputs: a token in a remote context', () => {
     }
   )
 
+  test.each<[string, string[]]>([
+    ['ssh://git@github.com/o/r.git', []],
+    ['ssh://git@gitlab.example.com:2222/o/r.git#main', []],
+    ['ssh://git:TOKEN@git.example.com/o/r.git', ['TOKEN', 'git:TOKEN']]
+  ])('%s: masks %j, not the SSH user name (masking "git" would hide it all over the job log)', (context, masks) => {
+    expect(parse({ context }).masks).toEqual(masks)
+  })
+
   it('gives the masks along with the problems, so they are set before anything is printed', () => {
     const result = parse({ context: 'https://TOKEN@github.com/o/r.git', push: 'maybe' })
     expect(result.ok).toBe(false)
