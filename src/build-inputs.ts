@@ -127,11 +127,13 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
   }
 }
 
-/** A token in a URL's user information (`https://x-access-token:TOKEN@host/…`, or `https://TOKEN@host/…`) is masked. */
+/** A token in a URL's user information (`https://x-access-token:TOKEN@host/…`, or `https://TOKEN@host/…`) is masked; an SSH user name is not. */
 function maskUserinfo(url: string, report: Report): void {
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(url)?.[1]
   if (userinfo === undefined) return
   const colon = userinfo.indexOf(':')
+  // An SSH URL's user (ssh://git@github.com/…) is a login name, not a secret: the key authenticates.
+  if (colon < 0 && /^ssh:/i.test(url)) return
   report.mask(colon < 0 ? userinfo : userinfo.slice(colon + 1))
   if (colon >= 0) report.mask(userinfo)
 }
