@@ -142,6 +142,13 @@ describe('the masks of the secrets', () => {
     for (const tail of ['true', '=', '==']) expect(result.masks).not.toContain(tail)
   })
 
+  it('mask a repeated piece of two split values whole too, not its tail', () => {
+    // Two .npmrc secrets expanded inline: the second always-auth=true repeats the id of the first.
+    const secrets = 'npm_token=//a/:_authToken=x1\nalways-auth=true\ngh.token=//b/:_authToken=x2\nalways-auth=true'
+    const result = parseWith({ secrets })
+    expect([...result.masks].sort()).toEqual(['//a/:_authToken=x1', '//b/:_authToken=x2', 'always-auth=true'])
+  })
+
   it('are given with the problems, before anything is printed', () => {
     const result = parseWith({ secrets: 'npm_token=abc123\nalways-auth=true' })
     expect(problemsOf(result)).toHaveLength(1)
