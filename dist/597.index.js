@@ -1502,7 +1502,8 @@ function parseSecrets(value, report) {
             }
         }
         if (secrets.some((s) => s.id === id)) {
-            report.mask(secret);
+            // Likely a piece of a longer value too (a second always-auth=true): masked whole, not its tail.
+            report.mask(heredoc ? secret : line);
             report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id');
         }
         else
