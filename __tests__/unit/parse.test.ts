@@ -55,18 +55,13 @@ describe('refuseControlCharacters (through parseInputs)', () => {
     })
   })
 
-  test.each<[string, string, string]>([
-    ['build-args', 'a=b\r::error::x', 'a carriage return (\\r)'],
-    ['labels', 'a=b\r::error::x', 'a carriage return (\\r)'],
-    ['build-args', 'A=1\nB=\x1b[31mred', 'a control character'],
-    ['labels', 'org.opencontainers.image.title=x\r\n::warning::y', 'a carriage return (\\r)']
-  ])('a hostile %s value %j is one problem that shows none of it', (name, value, what) => {
-    const problems = problemsOf(parse({ [name]: value }))
-    expect(problems).toHaveLength(1)
-    expect(problems[0].message).toMatch(
-      new RegExp(`^Input '${name}': the value has ${what.replace(/[()\\]/g, '\\$&')} at`)
-    )
-    expect(problems[0].message).not.toContain('::')
+  test.each<[InputName, string, string, number]>([
+    ['build-args', 'a=b\r::error::x', 'a carriage return (\\r)', 4],
+    ['labels', 'a=b\r::error::x', 'a carriage return (\\r)', 4],
+    ['build-args', 'A=1\nB=\x1b[31mred', 'a control character', 7],
+    ['labels', 'org.opencontainers.image.title=x\r\n::warning::y', 'a carriage return (\\r)', 33]
+  ])('a hostile %s value %j is one problem that shows none of it', (name, value, what, at) => {
+    expect(problemsOf(parse({ [name]: value }))).toEqual([refusal(name, what, at)])
   })
 
   test.each(['build-args', 'labels'] as const)(
@@ -110,24 +105,13 @@ describe('refuseControlCharacters (through parseInputs)', () => {
   })
 
   it('suppresses the later problems of a refused input, not those of the others', () => {
-    // Each value also breaks the input's own rule (not a host, not a stage, not a network, not a boolean).
-    const result = parse({
-      registry: 'not a host\n',
-      target: '-bad\x1b',
-      network: 'host;rm -rf\r',
-      push: 'maybe',
-      save: 'image.zip'
-    })
-    expect(problemsOf(result)).toEqual([
+    // Each refused value also breaks the input's own rule (not a host, not a stage, not a network).
+    const refused = { registry: 'not a host\n', target: '-bad\x1b', network: 'host;rm -rf\r' }
+    expect(problemsOf(parse({ ...refused, push: 'maybe' }))).toEqual([
       refusal('registry', 'a line break', 11),
       refusal('target', 'a control character', 5),
       refusal('network', 'a carriage return (\\r)', 12),
-      { input: 'push', message: "Input 'push': 'maybe' is not a boolean. Fix: write true or false." },
-      {
-        input: 'save',
-        message:
-          "Input 'save': 'image.zip' does not end in .tar, .tar.gz or .tgz. Fix: name the tarball file.tar, or file.tar.gz / file.tgz to compress it."
-      }
+      { input: 'push', message: "Input 'push': 'maybe' is not a boolean. Fix: write true or false." }
     ])
   })
 })

@@ -27,20 +27,11 @@ const unmounted = (line: number, file = 'Dockerfile'): string =>
   `Input 'secrets': line ${line} gives a secret that no RUN --mount=type=secret in ${file} uses (the line is not shown, as it may be part of a secret). Fix: if a value has several lines, write it as id<<EOF, its lines, then EOF; otherwise mount the secret (RUN --mount=type=secret,id=…) or remove the line.`
 
 describe('parseSecrets (through parseInputs)', () => {
-  test.each<[string, { id: string; value: string }[]]>([
-    ['npm_token=abc123', [{ id: 'npm_token', value: 'abc123' }]],
-    ['npm_token=a=b==', [{ id: 'npm_token', value: 'a=b==' }]],
-    ['npm_token=  spaced value', [{ id: 'npm_token', value: '  spaced value' }]],
-    ['  npm_token =x', [{ id: 'npm_token', value: 'x' }]],
-    [
-      '\nnpm_token=1\n\ngh.token=2\n',
-      [
-        { id: 'npm_token', value: '1' },
-        { id: 'gh.token', value: '2' }
-      ]
-    ]
-  ])('id=VALUE lines: %j', (secrets, expected) => {
-    expect(secretsOf(parseWith({ secrets }))).toEqual(expected)
+  it('reads id=VALUE lines, keeping = and leading spaces in values, skipping blank lines', () => {
+    expect(secretsOf(parseWith({ secrets: '\nnpm_token=a=b==\n\n  gh.token =  spaced value\n' }))).toEqual([
+      { id: 'npm_token', value: 'a=b==' },
+      { id: 'gh.token', value: '  spaced value' }
+    ])
   })
 
   test.each<[string, string, string]>([
@@ -177,64 +168,40 @@ describe('mountedSecrets', () => {
 })
 
 describe('looksLikeCredential', () => {
-  test.each([
-    'GH_PAT',
-    'DB_PASS',
-    'DB_PWD',
-    'NPM_CONFIG__AUTH',
-    'NPM_TOKEN',
-    'AWS_SECRET_ACCESS_KEY',
-    'API_KEY',
-    'apiKey',
-    'privateKey',
-    'client_secret',
-    'GITHUB_TOKEN',
-    'npm_authToken',
-    'DB_PASSWORD',
-    'ssh-key-deploy.SSH_KEY'
-  ])('%s is', (name) => {
-    expect(looksLikeCredential(name)).toBe(true)
-  })
+  const CREDENTIALS =
+    'GH_PAT DB_PASS DB_PWD DB_PASSWORD NPM_CONFIG__AUTH NPM_TOKEN AWS_SECRET_ACCESS_KEY API_KEY apiKey privateKey client_secret GITHUB_TOKEN npm_authToken deploy.SSH_KEY'
+  const OTHERS =
+    'KEYCLOAK_URL TOKENIZER_MODEL CACHE_KEY_PREFIX MONKEY_PATCH PASSPORT_URL KEY KEY_ID BYPASS_CACHE COMPASS PATH AUTHOR VERSION'
 
   test.each([
-    'KEYCLOAK_URL',
-    'TOKENIZER_MODEL',
-    'CACHE_KEY_PREFIX',
-    'MONKEY_PATCH',
-    'PASSPORT_URL',
-    'KEY',
-    'BYPASS_CACHE',
-    'COMPASS',
-    'PATH',
-    'AUTHOR',
-    'VERSION',
-    'KEY_ID'
-  ])('%s is not', (name) => {
-    expect(looksLikeCredential(name)).toBe(false)
+    ...CREDENTIALS.split(' ').map((name) => [name, true] as const),
+    ...OTHERS.split(' ').map((name) => [name, false] as const)
+  ])('%s -> %s', (name, expected) => {
+    expect(looksLikeCredential(name)).toBe(expected)
   })
 })
 
 describe('skipsSecretsCheck', () => {
-  test.each<[string, string, boolean]>([
-    ['the rule', '# check=skip=SecretsUsedInArgOrEnv\nFROM a', true],
-    ['all rules', '# check=skip=all\nFROM a', true],
-    ['several rules', '# check=skip=JSONArgsRecommended,SecretsUsedInArgOrEnv', true],
-    ['several rules with spaces', '# check=skip=JSONArgsRecommended, SecretsUsedInArgOrEnv ', true],
-    ['any case', '# CHECK=SKIP=secretsusedinargorenv', true],
-    ['spaces around =', '#check = skip = all', true],
-    ['the skip after error=', '# check=error=true;skip=SecretsUsedInArgOrEnv', true],
-    ['after a syntax directive', '# syntax=docker/dockerfile:1\n# check=skip=SecretsUsedInArgOrEnv\nFROM a', true],
-    ['Windows line endings', '# syntax=docker/dockerfile:1\r\n# check=skip=all\r\nFROM a', true],
-    ['other rules only', '# check=skip=JSONArgsRecommended', false],
-    ['a rule whose name only contains it', '# check=skip=NoSecretsUsedInArgOrEnvX', false],
-    ['error= without skip', '# check=error=true', false],
-    ['after an instruction', 'FROM a\n# check=skip=all', false],
-    ['after a comment', '# a comment\n# check=skip=all', false],
-    ['after a blank line', '\n# check=skip=all', false],
-    ['after a blank line below a directive', '# syntax=docker/dockerfile:1\n\n# check=skip=all', false],
-    ['no directive', 'FROM a\nRUN true', false],
-    ['an empty Dockerfile', '', false]
-  ])('%s: %j -> %s', (_label, dockerfile, skips) => {
+  test.each<[boolean, string, string]>([
+    [true, 'the rule', '# check=skip=SecretsUsedInArgOrEnv\nFROM a'],
+    [true, 'all rules', '# check=skip=all\nFROM a'],
+    [true, 'several rules', '# check=skip=JSONArgsRecommended,SecretsUsedInArgOrEnv'],
+    [true, 'several rules with spaces', '# check=skip=JSONArgsRecommended, SecretsUsedInArgOrEnv '],
+    [true, 'any case', '# CHECK=SKIP=secretsusedinargorenv'],
+    [true, 'spaces around =', '#check = skip = all'],
+    [true, 'the skip after error=', '# check=error=true;skip=SecretsUsedInArgOrEnv'],
+    [true, 'after a syntax directive', '# syntax=docker/dockerfile:1\n# check=skip=SecretsUsedInArgOrEnv\nFROM a'],
+    [true, 'Windows line endings', '# syntax=docker/dockerfile:1\r\n# check=skip=all\r\nFROM a'],
+    [false, 'other rules only', '# check=skip=JSONArgsRecommended'],
+    [false, 'a rule whose name only contains it', '# check=skip=NoSecretsUsedInArgOrEnvX'],
+    [false, 'error= without skip', '# check=error=true'],
+    [false, 'after an instruction', 'FROM a\n# check=skip=all'],
+    [false, 'after a comment', '# a comment\n# check=skip=all'],
+    [false, 'after a blank line', '\n# check=skip=all'],
+    [false, 'after a blank line below a directive', '# syntax=docker/dockerfile:1\n\n# check=skip=all'],
+    [false, 'no directive', 'FROM a\nRUN true'],
+    [false, 'an empty Dockerfile', '']
+  ])('%s for %s: %j', (skips, _label, dockerfile) => {
     expect(skipsSecretsCheck(dockerfile)).toBe(skips)
   })
 
