@@ -1,6 +1,6 @@
 import { describe, expect, it, test } from '@jest/globals'
 import type { Metadata } from '../../src/outputs.js'
-import { closingLine, formatBytes, formatDuration, summaryMarkdown } from '../../src/summary.js'
+import { closingLine, code, fenced, formatBytes, formatDuration, summaryMarkdown } from '../../src/summary.js'
 
 const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4)
 
@@ -107,6 +107,88 @@ describe('summaryMarkdown', () => {
     })
     expect(md.startsWith('### ship-image: dry run: nothing was run\n')).toBe(true)
     expect(md).toContain('```sh\ndocker push x:1\n```')
+  })
+})
+
+describe('summaryMarkdown: hostile names and failures', () => {
+  const HOSTILE = '/ws/a b ```x<b>.tar'
+
+  it('fences the shell-quoted load command and the path, so a path cannot break out of its block', () => {
+    const metadata: Metadata = { ...pushed, tarball: { ...pushed.tarball!, path: HOSTILE } }
+    const md = summaryMarkdown({ metadata, timings: {}, imageSize: undefined })
+    expect(md).toContain(`**Tarball** \`\`\`\`${HOSTILE}\`\`\`\`: 12.3 MB,`)
+    expect(md).toContain(`\n\`\`\`\`sh\ndocker load --input '${HOSTILE}'\n\`\`\`\`\n`)
+  })
+
+  it("quotes a path with a ' for the shell", () => {
+    const metadata: Metadata = { ...pushed, tarball: { ...pushed.tarball!, path: "/ws/it's here.tar" } }
+    const md = summaryMarkdown({ metadata, timings: {}, imageSize: undefined })
+    expect(md).toContain("\n```sh\ndocker load --input '/ws/it'\\''s here.tar'\n```\n")
+  })
+
+  it('says in the title which phase failed, and shows the message in a text block', () => {
+    const md = summaryMarkdown({
+      metadata: pushed,
+      timings: { build: 10 },
+      imageSize: undefined,
+      failed: { phase: 'push', message: 'received unexpected HTTP status: 503 (docker push x:1 failed, exit code 1)' }
+    })
+    expect(md.startsWith('### ship-image: failed in the push phase, pushed 1 repository, saved a tarball\n\n')).toBe(
+      true
+    )
+    expect(md).toContain(
+      '\n```text\nreceived unexpected HTTP status: 503 (docker push x:1 failed, exit code 1)\n```\n\nVersion `1.2.3`.'
+    )
+  })
+
+  it('fences a failure message that holds backticks and markdown with a longer fence', () => {
+    const message = 'Dockerfile step ```` RUN echo `x` ```` failed: <b>|</b>'
+    const md = summaryMarkdown({
+      metadata: { ...pushed, images: [], tarball: null },
+      timings: {},
+      imageSize: undefined,
+      failed: { phase: 'build', message }
+    })
+    expect(md).toContain(
+      `### ship-image: failed in the build phase, nothing pushed\n\n\`\`\`\`\`text\n${message}\n\`\`\`\`\`\n`
+    )
+  })
+})
+
+describe('code and fenced', () => {
+  /** Backtick runs of every length from 1 to 5. */
+  const EVERY_RUN = [1, 2, 3, 4, 5].map((n) => `x${'`'.repeat(n)}`).join(' ')
+
+  /** Each text and its code span. */
+  const SPANS: Record<string, string> = {
+    'a`b|c': '``a`b\\|c``',
+    'a``b`c': '```a``b`c```',
+    '`start': '`` `start ``',
+    'end`': '`` end` ``',
+    'two\nlines\r\nhere': '`two lines here`'
+  }
+
+  test.each(Object.entries(SPANS))('code(%j) = %j', (text, span) => {
+    expect(code(text)).toBe(span)
+  })
+
+  test.each(['```', 'a ```` b', '`x` ``y`` ```z```', EVERY_RUN])(
+    'no backtick run in %j closes its code span',
+    (text) => {
+      const span = code(text)
+      const fence = /^`+/.exec(span)![0]
+      const inner = span.slice(fence.length, span.length - fence.length)
+      expect(span.endsWith(fence)).toBe(true)
+      for (const run of inner.match(/`+/g) ?? []) expect(run.length).not.toBe(fence.length)
+    }
+  )
+
+  test.each<[string[], string]>([
+    [['docker push x:1'], '```'],
+    [['a ```` b'], '`````'],
+    [['`one`', 'two ``````', 'three'], '```````']
+  ])('fenced(%j) has the fence %j, longer than any backtick run inside', (lines, fence) => {
+    expect(fenced('sh', lines)).toEqual([`${fence}sh`, ...lines, fence])
   })
 })
 
