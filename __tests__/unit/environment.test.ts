@@ -219,7 +219,9 @@ describe('isInside', () => {
     ['/a/', '/a'],
     ['/a/b/c', '/a'],
     ['/a', '/'],
-    ['/a/./b', '/a/']
+    ['/a/./b', '/a/'],
+    ['/a/..b', '/a'],
+    ['/a/.../c', '/a']
   ]
   const OUTSIDE: [string, string][] = [
     ['/ab', '/a'],
@@ -264,5 +266,7 @@ describe('tempBase', () => {
 
   it('takes the next candidate when the workspace holds RUNNER_TEMP', () => {
     expect(tempBase(machine([], '/ws/_temp'), '/ws')).toBe('/tmp')
+    // A folder whose name starts with .. is inside too: COPY . would take the docker login into the image.
+    expect(tempBase(machine([], '/ws/..temp'), '/ws')).toBe('/tmp')
   })
 })
