@@ -1303,7 +1303,9 @@ function findExecutable(name, searchPath = '') {
 /** Whether `inner` is `outer` or inside it. */
 function isInside(inner, outer) {
     const relative = external_node_path_.relative(outer, inner);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
+    // `..` or `../…` is outside; a folder named `..temp` is not.
+    const up = relative === '..' || relative.startsWith(`..${external_node_path_.sep}`);
+    return relative === '' || (!up && !external_node_path_.isAbsolute(relative));
 }
 /**
  * Where this run's temporary folder (with its docker config and login) goes: the

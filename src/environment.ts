@@ -154,7 +154,9 @@ export function findExecutable(name: string, searchPath = ''): string | undefine
 /** Whether `inner` is `outer` or inside it. */
 export function isInside(inner: string, outer: string): boolean {
   const relative = path.relative(outer, inner)
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+  // `..` or `../…` is outside; a folder named `..temp` is not.
+  const up = relative === '..' || relative.startsWith(`..${path.sep}`)
+  return relative === '' || (!up && !path.isAbsolute(relative))
 }
 
 /**
