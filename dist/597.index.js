@@ -1966,7 +1966,7 @@ function parseRegistryAuth(value, report) {
         const line = raw.replace(/\s+$/, '');
         if (line.trim() === '' || /^\s*#/.test(line))
             return;
-        const m = /^(\s*)(- +)?([A-Za-z-]+):(?:\s+(.*))?$/.exec(line);
+        const m = /^(\s*)(- +)?([A-Za-z-]+):(?:\s+([\s\S]*))?$/.exec(line);
         const key = m?.[3];
         if (!m || !KEYS.includes(key) || (m[2] === undefined && entries.length === 0)) {
             // The line may hold a password: mask what follows the first colon, and say only where it is.

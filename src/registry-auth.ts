@@ -46,7 +46,7 @@ export function parseRegistryAuth(value: string, report: Report): (Partial<Crede
   value.split('\n').forEach((raw, index) => {
     const line = raw.replace(/\s+$/, '')
     if (line.trim() === '' || /^\s*#/.test(line)) return
-    const m = /^(\s*)(- +)?([A-Za-z-]+):(?:\s+(.*))?$/.exec(line)
+    const m = /^(\s*)(- +)?([A-Za-z-]+):(?:\s+([\s\S]*))?$/.exec(line)
     const key = m?.[3] as Key | undefined
     if (!m || !KEYS.includes(key as Key) || (m[2] === undefined && entries.length === 0)) {
       // The line may hold a password: mask what follows the first colon, and say only where it is.

@@ -73,7 +73,8 @@ describe('parseInputs: a token in a remote context', () => {
     workspace: '/ws',
     iidFile: '/t/iid',
     metadataFile: '/t/m',
-    pigz: undefined
+    pigz: undefined,
+    zstd: undefined
   }
   const dryRunOf = (overrides: Partial<RawInputs>): string[] =>
     commandLines(makePlan(inputsOf(parse(overrides)), facts).plan)

@@ -722,7 +722,7 @@ describe('loginFailure', () => {
       'Error response from daemon: Get "https://localhost:5000/v2/": http: server gave HTTP response to HTTPS client\n',
       'The registry speaks plain HTTP where HTTPS was expected; check the registry input'
     ],
-    ['anything else', 'something odd\n', 'Check the registry, username and password inputs']
+    ['anything else', 'something odd\n', 'Check the username and password inputs, and the registry input']
   ])('%s gives its advice', (_label, stderr, advice) => {
     const message = loginFailure('localhost:5000', 'alice', stderr).message
     expect(message.startsWith('Login to localhost:5000 as alice failed: ')).toBe(true)

@@ -2,7 +2,7 @@ import { describe, expect, it, test } from '@jest/globals'
 import * as path from 'node:path'
 import { readActionFile } from '../../scripts/lib/action-yml.mjs'
 import { gitEventOf } from '../../src/event.js'
-import type { BuildInputs, Provenance } from '../../src/build-inputs.js'
+import type { Provenance } from '../../src/build-inputs.js'
 import type { Environment } from '../../src/environment.js'
 import { INPUT_NAMES } from '../../src/input-names.js'
 import type { InputName, RawInputs } from '../../src/input-names.js'
@@ -669,7 +669,9 @@ describe('parseInputs: credentials', () => {
   test.each(['alice', 'x-access-token', '_json_key', 'alice@example.com', 'AWS', 'robot$ci+deploy'])(
     'the username %j is fine',
     (username) => {
-      expect(inputsOf(parse({ username, password: 's3cret' })).credentials).toEqual({ username, password: 's3cret' })
+      expect(inputsOf(parse({ username, password: 's3cret' })).logins).toEqual([
+        { registry: 'docker.io', username, password: 's3cret' }
+      ])
     }
   )
 

@@ -5,9 +5,10 @@ import { Report } from '../../src/parse.js'
 import { buildOf, inputsOf, parse, problemsOf } from './results.js'
 
 /** The inputs that hold one entry per line. */
-const MULTI_LINE: InputName[] = ['images', 'tags', 'build-args', 'labels', 'cache-from']
+const MULTI_LINE: InputName[] = ['images', 'tags', 'build-args', 'labels', 'cache-from', 'platforms']
 /** Never printed, so they may hold anything. */
-const EXEMPT: InputName[] = ['password', 'secrets']
+// registry-auth holds passwords, so like them it is not printed and may hold anything.
+const EXEMPT: InputName[] = ['password', 'secrets', 'registry-auth']
 const SINGLE_VALUE = INPUT_NAMES.filter((name) => !MULTI_LINE.includes(name) && !EXEMPT.includes(name))
 const CHECKED = [...SINGLE_VALUE, ...MULTI_LINE]
 
@@ -50,7 +51,11 @@ describe('refuseControlCharacters (through parseInputs)', () => {
     })
 
     test.each(EXEMPT)('in %s is allowed', (name) => {
-      const result = parse({ username: 'alice', [name]: name === 'secrets' ? `a=x${character}y` : `p${character}w` })
+      const values: Record<string, string> = {
+        secrets: `a=x${character}y`,
+        'registry-auth': `- registry: ghcr.io\n  username: u\n  password: p${character}w`
+      }
+      const result = parse({ username: 'alice', [name]: values[name] ?? `p${character}w` })
       expect(result.ok).toBe(true)
     })
   })
