@@ -1731,15 +1731,15 @@ function isIgnored(dockerignore, relative) {
  * (and `COPY .` puts it into the image), unless .dockerignore keeps it out: warned.
  */
 function warnTarballInContext(save, context, env, report) {
-    if (!path.isAbsolute(context))
+    if (!external_node_path_.isAbsolute(context))
         return;
-    const relative = path.relative(context, save.path);
-    if (relative.startsWith('..') || path.isAbsolute(relative))
+    const relative = external_node_path_.relative(context, save.path);
+    if (relative.startsWith('..') || external_node_path_.isAbsolute(relative))
         return;
-    const dockerignore = env.fs.readText(path.join(context, '.dockerignore')) ?? '';
-    if (isIgnored(dockerignore, relative.split(path.sep).join('/')))
+    const dockerignore = env.fs.readText(external_node_path_.join(context, '.dockerignore')) ?? '';
+    if (isIgnored(dockerignore, relative.split(external_node_path_.sep).join('/')))
         return;
-    report.warn('save', `The tarball ${relative} is inside the build context, so the next build of this context would send it to docker, and COPY . would put it into the image. Save it outside the context (such as \${{ runner.temp }}/image.tar), or add ${relative} to ${path.join(context, '.dockerignore')}.`);
+    report.warn('save', `The tarball ${relative} is inside the build context, so the next build of this context would send it to docker, and COPY . would put it into the image. Save it outside the context (such as \${{ runner.temp }}/image.tar), or add ${relative} to ${external_node_path_.join(context, '.dockerignore')}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/build-inputs.ts
@@ -2025,6 +2025,8 @@ function parseInputs(raw, env) {
     };
     const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
     const save = parseSave(raw, env, report);
+    if (save && source.kind === 'build')
+        warnTarballInContext(save, source.build.context, env, report);
     if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
         report.problem('save', 'an image with a provenance attestation is pushed by buildx and not loaded into the engine, so it cannot be saved', 'save without provenance (provenance: false), or push the attested image and pull it where you need it');
     }

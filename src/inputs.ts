@@ -6,7 +6,7 @@ import { parseSource } from './build-inputs.js'
 import type { Source } from './build-inputs.js'
 import { parseRegistryAuth } from './registry-auth.js'
 import type { Credentials } from './registry-auth.js'
-import { parseSave } from './tarball-inputs.js'
+import { parseSave, warnTarballInContext } from './tarball-inputs.js'
 import type { SaveTarget } from './tarball-inputs.js'
 import type { Environment } from './environment.js'
 import { autoTags, expandTags, ociLabels } from './event.js'
@@ -73,6 +73,7 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   }
   const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
   const save = parseSave(raw, env, report)
+  if (save && source.kind === 'build') warnTarballInContext(save, source.build.context, env, report)
   if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
     report.problem(
       'save',
