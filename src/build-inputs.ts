@@ -41,6 +41,8 @@ export type Source =
   | { kind: 'build'; build: BuildInputs }
   | { kind: 'image'; ref: string }
   | { kind: 'tarball'; path: string; format: TarballFormat }
+  /** A merge job: the parts of these platforms, of this commit, into one index. */
+  | { kind: 'merge'; platforms: string[]; sha: string }
 
 /** The boolean flags of the build, and the labels it gets unless the user sets their keys. */
 export interface BuildDefaults {

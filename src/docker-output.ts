@@ -24,6 +24,9 @@ export function loadedImages(output: string): { refs: string[]; ids: string[] } 
   return { refs, ids }
 }
 
+/** A build whose image name another build took at the same moment (the containerd image store's exporter). */
+export const NAME_TAKEN = /failed to solve: image "[^"]+": already exists/
+
 /** Lines docker prints that are noise in an error message. */
 const NOISE = [
   /^DEPRECATED: The legacy builder/,

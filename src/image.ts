@@ -7,7 +7,7 @@ import type { Docker, RunResult } from './docker.js'
 import { DockerError, EngineUnreachable } from './errors.js'
 import { CONCURRENCY, limiter, settleAll } from './limit.js'
 import { filterThrough } from './children.js'
-import { loadedImages } from './docker-output.js'
+import { loadedImages, NAME_TAKEN } from './docker-output.js'
 import { tagArgs } from './plan.js'
 import type { BuildStep, LoadStep, Plan, Secrets } from './plan.js'
 import { registryOf } from './reference.js'
@@ -20,6 +20,8 @@ export interface MadeImage {
   own: string[]
   /** The tags a loaded tarball gave it: the source's own, which cleanup keeps. */
   loaded?: string[]
+  /** The digest the registry gave a source image that was pulled, to tell whether the push kept it. */
+  pulledDigest?: string
 }
 
 /**
@@ -76,7 +78,19 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
         const registry = image.push.registries.join(', ')
         await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options)
       } else {
-        const result = await docker.tryRun(image.args, options)
+        let result = await docker.tryRun(image.args, options)
+        // Another run's build named the same image at the same moment (the containerd store refuses the
+        // second name): the build again, from its cache, names it for this run.
+        for (
+          let attempt = 1;
+          result.exitCode !== 0 && NAME_TAKEN.test(result.stderr) && attempt < plan.attempts;
+          attempt++
+        ) {
+          workflow.warning(
+            `Another build on this engine named the same image at the same moment (attempt ${attempt} of ${plan.attempts}); building again, from the cache.`
+          )
+          result = await docker.tryRun(image.args, options)
+        }
         if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
       }
       // buildx without a local image (several platforms, pushed) may write no image ID.
@@ -85,16 +99,22 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
     })
   }
   if (image.kind === 'load') return loadImage(docker, image, plan)
+  if (image.kind === 'merge') throw new Error('a merge makes no local image')
   return workflow.group(`Tagging ${image.source} as ${refs}`, async () => {
     let inspected = await docker.tryRun(image.inspect, { silent: true })
+    let pulledDigest: string | undefined
     if (inspected.exitCode !== 0) {
       workflow.info(`${image.source} is not in the local engine; pulling it.`)
-      await docker.runRetrying(image.pull, { registry: registryOf(image.source), attempts: plan.attempts })
+      const pulled = await docker.runRetrying(image.pull, {
+        registry: registryOf(image.source),
+        attempts: plan.attempts
+      })
+      pulledDigest = /^Digest: (sha256:[a-f0-9]{64})\s*$/m.exec(pulled.stdout)?.[1]
       inspected = await docker.run(image.inspect, { silent: true })
     }
     for (const args of image.tag) await docker.run(args)
     const id = inspected.stdout.trim()
-    return { id, own: [id] }
+    return { id, own: [id], pulledDigest }
   })
 }
 

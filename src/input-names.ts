@@ -23,6 +23,7 @@ export const INPUT_NAMES = [
   'pull',
   'no-cache',
   'source-image',
+  'merge',
   'push',
   'save',
   'save-compression-level',

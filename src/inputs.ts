@@ -4,6 +4,7 @@
 // through the environment (environment.ts).
 import { parseSource } from './build-inputs.js'
 import type { Source } from './build-inputs.js'
+import { NOT_MERGED, parseMerge, partTag } from './merge.js'
 import { parseRegistryAuth } from './registry-auth.js'
 import type { Credentials } from './registry-auth.js'
 import { parseSave, warnTarballInContext } from './tarball-inputs.js'
@@ -64,14 +65,20 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const registry = parseRegistry(raw.registry, report)
   const logins = parseLogins(raw, registry, report)
   const images = parseImages(raw, registry, report)
-  const tags = parseTags(raw, env.event, report)
-  const version = autoTags(env.event).version
+  const givenTags = parseTags(raw, env.event, report)
   const push = parseBoolean(raw, 'push', true, report)
+  const merge = parseMerge(raw, env, push, report)
+  // A part goes under its commit-and-platform tag only; the merge job gives the real tags.
+  const tags = merge?.kind === 'part' ? [partTag(env.event.sha, merge.platform)] : givenTags
+  const version = autoTags(env.event).version
   const flags = {
     pull: parseBoolean(raw, 'pull', false, report),
     noCache: parseBoolean(raw, 'no-cache', false, report)
   }
-  const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
+  const source: Source =
+    merge?.kind === 'index'
+      ? mergeSource(raw, merge.platforms, env.event.sha, report)
+      : parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
   const save = parseSave(raw, env, report)
   if (save && source.kind === 'build') warnTarballInContext(save, source.build.context, env, report)
   if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
@@ -130,6 +137,15 @@ function parseRegistry(value: string, report: Report, input: 'registry' | 'regis
     )
   }
   return host === '' ? DOCKER_HUB : normalizeRegistry(host)
+}
+
+/** A merge job builds nothing: the build inputs it is given are said to be ignored. */
+function mergeSource(raw: RawInputs, platforms: string[], sha: string, report: Report): Source {
+  const ignored = NOT_MERGED.filter((name) => raw[name] !== '')
+  if (ignored.length > 0) {
+    report.warn('merge', `merge builds nothing, so ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`)
+  }
+  return { kind: 'merge', platforms, sha }
 }
 
 /** The logins: the username and password inputs (to `registry`), then registry-auth's, one per registry. */

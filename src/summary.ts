@@ -2,7 +2,7 @@
 // the run did. Pure: markdown and text out; writing them is main's job. Nothing
 // secret reaches these functions.
 import type { Metadata } from './outputs.js'
-import { shellQuote } from './plan.js'
+import { shellQuote } from './command-lines.js'
 
 /** The phases of a run, in the order they run. */
 export const PHASES = ['login', 'build', 'save', 'push'] as const

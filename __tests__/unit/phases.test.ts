@@ -449,6 +449,27 @@ describe('makeImage: cache-from with the classic builder', () => {
   })
 })
 
+describe('makeImage: a build whose name another build took', () => {
+  const taken = failure('ERROR: failed to solve: image "docker.io/alice/app:latest": already exists\n')
+
+  it('builds again, from the cache, with a warning', async () => {
+    fake.on(isBuild, taken, builds(IMAGE_ID))
+    const { plan, secrets } = planned({})
+    await expect(makeImage(docker, plan, secrets)).resolves.toMatchObject({ id: IMAGE_ID })
+    expect(fake.calls.filter((c) => isBuild(c.args))).toHaveLength(2)
+    expect(capture.commands('warning')).toEqual([
+      expect.stringContaining('Another build on this engine named the same image at the same moment (attempt 1 of 3)')
+    ])
+  })
+
+  it('gives up after the retries input', async () => {
+    fake.on(isBuild, taken)
+    const { plan, secrets } = planned({ retries: '2' })
+    await expect(makeImage(docker, plan, secrets)).rejects.toThrow(/already exists/)
+    expect(fake.calls.filter((c) => isBuild(c.args))).toHaveLength(2)
+  })
+})
+
 describe('makeImage: a failed build', () => {
   const buildFails = (output: Partial<{ stdout: string; stderr: string }>): Promise<unknown> => {
     fake.on(isBuild, { exitCode: 1, ...output })
