@@ -1817,7 +1817,8 @@ function parseSource(raw, env, flags, report) {
             cacheFrom,
             secrets: secrets.map(({ id, value }) => ({ id, value })),
             provenance,
-            builder
+            builder,
+            dockerfileText: dockerfile
         }
     };
 }
@@ -2468,6 +2469,7 @@ async function settleAll(promises) {
 // arguments for the inputs and the builder, the environment variables that carry
 // the secrets, and the push buildx makes itself. Pure.
 
+
 /** The environment variable of the build process that carries each secret. */
 function secretVariables(build) {
     return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }));
@@ -2503,14 +2505,20 @@ function buildxStart(build, push) {
 }
 function buildStep(build, refs, options, secretEnv) {
     const args = options.builder === 'buildx' ? buildxStart(build, options.push) : ['build'];
-    if (build.file !== undefined)
+    // The classic builder makes a step, with a container, of each --label: the labels go into
+    // one LABEL line of the Dockerfile instead, given on standard input.
+    const stdin = !options.buildkit && build.labels.length > 1 ? withLabelLine(build) : undefined;
+    if (stdin !== undefined)
+        args.push('--file', '-');
+    else if (build.file !== undefined)
         args.push('--file', build.file);
     for (const ref of refs)
         args.push('--tag', ref);
     for (const { key, value } of build.buildArgs)
         args.push('--build-arg', `${key}=${value}`);
-    for (const { key, value } of build.labels)
-        args.push('--label', `${key}=${value}`);
+    if (stdin === undefined)
+        for (const { key, value } of build.labels)
+            args.push('--label', `${key}=${value}`);
     if (build.target !== '')
         args.push('--target', build.target);
     if (build.platforms.length > 0)
@@ -2542,8 +2550,38 @@ function buildStep(build, refs, options, secretEnv) {
         cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
         secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
         dockerfile: build.file !== undefined && external_node_path_.isAbsolute(build.file) ? build.file : undefined,
+        dockerfileText: stdin,
         push: options.push
     };
+}
+/** A label value in a Dockerfile's double quotes: `\`, `"` and `$` (which would expand a variable) escaped. */
+function quoted(text) {
+    return `"${text.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
+}
+/**
+ * The Dockerfile with every label in one LABEL instruction at the end of the stage
+ * that is built (the last, or `target`), so the classic builder commits one step for
+ * them, not one each. Undefined where that cannot be done safely: an escape
+ * directive (it changes the quoting), or a target stage that cannot be found.
+ */
+function withLabelLine(build) {
+    const text = build.dockerfileText;
+    if (text === undefined || /^#\s*escape\s*=/im.test(text.split(/\r?\n/).slice(0, 5).join('\n')))
+        return undefined;
+    const line = `LABEL ${build.labels.map(({ key, value }) => `${quoted(key)}=${quoted(value)}`).join(' ')}`;
+    const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+    if (build.target === '')
+        return [...lines, line, ''].join('\n');
+    // The stage `target` ends before the next FROM after its own.
+    const stages = instructionsOf(text).filter((i) => /^FROM\s/i.test(i.text));
+    const target = build.target.replace(/[.]/g, '\\.');
+    const own = stages.findIndex((i) => new RegExp(`\\sAS\\s+${target}\\s*$`, 'i').test(i.text));
+    if (own < 0)
+        return undefined;
+    const next = stages[own + 1];
+    if (next === undefined)
+        return [...lines, line, ''].join('\n');
+    return [...lines.slice(0, next.line - 1), line, ...lines.slice(next.line - 1), ''].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -2727,7 +2765,7 @@ async function makeImage(docker, plan, secrets) {
             await pullCache(docker, image.cachePulls, plan.attempts);
         return group(`Building ${refs}`, async () => {
             // Each secret reaches the build in its own environment variable, never in an argument.
-            const options = { env: secrets.buildEnv };
+            const options = { env: secrets.buildEnv, input: image.dockerfileText };
             if (image.push) {
                 // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
                 const failure = (result) => buildFailed(docker, image, result, plan.workspace);
@@ -3454,7 +3492,11 @@ function commandLines(plan) {
         for (const pull of image.cachePulls)
             lines.push(line(pull.args));
         const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('');
-        lines.push(`${env}${line(image.args)}`);
+        // The classic builder reads the Dockerfile, with the labels in one LABEL line, on standard input.
+        if (image.dockerfileText === undefined)
+            lines.push(`${env}${line(image.args)}`);
+        else
+            lines.push(`${env}${line(image.args)} <<'DOCKERFILE'`, ...image.dockerfileText.replace(/\n$/, '').split('\n'), 'DOCKERFILE');
         // The digest is the one buildx writes to its metadata file.
         const repositories = [...new Set(plan.targets.map((t) => t.repository.name))];
         if (image.push)

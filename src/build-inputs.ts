@@ -32,6 +32,8 @@ export interface BuildInputs {
   provenance: Provenance
   /** An existing buildx builder (`--builder`), or '' for buildx's own choice. */
   builder: string
+  /** The local Dockerfile's text, when it could be read (for the classic builder's labels). */
+  dockerfileText?: string
 }
 
 export type Provenance = 'false' | 'true' | 'mode=min' | 'mode=max'
@@ -124,7 +126,8 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
       cacheFrom,
       secrets: secrets.map(({ id, value }) => ({ id, value })),
       provenance,
-      builder
+      builder,
+      dockerfileText: dockerfile
     }
   }
 }

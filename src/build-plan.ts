@@ -2,6 +2,7 @@
 // arguments for the inputs and the builder, the environment variables that carry
 // the secrets, and the push buildx makes itself. Pure.
 import * as path from 'node:path'
+import { instructionsOf } from './annotations.js'
 import type { BuildInputs } from './build-inputs.js'
 import type { Inputs } from './inputs.js'
 import type { Builder, BuildPush, BuildStep } from './plan.js'
@@ -50,10 +51,14 @@ export function buildStep(
   secretEnv: { name: string; id: string }[]
 ): BuildStep {
   const args = options.builder === 'buildx' ? buildxStart(build, options.push) : ['build']
-  if (build.file !== undefined) args.push('--file', build.file)
+  // The classic builder makes a step, with a container, of each --label: the labels go into
+  // one LABEL line of the Dockerfile instead, given on standard input.
+  const stdin = !options.buildkit && build.labels.length > 1 ? withLabelLine(build) : undefined
+  if (stdin !== undefined) args.push('--file', '-')
+  else if (build.file !== undefined) args.push('--file', build.file)
   for (const ref of refs) args.push('--tag', ref)
   for (const { key, value } of build.buildArgs) args.push('--build-arg', `${key}=${value}`)
-  for (const { key, value } of build.labels) args.push('--label', `${key}=${value}`)
+  if (stdin === undefined) for (const { key, value } of build.labels) args.push('--label', `${key}=${value}`)
   if (build.target !== '') args.push('--target', build.target)
   if (build.platforms.length > 0) args.push('--platform', build.platforms.join(','))
   if (build.network !== '') args.push('--network', build.network)
@@ -76,6 +81,34 @@ export function buildStep(
     cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
     secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
     dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined,
+    dockerfileText: stdin,
     push: options.push
   }
+}
+
+/** A label value in a Dockerfile's double quotes: `\`, `"` and `$` (which would expand a variable) escaped. */
+function quoted(text: string): string {
+  return `"${text.replace(/[\\"$]/g, (c) => `\\${c}`)}"`
+}
+
+/**
+ * The Dockerfile with every label in one LABEL instruction at the end of the stage
+ * that is built (the last, or `target`), so the classic builder commits one step for
+ * them, not one each. Undefined where that cannot be done safely: an escape
+ * directive (it changes the quoting), or a target stage that cannot be found.
+ */
+export function withLabelLine(build: BuildInputs): string | undefined {
+  const text = build.dockerfileText
+  if (text === undefined || /^#\s*escape\s*=/im.test(text.split(/\r?\n/).slice(0, 5).join('\n'))) return undefined
+  const line = `LABEL ${build.labels.map(({ key, value }) => `${quoted(key)}=${quoted(value)}`).join(' ')}`
+  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/)
+  if (build.target === '') return [...lines, line, ''].join('\n')
+  // The stage `target` ends before the next FROM after its own.
+  const stages = instructionsOf(text).filter((i) => /^FROM\s/i.test(i.text))
+  const target = build.target.replace(/[.]/g, '\\.')
+  const own = stages.findIndex((i) => new RegExp(`\\sAS\\s+${target}\\s*$`, 'i').test(i.text))
+  if (own < 0) return undefined
+  const next = stages[own + 1]
+  if (next === undefined) return [...lines, line, ''].join('\n')
+  return [...lines.slice(0, next.line - 1), line, ...lines.slice(next.line - 1), ''].join('\n')
 }

@@ -28,7 +28,14 @@ export function commandLines(plan: Plan): string[] {
   if (image.kind === 'build') {
     for (const pull of image.cachePulls) lines.push(line(pull.args))
     const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('')
-    lines.push(`${env}${line(image.args)}`)
+    // The classic builder reads the Dockerfile, with the labels in one LABEL line, on standard input.
+    if (image.dockerfileText === undefined) lines.push(`${env}${line(image.args)}`)
+    else
+      lines.push(
+        `${env}${line(image.args)} <<'DOCKERFILE'`,
+        ...image.dockerfileText.replace(/\n$/, '').split('\n'),
+        'DOCKERFILE'
+      )
     // The digest is the one buildx writes to its metadata file.
     const repositories = [...new Set(plan.targets.map((t) => t.repository.name))]
     if (image.push) for (const name of repositories) lines.push(`${line(image.push.inspect)} ${name}@<digest>`)

@@ -71,7 +71,7 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
     if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, plan.attempts)
     return workflow.group(`Building ${refs}`, async () => {
       // Each secret reaches the build in its own environment variable, never in an argument.
-      const options = { env: secrets.buildEnv }
+      const options = { env: secrets.buildEnv, input: image.dockerfileText }
       if (image.push) {
         // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
         const failure = (result: RunResult): DockerError => buildFailed(docker, image, result, plan.workspace)

@@ -54,6 +54,8 @@ export interface BuildStep {
   secretEnv: { name: string; id: string }[]
   /** The Dockerfile, for an annotation on the line a failed build names (a local context's only). */
   dockerfile: string | undefined
+  /** The Dockerfile the build reads on standard input (`--file -`): the classic builder's, with the labels in one line. */
+  dockerfileText: string | undefined
   /** Set when buildx pushes the image itself (`--push`): several platforms, or a provenance attestation. */
   push: BuildPush | undefined
 }

@@ -127,6 +127,30 @@ describe('tags and labels from the Git event', () => {
     expect(labels).toMatchObject(metadataLabels)
   })
 
+  // The classic builder commits a step (with a container) per --label: the action gives them as one LABEL line.
+  itIn('classic')('gives the classic builder every label in one step, values as written', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('onelabel')}`
+    const tricky = 'costs $HOME, "quoted", a \\ b'
+    const result = await runMain(
+      ws,
+      { images: repository, tags: 'v1', context: 'app', labels: `team=${tricky}\nempty=`, push: 'false' },
+      eventEnv(ws, 'push', 'refs/tags/v1.2.3', sha)
+    )
+    expect(result.code).toBe(0)
+    expect(result.log).toMatch(/\[command\]\S+docker build --file - /)
+    const history = docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', `${repository}:v1`]).split('\n')
+    // The Dockerfile's own LABEL (message) and the action's one line: two LABEL steps, not seven.
+    expect(history.filter((h) => /LABEL/.test(h))).toHaveLength(2)
+    expect(labelsOf(`${repository}:v1`)).toMatchObject({
+      team: tricky,
+      empty: '',
+      message: 'none',
+      'org.opencontainers.image.version': '1.2.3',
+      'org.opencontainers.image.revision': sha
+    })
+  })
+
   it('pushes pr-42 and the PR head commit for a pull request, never the merge commit', async () => {
     const ws = makeWorkspace()
     const repository = `${s.plain}/${uniqueName('pr')}`
