@@ -385,6 +385,21 @@ function lowercaseRepository(input) {
         return fail(`the registry host '${host}' has uppercase letters`, `write it as '${host.toLowerCase()}'`);
     return { ok: true, value: name.toLowerCase() };
 }
+/**
+ * An image reference with its repository lowercased as lowercaseRepository does
+ * (`ghcr.io/Octo-Org/App:Main` → `ghcr.io/octo-org/app:Main`): the tag and the
+ * digest keep their case, since a tag may hold uppercase letters.
+ */
+function lowercaseReference(input) {
+    const ref = input.trim();
+    const at = ref.indexOf('@');
+    const name = at < 0 ? ref : ref.slice(0, at);
+    const slash = name.lastIndexOf('/');
+    const colon = name.lastIndexOf(':');
+    const end = colon > slash ? colon : name.length;
+    const repository = lowercaseRepository(name.slice(0, end));
+    return repository.ok ? { ok: true, value: `${repository.value}${ref.slice(end)}` } : repository;
+}
 function isValidTag(tag) {
     return TAG_RE.test(tag);
 }
@@ -1694,7 +1709,8 @@ function parseInputs(raw, env) {
     // Problems come out in a fixed order: where and what to push, then how to build, then save.
     const registry = parseRegistry(raw.registry, report);
     const credentials = parseCredentials(raw, report);
-    const images = parseImages(raw, registry, report);
+    const lowercased = [];
+    const images = parseImages(raw, registry, report, lowercased);
     const tags = parseTags(raw, env.event, report);
     const version = autoTags(env.event).version;
     const push = parseBoolean(raw, 'push', true, report);
@@ -1702,7 +1718,9 @@ function parseInputs(raw, env) {
         pull: parseBoolean(raw, 'pull', false, report),
         noCache: parseBoolean(raw, 'no-cache', false, report)
     };
-    const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
+    const references = lowercaseReferences(raw, report, lowercased);
+    const source = parseSource(references, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
+    noticeLowercased(lowercased, report);
     const save = parseSave(raw, env, report);
     const attempts = parseRetries(raw.retries, report);
     const summary = parseBoolean(raw, 'summary', true, report);
@@ -1735,10 +1753,10 @@ function parseCredentials(raw, report) {
     return undefined;
 }
 /**
- * Each repository, lowercased (with a notice) when only its path has uppercase
- * letters, and put on the `registry` input's host when it names none.
+ * Each repository, lowercased (noted in `lowercased`) when only its path has
+ * uppercase letters, and put on the `registry` input's host when it names none.
  */
-function parseImages(raw, registry, report) {
+function parseImages(raw, registry, report, lowercased) {
     const names = [...new Set(parseList(raw.images))];
     if (names.length === 0)
         report.problem('images', 'no repository given', 'list one or more repositories, such as alice/app or ghcr.io/org/app');
@@ -1750,7 +1768,7 @@ function parseImages(raw, registry, report) {
         }
         const name = lowered.value;
         if (name !== written)
-            report.notice('images', `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`);
+            lowercased.push({ input: 'images', written, used: name });
         const parsed = parseRepository(name, registry);
         if (!parsed.ok) {
             report.problem('images', parsed.problem, parsed.fix);
@@ -1765,6 +1783,41 @@ function parseImages(raw, registry, report) {
         return [repository];
     });
     return [...new Map(repositories.map((r) => [r.name, r])).values()];
+}
+/**
+ * cache-from and source-image with their repositories lowercased as images are
+ * (`ghcr.io/${{ github.repository }}:main` with `Octo-Org/App`), tags kept as
+ * written; a reference whose registry host has uppercase letters is refused.
+ */
+function lowercaseReferences(raw, report, lowercased) {
+    const lower = (input, written) => {
+        const lowered = lowercaseReference(written);
+        if (!lowered.ok) {
+            // source-image is one value: refused whole, so the reference check adds no second problem.
+            if (input === 'source-image')
+                report.refuse(input, lowered.problem, lowered.fix);
+            else
+                report.problem(input, lowered.problem, lowered.fix);
+            return undefined;
+        }
+        if (lowered.value !== written)
+            lowercased.push({ input, written, used: lowered.value });
+        return lowered.value;
+    };
+    // A buildx cache spec (type=…) is left as written: it is refused as a whole later.
+    const cacheFrom = parseLines(raw['cache-from']).flatMap((line) => /(?:^|,)\s*type=/.test(line) ? [line] : parseList(line).flatMap((ref) => lower('cache-from', ref) ?? []));
+    const sourceImage = raw['source-image'] === '' ? '' : (lower('source-image', raw['source-image']) ?? raw['source-image']);
+    return { ...raw, 'cache-from': cacheFrom.join('\n'), 'source-image': sourceImage };
+}
+/** One notice for every repository name that was lowercased, whichever input it came from. */
+function noticeLowercased(lowercased, report) {
+    const distinct = [...new Map(lowercased.map((l) => [`${l.input}\n${l.written}`, l])).values()];
+    if (distinct.length === 0)
+        return;
+    const [first] = distinct;
+    report.notice(first.input, distinct.length === 1
+        ? `'${first.written}' has uppercase letters, which docker does not allow in repository names; using '${first.used}'.`
+        : `Docker does not allow uppercase letters in repository names; using ${distinct.map((l) => `'${l.used}' for '${l.written}' (${l.input})`).join(', ')}.`);
 }
 function parseTags(raw, event, report) {
     let latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase();

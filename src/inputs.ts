@@ -8,14 +8,15 @@ import type { Source } from './build-inputs.js'
 import type { Environment, FileSystem } from './environment.js'
 import { autoTags, expandTags, ociLabels } from './event.js'
 import type { GitEvent, LatestMode } from './event.js'
-import type { RawInputs } from './input-names.js'
-import { parseBoolean, parseList, refuseControlCharacters, Report } from './parse.js'
+import type { InputName, RawInputs } from './input-names.js'
+import { parseBoolean, parseLines, parseList, refuseControlCharacters, Report } from './parse.js'
 import type { InputProblem, Warning } from './parse.js'
 import {
   DOCKER_HUB,
   isImplicitLibrary,
   isValidDomain,
   isValidTag,
+  lowercaseReference,
   lowercaseRepository,
   normalizeRegistry,
   parseRepository,
@@ -68,7 +69,8 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   // Problems come out in a fixed order: where and what to push, then how to build, then save.
   const registry = parseRegistry(raw.registry, report)
   const credentials = parseCredentials(raw, report)
-  const images = parseImages(raw, registry, report)
+  const lowercased: Lowercased[] = []
+  const images = parseImages(raw, registry, report, lowercased)
   const tags = parseTags(raw, env.event, report)
   const version = autoTags(env.event).version
   const push = parseBoolean(raw, 'push', true, report)
@@ -76,7 +78,14 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     pull: parseBoolean(raw, 'pull', false, report),
     noCache: parseBoolean(raw, 'no-cache', false, report)
   }
-  const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
+  const references = lowercaseReferences(raw, report, lowercased)
+  const source = parseSource(
+    references,
+    env,
+    { ...flags, defaultLabels: ociLabels(env.event, version, env.now) },
+    report
+  )
+  noticeLowercased(lowercased, report)
   const save = parseSave(raw, env, report)
   const attempts = parseRetries(raw.retries, report)
   const summary = parseBoolean(raw, 'summary', true, report)
@@ -121,11 +130,18 @@ function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials']
   return undefined
 }
 
+/** A repository written with uppercase letters, and the lowercase name used instead. */
+interface Lowercased {
+  input: InputName
+  written: string
+  used: string
+}
+
 /**
- * Each repository, lowercased (with a notice) when only its path has uppercase
- * letters, and put on the `registry` input's host when it names none.
+ * Each repository, lowercased (noted in `lowercased`) when only its path has
+ * uppercase letters, and put on the `registry` input's host when it names none.
  */
-function parseImages(raw: RawInputs, registry: string, report: Report): Repository[] {
+function parseImages(raw: RawInputs, registry: string, report: Report, lowercased: Lowercased[]): Repository[] {
   const names = [...new Set(parseList(raw.images))]
   if (names.length === 0)
     report.problem(
@@ -140,11 +156,7 @@ function parseImages(raw: RawInputs, registry: string, report: Report): Reposito
       return []
     }
     const name = lowered.value
-    if (name !== written)
-      report.notice(
-        'images',
-        `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`
-      )
+    if (name !== written) lowercased.push({ input: 'images', written, used: name })
     const parsed = parseRepository(name, registry)
     if (!parsed.ok) {
       report.problem('images', parsed.problem, parsed.fix)
@@ -163,6 +175,45 @@ function parseImages(raw: RawInputs, registry: string, report: Report): Reposito
     return [repository]
   })
   return [...new Map(repositories.map((r) => [r.name, r])).values()]
+}
+
+/**
+ * cache-from and source-image with their repositories lowercased as images are
+ * (`ghcr.io/${{ github.repository }}:main` with `Octo-Org/App`), tags kept as
+ * written; a reference whose registry host has uppercase letters is refused.
+ */
+function lowercaseReferences(raw: RawInputs, report: Report, lowercased: Lowercased[]): RawInputs {
+  const lower = (input: InputName, written: string): string | undefined => {
+    const lowered = lowercaseReference(written)
+    if (!lowered.ok) {
+      // source-image is one value: refused whole, so the reference check adds no second problem.
+      if (input === 'source-image') report.refuse(input, lowered.problem, lowered.fix)
+      else report.problem(input, lowered.problem, lowered.fix)
+      return undefined
+    }
+    if (lowered.value !== written) lowercased.push({ input, written, used: lowered.value })
+    return lowered.value
+  }
+  // A buildx cache spec (type=…) is left as written: it is refused as a whole later.
+  const cacheFrom = parseLines(raw['cache-from']).flatMap((line) =>
+    /(?:^|,)\s*type=/.test(line) ? [line] : parseList(line).flatMap((ref) => lower('cache-from', ref) ?? [])
+  )
+  const sourceImage =
+    raw['source-image'] === '' ? '' : (lower('source-image', raw['source-image']) ?? raw['source-image'])
+  return { ...raw, 'cache-from': cacheFrom.join('\n'), 'source-image': sourceImage }
+}
+
+/** One notice for every repository name that was lowercased, whichever input it came from. */
+function noticeLowercased(lowercased: Lowercased[], report: Report): void {
+  const distinct = [...new Map(lowercased.map((l) => [`${l.input}\n${l.written}`, l])).values()]
+  if (distinct.length === 0) return
+  const [first] = distinct
+  report.notice(
+    first.input,
+    distinct.length === 1
+      ? `'${first.written}' has uppercase letters, which docker does not allow in repository names; using '${first.used}'.`
+      : `Docker does not allow uppercase letters in repository names; using ${distinct.map((l) => `'${l.used}' for '${l.written}' (${l.input})`).join(', ')}.`
+  )
 }
 
 function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {

@@ -599,7 +599,7 @@ describe('parseInputs: source-image', () => {
   })
 
   test.each<[string, string]>([
-    ['Alpine:3.20', 'uppercase'],
+    ['GHCR.io/org/app:1', "the registry host 'GHCR.io' has uppercase letters"],
     ['alpine:.bad', "has an invalid tag '.bad'"],
     ['alpine@sha256:abc', 'has an invalid digest'],
     ['alpine app', 'white space']
@@ -686,6 +686,66 @@ describe('parseInputs: naming rules', () => {
         message: `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`
       }
     ])
+  })
+
+  test.each<[string, Partial<RawInputs>, string]>([
+    ['cache-from', { 'cache-from': 'ghcr.io/Octo-Org/App:Main' }, 'ghcr.io/octo-org/app:Main'],
+    ['cache-from', { 'cache-from': 'Octo-Org/App' }, 'octo-org/app'],
+    [
+      'cache-from',
+      { 'cache-from': `localhost:5000/Team/App@sha256:${HEX64}` },
+      `localhost:5000/team/app@sha256:${HEX64}`
+    ],
+    ['source-image', { 'source-image': 'ghcr.io/Octo-Org/App:V1.2' }, 'ghcr.io/octo-org/app:V1.2'],
+    ['source-image', { 'source-image': `Octo/App:1@sha256:${HEX64}` }, `octo/app:1@sha256:${HEX64}`]
+  ])(
+    'lowercases the repository of %s %j, keeping its tag and digest, with the notice images get',
+    (input, overrides, used) => {
+      const result = parse(overrides)
+      const inputs = inputsOf(result)
+      const written = overrides[input as InputName]!
+      if (input === 'cache-from') expect(buildOf(inputs).cacheFrom).toEqual([used])
+      else expect(inputs.source).toEqual({ kind: 'image', ref: used })
+      expect(result.notices).toEqual([
+        {
+          input,
+          message: `'${written}' has uppercase letters, which docker does not allow in repository names; using '${used}'.`
+        }
+      ])
+    }
+  )
+
+  it('gives one notice for every name lowercased, in images and cache-from (the GHCR recipe)', () => {
+    const result = parse({
+      registry: 'ghcr.io',
+      images: 'Octo-Org/Octo-App',
+      'cache-from': 'ghcr.io/Octo-Org/Octo-App:main\nghcr.io/Octo-Org/Octo-App:main, ghcr.io/octo-org/base:1'
+    })
+    const inputs = inputsOf(result)
+    expect(inputs.images.map((i) => i.name)).toEqual(['ghcr.io/octo-org/octo-app'])
+    expect(buildOf(inputs).cacheFrom).toEqual(['ghcr.io/octo-org/octo-app:main', 'ghcr.io/octo-org/base:1'])
+    expect(result.notices).toEqual([
+      {
+        input: 'images',
+        message:
+          "Docker does not allow uppercase letters in repository names; using 'octo-org/octo-app' for 'Octo-Org/Octo-App' (images), 'ghcr.io/octo-org/octo-app:main' for 'ghcr.io/Octo-Org/Octo-App:main' (cache-from)."
+      }
+    ])
+  })
+
+  test.each<[InputName, string]>([
+    ['cache-from', 'GHCR.io/org/app:main'],
+    ['source-image', 'GHCR.io/org/app:main']
+  ])('refuses an uppercase registry host in %s, once', (input, value) => {
+    expect(onlyProblem(parse({ [input]: value }), input)).toBe(
+      `Input '${input}': the registry host 'GHCR.io' has uppercase letters. Fix: write it as 'ghcr.io'.`
+    )
+  })
+
+  it('leaves a buildx cache spec as written, to be refused whole', () => {
+    expect(onlyProblem(parse({ 'cache-from': 'type=registry,ref=ghcr.io/Org/App' }), 'cache-from')).toContain(
+      "'type=registry,ref=ghcr.io/Org/App' is a buildx cache spec"
+    )
   })
 
   it('merges two spellings of one repository into one', () => {
@@ -863,7 +923,7 @@ describe('parseInputs: cache-from', () => {
     expect(build.cacheFrom).toEqual(['localhost:5000/app:latest', 'ghcr.io/org/app:main'])
   })
 
-  test.each(['Bad/Ref:x', 'app:-x'])('%j is a problem', (ref) => {
+  test.each(['bad ref:x', 'app:-x'])('%j is a problem', (ref) => {
     expect(onlyProblem(parse({ 'cache-from': ref }), 'cache-from')).toContain(
       'Fix: list image references such as ghcr.io/org/app:latest'
     )

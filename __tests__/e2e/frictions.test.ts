@@ -1,0 +1,82 @@
+// What a user trips over (issue 15), end to end against the real engine and
+// registries: README recipes with an uppercase repository, reproducible digests,
+// what a failure leaves behind, annotations, messages and log noise.
+import { afterAll, describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { commands, fetchManifest, makeWorkspace, removeWorkspaces, runMain, services, uniqueName } from './harness.js'
+import type { Workspace } from './harness.js'
+
+const s = services()
+const login = { registry: s.tls, username: s.username, password: s.password }
+const auth = { username: s.username, password: s.password }
+
+afterAll(removeWorkspaces)
+
+/** The environment a runner gives for an event: GITHUB_* and the payload file. */
+function eventEnv(
+  ws: Workspace,
+  name: string,
+  ref: string,
+  sha: string,
+  payload: object = {},
+  repository = 'Octo-Org/Octo-App'
+): Record<string, string> {
+  const file = path.join(ws.root, 'event.json')
+  fs.writeFileSync(file, JSON.stringify(payload))
+  return {
+    GITHUB_EVENT_NAME: name,
+    GITHUB_REF: ref,
+    GITHUB_SHA: sha,
+    GITHUB_EVENT_PATH: file,
+    GITHUB_REPOSITORY: repository,
+    GITHUB_SERVER_URL: 'https://github.com'
+  }
+}
+
+describe('README recipes with an uppercase repository (Octo-Org/…)', () => {
+  const sha = 'abcabc00112233445566778899aabbccddeeff00'
+
+  it('GHCR: images and cache-from from ${{ github.repository }} are lowercased, with one notice', async () => {
+    // registry: <host>, images: ${{ github.repository }}, cache-from: <host>/${{ github.repository }}:main
+    const repo = `Octo-Org/${uniqueName('Octo-App')}`
+    const lower = `${s.tls}/${repo.toLowerCase()}`
+    const inputs = { ...login, images: repo, 'cache-from': `${s.tls}/${repo}:main`, context: 'app' }
+    const first = makeWorkspace()
+    const run1 = await runMain(first, inputs, eventEnv(first, 'push', 'refs/heads/main', sha, {}, repo))
+    expect(run1.code).toBe(0)
+    expect(run1.outputs.tags.split('\n')).toEqual([`${lower}:main`, `${lower}:sha-abcabc0`])
+    const notices = commands(run1.log, 'notice').filter((n) => n.includes('uppercase'))
+    expect(notices).toEqual([
+      `::notice::Docker does not allow uppercase letters in repository names; using '${repo.toLowerCase()}' for '${repo}' (images), '${lower}:main' for '${s.tls}/${repo}:main' (cache-from).`
+    ])
+    // The second run finds the first one's image as its cache, by the lowercase name.
+    const second = makeWorkspace(fs.readFileSync(path.join(first.workspace, 'app/Dockerfile'), 'utf8'))
+    const run2 = await runMain(second, inputs, eventEnv(second, 'push', 'refs/heads/main', sha, {}, repo))
+    expect(run2.code).toBe(0)
+    expect(run2.log).toContain(`docker pull ${lower}:main`)
+    expect(commands(run2.log, 'notice').filter((n) => n.includes('could not be pulled'))).toEqual([])
+    expect(commands(run2.log, 'error')).toEqual([])
+  })
+
+  it('promote: a source-image from ${{ github.repository }} is lowercased and retagged', async () => {
+    const repo = `Octo-Org/${uniqueName('Octo-App')}`
+    const lower = `${s.tls}/${repo.toLowerCase()}`
+    const ws = makeWorkspace()
+    const built = await runMain(ws, { ...login, images: `${s.tls}/${repo}`, tags: '1.4.0', context: 'app' })
+    expect(built.code).toBe(0)
+    const promote = makeWorkspace()
+    const result = await runMain(promote, {
+      ...login,
+      images: `${s.tls}/${repo}`,
+      'source-image': `${s.tls}/${repo}:1.4.0`,
+      tags: 'stable'
+    })
+    expect(result.code).toBe(0)
+    expect(commands(result.log, 'error')).toEqual([])
+    expect(result.outputs.refs).toBe(built.outputs.refs)
+    const stable = await fetchManifest(s.tls, repo.toLowerCase(), 'stable', auth)
+    expect(stable.header).toBe(built.outputs.digest)
+    expect(result.outputs.tags).toBe(`${lower}:stable`)
+  })
+})
