@@ -1363,15 +1363,53 @@ function parseBoolean(raw, input, fallback, report) {
     report.problem(input, `'${value}' is not a boolean`, 'write true or false');
     return fallback;
 }
+const QUOTES = new Set(['"', "'"]);
+/** Whether `text` is wrapped in one pair of matching quotes with no such quote inside. */
+function isQuoted(text) {
+    const quote = text[0];
+    return text.length >= 2 && QUOTES.has(quote) && text.endsWith(quote) && !text.slice(1, -1).includes(quote);
+}
+/**
+ * A KEY=VALUE line read as people write it: in quotes as a whole (`"a=b, c"`, as
+ * in a CSV list), with a quoted key or value (`"a"="b c"`, as in a Dockerfile
+ * LABEL), with spaces around the `=` (`key = value`). A string, the problem, when
+ * a quote opens and does not close.
+ */
+function splitKeyValue(written) {
+    const line = isQuoted(written) ? written.slice(1, -1).trim() : written;
+    // A quoted key may hold an `=`: the separator is the first one after its closing quote.
+    const keyClose = QUOTES.has(line[0]) ? line.indexOf(line[0], 1) : 0;
+    if (keyClose < 0)
+        return 'the line';
+    const eq = line.indexOf('=', keyClose);
+    if (eq < 0)
+        return undefined;
+    const keyText = line.slice(0, eq).trim();
+    const valueText = line.slice(eq + 1).trim();
+    if (QUOTES.has(valueText[0]) && !isQuoted(valueText))
+        return 'the value';
+    return {
+        key: isQuoted(keyText) ? keyText.slice(1, -1) : keyText,
+        value: isQuoted(valueText) ? valueText.slice(1, -1) : valueText
+    };
+}
+/**
+ * One KEY=VALUE per line, read as people write them (see splitKeyValue): quotes
+ * around the line, the key or the value are dropped, and so are spaces around
+ * the `=`. A quote that opens and does not close is refused.
+ */
 function parseKeyValues(raw, input, report) {
-    return parseLines(raw[input]).flatMap((line) => {
-        const eq = line.indexOf('=');
-        const key = eq < 0 ? '' : line.slice(0, eq).trim();
-        if (eq < 0 || key === '' || /\s/.test(key)) {
-            report.problem(input, `'${line}' is not a KEY=VALUE line`, 'write one KEY=VALUE per line, with no spaces in KEY');
+    return parseLines(raw[input]).flatMap((written) => {
+        const split = splitKeyValue(written);
+        if (typeof split === 'string') {
+            report.problem(input, `'${written}' has a quote that opens ${split} and does not close it`, 'close the quote, or write the line without quotes (one KEY=VALUE per line; a value may hold spaces and commas)');
             return [];
         }
-        return [{ key, value: line.slice(eq + 1) }];
+        if (split === undefined || split.key === '' || /[\s"']/.test(split.key)) {
+            report.problem(input, `'${written}' is not a KEY=VALUE line`, 'write one KEY=VALUE per line, with no spaces or quotes in KEY');
+            return [];
+        }
+        return [split];
     });
 }
 /** The inputs that hold one entry per line; in every other input a line break is refused. */
@@ -1828,12 +1866,30 @@ function parseTags(raw, event, report) {
     const entries = parseList(raw.tags);
     const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest);
     for (const tag of tags.filter((t) => !isValidTag(t))) {
+        const reference = asReference(tag);
+        if (reference !== undefined) {
+            // build-push-action's tags input takes full references; here the repository is the images input.
+            const { repository, tagName } = reference;
+            const only = tagName === '' ? 'only tag names such as latest or 1.2.3' : `only the tag '${tagName}'`;
+            report.problem('tags', `'${tag}' is ${tagName === '' ? 'a repository' : 'a full image reference'}, not a tag`, `write the repository '${repository}' in images and ${only} in tags (each tag applies to every repository in images)`);
+            continue;
+        }
         const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag;
         report.problem('tags', `'${shown}' is not a valid tag`, tagFix);
     }
     if (tags.length === 0)
         report.problem('tags', 'no tag is left: auto gives none on this event and latest is false', 'list the tags, or set latest to auto or true');
     return tags;
+}
+/** A tags entry that is a repository with an optional tag (`ghcr.io/org/app:1.2.3`), or undefined. */
+function asReference(entry) {
+    const slash = entry.lastIndexOf('/');
+    const colon = entry.lastIndexOf(':');
+    const [repository, tagName] = colon > slash ? [entry.slice(0, colon), entry.slice(colon + 1)] : [entry, ''];
+    if (slash < 0 && tagName === '')
+        return undefined;
+    const parsed = parseRepository(repository.toLowerCase());
+    return parsed.ok && (tagName === '' || isValidTag(tagName)) ? { repository, tagName } : undefined;
 }
 const DEFAULT_ATTEMPTS = 3;
 const MAX_ATTEMPTS = 10;

@@ -229,6 +229,18 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
   const entries = parseList(raw.tags)
   const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode)
   for (const tag of tags.filter((t) => !isValidTag(t))) {
+    const reference = asReference(tag)
+    if (reference !== undefined) {
+      // build-push-action's tags input takes full references; here the repository is the images input.
+      const { repository, tagName } = reference
+      const only = tagName === '' ? 'only tag names such as latest or 1.2.3' : `only the tag '${tagName}'`
+      report.problem(
+        'tags',
+        `'${tag}' is ${tagName === '' ? 'a repository' : 'a full image reference'}, not a tag`,
+        `write the repository '${repository}' in images and ${only} in tags (each tag applies to every repository in images)`
+      )
+      continue
+    }
     const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag
     report.problem('tags', `'${shown}' is not a valid tag`, tagFix)
   }
@@ -239,6 +251,16 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
       'list the tags, or set latest to auto or true'
     )
   return tags
+}
+
+/** A tags entry that is a repository with an optional tag (`ghcr.io/org/app:1.2.3`), or undefined. */
+function asReference(entry: string): { repository: string; tagName: string } | undefined {
+  const slash = entry.lastIndexOf('/')
+  const colon = entry.lastIndexOf(':')
+  const [repository, tagName] = colon > slash ? [entry.slice(0, colon), entry.slice(colon + 1)] : [entry, '']
+  if (slash < 0 && tagName === '') return undefined
+  const parsed = parseRepository(repository.toLowerCase())
+  return parsed.ok && (tagName === '' || isValidTag(tagName)) ? { repository, tagName } : undefined
 }
 
 export const DEFAULT_ATTEMPTS = 3

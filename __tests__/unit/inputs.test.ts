@@ -204,13 +204,45 @@ describe('parseInputs: tags', () => {
   test.each<[string, string]>([
     ['.x', "Input 'tags': '.x' is not a valid tag."],
     ['-x', "Input 'tags': '-x' is not a valid tag."],
-    ['a/b', "Input 'tags': 'a/b' is not a valid tag."],
     ['a b', "Input 'tags': 'a b' is not a valid tag."],
     ['x'.repeat(129), `Input 'tags': '${'x'.repeat(40)}… (129 characters)' is not a valid tag.`]
   ])('rejects %j', (tags, start) => {
     const message = onlyProblem(parse({ tags }), 'tags')
     expect(message.startsWith(start)).toBe(true)
     expect(message).toContain('Fix: a tag is 1 to 128 characters')
+  })
+
+  test.each<[string, string]>([
+    [
+      'ghcr.io/octo/app:1.2.3',
+      "Input 'tags': 'ghcr.io/octo/app:1.2.3' is a full image reference, not a tag. Fix: write the repository 'ghcr.io/octo/app' in images and only the tag '1.2.3' in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'octo/app:latest',
+      "Input 'tags': 'octo/app:latest' is a full image reference, not a tag. Fix: write the repository 'octo/app' in images and only the tag 'latest' in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'localhost:5000/app',
+      "Input 'tags': 'localhost:5000/app' is a repository, not a tag. Fix: write the repository 'localhost:5000/app' in images and only tag names such as latest or 1.2.3 in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'a/b',
+      "Input 'tags': 'a/b' is a repository, not a tag. Fix: write the repository 'a/b' in images and only tag names such as latest or 1.2.3 in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'Octo/App:V1',
+      "Input 'tags': 'Octo/App:V1' is a full image reference, not a tag. Fix: write the repository 'Octo/App' in images and only the tag 'V1' in tags (each tag applies to every repository in images)."
+    ]
+  ])('says that the repository of the full reference %j goes in images', (tags, message) => {
+    expect(onlyProblem(parse({ tags }), 'tags')).toBe(message)
+  })
+
+  it('names the repository in images for a build-push-action style list of references', () => {
+    const problems = problemsOf(parse({ tags: 'octo/app:1.2.3\nocto/app:latest' }))
+    expect(problems.map((p) => p.message.slice(0, p.message.indexOf('. Fix')))).toEqual([
+      "Input 'tags': 'octo/app:1.2.3' is a full image reference, not a tag",
+      "Input 'tags': 'octo/app:latest' is a full image reference, not a tag"
+    ])
   })
 
   it('reports each invalid tag once', () => {
@@ -278,7 +310,20 @@ describe('parseInputs: build-args and labels', () => {
           { key: 'A', value: '1' },
           { key: 'B', value: 'x y' }
         ]
-      ]
+      ],
+      // As people write them: a quoted line (CSV), a quoted value (a Dockerfile LABEL), spaces around =.
+      ['"a=b, c"', [{ key: 'a', value: 'b, c' }]],
+      ["'a=b, c'", [{ key: 'a', value: 'b, c' }]],
+      ['a="b, c"', [{ key: 'a', value: 'b, c' }]],
+      ["a='b c'", [{ key: 'a', value: 'b c' }]],
+      ['"a=\'b\'"', [{ key: 'a', value: 'b' }]],
+      ['key = value', [{ key: 'key', value: 'value' }]],
+      ['key =  "spaced value"', [{ key: 'key', value: 'spaced value' }]],
+      ['a=""', [{ key: 'a', value: '' }]],
+      ['a=b"c"', [{ key: 'a', value: 'b"c"' }]],
+      ['a=say "hi"', [{ key: 'a', value: 'say "hi"' }]],
+      ['"a"="b c"', [{ key: 'a', value: 'b c' }]],
+      ["'org.example.x' = 'y'", [{ key: 'org.example.x', value: 'y' }]]
     ])('%j', (value, expected) => {
       const withCreated = name === 'labels' ? [...expected, CREATED] : expected
       expect(buildOf(inputsOf(parse({ [name]: value })))[field]).toEqual(withCreated)
@@ -291,15 +336,33 @@ describe('parseInputs: build-args and labels', () => {
       ['key with a tab', 'MY\tKEY=value']
     ])('%s is a problem', (_label, line) => {
       expect(onlyProblem(parse({ [name]: line }), name)).toBe(
-        `Input '${name}': '${line}' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`
+        `Input '${name}': '${line}' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`
+      )
+    })
+
+    test.each<[string, string]>([
+      ['"a=b, c', 'the line'],
+      ["'a=b", 'the line'],
+      ['a="b, c', 'the value'],
+      ['a="', 'the value'],
+      ['a=\'b" c', 'the value']
+    ])('%j, a quote that does not close, is a problem', (line, where) => {
+      expect(onlyProblem(parse({ [name]: line }), name)).toBe(
+        `Input '${name}': '${line}' has a quote that opens ${where} and does not close it. Fix: close the quote, or write the line without quotes (one KEY=VALUE per line; a value may hold spaces and commas).`
+      )
+    })
+
+    test.each(["a'b=c", '"a\'b"=c', 'a"b"=c'])('%j, a key with a quote, is a problem', (line) => {
+      expect(onlyProblem(parse({ [name]: line }), name)).toBe(
+        `Input '${name}': '${line}' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`
       )
     })
 
     it('reports each bad line and keeps the good ones out of the count', () => {
       const problems = problemsOf(parse({ [name]: 'A=1\nBAD\n=x\nB=2' }))
       expect(problems.map((p) => p.message)).toEqual([
-        `Input '${name}': 'BAD' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`,
-        `Input '${name}': '=x' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`
+        `Input '${name}': 'BAD' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`,
+        `Input '${name}': '=x' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`
       ])
     })
   })
