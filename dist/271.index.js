@@ -1068,15 +1068,27 @@ function tagOf(name) {
         .replace(/^[.-]+/, '')
         .slice(0, TAG_MAX);
 }
-function autoTags(event) {
-    const shaTag = event.sha === '' ? [] : [`sha-${event.sha.slice(0, 7)}`];
+/** `sha`: whether the `sha-<7>` tag is among them (the sha-tag input). */
+function autoTags(event, sha = true) {
+    const shaTag = event.sha === '' || !sha ? [] : [`sha-${event.sha.slice(0, 7)}`];
     const main = mainTags(event);
+    const tagName = main.latest ? undefined : stripPrefix(event.ref, 'refs/tags/');
     return {
         tags: [...main.tags, ...shaTag],
         latestIndex: main.tags.length,
         latestByDefault: main.latest,
-        version: main.version
+        version: main.version,
+        ...(tagName !== undefined && parseSemver(tagName) === undefined && event.pullRequest === undefined
+            ? { notRelease: { tag: tagName, nearSemver: isNearSemver(tagName) } }
+            : {})
     };
+}
+/**
+ * A tag name that reads as a version but is not semver: `V1.2.3`, `v1.2`,
+ * `v01.2.3`, `1.2.3.4`. Most often a typo of a release tag.
+ */
+function isNearSemver(name) {
+    return (parseSemver(name) === undefined && /^[vV]*\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/.test(name) && /[vV.]/.test(name));
 }
 function mainTags(event) {
     if (event.pullRequest !== undefined) {
@@ -1088,8 +1100,9 @@ function mainTags(event) {
     const tagName = stripPrefix(event.ref, 'refs/tags/');
     if (tagName !== undefined) {
         const semver = parseSemver(tagName);
+        // Only a semver release moves latest: a typo (V1.2.3) or any other name does not (latest: true does).
         if (semver === undefined)
-            return named(tagName, true);
+            return named(tagName, false);
         const { major, minor, patch, prerelease, build } = semver;
         const core = `${major}.${minor}.${patch}`;
         const version = `${core}${prerelease && `-${prerelease}`}${build && `+${build}`}`;
@@ -1114,9 +1127,12 @@ function named(refName, latest) {
 function stripPrefix(ref, prefix) {
     return ref.startsWith(prefix) && ref.length > prefix.length ? ref.slice(prefix.length) : undefined;
 }
-/** Expands `auto` in the tags input, then applies the `latest` input; duplicates removed, first place kept. */
-function expandTags(entries, event, latest) {
-    const auto = autoTags(event);
+/**
+ * Expands `auto` in the tags input (with the sha- tag unless `sha` is false),
+ * then applies the `latest` input; duplicates removed, first place kept.
+ */
+function expandTags(entries, event, latest, sha = true) {
+    const auto = autoTags(event, sha);
     const withLatest = latest === 'true' || (latest === 'auto' && auto.latestByDefault);
     const expanded = entries.flatMap((entry) => {
         if (entry !== 'auto')
@@ -1283,6 +1299,7 @@ const INPUT_NAMES = [
     'images',
     'tags',
     'latest',
+    'sha-tag',
     'context',
     'file',
     'build-args',
@@ -1864,7 +1881,13 @@ function parseTags(raw, event, report) {
         latest = 'auto';
     }
     const entries = parseList(raw.tags);
-    const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest);
+    const sha = parseBoolean(raw, 'sha-tag', true, report);
+    const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest, sha);
+    const notRelease = autoTags(event).notRelease;
+    if (latest === 'auto' && notRelease && (entries.length === 0 || entries.includes('auto'))) {
+        const { tag, nearSemver } = notRelease;
+        report.notice('latest', `The Git tag '${tag}' is not a semantic version${nearSemver ? ' (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v)' : ''}, so latest: auto does not move latest. ${nearSemver ? `Name the release like v1.2.3 to get the version tags and latest, or set` : 'Set'} latest: true to move it on this tag.`);
+    }
     for (const tag of tags.filter((t) => !isValidTag(t))) {
         const reference = asReference(tag);
         if (reference !== undefined) {

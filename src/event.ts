@@ -101,17 +101,34 @@ export interface AutoTags {
   latestByDefault: boolean
   /** The `version` output: 1.2.3 for a semver tag, else the main tag (`release-7`, `feature-x`, `pr-42`, `nightly`); '' when the event gives none. */
   version: string
+  /** A Git tag that is no semver release, so `latest: auto` does not add latest: its name, and whether it is near one (`V1.2.3`, `v1.2`). */
+  notRelease?: { tag: string; nearSemver: boolean }
 }
 
-export function autoTags(event: GitEvent): AutoTags {
-  const shaTag = event.sha === '' ? [] : [`sha-${event.sha.slice(0, 7)}`]
+/** `sha`: whether the `sha-<7>` tag is among them (the sha-tag input). */
+export function autoTags(event: GitEvent, sha = true): AutoTags {
+  const shaTag = event.sha === '' || !sha ? [] : [`sha-${event.sha.slice(0, 7)}`]
   const main = mainTags(event)
+  const tagName = main.latest ? undefined : stripPrefix(event.ref, 'refs/tags/')
   return {
     tags: [...main.tags, ...shaTag],
     latestIndex: main.tags.length,
     latestByDefault: main.latest,
-    version: main.version
+    version: main.version,
+    ...(tagName !== undefined && parseSemver(tagName) === undefined && event.pullRequest === undefined
+      ? { notRelease: { tag: tagName, nearSemver: isNearSemver(tagName) } }
+      : {})
   }
+}
+
+/**
+ * A tag name that reads as a version but is not semver: `V1.2.3`, `v1.2`,
+ * `v01.2.3`, `1.2.3.4`. Most often a typo of a release tag.
+ */
+export function isNearSemver(name: string): boolean {
+  return (
+    parseSemver(name) === undefined && /^[vV]*\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/.test(name) && /[vV.]/.test(name)
+  )
 }
 
 function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: string } {
@@ -124,7 +141,8 @@ function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: 
   const tagName = stripPrefix(event.ref, 'refs/tags/')
   if (tagName !== undefined) {
     const semver = parseSemver(tagName)
-    if (semver === undefined) return named(tagName, true)
+    // Only a semver release moves latest: a typo (V1.2.3) or any other name does not (latest: true does).
+    if (semver === undefined) return named(tagName, false)
     const { major, minor, patch, prerelease, build } = semver
     const core = `${major}.${minor}.${patch}`
     const version = `${core}${prerelease && `-${prerelease}`}${build && `+${build}`}`
@@ -152,9 +170,12 @@ function stripPrefix(ref: string, prefix: string): string | undefined {
 
 export type LatestMode = 'auto' | 'true' | 'false'
 
-/** Expands `auto` in the tags input, then applies the `latest` input; duplicates removed, first place kept. */
-export function expandTags(entries: string[], event: GitEvent, latest: LatestMode): string[] {
-  const auto = autoTags(event)
+/**
+ * Expands `auto` in the tags input (with the sha- tag unless `sha` is false),
+ * then applies the `latest` input; duplicates removed, first place kept.
+ */
+export function expandTags(entries: string[], event: GitEvent, latest: LatestMode, sha = true): string[] {
+  const auto = autoTags(event, sha)
   const withLatest = latest === 'true' || (latest === 'auto' && auto.latestByDefault)
   const expanded = entries.flatMap((entry) => {
     if (entry !== 'auto') return [entry]

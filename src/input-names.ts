@@ -8,6 +8,7 @@ export const INPUT_NAMES = [
   'images',
   'tags',
   'latest',
+  'sha-tag',
   'context',
   'file',
   'build-args',

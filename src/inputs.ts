@@ -227,7 +227,16 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
     latest = 'auto'
   }
   const entries = parseList(raw.tags)
-  const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode)
+  const sha = parseBoolean(raw, 'sha-tag', true, report)
+  const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode, sha)
+  const notRelease = autoTags(event).notRelease
+  if (latest === 'auto' && notRelease && (entries.length === 0 || entries.includes('auto'))) {
+    const { tag, nearSemver } = notRelease
+    report.notice(
+      'latest',
+      `The Git tag '${tag}' is not a semantic version${nearSemver ? ' (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v)' : ''}, so latest: auto does not move latest. ${nearSemver ? `Name the release like v1.2.3 to get the version tags and latest, or set` : 'Set'} latest: true to move it on this tag.`
+    )
+  }
   for (const tag of tags.filter((t) => !isValidTag(t))) {
     const reference = asReference(tag)
     if (reference !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { autoTags, expandTags, gitEventOf, ociLabels, parseSemver, tagOf } from '../../src/event.js'
+import { autoTags, expandTags, gitEventOf, isNearSemver, ociLabels, parseSemver, tagOf } from '../../src/event.js'
 import type { GitEvent, LatestMode, Variables } from '../../src/event.js'
 import { isValidTag } from '../../src/reference.js'
 
@@ -41,7 +41,7 @@ describe('tags: auto, for each row of the table', () => {
     [
       'push of a non-semver tag release-7',
       event('push', 'refs/tags/release-7'),
-      ['release-7', 'latest', 'sha-0123456'],
+      ['release-7', 'sha-0123456'],
       'release-7'
     ],
     [
@@ -103,26 +103,37 @@ describe('semver tags', () => {
     expect(autoTags(e).version).toBe(version)
   })
 
-  // Close to semver, but not: each is a plain tag name (latest added, as for any release tag).
-  test.each<[string, string]>([
-    ['v1.2', 'v1.2'],
-    ['v1', 'v1'],
-    ['1.2.3.4', '1.2.3.4'],
-    ['V1.2.3', 'V1.2.3'],
-    ['v01.2.3', 'v01.2.3'],
-    ['v1.02.3', 'v1.02.3'],
-    ['1.2.3-01', '1.2.3-01'],
-    ['1.2.3-', '1.2.3-'],
-    ['1.2.3+', '1.2.3-'],
-    ['vv1.2.3', 'vv1.2.3'],
-    ['release/1.2.3', 'release-1.2.3'],
-    ['v1.2.3 ', 'v1.2.3-']
-  ])('%j is not semver, tag %j', (tag, expected) => {
+  // Close to semver, but not: each is a plain tag name, and (as metadata-action's semver rules) does not move latest.
+  test.each<[string, string, boolean]>([
+    ['v1.2', 'v1.2', true],
+    ['v1', 'v1', true],
+    ['1.2.3.4', '1.2.3.4', true],
+    ['V1.2.3', 'V1.2.3', true],
+    ['v01.2.3', 'v01.2.3', true],
+    ['v1.02.3', 'v1.02.3', true],
+    ['1.2.3-01', '1.2.3-01', true],
+    ['1.2.3-', '1.2.3-', true],
+    ['1.2.3+', '1.2.3-', true],
+    ['vv1.2.3', 'vv1.2.3', true],
+    ['release/1.2.3', 'release-1.2.3', false],
+    ['v1.2.3 ', 'v1.2.3-', false],
+    ['20240101', '20240101', false]
+  ])('%j is not semver: tag %j, no latest (near semver: %s)', (tag, expected, nearSemver) => {
     expect(parseSemver(tag)).toBeUndefined()
+    expect(isNearSemver(tag)).toBe(nearSemver)
     const e = event('push', `refs/tags/${tag}`)
-    expect(expandTags(['auto'], e, 'auto')).toEqual([expected, 'latest', 'sha-0123456'])
+    expect(expandTags(['auto'], e, 'auto')).toEqual([expected, 'sha-0123456'])
+    expect(expandTags(['auto'], e, 'true')).toEqual([expected, 'latest', 'sha-0123456'])
     expect(autoTags(e).version).toBe(expected)
+    expect(autoTags(e).notRelease).toEqual({ tag, nearSemver })
   })
+
+  test.each(['refs/tags/v1.2.3', 'refs/tags/v2.0.0-rc.1', 'refs/heads/V1.2.3'])(
+    '%s is no tag that latest: auto skips',
+    (ref) => {
+      expect(autoTags(event('push', ref)).notRelease).toBeUndefined()
+    }
+  )
 
   it('parses the parts', () => {
     expect(parseSemver('v1.22.333-rc.1+b.2')).toEqual({
@@ -174,6 +185,25 @@ describe('tagOf: a ref name as a tag', () => {
   })
 })
 
+describe('the sha-tag input', () => {
+  test.each<[string, GitEvent, string[]]>([
+    ['release', event('push', 'refs/tags/v1.2.3'), ['1.2.3', '1.2', '1', 'latest']],
+    ['branch', event('push', 'refs/heads/main'), ['main']],
+    ['pull request', event('pull_request', 'refs/pull/42/merge', prPayload), ['pr-42']],
+    ['schedule', event('schedule', 'refs/heads/main'), ['nightly']]
+  ])('false drops only sha-<7> from auto on a %s', (_label, e, tags) => {
+    expect(expandTags(['auto'], e, 'auto', false)).toEqual(tags)
+    expect(expandTags(['auto'], e, 'auto', true)).toEqual([...tags, expect.stringMatching(/^sha-[0-9a-f]{7}$/)])
+  })
+
+  it('leaves a literal sha- tag alone', () => {
+    expect(expandTags(['auto', 'sha-custom'], event('push', 'refs/heads/main'), 'auto', false)).toEqual([
+      'main',
+      'sha-custom'
+    ])
+  })
+})
+
 describe('the latest input', () => {
   const release = event('push', 'refs/tags/v1.2.3')
   const branch = event('push', 'refs/heads/main')
@@ -185,6 +215,8 @@ describe('the latest input', () => {
     ['branch, auto', branch, 'auto', ['main', 'sha-0123456']],
     ['branch, true', branch, 'true', ['main', 'latest', 'sha-0123456']],
     ['prerelease, true', event('push', 'refs/tags/v2.0.0-rc.1'), 'true', ['2.0.0-rc.1', 'latest', 'sha-0123456']],
+    ['non-semver tag, auto', event('push', 'refs/tags/release-7'), 'auto', ['release-7', 'sha-0123456']],
+    ['non-semver tag, true', event('push', 'refs/tags/release-7'), 'true', ['release-7', 'latest', 'sha-0123456']],
     ['non-semver tag, false', event('push', 'refs/tags/release-7'), 'false', ['release-7', 'sha-0123456']],
     ['pull request, auto', pr, 'auto', ['pr-42', 'sha-fedcba9']],
     ['pull request, true', pr, 'true', ['pr-42', 'latest', 'sha-fedcba9']]

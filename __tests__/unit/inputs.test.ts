@@ -949,6 +949,58 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
   it('reports an invalid literal tag next to valid auto tags', () => {
     expect(onlyProblem(parseOn({ tags: 'auto, -bad' }), 'tags')).toContain("'-bad' is not a valid tag")
   })
+
+  test.each<[string, string[]]>([
+    ['', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['true', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['false', ['1.2.3', '1.2', '1', 'latest']],
+    ['False', ['1.2.3', '1.2', '1', 'latest']]
+  ])('sha-tag: %j', (shaTag, tags) => {
+    expect(inputsOf(parseOn({ 'sha-tag': shaTag })).tags).toEqual(tags)
+  })
+
+  it('sha-tag: false keeps literal tags, and a non-boolean is a problem', () => {
+    expect(inputsOf(parseOn({ 'sha-tag': 'false', tags: 'auto, edge' })).tags).toEqual([
+      '1.2.3',
+      '1.2',
+      '1',
+      'latest',
+      'edge'
+    ])
+    expect(onlyProblem(parseOn({ 'sha-tag': 'no' }), 'sha-tag')).toBe(
+      "Input 'sha-tag': 'no' is not a boolean. Fix: write true or false."
+    )
+  })
+
+  const tagPush = (tag: string) =>
+    gitEventOf({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: `refs/tags/${tag}`, GITHUB_SHA: SHA }, undefined)
+
+  test.each<[string, string]>([
+    [
+      'V1.2.3',
+      "The Git tag 'V1.2.3' is not a semantic version (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v), so latest: auto does not move latest. Name the release like v1.2.3 to get the version tags and latest, or set latest: true to move it on this tag."
+    ],
+    [
+      'v1.2',
+      "The Git tag 'v1.2' is not a semantic version (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v), so latest: auto does not move latest. Name the release like v1.2.3 to get the version tags and latest, or set latest: true to move it on this tag."
+    ],
+    [
+      'release-7',
+      "The Git tag 'release-7' is not a semantic version, so latest: auto does not move latest. Set latest: true to move it on this tag."
+    ]
+  ])('a push of the tag %j gets no latest, and a notice that says why', (tag, message) => {
+    const result = parseOn({}, tagPush(tag))
+    expect(inputsOf(result).tags).not.toContain('latest')
+    expect(result.notices).toEqual([{ input: 'latest', message }])
+  })
+
+  test.each<[string, Partial<RawInputs>]>([
+    ['latest: true', { latest: 'true' }],
+    ['latest: false', { latest: 'false' }],
+    ['literal tags only', { tags: 'stable' }]
+  ])('gives no such notice with %s', (_label, overrides) => {
+    expect(parseOn(overrides, tagPush('V1.2.3')).notices).toEqual([])
+  })
 })
 
 describe('parseInputs: save-compression-level', () => {
