@@ -1153,16 +1153,64 @@ function ociLabels(event, version, created) {
         ['source', event.sourceUrl],
         ['revision', event.sha],
         ['version', version],
-        ['created', created.toISOString().replace(/\.\d{3}Z$/, 'Z')],
+        ['created', rfc3339(created)],
         ['title', event.title]
     ];
     return labels.filter(([, value]) => value !== '').map(([key, value]) => ({ key: `${OCI}.${key}`, value }));
+}
+const toSeconds = (ms) => new Date(Math.floor(ms / 1000) * 1000);
+/**
+ * The commit time, from the first source that has one: SOURCE_DATE_EPOCH, the
+ * event's head commit, `git log` in the workspace; else now. A SOURCE_DATE_EPOCH
+ * that is not a whole number of seconds is passed over with a warning.
+ */
+function createdOf(times, now) {
+    const warnings = [];
+    const epoch = times.sourceDateEpoch?.trim();
+    if (epoch !== undefined && epoch !== '') {
+        if (/^\d{1,12}$/.test(epoch))
+            return { created: { date: new Date(Number(epoch) * 1000), source: 'SOURCE_DATE_EPOCH' }, warnings };
+        warnings.push(`SOURCE_DATE_EPOCH='${epoch}' is not a whole number of seconds since 1970, so the image's creation time comes from the commit instead.`);
+    }
+    const head = times.headCommit === undefined ? NaN : Date.parse(times.headCommit);
+    if (!Number.isNaN(head))
+        return { created: { date: toSeconds(head), source: 'head commit' }, warnings };
+    const gitTime = times.git();
+    const fromGit = gitTime === undefined ? NaN : Date.parse(gitTime);
+    if (!Number.isNaN(fromGit))
+        return { created: { date: toSeconds(fromGit), source: 'git log' }, warnings };
+    return { created: { date: toSeconds(now.getTime()), source: 'now' }, warnings };
+}
+/** The event payload's head commit time, when the head commit is the one built (push events). */
+function headCommitTime(payload, sha) {
+    if (typeof payload !== 'object' || payload === null)
+        return undefined;
+    const head = payload.head_commit;
+    if (typeof head !== 'object' || head === null || typeof head.timestamp !== 'string')
+        return undefined;
+    return typeof head.id === 'string' && sha !== '' && head.id !== sha ? undefined : head.timestamp;
+}
+/** `2026-01-02T03:04:05Z`: RFC 3339 in UTC, whole seconds. */
+function rfc3339(date) {
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** The log line that says which time the `created` label has, and so whether a rebuild gives the same digest. */
+function createdLine(created) {
+    const time = rfc3339(created.date);
+    const from = {
+        SOURCE_DATE_EPOCH: 'from SOURCE_DATE_EPOCH',
+        'head commit': "the commit's time, from the event's head commit",
+        'git log': "the commit's time, from git log in the workspace",
+        now: 'now: no SOURCE_DATE_EPOCH, no head commit in the event and no git history in the workspace, so a rebuild of this commit gets another digest'
+    };
+    return `Image creation time (${OCI}.created): ${time}, ${from[created.source]}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/environment.ts
 // The facts of the machine and the workflow run that the step depends on, read
 // once, at the shell's edge, from the environment and the event payload. Every
 // other module gets them from here as plain values.
+
 
 
 
@@ -1213,13 +1261,23 @@ function readEnvironment(vars = process.env) {
         }
     }
     const dockerConfig = vars.DOCKER_CONFIG || external_node_path_.join(external_node_os_.homedir(), '.docker');
+    const workspace = vars.GITHUB_WORKSPACE || process.cwd();
+    const event = gitEventOf(vars, payload);
+    const now = new Date();
+    const commitTime = createdOf({
+        sourceDateEpoch: vars.SOURCE_DATE_EPOCH,
+        headCommit: headCommitTime(payload, event.sha),
+        git: () => gitCommitTime(workspace, event.sha, vars)
+    }, now);
+    warnings.push(...commitTime.warnings);
     const environment = {
-        workspace: vars.GITHUB_WORKSPACE || process.cwd(),
+        workspace,
         runnerTemp: vars.RUNNER_TEMP || external_node_os_.tmpdir(),
         otherTemps: [external_node_os_.tmpdir(), '/dev/shm'],
         fs: nodeFs,
-        event: gitEventOf(vars, payload),
-        now: new Date(),
+        event,
+        now,
+        created: commitTime.created,
         buildkitEnv: vars.DOCKER_BUILDKIT === '1',
         dockerHost: vars.DOCKER_HOST || undefined,
         dockerConfig,
@@ -1228,6 +1286,30 @@ function readEnvironment(vars = process.env) {
         tools: { docker: findExecutable('docker', vars.PATH), pigz: findExecutable('pigz', vars.PATH) }
     };
     return { environment, warnings };
+}
+/**
+ * The committer time of `sha` (or of HEAD, when that commit is not in the
+ * clone, as with a pull request's merge checkout) by `git log` in the
+ * workspace; undefined without git or a repository there.
+ */
+function gitCommitTime(workspace, sha, vars) {
+    const git = findExecutable('git', vars.PATH);
+    if (git === undefined)
+        return undefined;
+    // git gets the step's variables without the action's inputs, as every child of the run does.
+    const env = Object.fromEntries(Object.entries(vars).filter(([key]) => !key.startsWith('INPUT_')));
+    for (const revision of sha === '' ? ['HEAD'] : [sha, 'HEAD']) {
+        const result = (0,external_node_child_process_.spawnSync)(git, ['-C', workspace, 'log', '-1', '--format=%cI', revision, '--'], {
+            encoding: 'utf8',
+            env,
+            timeout: 10_000,
+            stdio: ['ignore', 'pipe', 'ignore']
+        });
+        const time = result.status === 0 ? result.stdout.trim() : '';
+        if (time !== '')
+            return time;
+    }
+    return undefined;
 }
 /**
  * Where the docker CLI looks for its plugins, as the CLI itself does: the
@@ -1669,7 +1751,8 @@ function parseSource(raw, env, flags, report) {
             pull: flags.pull,
             noCache: flags.noCache,
             cacheFrom,
-            secrets: secrets.map(({ id, value }) => ({ id, value }))
+            secrets: secrets.map(({ id, value }) => ({ id, value })),
+            ...(flags.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: flags.sourceDateEpoch })
         }
     };
 }
@@ -1774,7 +1857,12 @@ function parseInputs(raw, env) {
         noCache: parseBoolean(raw, 'no-cache', false, report)
     };
     const references = lowercaseReferences(raw, report, lowercased);
-    const source = parseSource(references, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
+    const source = parseSource(references, env, {
+        ...flags,
+        defaultLabels: ociLabels(env.event, version, env.created.date),
+        // BuildKit (0.11 and later) dates the image config and its history from it, so a rebuild matches.
+        sourceDateEpoch: env.created.source === 'now' ? undefined : env.created.date.getTime() / 1000
+    }, report);
     noticeLowercased(lowercased, report);
     const save = parseSave(raw, env, report);
     const attempts = parseRetries(raw.retries, report);
@@ -2666,6 +2754,12 @@ function buildStep(build, refs, options, secretEnv) {
         args.push('--tag', ref);
     for (const { key, value } of build.buildArgs)
         args.push('--build-arg', `${key}=${value}`);
+    // buildx's BuildKit dates the image config and history from the commit: the same commit, the same digest.
+    const epoch = build.sourceDateEpoch;
+    if (options.builder === 'buildx' &&
+        epoch !== undefined &&
+        !build.buildArgs.some((a) => a.key === 'SOURCE_DATE_EPOCH'))
+        args.push('--build-arg', `SOURCE_DATE_EPOCH=${epoch}`);
     for (const { key, value } of build.labels)
         args.push('--label', `${key}=${value}`);
     if (build.target !== '')
@@ -2840,6 +2934,7 @@ function closingLine(metadata) {
 
 
 
+
 /** The main step as the bundle runs it: marks the state for the post step, and fails a run that stops early. */
 function start() {
     saveState(state/* STATE_IS_POST */._p, 'true');
@@ -2878,6 +2973,10 @@ async function main(vars = process.env, runnerFor = cliRunner) {
         return;
     }
     const inputs = parsed.inputs;
+    // Which time the created label has (a label the user set wins): it decides whether a rebuild gives the same digest.
+    const created = inputs.source.kind === 'build' ? inputs.source.build.labels.find((l) => l.key === `${OCI}.created`) : undefined;
+    if (created?.value === rfc3339(environment.created.date))
+        info(createdLine(environment.created));
     if (inputs.dryRun)
         return dryRun(inputs, environment);
     // The run's folder (its docker config and login) must not be inside the build context.

@@ -25,6 +25,8 @@ export interface BuildInputs {
   cacheFrom: string[]
   /** BuildKit build secrets (`RUN --mount=type=secret,id=…`); values never reach argv. */
   secrets: { id: string; value: string }[]
+  /** The commit time in seconds, for BuildKit's SOURCE_DATE_EPOCH; undefined when it is not known. */
+  sourceDateEpoch?: number
 }
 
 /** What makes the image: a build, or an existing image to retag. */
@@ -35,6 +37,8 @@ export interface BuildDefaults {
   pull: boolean
   noCache: boolean
   defaultLabels: KeyValue[]
+  /** The commit time in seconds (SOURCE_DATE_EPOCH for BuildKit), when known. */
+  sourceDateEpoch?: number
 }
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/
@@ -99,7 +103,8 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
       pull: flags.pull,
       noCache: flags.noCache,
       cacheFrom,
-      secrets: secrets.map(({ id, value }) => ({ id, value }))
+      secrets: secrets.map(({ id, value }) => ({ id, value })),
+      ...(flags.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: flags.sourceDateEpoch })
     }
   }
 }

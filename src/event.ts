@@ -195,8 +195,78 @@ export function ociLabels(event: GitEvent, version: string, created: Date): { ke
     ['source', event.sourceUrl],
     ['revision', event.sha],
     ['version', version],
-    ['created', created.toISOString().replace(/\.\d{3}Z$/, 'Z')],
+    ['created', rfc3339(created)],
     ['title', event.title]
   ]
   return labels.filter(([, value]) => value !== '').map(([key, value]) => ({ key: `${OCI}.${key}`, value }))
+}
+
+/** Where the `created` label's time came from, in the order they are tried. */
+export type CreatedSource = 'SOURCE_DATE_EPOCH' | 'head commit' | 'git log' | 'now'
+
+/** The image's creation time: the commit's, so the same commit built twice gives the same image. */
+export interface Created {
+  /** Whole seconds, UTC. */
+  date: Date
+  source: CreatedSource
+}
+
+/** The places a commit time can come from; `git` is only asked when the others have none. */
+export interface CommitTimes {
+  /** The SOURCE_DATE_EPOCH variable as set (seconds since the epoch). */
+  sourceDateEpoch: string | undefined
+  /** The event payload's `head_commit.timestamp` (push events), when it is the commit built. */
+  headCommit: string | undefined
+  /** `git log -1 --format=%cI` of the commit in the workspace; undefined when git gives none. */
+  git: () => string | undefined
+}
+
+const toSeconds = (ms: number): Date => new Date(Math.floor(ms / 1000) * 1000)
+
+/**
+ * The commit time, from the first source that has one: SOURCE_DATE_EPOCH, the
+ * event's head commit, `git log` in the workspace; else now. A SOURCE_DATE_EPOCH
+ * that is not a whole number of seconds is passed over with a warning.
+ */
+export function createdOf(times: CommitTimes, now: Date): { created: Created; warnings: string[] } {
+  const warnings: string[] = []
+  const epoch = times.sourceDateEpoch?.trim()
+  if (epoch !== undefined && epoch !== '') {
+    if (/^\d{1,12}$/.test(epoch))
+      return { created: { date: new Date(Number(epoch) * 1000), source: 'SOURCE_DATE_EPOCH' }, warnings }
+    warnings.push(
+      `SOURCE_DATE_EPOCH='${epoch}' is not a whole number of seconds since 1970, so the image's creation time comes from the commit instead.`
+    )
+  }
+  const head = times.headCommit === undefined ? NaN : Date.parse(times.headCommit)
+  if (!Number.isNaN(head)) return { created: { date: toSeconds(head), source: 'head commit' }, warnings }
+  const gitTime = times.git()
+  const fromGit = gitTime === undefined ? NaN : Date.parse(gitTime)
+  if (!Number.isNaN(fromGit)) return { created: { date: toSeconds(fromGit), source: 'git log' }, warnings }
+  return { created: { date: toSeconds(now.getTime()), source: 'now' }, warnings }
+}
+
+/** The event payload's head commit time, when the head commit is the one built (push events). */
+export function headCommitTime(payload: unknown, sha: string): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined
+  const head = (payload as { head_commit?: { id?: unknown; timestamp?: unknown } | null }).head_commit
+  if (typeof head !== 'object' || head === null || typeof head.timestamp !== 'string') return undefined
+  return typeof head.id === 'string' && sha !== '' && head.id !== sha ? undefined : head.timestamp
+}
+
+/** `2026-01-02T03:04:05Z`: RFC 3339 in UTC, whole seconds. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** The log line that says which time the `created` label has, and so whether a rebuild gives the same digest. */
+export function createdLine(created: Created): string {
+  const time = rfc3339(created.date)
+  const from: Record<CreatedSource, string> = {
+    SOURCE_DATE_EPOCH: 'from SOURCE_DATE_EPOCH',
+    'head commit': "the commit's time, from the event's head commit",
+    'git log': "the commit's time, from git log in the workspace",
+    now: 'now: no SOURCE_DATE_EPOCH, no head commit in the event and no git history in the workspace, so a rebuild of this commit gets another digest'
+  }
+  return `Image creation time (${OCI}.created): ${time}, ${from[created.source]}.`
 }

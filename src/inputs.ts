@@ -82,7 +82,12 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const source = parseSource(
     references,
     env,
-    { ...flags, defaultLabels: ociLabels(env.event, version, env.now) },
+    {
+      ...flags,
+      defaultLabels: ociLabels(env.event, version, env.created.date),
+      // BuildKit (0.11 and later) dates the image config and its history from it, so a rebuild matches.
+      sourceDateEpoch: env.created.source === 'now' ? undefined : env.created.date.getTime() / 1000
+    },
     report
   )
   noticeLowercased(lowercased, report)

@@ -10,6 +10,7 @@ import type { CommandRunner } from './docker.js'
 import { readEnvironment, tempBase } from './environment.js'
 import type { Environment } from './environment.js'
 import { DockerError } from './errors.js'
+import { createdLine, OCI, rfc3339 } from './event.js'
 import { INPUT_NAMES } from './input-names.js'
 import type { RawInputs } from './input-names.js'
 import { parseInputs } from './inputs.js'
@@ -61,6 +62,10 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
     return
   }
   const inputs = parsed.inputs
+  // Which time the created label has (a label the user set wins): it decides whether a rebuild gives the same digest.
+  const created =
+    inputs.source.kind === 'build' ? inputs.source.build.labels.find((l) => l.key === `${OCI}.created`) : undefined
+  if (created?.value === rfc3339(environment.created.date)) workflow.info(createdLine(environment.created))
   if (inputs.dryRun) return dryRun(inputs, environment)
 
   // The run's folder (its docker config and login) must not be inside the build context.

@@ -195,6 +195,14 @@ function buildStep(
   if (build.file !== undefined) args.push('--file', build.file)
   for (const ref of refs) args.push('--tag', ref)
   for (const { key, value } of build.buildArgs) args.push('--build-arg', `${key}=${value}`)
+  // buildx's BuildKit dates the image config and history from the commit: the same commit, the same digest.
+  const epoch = build.sourceDateEpoch
+  if (
+    options.builder === 'buildx' &&
+    epoch !== undefined &&
+    !build.buildArgs.some((a) => a.key === 'SOURCE_DATE_EPOCH')
+  )
+    args.push('--build-arg', `SOURCE_DATE_EPOCH=${epoch}`)
   for (const { key, value } of build.labels) args.push('--label', `${key}=${value}`)
   if (build.target !== '') args.push('--target', build.target)
   if (build.platform !== '') args.push('--platform', build.platform)

@@ -4,7 +4,17 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { commands, fetchManifest, makeWorkspace, removeWorkspaces, runMain, services, uniqueName } from './harness.js'
+import {
+  commands,
+  docker,
+  fetchManifest,
+  labelsServed,
+  makeWorkspace,
+  removeWorkspaces,
+  runMain,
+  services,
+  uniqueName
+} from './harness.js'
 import type { Workspace } from './harness.js'
 
 const s = services()
@@ -78,5 +88,46 @@ describe('README recipes with an uppercase repository (Octo-Org/…)', () => {
     const stable = await fetchManifest(s.tls, repo.toLowerCase(), 'stable', auth)
     expect(stable.header).toBe(built.outputs.digest)
     expect(result.outputs.tags).toBe(`${lower}:stable`)
+  })
+})
+
+describe('reproducible builds', () => {
+  const sha = 'c0ffee00112233445566778899aabbccddeeff00'
+  // A push event's payload: the head commit and its time, with the committer's offset.
+  const payload = { head_commit: { id: sha, timestamp: '2025-03-04T05:06:07+01:00' } }
+  const commitTime = '2025-03-04T04:06:07Z'
+
+  it('gives one commit built twice one digest, dated at the commit', async () => {
+    const repository = `${s.plain}/${uniqueName('repro')}`
+    const first = makeWorkspace()
+    const dockerfile = fs.readFileSync(path.join(first.workspace, 'app/Dockerfile'), 'utf8')
+    const runs = []
+    for (const ws of [first, makeWorkspace(dockerfile)]) {
+      const result = await runMain(
+        ws,
+        { images: repository, context: 'app' },
+        eventEnv(ws, 'push', 'refs/heads/main', sha, payload)
+      )
+      expect(result.code).toBe(0)
+      expect(result.log).toContain(
+        `Image creation time (org.opencontainers.image.created): ${commitTime}, the commit's time, from the event's head commit.`
+      )
+      runs.push(result)
+      // A second apart at least, so that a "now" anywhere in the image would show.
+      await new Promise((resolve) => setTimeout(resolve, 1100))
+    }
+    const [one, two] = runs
+    expect(two.outputs.digest).toBe(one.outputs.digest)
+    expect(two.outputs.refs).toBe(one.outputs.refs)
+    const name = repository.slice(s.plain.length + 1)
+    expect((await fetchManifest(s.plain, name, 'main')).header).toBe(one.outputs.digest)
+    expect((await labelsServed(s.plain, name, 'main'))['org.opencontainers.image.created']).toBe(commitTime)
+    // buildx gets SOURCE_DATE_EPOCH, so BuildKit dates the image config at the commit too.
+    if (one.log.includes(' buildx build ')) {
+      expect(one.log).toContain(`--build-arg SOURCE_DATE_EPOCH=${Date.parse(commitTime) / 1000} `)
+      expect(docker(['image', 'inspect', '--format', '{{.Created}}', `${repository}:main`])).toMatch(
+        /^2025-03-04T04:06:07(\.0+)?Z$/
+      )
+    }
   })
 })

@@ -1,6 +1,17 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { autoTags, expandTags, gitEventOf, isNearSemver, ociLabels, parseSemver, tagOf } from '../../src/event.js'
-import type { GitEvent, LatestMode, Variables } from '../../src/event.js'
+import {
+  autoTags,
+  createdLine,
+  createdOf,
+  expandTags,
+  gitEventOf,
+  headCommitTime,
+  isNearSemver,
+  ociLabels,
+  parseSemver,
+  tagOf
+} from '../../src/event.js'
+import type { CommitTimes, CreatedSource, GitEvent, LatestMode, Variables } from '../../src/event.js'
 import { isValidTag } from '../../src/reference.js'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
@@ -358,5 +369,108 @@ describe('ociLabels', () => {
     const [label] = ociLabels(gitEventOf({}, undefined), '', new Date(Date.UTC(2027, 0, 5, 23, 59, 59)))
     expect(label.value).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
     expect(label.value).toBe('2027-01-05T23:59:59Z')
+  })
+})
+
+describe('createdOf: the commit time, for a reproducible image', () => {
+  const now = new Date('2026-06-07T08:09:10.987Z')
+  const none: CommitTimes = { sourceDateEpoch: undefined, headCommit: undefined, git: () => undefined }
+
+  test.each<[string, Partial<CommitTimes>, string, string]>([
+    [
+      'SOURCE_DATE_EPOCH first',
+      { sourceDateEpoch: '1700000000', headCommit: '2025-01-01T00:00:00Z', git: () => '2024-01-01T00:00:00Z' },
+      '2023-11-14T22:13:20.000Z',
+      'SOURCE_DATE_EPOCH'
+    ],
+    [
+      'then the head commit, in UTC and whole seconds',
+      { headCommit: '2025-03-04T05:06:07+01:00', git: () => '2024-01-01T00:00:00Z' },
+      '2025-03-04T04:06:07.000Z',
+      'head commit'
+    ],
+    ['then git log', { git: () => '2024-02-03T04:05:06-08:00' }, '2024-02-03T12:05:06.000Z', 'git log'],
+    ['else now, whole seconds', {}, '2026-06-07T08:09:10.000Z', 'now'],
+    ['SOURCE_DATE_EPOCH 0 is a time too', { sourceDateEpoch: '0' }, '1970-01-01T00:00:00.000Z', 'SOURCE_DATE_EPOCH'],
+    [
+      'an empty SOURCE_DATE_EPOCH is unset',
+      { sourceDateEpoch: '', git: () => '2024-02-03T04:05:06Z' },
+      '2024-02-03T04:05:06.000Z',
+      'git log'
+    ],
+    [
+      'a head commit time that is no time is passed over',
+      { headCommit: 'yesterday' },
+      '2026-06-07T08:09:10.000Z',
+      'now'
+    ]
+  ])('%s', (_label, times, iso, source) => {
+    const { created, warnings } = createdOf({ ...none, ...times }, now)
+    expect(created.date.toISOString()).toBe(iso)
+    expect(created.source).toBe(source)
+    expect(warnings).toEqual([])
+  })
+
+  it('asks git only when SOURCE_DATE_EPOCH and the event have no time', () => {
+    let asked = 0
+    const git = (): string => {
+      asked++
+      return '2024-01-01T00:00:00Z'
+    }
+    createdOf({ ...none, headCommit: '2025-01-01T00:00:00Z', git }, now)
+    createdOf({ ...none, sourceDateEpoch: '1', git }, now)
+    expect(asked).toBe(0)
+    createdOf({ ...none, git }, now)
+    expect(asked).toBe(1)
+  })
+
+  test.each(['1.5', '-1', 'soon', '2024-01-01'])(
+    'warns about SOURCE_DATE_EPOCH=%j and uses the next source',
+    (value) => {
+      const { created, warnings } = createdOf(
+        { ...none, sourceDateEpoch: value, headCommit: '2025-01-01T00:00:00Z' },
+        now
+      )
+      expect(created.source).toBe('head commit')
+      expect(warnings).toEqual([
+        `SOURCE_DATE_EPOCH='${value}' is not a whole number of seconds since 1970, so the image's creation time comes from the commit instead.`
+      ])
+    }
+  )
+})
+
+describe('headCommitTime', () => {
+  test.each<[string, unknown, string, string | undefined]>([
+    ['a push', { head_commit: { id: SHA, timestamp: '2025-01-01T00:00:00Z' } }, SHA, '2025-01-01T00:00:00Z'],
+    ['a head commit without id', { head_commit: { timestamp: '2025-01-01T00:00:00Z' } }, SHA, '2025-01-01T00:00:00Z'],
+    [
+      'another commit than the one built',
+      { head_commit: { id: HEAD, timestamp: '2025-01-01T00:00:00Z' } },
+      SHA,
+      undefined
+    ],
+    ['a branch deletion (head_commit: null)', { head_commit: null }, SHA, undefined],
+    ['a pull request (no head_commit)', prPayload, HEAD, undefined],
+    ['no payload', undefined, SHA, undefined],
+    ['a timestamp that is no string', { head_commit: { id: SHA, timestamp: 5 } }, SHA, undefined]
+  ])('%s', (_label, payload, sha, expected) => {
+    expect(headCommitTime(payload, sha)).toBe(expected)
+  })
+})
+
+describe('createdLine', () => {
+  const date = new Date('2025-03-04T04:06:07Z')
+  test.each<[CreatedSource, string]>([
+    ['SOURCE_DATE_EPOCH', 'from SOURCE_DATE_EPOCH'],
+    ['head commit', "the commit's time, from the event's head commit"],
+    ['git log', "the commit's time, from git log in the workspace"],
+    [
+      'now',
+      'now: no SOURCE_DATE_EPOCH, no head commit in the event and no git history in the workspace, so a rebuild of this commit gets another digest'
+    ]
+  ])('says where the time came from: %s', (source, said) => {
+    expect(createdLine({ date, source })).toBe(
+      `Image creation time (org.opencontainers.image.created): 2025-03-04T04:06:07Z, ${said}.`
+    )
   })
 })

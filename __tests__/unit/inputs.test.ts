@@ -896,6 +896,20 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
     ])
   })
 
+  it('dates the created label at the commit and gives BuildKit its SOURCE_DATE_EPOCH', () => {
+    const environment = {
+      ...env(undefined, release),
+      created: { date: new Date('2025-03-04T04:06:07Z'), source: 'head commit' as const }
+    }
+    const build = buildOf(inputsOf(parseInputs(raw(), environment)))
+    expect(build.labels).toContainEqual({ key: 'org.opencontainers.image.created', value: '2025-03-04T04:06:07Z' })
+    expect(build.sourceDateEpoch).toBe(1741061167)
+  })
+
+  it('gives no SOURCE_DATE_EPOCH when the time is only now', () => {
+    expect(buildOf(inputsOf(parseOn({}))).sourceDateEpoch).toBeUndefined()
+  })
+
   it('lets a label the user sets win over the default of the same key', () => {
     const labels = buildOf(
       inputsOf(parseOn({ labels: 'org.opencontainers.image.title=My App\norg.opencontainers.image.version=custom' }))
