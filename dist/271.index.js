@@ -1030,8 +1030,27 @@ function gitEventOf(vars, payload) {
         sha: (isPullRequest && pr?.headSha) || (vars.GITHUB_SHA ?? ''),
         pullRequest: isPullRequest ? (pr?.number ?? (refNumber === undefined ? undefined : Number(refNumber))) : undefined,
         sourceUrl: repository === '' ? '' : `${server}/${repository}`,
-        title: repository.slice(repository.indexOf('/') + 1)
+        title: repository.slice(repository.indexOf('/') + 1),
+        ...(name === 'pull_request' ? forkOf(payload) : {})
     };
+}
+/**
+ * The fork a pull request comes from: its head repository differs from the base
+ * one, or says it is a fork, or is gone (a deleted fork). `{}` for a branch of
+ * the repository itself, or when the payload does not say.
+ */
+function forkOf(payload) {
+    const pr = payload?.pull_request;
+    if (typeof pr !== 'object' || pr === null || typeof pr.head !== 'object' || pr.head === null)
+        return {};
+    const head = pr.head.repo;
+    const base = pr.base?.repo;
+    if (head === null)
+        return { fork: '(a deleted fork)' };
+    const headName = typeof head?.full_name === 'string' ? head.full_name : undefined;
+    const baseName = typeof base?.full_name === 'string' ? base.full_name : undefined;
+    const fromFork = head?.fork === true || (headName !== undefined && baseName !== undefined && headName !== baseName);
+    return fromFork ? { fork: headName ?? '(a fork)' } : {};
 }
 function pullRequestOf(payload) {
     if (typeof payload !== 'object' || payload === null)
@@ -1215,6 +1234,7 @@ function createdLine(created) {
 
 
 
+
 const nodeFs = {
     kind(p) {
         try {
@@ -1282,6 +1302,7 @@ function readEnvironment(vars = process.env) {
         dockerHost: vars.DOCKER_HOST || undefined,
         dockerConfig,
         buildxConfig: vars.BUILDX_CONFIG || external_node_path_.join(dockerConfig, 'buildx'),
+        dockerLogins: loginsOf(dockerConfig),
         buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(external_node_path_.join(dir, 'docker-buildx'))),
         tools: { docker: findExecutable('docker', vars.PATH), pigz: findExecutable('pigz', vars.PATH) }
     };
@@ -1310,6 +1331,24 @@ function gitCommitTime(workspace, sha, vars) {
             return time;
     }
     return undefined;
+}
+/** The registries the docker config in `dockerConfig` can log in to: its `auths` and `credHelpers`, and whether a `credsStore` is set. */
+function loginsOf(dockerConfig) {
+    let config = {};
+    try {
+        const parsed = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(dockerConfig, 'config.json'), 'utf8'));
+        if (typeof parsed === 'object' && parsed !== null)
+            config = parsed;
+    }
+    catch {
+        // no config: no logins
+    }
+    const keys = (entries) => typeof entries === 'object' && entries !== null ? Object.keys(entries) : [];
+    const registries = [...keys(config.auths), ...keys(config.credHelpers)].map((key) => normalizeRegistry(key.replace(/^https?:\/\//, '').replace(/\/.*$/, '')));
+    return {
+        registries: [...new Set(registries)],
+        store: typeof config.credsStore === 'string' && config.credsStore !== ''
+    };
 }
 /**
  * Where the docker CLI looks for its plugins, as the CLI itself does: the
@@ -1851,7 +1890,9 @@ function parseInputs(raw, env) {
     const images = parseImages(raw, registry, report, lowercased);
     const tags = parseTags(raw, env.event, report);
     const version = autoTags(env.event).version;
-    const push = parseBoolean(raw, 'push', true, report);
+    const pushInput = parseBoolean(raw, 'push', true, report);
+    const pushSkipped = pushInput ? forkWithoutLogin(env, credentials, images, report) : undefined;
+    const push = pushInput && pushSkipped === undefined;
     const flags = {
         pull: parseBoolean(raw, 'pull', false, report),
         noCache: parseBoolean(raw, 'no-cache', false, report)
@@ -1868,7 +1909,20 @@ function parseInputs(raw, env) {
     const attempts = parseRetries(raw.retries, report);
     const summary = parseBoolean(raw, 'summary', true, report);
     const dryRun = parseBoolean(raw, 'dry-run', false, report);
-    const inputs = { registry, credentials, images, tags, version, source, push, save, attempts, summary, dryRun };
+    const inputs = {
+        registry,
+        credentials,
+        images,
+        tags,
+        version,
+        source,
+        push,
+        save,
+        attempts,
+        summary,
+        dryRun,
+        ...(pushSkipped === undefined ? {} : { pushSkipped })
+    };
     const { problems, warnings, notices, masks } = report;
     return problems.length > 0
         ? { ok: false, problems, warnings, notices, masks }
@@ -1894,6 +1948,24 @@ function parseCredentials(raw, report) {
         report.warn(unset, `Input '${set}' is set but '${unset}' is empty, so the action does not log in (a secret is empty on pull requests from forks).`);
     }
     return undefined;
+}
+/**
+ * A pull request from a fork gets no secrets, so a push without credentials to a
+ * registry the docker config has no login for would fail after the whole build:
+ * the image is built and not pushed, with a warning that says how to fix the
+ * workflow. The reason (for the summary), or undefined when the push goes ahead.
+ */
+function forkWithoutLogin(env, credentials, images, report) {
+    const fork = env.event.fork;
+    const logins = env.dockerLogins ?? { registries: [], store: false };
+    if (fork === undefined || credentials !== undefined || logins.store)
+        return undefined;
+    const without = [...new Set(images.map((i) => i.domain))].filter((r) => !logins.registries.includes(r));
+    if (without.length === 0)
+        return undefined;
+    const reason = `a pull request from the fork ${fork} gets no secrets, and there is no login for ${without.join(', ')}`;
+    report.warn('push', `Not pushing: ${reason}, so the push would fail. The image is built, and the outputs say nothing was pushed. Fix: push only outside pull requests (push: \${{ github.event_name != 'pull_request' }}), or give username and password for a registry that fork pull requests may push to.`);
+    return reason;
 }
 /**
  * Each repository, lowercased (noted in `lowercased`) when only its path has
@@ -2717,7 +2789,8 @@ function makePlan(inputs, facts) {
         version: inputs.version,
         labels: source.kind === 'build' ? Object.fromEntries(source.build.labels.map((l) => [l.key, l.value])) : {},
         workspace: facts.workspace,
-        summary: inputs.summary
+        summary: inputs.summary,
+        ...(inputs.pushSkipped === undefined ? {} : { pushSkipped: inputs.pushSkipped })
     };
     const secrets = {
         password: inputs.credentials?.password,

@@ -7,6 +7,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { createdOf, gitEventOf, headCommitTime } from './event.js'
 import type { Created, GitEvent, Variables } from './event.js'
+import { normalizeRegistry } from './reference.js'
 
 /** The file-system look-ups the inputs need, so tests can give their own. */
 export interface FileSystem {
@@ -39,6 +40,8 @@ export interface Environment {
   dockerConfig: string
   /** BUILDX_CONFIG, else the buildx folder of the user's config: where buildx keeps its builders. */
   buildxConfig: string
+  /** The registries the user's docker config has a login or credential helper for; `store`: a credsStore may hold others. */
+  dockerLogins?: { registries: string[]; store: boolean }
   /** Whether the docker CLI will find the buildx plugin (then builds run through `docker buildx build`). */
   buildx: boolean
   /** The programs the run may use, where PATH has them. */
@@ -112,6 +115,7 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     dockerHost: vars.DOCKER_HOST || undefined,
     dockerConfig,
     buildxConfig: vars.BUILDX_CONFIG || path.join(dockerConfig, 'buildx'),
+    dockerLogins: loginsOf(dockerConfig),
     buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
     tools: { docker: findExecutable('docker', vars.PATH), pigz: findExecutable('pigz', vars.PATH) }
   }
@@ -139,6 +143,26 @@ export function gitCommitTime(workspace: string, sha: string, vars: Variables): 
     if (time !== '') return time
   }
   return undefined
+}
+
+/** The registries the docker config in `dockerConfig` can log in to: its `auths` and `credHelpers`, and whether a `credsStore` is set. */
+export function loginsOf(dockerConfig: string): { registries: string[]; store: boolean } {
+  let config: { auths?: unknown; credHelpers?: unknown; credsStore?: unknown } = {}
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(dockerConfig, 'config.json'), 'utf8')) as unknown
+    if (typeof parsed === 'object' && parsed !== null) config = parsed
+  } catch {
+    // no config: no logins
+  }
+  const keys = (entries: unknown): string[] =>
+    typeof entries === 'object' && entries !== null ? Object.keys(entries) : []
+  const registries = [...keys(config.auths), ...keys(config.credHelpers)].map((key) =>
+    normalizeRegistry(key.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
+  )
+  return {
+    registries: [...new Set(registries)],
+    store: typeof config.credsStore === 'string' && config.credsStore !== ''
+  }
 }
 
 /**

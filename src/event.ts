@@ -18,6 +18,8 @@ export interface GitEvent {
   sourceUrl: string
   /** `app`: the repository's name without its owner, or ''. */
   title: string
+  /** A `pull_request` event from a fork (GitHub gives its workflows no secrets): the fork's `owner/name`. */
+  fork?: string
 }
 
 /** Environment variables as process.env gives them. */
@@ -44,8 +46,27 @@ export function gitEventOf(vars: Variables, payload: unknown): GitEvent {
     sha: (isPullRequest && pr?.headSha) || (vars.GITHUB_SHA ?? ''),
     pullRequest: isPullRequest ? (pr?.number ?? (refNumber === undefined ? undefined : Number(refNumber))) : undefined,
     sourceUrl: repository === '' ? '' : `${server}/${repository}`,
-    title: repository.slice(repository.indexOf('/') + 1)
+    title: repository.slice(repository.indexOf('/') + 1),
+    ...(name === 'pull_request' ? forkOf(payload) : {})
   }
+}
+
+/**
+ * The fork a pull request comes from: its head repository differs from the base
+ * one, or says it is a fork, or is gone (a deleted fork). `{}` for a branch of
+ * the repository itself, or when the payload does not say.
+ */
+function forkOf(payload: unknown): { fork?: string } {
+  type Repo = { full_name?: unknown; fork?: unknown } | null | undefined
+  const pr = (payload as { pull_request?: { head?: { repo?: Repo }; base?: { repo?: Repo } } } | null)?.pull_request
+  if (typeof pr !== 'object' || pr === null || typeof pr.head !== 'object' || pr.head === null) return {}
+  const head = pr.head.repo
+  const base = pr.base?.repo
+  if (head === null) return { fork: '(a deleted fork)' }
+  const headName = typeof head?.full_name === 'string' ? head.full_name : undefined
+  const baseName = typeof base?.full_name === 'string' ? base.full_name : undefined
+  const fromFork = head?.fork === true || (headName !== undefined && baseName !== undefined && headName !== baseName)
+  return fromFork ? { fork: headName ?? '(a fork)' } : {}
 }
 
 function pullRequestOf(payload: unknown): { number: number | undefined; headSha: string | undefined } | undefined {

@@ -56,6 +56,8 @@ export interface Inputs {
   summary: boolean
   /** Print the commands and set what outputs can be known, running nothing. */
   dryRun: boolean
+  /** Why `push: true` is not done (a fork's pull request without credentials), for the summary. */
+  pushSkipped?: string
 }
 
 /** The outcome, and what is to be printed: the masks (first), then the notices, warnings and problems. */
@@ -73,7 +75,9 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const images = parseImages(raw, registry, report, lowercased)
   const tags = parseTags(raw, env.event, report)
   const version = autoTags(env.event).version
-  const push = parseBoolean(raw, 'push', true, report)
+  const pushInput = parseBoolean(raw, 'push', true, report)
+  const pushSkipped = pushInput ? forkWithoutLogin(env, credentials, images, report) : undefined
+  const push = pushInput && pushSkipped === undefined
   const flags = {
     pull: parseBoolean(raw, 'pull', false, report),
     noCache: parseBoolean(raw, 'no-cache', false, report)
@@ -95,7 +99,20 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const attempts = parseRetries(raw.retries, report)
   const summary = parseBoolean(raw, 'summary', true, report)
   const dryRun = parseBoolean(raw, 'dry-run', false, report)
-  const inputs: Inputs = { registry, credentials, images, tags, version, source, push, save, attempts, summary, dryRun }
+  const inputs: Inputs = {
+    registry,
+    credentials,
+    images,
+    tags,
+    version,
+    source,
+    push,
+    save,
+    attempts,
+    summary,
+    dryRun,
+    ...(pushSkipped === undefined ? {} : { pushSkipped })
+  }
   const { problems, warnings, notices, masks } = report
   return problems.length > 0
     ? { ok: false, problems, warnings, notices, masks }
@@ -133,6 +150,31 @@ function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials']
     )
   }
   return undefined
+}
+
+/**
+ * A pull request from a fork gets no secrets, so a push without credentials to a
+ * registry the docker config has no login for would fail after the whole build:
+ * the image is built and not pushed, with a warning that says how to fix the
+ * workflow. The reason (for the summary), or undefined when the push goes ahead.
+ */
+function forkWithoutLogin(
+  env: Environment,
+  credentials: Inputs['credentials'],
+  images: Repository[],
+  report: Report
+): string | undefined {
+  const fork = env.event.fork
+  const logins = env.dockerLogins ?? { registries: [], store: false }
+  if (fork === undefined || credentials !== undefined || logins.store) return undefined
+  const without = [...new Set(images.map((i) => i.domain))].filter((r) => !logins.registries.includes(r))
+  if (without.length === 0) return undefined
+  const reason = `a pull request from the fork ${fork} gets no secrets, and there is no login for ${without.join(', ')}`
+  report.warn(
+    'push',
+    `Not pushing: ${reason}, so the push would fail. The image is built, and the outputs say nothing was pushed. Fix: push only outside pull requests (push: \${{ github.event_name != 'pull_request' }}), or give username and password for a registry that fork pull requests may push to.`
+  )
+  return reason
 }
 
 /** A repository written with uppercase letters, and the lowercase name used instead. */

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { findExecutable, gitCommitTime, nodeFs, pluginDirs, readEnvironment } from '../../src/environment.js'
+import { findExecutable, gitCommitTime, loginsOf, nodeFs, pluginDirs, readEnvironment } from '../../src/environment.js'
 import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
 
 afterEach(removeTempDirs)
@@ -283,5 +283,26 @@ describe('readEnvironment: the commit time (the created label)', () => {
     })
     expect(environment.created.source).toBe('now')
     expect(warnings).toEqual([expect.stringContaining("SOURCE_DATE_EPOCH='soon' is not a whole number of seconds")])
+  })
+})
+
+describe('loginsOf: the registries the user is logged in to', () => {
+  it('reads auths and credHelpers, Docker Hub as docker.io, and whether a credsStore is set', () => {
+    const dir = dockerConfig({
+      'config.json': JSON.stringify({
+        auths: { 'https://index.docker.io/v1/': {}, 'ghcr.io': {} },
+        credHelpers: { 'quay.io': 'secretservice', 'ghcr.io': 'x' },
+        credsStore: 'desktop'
+      })
+    })
+    expect(loginsOf(dir)).toEqual({ registries: ['docker.io', 'ghcr.io', 'quay.io'], store: true })
+  })
+
+  test.each(['', 'not json', '[]', 'null'])('has none for a config.json of %j', (text) => {
+    expect(loginsOf(dockerConfig({ 'config.json': text }))).toEqual({ registries: [], store: false })
+  })
+
+  it('has none without a config', () => {
+    expect(loginsOf(tempDir('empty'))).toEqual({ registries: [], store: false })
   })
 })

@@ -474,3 +474,23 @@ describe('createdLine', () => {
     )
   })
 })
+
+describe('gitEventOf: a pull request from a fork', () => {
+  const repo = (fullName: string, fork = false) => ({ full_name: fullName, fork })
+  const pr = (head: unknown, base: unknown = repo('octo-org/app')) => ({
+    pull_request: { number: 7, head: { sha: HEAD, repo: head }, base: { repo: base } }
+  })
+
+  test.each<[string, string, unknown, string | undefined]>([
+    ['another repository', 'pull_request', pr(repo('someone/app', true)), 'someone/app'],
+    ['another name, fork not said', 'pull_request', pr(repo('someone/app')), 'someone/app'],
+    ['fork: true under the same name', 'pull_request', pr(repo('octo-org/app', true)), 'octo-org/app'],
+    ['a deleted fork (head.repo: null)', 'pull_request', pr(null), '(a deleted fork)'],
+    ['a branch of the repository', 'pull_request', pr(repo('octo-org/app')), undefined],
+    ['pull_request_target (it has the secrets)', 'pull_request_target', pr(repo('someone/app', true)), undefined],
+    ['a payload without repositories', 'pull_request', prPayload, undefined],
+    ['no payload', 'pull_request', undefined, undefined]
+  ])('%s', (_label, name, payload, fork) => {
+    expect(event(name, 'refs/pull/7/merge', payload, MERGE).fork).toBe(fork)
+  })
+})

@@ -7,6 +7,7 @@ import type { InputName, RawInputs } from '../../src/input-names.js'
 import { parseInputs } from '../../src/inputs.js'
 import type { Inputs, ParseResult } from '../../src/inputs.js'
 import { parseLines, parseList } from '../../src/parse.js'
+import { makePlan } from '../../src/plan.js'
 import type { InputProblem, Warning } from '../../src/parse.js'
 import { CREATED, env, PLAIN_BUILD, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
@@ -1138,5 +1139,83 @@ describe('parseInputs: build args that look like credentials', () => {
 
   test.each(['VERSION', 'NODE_ENV', 'BASE_IMAGE'])('do not warn for %s', (key) => {
     expect(parse({ 'build-args': `${key}=x` }).warnings).toEqual([])
+  })
+})
+
+describe('parseInputs: push on a pull request from a fork', () => {
+  const forkPr = gitEventOf(
+    { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge', GITHUB_SHA: 'a'.repeat(40) },
+    {
+      pull_request: {
+        number: 7,
+        head: { sha: 'b'.repeat(40), repo: { full_name: 'someone/app', fork: true } },
+        base: { repo: { full_name: 'octo-org/app' } }
+      }
+    }
+  )
+  const onFork = (overrides: Partial<RawInputs>, logins = { registries: [] as string[], store: false }): ParseResult =>
+    parseInputs(raw({ images: 'ghcr.io/octo-org/app', ...overrides }), {
+      ...env(undefined, forkPr),
+      dockerLogins: logins
+    })
+
+  it('builds and does not push, with a warning that gives the fix', () => {
+    const result = onFork({})
+    const inputs = inputsOf(result)
+    expect(inputs.push).toBe(false)
+    expect(inputs.pushSkipped).toBe(
+      'a pull request from the fork someone/app gets no secrets, and there is no login for ghcr.io'
+    )
+    expect(result.warnings).toEqual([
+      {
+        input: 'push',
+        message:
+          "Not pushing: a pull request from the fork someone/app gets no secrets, and there is no login for ghcr.io, so the push would fail. The image is built, and the outputs say nothing was pushed. Fix: push only outside pull requests (push: ${{ github.event_name != 'pull_request' }}), or give username and password for a registry that fork pull requests may push to."
+      }
+    ])
+    expect(
+      makePlan(inputs, {
+        buildx: true,
+        buildkitEnv: false,
+        workspace: '/ws',
+        iidFile: 'i',
+        metadataFile: 'm',
+        pigz: undefined
+      }).plan.pushes
+    ).toEqual([])
+  })
+
+  test.each<[string, Partial<RawInputs>, { registries: string[]; store: boolean }]>([
+    ['push: false', { push: 'false' }, { registries: [], store: false }],
+    ['credentials given', { username: 'u', password: 'p' }, { registries: [], store: false }],
+    ['a login for the registry in the docker config', {}, { registries: ['ghcr.io'], store: false }],
+    ['a credsStore, which may hold one', {}, { registries: [], store: true }]
+  ])('pushes as asked with %s', (_label, overrides, logins) => {
+    const result = onFork(overrides, logins)
+    expect(inputsOf(result).pushSkipped).toBeUndefined()
+    expect(inputsOf(result).push).toBe(overrides.push !== 'false')
+    expect(result.warnings.filter((w) => w.input === 'push')).toEqual([])
+  })
+
+  it('names each registry without a login', () => {
+    const result = onFork(
+      { images: 'ghcr.io/octo-org/app, docker.io/octo/app, quay.io/octo/app' },
+      { registries: ['quay.io'], store: false }
+    )
+    expect(inputsOf(result).pushSkipped).toContain('there is no login for ghcr.io, docker.io')
+  })
+
+  it('pushes a branch of the repository itself as asked', () => {
+    const sameRepo = gitEventOf(
+      { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge' },
+      {
+        pull_request: {
+          number: 7,
+          head: { repo: { full_name: 'octo-org/app' } },
+          base: { repo: { full_name: 'octo-org/app' } }
+        }
+      }
+    )
+    expect(inputsOf(parseInputs(raw(), env(undefined, sameRepo))).push).toBe(true)
   })
 })
