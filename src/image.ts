@@ -79,7 +79,14 @@ function buildFailed(docker: Docker, image: BuildStep, result: RunResult, worksp
   } catch {
     return generic
   }
-  const found = dockerfileError(`${result.stdout}\n${result.stderr}`, text, path.basename(file))
+  // The build args fill in a FROM ${ARG}, to find the FROM of a base image that cannot be loaded.
+  const buildArgs = image.args.flatMap((arg, i) => (image.args[i - 1] === '--build-arg' ? [arg.split(/=(.*)/s)] : []))
+  const found = dockerfileError(
+    `${result.stdout}\n${result.stderr}`,
+    text,
+    path.basename(file),
+    Object.fromEntries(buildArgs.map(([key, value]) => [key, value ?? '']))
+  )
   if (found === undefined) return generic
   const relative = path.relative(workspace, file)
   const shown = relative.startsWith('..') ? file : relative

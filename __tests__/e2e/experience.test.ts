@@ -117,7 +117,7 @@ describe('Dockerfile annotations', () => {
     )
     expect(result.code).toBe(1)
     expect(commands(result.log, 'error')).toEqual([
-      '::error title=docker build failed,file=docker/prod.Dockerfile,line=3::docker/prod.Dockerfile:3: RUN echo start && exit 4 failed: exit code 4'
+      '::error title=docker build failed,file=docker/prod.Dockerfile,line=3::docker/prod.Dockerfile:3: RUN echo start && exit 4 failed: exit code 4%0A  start'
     ])
   })
 })

@@ -162,3 +162,56 @@ describe('a pull request from a fork', () => {
     expect(fs.readFileSync(ws.summaryFile, 'utf8')).toContain('nothing pushed')
   })
 })
+
+describe('build annotations', () => {
+  const twoStages = [
+    `FROM ${s.baseImage} AS one`,
+    'RUN touch /marker',
+    'RUN echo checking >&2; ls /marker',
+    '',
+    `FROM ${s.baseImage} AS two`,
+    'RUN echo checking >&2; ls /marker',
+    ''
+  ].join('\n')
+  const failed = [
+    'app/Dockerfile:6: RUN echo checking >&2; ls /marker failed: exit code 1',
+    '  checking',
+    '  ls: /marker: No such file or directory'
+  ].join('%0A')
+  const buildkit = { PATH: `/usr/bin:${process.env.PATH}`, DOCKER_BUILDKIT: '1' }
+
+  it.each<[string, Record<string, string>]>([
+    ['the classic builder', {}],
+    ['BuildKit', buildkit]
+  ])(
+    'points the same instruction in two stages at the stage that failed, with its last lines (%s)',
+    async (_label, extraEnv) => {
+      const ws = makeWorkspace(twoStages)
+      const result = await runMain(
+        ws,
+        { images: `${s.plain}/${uniqueName('stages')}`, context: 'app', network: 'host' },
+        extraEnv
+      )
+      expect(result.code).toBe(1)
+      expect(commands(result.log, 'error')).toEqual([
+        `::error title=docker build failed,file=app/Dockerfile,line=6::${failed}`
+      ])
+    }
+  )
+
+  it('points a missing base image at its FROM line (BuildKit)', async () => {
+    const missing = `${s.plain}/${uniqueName('no-such-base')}`
+    const ws = makeWorkspace(
+      [`ARG BASE=${missing}`, `FROM ${s.baseImage} AS tools`, 'FROM ${BASE}:1', 'RUN true', ''].join('\n')
+    )
+    const result = await runMain(
+      ws,
+      { images: `${s.plain}/${uniqueName('base')}`, context: 'app', network: 'host' },
+      buildkit
+    )
+    expect(result.code).toBe(1)
+    expect(commands(result.log, 'error')).toEqual([
+      `::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: FROM \${BASE}:1: the base image ${missing}:1 could not be loaded: ${missing}:1: not found`
+    ])
+  })
+})
