@@ -170,9 +170,32 @@ function mask(secret) {
     for (const value of lines.length > 1 ? [secret, ...lines] : lines)
         command('add-mask', value);
 }
-/** Runs `work` inside a collapsible log group titled `title`. */
+/** The longest group title: the log's group list stays readable; the rest goes inside the group. */
+const GROUP_TITLE_MAX = 120;
+/**
+ * `title` cut to GROUP_TITLE_MAX characters: a list (`a, b, c`) after its last
+ * item that fits, saying how many more there are; anything else at a space, with
+ * `…`. Undefined when it fits as it is.
+ */
+function shortTitle(title) {
+    if (title.length <= GROUP_TITLE_MAX)
+        return undefined;
+    const items = title.split(', ');
+    for (let kept = items.length - 1; kept >= 1; kept--) {
+        const short = `${items.slice(0, kept).join(', ')}, … (${items.length - kept} more)`;
+        if (short.length <= GROUP_TITLE_MAX)
+            return short;
+    }
+    const cut = title.slice(0, GROUP_TITLE_MAX - 1);
+    const space = cut.lastIndexOf(' ');
+    return `${space >= GROUP_TITLE_MAX / 2 ? cut.slice(0, space) : cut}…`;
+}
+/** Runs `work` inside a collapsible log group titled `title` (a long title is cut, and printed whole inside). */
 async function group(title, work) {
-    process.stdout.write(`::group::${escapeData(printable(title))}${external_node_os_.EOL}`);
+    const short = shortTitle(title);
+    process.stdout.write(`::group::${escapeData(printable(short ?? title))}${external_node_os_.EOL}`);
+    if (short !== undefined)
+        info(title);
     try {
         return await work();
     }
@@ -532,13 +555,17 @@ const NOISE = [
     /^Configure a credential helper/,
     /^https:\/\/docs\.docker\.com\/go\/credential-store/
 ];
+/** `manifest unknown: manifest unknown`, as docker doubles a registry's error code and message, once. */
+function undouble(text) {
+    return text.replace(/(\b[^:|]{3,}): \1\b/g, '$1');
+}
 /** The last few meaningful lines of a command's error output, with any URL's credentials hidden (shownArg). */
 function errorSummary(stderr, stdout = '') {
     const lines = (stderr.trim() === '' ? stdout : stderr)
         .split('\n')
         .map((l) => l.trimEnd())
         .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)));
-    return shownArg(lines.slice(-4).join(' | ')) || 'no error output';
+    return shownArg(undouble(lines.slice(-4).join(' | '))) || 'no error output';
 }
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */
 const ENGINE_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix \S+docker\.sock: connect/;
@@ -1235,6 +1262,8 @@ function createdLine(created) {
 
 
 
+/** Set (through GITHUB_ENV) for the later steps of a job once a step has said that the build is the classic builder. */
+const CLASSIC_BUILDER_NOTED = 'SHIP_IMAGE_CLASSIC_BUILDER_NOTED';
 const nodeFs = {
     kind(p) {
         try {
@@ -1303,6 +1332,7 @@ function readEnvironment(vars = process.env) {
         dockerConfig,
         buildxConfig: vars.BUILDX_CONFIG || external_node_path_.join(dockerConfig, 'buildx'),
         dockerLogins: loginsOf(dockerConfig),
+        classicBuilderNoted: vars[CLASSIC_BUILDER_NOTED] === 'true',
         buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(external_node_path_.join(dir, 'docker-buildx'))),
         tools: { docker: findExecutable('docker', vars.PATH), pigz: findExecutable('pigz', vars.PATH) }
     };
@@ -2182,6 +2212,7 @@ function writeOutputs(outputs) {
 // Where in the Dockerfile a failed build went wrong, from the builder's output, so
 // the error can be an annotation on that line (it then shows on the pull request's
 // diff). Pure: the output and the Dockerfile's text come in as strings.
+
 /** The instructions of a Dockerfile, in order (comments, blank lines and parser directives skipped). */
 function instructionsOf(dockerfile) {
     const lines = dockerfile.split(/\r?\n/);
@@ -2422,10 +2453,6 @@ function describe(instruction, reason, last = []) {
     const shown = last.filter((l, i) => !(i === last.length - 1 && undouble(l.trim()) === reason.trim()));
     return shown.length === 0 ? head : [head, ...shown.map((l) => `  ${l}`)].join('\n');
 }
-/** `manifest unknown: manifest unknown` as docker doubles it, once. */
-function undouble(text) {
-    return text.replace(/(\b[^:|]{3,}): \1\b/g, '$1');
-}
 /** The builder's own last word on why it failed. */
 function failureReason(lines) {
     const patterns = [
@@ -2578,7 +2605,11 @@ async function pullCache(docker, pulls, attempts) {
             catch (err) {
                 if (!(err instanceof DockerError) || err instanceof EngineUnreachable)
                     throw err;
-                workflow_notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`);
+                // The first run of a workflow has no image to reuse yet: that is not a fault.
+                const missing = /manifest unknown|not found/i.test(err.message);
+                workflow_notice(missing
+                    ? `cache-from: ${ref} could not be pulled: it is not in the registry (yet: on a first run, or before that tag is pushed); building without it.`
+                    : `cache-from: ${ref} could not be pulled (${err.message}); building without it.`);
             }
         })));
     });
@@ -3235,8 +3266,10 @@ async function main(vars = process.env, runnerFor = cliRunner) {
             track(claimTarget(plan.save.target.path));
         const config = plan.login && createDockerConfig(temp, plan.login.registry, environment.dockerConfig, environment.buildxConfig);
         const docker = new Docker(runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost), environment.dockerHost);
-        if (plan.image.kind === 'build' && !plan.buildkit) {
-            workflow_warning('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.');
+        // Once per job, as a notice: the build works, and every run of the job would say the same.
+        if (plan.image.kind === 'build' && !plan.buildkit && !environment.classicBuilderNoted) {
+            workflow_notice('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need. (Said once per job.)');
+            exportVariable(CLASSIC_BUILDER_NOTED, 'true');
         }
         report(plan, await runPhases(docker, plan, secrets));
     }

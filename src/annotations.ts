@@ -1,6 +1,7 @@
 // Where in the Dockerfile a failed build went wrong, from the builder's output, so
 // the error can be an annotation on that line (it then shows on the pull request's
 // diff). Pure: the output and the Dockerfile's text come in as strings.
+import { undouble } from './docker-output.js'
 
 export interface Instruction {
   /** 1-based line where the instruction starts. */
@@ -283,11 +284,6 @@ function describe(instruction: string | undefined, reason: string, last: string[
   // The reason may be the step's last line itself (the classic builder's error): not twice.
   const shown = last.filter((l, i) => !(i === last.length - 1 && undouble(l.trim()) === reason.trim()))
   return shown.length === 0 ? head : [head, ...shown.map((l) => `  ${l}`)].join('\n')
-}
-
-/** `manifest unknown: manifest unknown` as docker doubles it, once. */
-export function undouble(text: string): string {
-  return text.replace(/(\b[^:|]{3,}): \1\b/g, '$1')
 }
 
 /** The builder's own last word on why it failed. */

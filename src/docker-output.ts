@@ -24,13 +24,18 @@ const NOISE = [
   /^https:\/\/docs\.docker\.com\/go\/credential-store/
 ]
 
+/** `manifest unknown: manifest unknown`, as docker doubles a registry's error code and message, once. */
+export function undouble(text: string): string {
+  return text.replace(/(\b[^:|]{3,}): \1\b/g, '$1')
+}
+
 /** The last few meaningful lines of a command's error output, with any URL's credentials hidden (shownArg). */
 export function errorSummary(stderr: string, stdout = ''): string {
   const lines = (stderr.trim() === '' ? stdout : stderr)
     .split('\n')
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)))
-  return shownArg(lines.slice(-4).join(' | ')) || 'no error output'
+  return shownArg(undouble(lines.slice(-4).join(' | '))) || 'no error output'
 }
 
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */

@@ -9,6 +9,9 @@ import { createdOf, gitEventOf, headCommitTime } from './event.js'
 import type { Created, GitEvent, Variables } from './event.js'
 import { normalizeRegistry } from './reference.js'
 
+/** Set (through GITHUB_ENV) for the later steps of a job once a step has said that the build is the classic builder. */
+export const CLASSIC_BUILDER_NOTED = 'SHIP_IMAGE_CLASSIC_BUILDER_NOTED'
+
 /** The file-system look-ups the inputs need, so tests can give their own. */
 export interface FileSystem {
   kind(absolutePath: string): 'file' | 'directory' | 'other' | 'missing'
@@ -40,6 +43,8 @@ export interface Environment {
   dockerConfig: string
   /** BUILDX_CONFIG, else the buildx folder of the user's config: where buildx keeps its builders. */
   buildxConfig: string
+  /** An earlier ship-image step of this job said that the build is the classic builder (so this one need not). */
+  classicBuilderNoted?: boolean
   /** The registries the user's docker config has a login or credential helper for; `store`: a credsStore may hold others. */
   dockerLogins?: { registries: string[]; store: boolean }
   /** Whether the docker CLI will find the buildx plugin (then builds run through `docker buildx build`). */
@@ -116,6 +121,7 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     dockerConfig,
     buildxConfig: vars.BUILDX_CONFIG || path.join(dockerConfig, 'buildx'),
     dockerLogins: loginsOf(dockerConfig),
+    classicBuilderNoted: vars[CLASSIC_BUILDER_NOTED] === 'true',
     buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
     tools: { docker: findExecutable('docker', vars.PATH), pigz: findExecutable('pigz', vars.PATH) }
   }

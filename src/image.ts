@@ -104,7 +104,13 @@ async function pullCache(docker: Docker, pulls: BuildStep['cachePulls'], attempt
             await docker.runRetrying(args, { registry: registryOf(ref), attempts }, { onLine: workflow.prefixed(ref) })
           } catch (err) {
             if (!(err instanceof DockerError) || err instanceof EngineUnreachable) throw err
-            workflow.notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`)
+            // The first run of a workflow has no image to reuse yet: that is not a fault.
+            const missing = /manifest unknown|not found/i.test(err.message)
+            workflow.notice(
+              missing
+                ? `cache-from: ${ref} could not be pulled: it is not in the registry (yet: on a first run, or before that tag is pushed); building without it.`
+                : `cache-from: ${ref} could not be pulled (${err.message}); building without it.`
+            )
           }
         })
       )

@@ -7,7 +7,7 @@ import { removeAll, removeOnSignals, track } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
 import { cliRunner, Docker } from './docker.js'
 import type { CommandRunner } from './docker.js'
-import { readEnvironment, tempBase } from './environment.js'
+import { CLASSIC_BUILDER_NOTED, readEnvironment, tempBase } from './environment.js'
 import type { Environment } from './environment.js'
 import { DockerError } from './errors.js'
 import { createdLine, OCI, rfc3339 } from './event.js'
@@ -91,10 +91,12 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
       runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
       environment.dockerHost
     )
-    if (plan.image.kind === 'build' && !plan.buildkit) {
-      workflow.warning(
-        'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.'
+    // Once per job, as a notice: the build works, and every run of the job would say the same.
+    if (plan.image.kind === 'build' && !plan.buildkit && !environment.classicBuilderNoted) {
+      workflow.notice(
+        'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need. (Said once per job.)'
       )
+      workflow.exportVariable(CLASSIC_BUILDER_NOTED, 'true')
     }
     report(plan, await runPhases(docker, plan, secrets))
   } catch (err) {

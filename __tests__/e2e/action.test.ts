@@ -571,7 +571,7 @@ describe('failures', () => {
     const result = await runMain(ws, { images: `${s.plain}/${uniqueName('broken')}`, context: 'app' })
     expect(result.code).toBe(1)
     expect(commands(result.log, 'error')).toEqual([
-      `::error title=docker build failed,file=app/Dockerfile,line=1::app/Dockerfile:1: FROM ${base} failed: manifest for ${base} not found: manifest unknown: manifest unknown`
+      `::error title=docker build failed,file=app/Dockerfile,line=1::app/Dockerfile:1: FROM ${base} failed: manifest for ${base} not found: manifest unknown`
     ])
   })
 

@@ -10,6 +10,7 @@ import {
   fetchManifest,
   labelsServed,
   makeWorkspace,
+  parseCommandFile,
   removeWorkspaces,
   runMain,
   services,
@@ -213,5 +214,52 @@ describe('build annotations', () => {
     expect(commands(result.log, 'error')).toEqual([
       `::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: FROM \${BASE}:1: the base image ${missing}:1 could not be loaded: ${missing}:1: not found`
     ])
+  })
+})
+
+describe('log noise', () => {
+  it('says "classic builder" once per job, as a notice: a later step of the job sees the marker', async () => {
+    const ws = makeWorkspace()
+    const envFile = path.join(ws.root, 'github-env')
+    fs.writeFileSync(envFile, '')
+    const inputs = { images: `${s.plain}/${uniqueName('noise')}`, context: 'app', push: 'false', summary: 'false' }
+    const first = await runMain(ws, inputs, { GITHUB_ENV: envFile })
+    expect(first.code).toBe(0)
+    const classic = (log: string) =>
+      [...commands(log, 'warning'), ...commands(log, 'notice')].filter((l) => l.includes('classic builder'))
+    expect(classic(first.log)).toEqual([expect.stringMatching(/^::notice::docker build here is the classic builder/)])
+    // The runner gives the next steps of the job what a step wrote to GITHUB_ENV.
+    const exported = parseCommandFile(fs.readFileSync(envFile, 'utf8'))
+    expect(exported).toEqual({ SHIP_IMAGE_CLASSIC_BUILDER_NOTED: 'true' })
+    const second = await runMain(ws, inputs, { GITHUB_ENV: envFile, ...exported })
+    expect(second.code).toBe(0)
+    expect(classic(second.log)).toEqual([])
+  })
+
+  it('keeps group titles to 120 characters, the whole list inside, and says "manifest unknown" once', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('octo-org-long-repository-name')}`
+    const tags = Array.from({ length: 8 }, (_, i) => `release-candidate-${i}`)
+    const result = await runMain(ws, {
+      images: repository,
+      tags: tags.join(','),
+      context: 'app',
+      'cache-from': `${repository}:main`,
+      summary: 'false'
+    })
+    expect(result.code).toBe(0)
+    const lines = result.stdout.split('\n')
+    const groups = lines.filter((l) => l.startsWith('::group::'))
+    expect(groups.length).toBeGreaterThanOrEqual(3)
+    for (const group of groups) expect(group.length - '::group::'.length).toBeLessThanOrEqual(120)
+    const building = lines.findIndex((l) => l.startsWith('::group::Building '))
+    expect(lines[building]).toMatch(/, … \(\d+ more\)$/)
+    expect(lines[building + 1]).toBe(`Building ${tags.map((t) => `${repository}:${t}`).join(', ')}`)
+    expect(commands(result.log, 'notice').filter((n) => n.includes('cache-from'))).toEqual([
+      `::notice::cache-from: ${repository}:main could not be pulled: it is not in the registry (yet: on a first run, or before that tag is pushed); building without it.`
+    ])
+    // docker's own output says it twice; what the action says, once.
+    const said = ['error', 'warning', 'notice'].flatMap((kind) => commands(result.log, kind))
+    expect(said.join('\n')).not.toMatch(/manifest unknown: manifest unknown/)
   })
 })
