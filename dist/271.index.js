@@ -809,6 +809,35 @@ function classifyFailure(errorOutput, now) {
     }
     return { transient: false, reason: 'no transient registry or network fault in the output' };
 }
+/**
+ * How many steps of a build the builder took from its cache, as it printed them:
+ * BuildKit's `#5 [stage 2/4] RUN …` then `#5 CACHED`, the classic builder's
+ * `Step 2/4 : RUN …` then ` ---> Using cache`. A FROM is not counted as a step.
+ * Undefined when the output shows no step (a quiet or unknown builder).
+ */
+function buildCache(output) {
+    const lines = output.split(/\r?\n/);
+    const vertices = new Set();
+    const cached = new Set();
+    let classicSteps = 0;
+    let classicCached = 0;
+    for (const line of lines) {
+        const vertex = /^#(\d+) \[(?:\S+ )?\d+\/\d+\] (\S+)/.exec(line);
+        if (vertex && !/^FROM$/i.test(vertex[2]))
+            vertices.add(vertex[1]);
+        const hit = /^#(\d+) CACHED$/.exec(line.trim());
+        if (hit)
+            cached.add(hit[1]);
+        const step = /^Step \d+\/\d+ : (\S+)/.exec(line);
+        if (step && !/^FROM$/i.test(step[1]))
+            classicSteps++;
+        if (/^ ---> Using cache$/.test(line.trimEnd()))
+            classicCached++;
+    }
+    if (vertices.size > 0)
+        return { steps: vertices.size, cached: [...cached].filter((v) => vertices.has(v)).length };
+    return classicSteps > 0 ? { steps: classicSteps, cached: classicCached } : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/retry.ts
 /**
@@ -2520,6 +2549,7 @@ async function settleAll(promises) {
 
 
 
+
 /** Builds the image, or retags the existing one (pulling it when it is not local). */
 async function makeImage(docker, plan, secrets) {
     const image = plan.image;
@@ -2533,7 +2563,8 @@ async function makeImage(docker, plan, secrets) {
             if (result.exitCode !== 0)
                 throw buildFailed(docker, image, result, plan.workspace);
             const id = external_node_fs_.readFileSync(image.iidFile, 'utf8').trim();
-            return { id, own: [id, ...builtDigests(image.metadataFile)] };
+            const cache = buildCache(`${result.stdout}\n${result.stderr}`);
+            return { id, own: [id, ...builtDigests(image.metadataFile)], ...(cache ? { cache } : {}) };
         });
     }
     return group(`Tagging ${image.source} as ${refs}`, async () => {
@@ -2883,7 +2914,8 @@ async function runPhases(docker, plan, secrets) {
             tarball: done.tarball
         },
         timings,
-        imageSize: done.imageSize
+        imageSize: done.imageSize,
+        ...(done.image?.cache ? { cache: done.image.cache } : {})
     });
     // Runs one phase, timed; a failure carries the phase's name and what was done before it.
     const phase = async (name, work) => {
@@ -3101,6 +3133,10 @@ function commandLines(plan) {
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
+// The job summary (GITHUB_STEP_SUMMARY) and the step's closing line, from what
+// the run did. Pure: markdown and text out; writing them is main's job. Nothing
+// secret reaches these functions.
+
 
 /** The phases of a run, in the order they run. */
 const PHASES = ['login', 'build', 'save', 'push'];
@@ -3132,42 +3168,77 @@ function fenced(language, lines) {
     const fence = '`'.repeat(Math.max(3, longestTicks(lines.join('\n')) + 1));
     return [`${fence}${language}`, ...lines, fence];
 }
-/** `sha256:0123456789ab…`, the full digest one click away. */
+/** `sha256:0123456789ab…`: the whole `repo@digest` is in the block below the table, to copy. */
 function digestCell(digest) {
-    if (digest === null)
-        return '—';
-    return `<details><summary><code>${digest.slice(0, 19)}…</code></summary><code>${digest}</code></details>`;
+    return digest === null ? '—' : code(`${digest.slice(0, 19)}…`);
 }
-function summaryMarkdown({ metadata, timings, imageSize, dryRun, failed }) {
+/** The line under the heading: the version, what made the image and how, the cache, the time. */
+function madeLine(input) {
+    const parts = [];
+    if (input.metadata.version !== '')
+        parts.push(`version ${code(input.metadata.version)}`);
+    const made = input.made;
+    if (made?.kind === 'build') {
+        const what = made.dockerfile === undefined ? 'built' : `built ${code(made.dockerfile)}`;
+        const target = made.target === '' ? '' : ` (stage ${code(made.target)})`;
+        const platforms = made.platforms.length === 0 ? "for the engine's platform" : `for ${made.platforms.map(code).join(', ')}`;
+        parts.push(`${what}${target} with ${made.builder} ${platforms}`);
+    }
+    else if (made?.kind === 'retag')
+        parts.push(`retagged ${code(made.source)}, nothing built`);
+    const cache = input.cache;
+    if (cache !== undefined && cache.steps > 0)
+        parts.push(cache.cached === 0 ? `no step of ${cache.steps} cached` : `${cache.cached} of ${cache.steps} steps cached`);
+    if (input.totalMs !== undefined)
+        parts.push(`${formatDuration(input.totalMs)} in all`);
+    const line = parts.join(' · ');
+    return line === '' ? '' : `${line[0].toUpperCase()}${line.slice(1)}.`;
+}
+function summaryMarkdown(input) {
+    const { metadata, timings, imageSize, dryRun, failed } = input;
     const out = [];
-    const pushed = metadata.images.filter((i) => i.digest !== null).length;
+    const pushed = metadata.images.filter((i) => i.digest !== null);
     const title = dryRun
         ? 'dry run: nothing was run'
         : [
             failed ? `failed in the ${failed.phase} phase` : '',
-            pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed',
+            pushed.length > 0
+                ? `pushed ${pushed.length} ${pushed.length === 1 ? 'repository' : 'repositories'}`
+                : 'nothing pushed',
             metadata.tarball ? 'saved a tarball' : ''
         ]
             .filter((t) => t !== '')
             .join(', ');
-    out.push(`### ship-image: ${title}`, '');
-    if (failed)
-        out.push(...fenced('text', [failed.message]), '');
-    if (metadata.version !== '')
-        out.push(`Version ${code(metadata.version)}.`, '');
-    out.push('| repository | tags | digest | size |', '|---|---|---|---|');
+    out.push(`### ship-image${input.step ? ` ${code(input.step)}` : ''}: ${title}`, '');
+    if (failed) {
+        const live = pushed.length > 0 || metadata.tarball ? ' What it did before is live, in the outputs and below.' : '';
+        out.push(`**Failed in the ${failed.phase} phase.**${live}`, '', ...fenced('text', failed.message.split('\n')), '');
+    }
+    const made = madeLine(input);
+    if (made !== '')
+        out.push(made, '');
+    if (input.pushSkipped)
+        out.push(`**Not pushed:** ${input.pushSkipped}.`, '');
+    out.push('| repository | tags | digest | image size in the engine |', '|---|---|---|---|');
     const size = imageSize === undefined ? '—' : formatBytes(imageSize);
     for (const image of metadata.images) {
         out.push(`| ${code(image.repository)} | ${image.tags.map((t) => code(t.tag)).join(' ')} | ${digestCell(image.digest)} | ${size} |`);
     }
     out.push('');
+    if (metadata.refs.length > 0) {
+        out.push(`Pushed, by digest (a tag can move, a digest cannot):`, '', ...fenced('text', metadata.refs), '');
+    }
     const phases = PHASES.filter((p) => timings[p] !== undefined);
     if (phases.length > 0) {
-        out.push(`| ${phases.join(' | ')} |`, `|${phases.map(() => '---').join('|')}|`, `| ${phases.map((p) => formatDuration(timings[p])).join(' | ')} |`, '');
+        const total = input.totalMs === undefined ? [] : [formatDuration(input.totalMs)];
+        const names = [...phases, ...(total.length > 0 ? ['total'] : [])];
+        out.push(`| ${names.join(' | ')} |`, `|${names.map(() => '---').join('|')}|`, `| ${[...phases.map((p) => formatDuration(timings[p])), ...total].join(' | ')} |`, '');
     }
     const tarball = metadata.tarball;
     if (tarball) {
-        out.push(`**Tarball** ${code(tarball.path)}: ${formatBytes(tarball.size)}, ${code(tarball.digest)}. Load it with:`, '', ...fenced('sh', [`docker load --input ${shellQuote(tarball.path)}`]), '');
+        const name = external_node_path_.basename(tarball.path);
+        const how = tarball.compressor === 'none' ? 'not compressed' : `gzip by ${tarball.compressor}`;
+        out.push(`**Tarball** ${code(name)}: tarball size on disk ${formatBytes(tarball.size)}, ${how}, ${code(tarball.digest)}. This job wrote it to ${code(tarball.path)}; a job that downloads it as an artifact loads it with:`, '', ...fenced('sh', [`docker load --input ${shellQuote(name)}`]), '');
     }
     if (dryRun)
         out.push('The docker commands this run would make:', '', ...fenced('sh', dryRun), '');
@@ -3221,6 +3292,7 @@ function start() {
     });
 }
 async function main(vars = process.env, runnerFor = cliRunner) {
+    const started = performance.now();
     const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, input(name, vars)]));
     mask(raw.password);
     const { environment, warnings } = readEnvironment(vars);
@@ -3271,12 +3343,13 @@ async function main(vars = process.env, runnerFor = cliRunner) {
             workflow_notice('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need. (Said once per job.)');
             exportVariable(CLASSIC_BUILDER_NOTED, 'true');
         }
-        report(plan, await runPhases(docker, plan, secrets));
+        const step = { step: vars.GITHUB_ACTION, started };
+        report(plan, await runPhases(docker, plan, secrets), step);
     }
     catch (err) {
         // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
         if (err instanceof PhaseFailure)
-            report(plan, err.done, err);
+            report(plan, err.done, { step: vars.GITHUB_ACTION, started }, err);
         main_fail(err instanceof PhaseFailure ? err.cause : err);
     }
     finally {
@@ -3284,16 +3357,40 @@ async function main(vars = process.env, runnerFor = cliRunner) {
     }
 }
 /** The outputs, the summary and the closing line: of the run, or after a failure, of what it did before. */
-function report(plan, done, failure) {
+function report(plan, done, run, failure) {
     const metadata = metadataOf(done.outcome);
     // After a failure the outputs are set only when something is live, for `if: failure()` steps to find.
     if (!failure || done.outcome.pushed.length > 0 || done.outcome.tarball)
         writeOutputs(outputsOf(metadata));
     const failed = failure && { phase: failure.phase, message: failure.message };
-    if (plan.summary)
-        appendSummary(summaryMarkdown({ ...done, metadata, failed }));
+    if (plan.summary) {
+        appendSummary(summaryMarkdown({
+            ...done,
+            metadata,
+            failed,
+            made: madeOf(plan),
+            totalMs: performance.now() - run.started,
+            ...(run.step ? { step: run.step } : {}),
+            ...(plan.pushSkipped ? { pushSkipped: plan.pushSkipped } : {})
+        }));
+    }
     if (!failure)
         info(closingLine(metadata));
+}
+/** What made the image, for the summary: the builder, the Dockerfile, the stage and platforms; or the image retagged. */
+function madeOf(plan) {
+    const image = plan.image;
+    if (image.kind === 'retag')
+        return { kind: 'retag', source: image.source };
+    const value = (flag) => image.args[image.args.indexOf(flag) + 1] ?? '';
+    const dockerfile = image.dockerfile && external_node_path_.relative(plan.workspace, image.dockerfile);
+    return {
+        kind: 'build',
+        builder: plan.builder === 'buildx' ? 'buildx' : plan.buildkit ? 'BuildKit' : 'the classic builder',
+        dockerfile: dockerfile && (dockerfile.startsWith('..') ? image.dockerfile : dockerfile),
+        target: image.args.includes('--target') ? value('--target') : '',
+        platforms: image.args.includes('--platform') ? value('--platform').split(',') : []
+    };
 }
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */
 function factsOf(environment, dir) {

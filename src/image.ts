@@ -3,6 +3,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dockerfileError } from './annotations.js'
+import { buildCache } from './docker-output.js'
 import type { Docker, RunResult } from './docker.js'
 import { DockerError, EngineUnreachable } from './errors.js'
 import { CONCURRENCY, limiter, settleAll } from './limit.js'
@@ -15,6 +16,8 @@ export interface MadeImage {
   id: string
   /** The image ID, and with buildx the manifest and config digests: the engine's ID is one of them, whatever its image store. */
   own: string[]
+  /** The build's steps and cache hits, as the builder printed them (for the summary). */
+  cache?: { steps: number; cached: number }
 }
 
 /** Builds the image, or retags the existing one (pulling it when it is not local). */
@@ -28,7 +31,8 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
       const result = await docker.tryRun(image.args, { env: secrets.buildEnv })
       if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
       const id = fs.readFileSync(image.iidFile, 'utf8').trim()
-      return { id, own: [id, ...builtDigests(image.metadataFile)] }
+      const cache = buildCache(`${result.stdout}\n${result.stderr}`)
+      return { id, own: [id, ...builtDigests(image.metadataFile)], ...(cache ? { cache } : {}) }
     })
   }
   return workflow.group(`Tagging ${image.source} as ${refs}`, async () => {

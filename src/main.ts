@@ -23,6 +23,7 @@ import type { Plan, PlanFacts } from './plan.js'
 import { claimTarget } from './save.js'
 import { STATE_IS_POST, STATE_TEMP } from './state.js'
 import { closingLine, summaryMarkdown } from './summary.js'
+import type { Made } from './summary.js'
 import * as workflow from './workflow.js'
 
 /** The main step as the bundle runs it: marks the state for the post step, and fails a run that stops early. */
@@ -46,6 +47,7 @@ export function start(): void {
 export type RunnerFactory = (docker: string | undefined, env: Record<string, string>, host?: string) => CommandRunner
 
 export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: RunnerFactory = cliRunner): Promise<void> {
+  const started = performance.now()
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, workflow.input(name, vars)])) as RawInputs
   workflow.mask(raw.password)
   const { environment, warnings } = readEnvironment(vars)
@@ -98,10 +100,11 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
       )
       workflow.exportVariable(CLASSIC_BUILDER_NOTED, 'true')
     }
-    report(plan, await runPhases(docker, plan, secrets))
+    const step = { step: vars.GITHUB_ACTION, started }
+    report(plan, await runPhases(docker, plan, secrets), step)
   } catch (err) {
     // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
-    if (err instanceof PhaseFailure) report(plan, err.done, err)
+    if (err instanceof PhaseFailure) report(plan, err.done, { step: vars.GITHUB_ACTION, started }, err)
     fail(err instanceof PhaseFailure ? err.cause : err)
   } finally {
     removeAll()
@@ -109,13 +112,45 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
 }
 
 /** The outputs, the summary and the closing line: of the run, or after a failure, of what it did before. */
-function report(plan: Plan, done: PhaseResult, failure?: PhaseFailure): void {
+function report(
+  plan: Plan,
+  done: PhaseResult,
+  run: { step: string | undefined; started: number },
+  failure?: PhaseFailure
+): void {
   const metadata = metadataOf(done.outcome)
   // After a failure the outputs are set only when something is live, for `if: failure()` steps to find.
   if (!failure || done.outcome.pushed.length > 0 || done.outcome.tarball) writeOutputs(outputsOf(metadata))
   const failed = failure && { phase: failure.phase, message: failure.message }
-  if (plan.summary) workflow.appendSummary(summaryMarkdown({ ...done, metadata, failed }))
+  if (plan.summary) {
+    workflow.appendSummary(
+      summaryMarkdown({
+        ...done,
+        metadata,
+        failed,
+        made: madeOf(plan),
+        totalMs: performance.now() - run.started,
+        ...(run.step ? { step: run.step } : {}),
+        ...(plan.pushSkipped ? { pushSkipped: plan.pushSkipped } : {})
+      })
+    )
+  }
   if (!failure) workflow.info(closingLine(metadata))
+}
+
+/** What made the image, for the summary: the builder, the Dockerfile, the stage and platforms; or the image retagged. */
+function madeOf(plan: Plan): Made {
+  const image = plan.image
+  if (image.kind === 'retag') return { kind: 'retag', source: image.source }
+  const value = (flag: string): string => image.args[image.args.indexOf(flag) + 1] ?? ''
+  const dockerfile = image.dockerfile && path.relative(plan.workspace, image.dockerfile)
+  return {
+    kind: 'build',
+    builder: plan.builder === 'buildx' ? 'buildx' : plan.buildkit ? 'BuildKit' : 'the classic builder',
+    dockerfile: dockerfile && (dockerfile.startsWith('..') ? image.dockerfile : dockerfile),
+    target: image.args.includes('--target') ? value('--target') : '',
+    platforms: image.args.includes('--platform') ? value('--platform').split(',') : []
+  }
 }
 
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */

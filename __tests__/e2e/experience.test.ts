@@ -34,18 +34,21 @@ describe('job summary', () => {
     const summary = fs.readFileSync(ws.summaryFile, 'utf8')
     const metadata = JSON.parse(result.outputs.metadata) as { images: { repository: string; digest: string }[] }
     expect(summary).toContain('### ship-image: pushed 2 repositories, saved a tarball')
-    expect(summary).toContain('| repository | tags | digest | size |')
+    expect(summary).toContain('| repository | tags | digest | image size in the engine |')
     for (const image of metadata.images) {
       const row = summary.split('\n').find((l) => l.startsWith(`| \`${image.repository}\` |`))
       expect(row).toBeDefined()
       expect(row).toContain('`v1` `latest`')
-      expect(row).toContain(`<summary><code>${image.digest.slice(0, 19)}…</code></summary><code>${image.digest}</code>`)
+      expect(row).toContain(`| \`${image.digest.slice(0, 19)}…\` |`)
       expect(row).toMatch(/\| \d+(\.\d+)? (B|KB|MB) \|$/)
     }
-    expect(summary).toMatch(/\| login \| build \| save \| push \|\n\|---\|---\|---\|---\|\n\| \d+ (ms|s)/)
+    // Each repo@digest whole, in a block that can be copied.
+    expect(summary).toContain(`\`\`\`text\n${result.outputs.refs}\n\`\`\``)
+    expect(summary).toMatch(/\| login \| build \| save \| push \| total \|\n\|---\|---\|---\|---\|---\|\n\| \d+ (ms|s)/)
     const tarball = path.join(ws.workspace, 'out/image.tar.gz')
-    expect(summary).toContain(`**Tarball** \`${tarball}\``)
-    expect(summary).toContain(`\`\`\`sh\ndocker load --input ${tarball}\n\`\`\``)
+    expect(summary).toContain(`**Tarball** \`image.tar.gz\`: tarball size on disk `)
+    expect(summary).toContain(`This job wrote it to \`${tarball}\``)
+    expect(summary).toContain(`\`\`\`sh\ndocker load --input image.tar.gz\n\`\`\``)
     expect(summary).not.toContain(s.password)
     // The closing line lists what was pushed and saved.
     const last = result.stdout.trim().split('\n').pop()

@@ -263,3 +263,94 @@ describe('log noise', () => {
     expect(said.join('\n')).not.toMatch(/manifest unknown: manifest unknown/)
   })
 })
+
+describe('what a failure leaves behind', () => {
+  it('a failed build: a summary with the phase and the error, and no outputs (nothing is live)', async () => {
+    const ws = makeWorkspace(
+      [`FROM ${s.baseImage}`, 'RUN echo "compiling…"; echo "error: no such file"; exit 2', ''].join('\n')
+    )
+    const result = await runMain(
+      ws,
+      { images: `${s.plain}/${uniqueName('failed')}`, context: 'app' },
+      { GITHUB_ACTION: 'build-image' }
+    )
+    expect(result.code).toBe(1)
+    const summary = fs.readFileSync(ws.summaryFile, 'utf8')
+    expect(summary).toContain('### ship-image `build-image`: failed in the build phase, nothing pushed\n')
+    expect(summary).toContain(
+      [
+        '**Failed in the build phase.**',
+        '',
+        '```text',
+        `app/Dockerfile:2: RUN echo "compiling…"; echo "error: no such file"; exit 2 failed: exit code 2`,
+        '  compiling…',
+        '  error: no such file',
+        '```'
+      ].join('\n')
+    )
+    expect(summary).toMatch(/\| build \| total \|\n\|---\|---\|\n\| \d+(\.\d)? m?s \| \d+(\.\d)? m?s \|/)
+    expect(result.outputs).toEqual({})
+  })
+
+  it('a push that one registry refuses: the outputs and the summary of the repository that was pushed', async () => {
+    const ws = makeWorkspace()
+    const pushedRepo = `${s.plain}/${uniqueName('partly')}`
+    const refusedRepo = `${s.tls}/${uniqueName('partly')}`
+    // No credentials: the plain registry takes the push, the TLS one wants a login.
+    const result = await runMain(
+      ws,
+      { images: `${pushedRepo}\n${refusedRepo}`, tags: 'v1', context: 'app' },
+      { GITHUB_ACTION: 'publish' }
+    )
+    expect(result.code).toBe(1)
+    expect(commands(result.log, 'error')).toEqual([expect.stringContaining('no basic auth credentials')])
+    const live = await fetchManifest(s.plain, pushedRepo.slice(s.plain.length + 1), 'v1')
+    expect(live.status).toBe(200)
+    // The outputs say what is live, for an `if: failure()` step.
+    expect(result.outputs.refs).toBe(`${pushedRepo}@${live.header}`)
+    expect(result.outputs.digest).toBe(live.header)
+    expect(result.outputs.tags).toBe(`${pushedRepo}:v1\n${refusedRepo}:v1`)
+    const metadata = JSON.parse(result.outputs.metadata) as { images: { repository: string; digest: string | null }[] }
+    expect(metadata.images.map((i) => [i.repository, i.digest])).toEqual([
+      [pushedRepo, live.header],
+      [refusedRepo, null]
+    ])
+    const summary = fs.readFileSync(ws.summaryFile, 'utf8')
+    expect(summary).toContain('### ship-image `publish`: failed in the push phase, pushed 1 repository\n')
+    expect(summary).toContain('**Failed in the push phase.** What it did before is live, in the outputs and below.')
+    expect(summary).toContain(`\`\`\`text\n${pushedRepo}@${live.header}\n\`\`\``)
+    expect(summary).toContain(`| \`${refusedRepo}\` | \`v1\` | — |`)
+  })
+})
+
+describe('the job summary', () => {
+  it('names the step, the builder, the platform, the cache hits and the total time', async () => {
+    const sha = 'c0ffee00112233445566778899aabbccddeeff00'
+    const payload = { head_commit: { id: sha, timestamp: '2025-03-04T05:06:07+01:00' } }
+    const repository = `${s.plain}/${uniqueName('summary')}`
+    const first = makeWorkspace()
+    const dockerfile = fs.readFileSync(path.join(first.workspace, 'app/Dockerfile'), 'utf8')
+    const inputs = { images: repository, context: 'app', save: 'dist/image.tar.gz' }
+    expect((await runMain(first, inputs, eventEnv(first, 'push', 'refs/heads/main', sha, payload))).code).toBe(0)
+    const ws = makeWorkspace(dockerfile)
+    const result = await runMain(ws, inputs, {
+      ...eventEnv(ws, 'push', 'refs/heads/main', sha, payload),
+      GITHUB_ACTION: '__ship-image_ship-image_2'
+    })
+    expect(result.code).toBe(0)
+    const summary = fs.readFileSync(ws.summaryFile, 'utf8')
+    const lines = summary.split('\n')
+    expect(lines[0]).toBe('### ship-image `__ship-image_ship-image_2`: pushed 1 repository, saved a tarball')
+    // The same commit again: every step from the cache.
+    const made = lines[2].match(
+      /^Version `main` · built `app\/Dockerfile` with (buildx|the classic builder) for the engine's platform · (\d+) of (\d+) steps cached · \d+(\.\d)? m?s in all\.$/
+    )
+    expect(made).not.toBeNull()
+    expect(made![2]).toBe(made![3])
+    expect(summary).toContain('| repository | tags | digest | image size in the engine |')
+    expect(summary).toContain(`\`\`\`text\n${result.outputs.refs}\n\`\`\``)
+    expect(summary).toContain('**Tarball** `image.tar.gz`: tarball size on disk ')
+    expect(summary).toContain(`This job wrote it to \`${path.join(ws.workspace, 'dist/image.tar.gz')}\``)
+    expect(summary).toContain('```sh\ndocker load --input image.tar.gz\n```')
+  })
+})
