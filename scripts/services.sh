@@ -421,6 +421,13 @@ cat >"$json_tmp" <<EOF
 }
 EOF
 mv -f "$json_tmp" "$STATE/services.json"
+# The worlds again, on their own: a services.sh of an older checkout (another engineer's
+# run on the same machine) rewrites services.json without them, and readServices()
+# (scripts/lib/services.mjs) then takes them from here.
+json_tmp=$(mktemp "$STATE/worlds.json.XXXXXX")
+chmod 644 "$json_tmp"
+printf '{\n  "classic": %s,\n  "buildx": %s\n}\n' "$CLASSIC_WORLD" "$BUILDX_WORLD_JSON" >"$json_tmp"
+mv -f "$json_tmp" "$STATE/worlds.json"
 say "ready: $STATE/services.json"
 
 if [ "$CHECK" = 1 ]; then bash "$(dirname "$0")/check-worlds.sh"; fi

@@ -8,6 +8,8 @@ import { parseKeyValues, parseLines, parseList } from './parse.js'
 import type { KeyValue, Report } from './parse.js'
 import { parseImageReference } from './reference.js'
 import { checkSecretsMounted, parseSecrets, warnCredentialArgs } from './secrets.js'
+import { tarballSource } from './tarball-inputs.js'
+import type { TarballFormat } from './tarball-inputs.js'
 
 export interface BuildInputs {
   /** Absolute path of a local context, or a remote context (URL) as written. */
@@ -17,7 +19,8 @@ export interface BuildInputs {
   buildArgs: KeyValue[]
   labels: KeyValue[]
   target: string
-  platform: string
+  /** `os/arch[/variant]` each, without duplicates; several need buildx (one image index). */
+  platforms: string[]
   network: string
   pull: boolean
   noCache: boolean
@@ -25,12 +28,21 @@ export interface BuildInputs {
   cacheFrom: string[]
   /** BuildKit build secrets (`RUN --mount=type=secret,id=…`); values never reach argv. */
   secrets: { id: string; value: string }[]
+  /** buildx's `--provenance`: `false` (the default), `true`, `mode=min` or `mode=max`. */
+  provenance: Provenance
+  /** An existing buildx builder (`--builder`), or '' for buildx's own choice. */
+  builder: string
   /** The commit time in seconds, for BuildKit's SOURCE_DATE_EPOCH; undefined when it is not known. */
   sourceDateEpoch?: number
 }
 
+export type Provenance = 'false' | 'true' | 'mode=min' | 'mode=max'
+
 /** What makes the image: a build, or an existing image to retag. */
-export type Source = { kind: 'build'; build: BuildInputs } | { kind: 'image'; ref: string }
+export type Source =
+  | { kind: 'build'; build: BuildInputs }
+  | { kind: 'image'; ref: string }
+  | { kind: 'tarball'; path: string; format: TarballFormat }
 
 /** The boolean flags of the build, and the labels it gets unless the user sets their keys. */
 export interface BuildDefaults {
@@ -58,12 +70,26 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
   }
   if (raw['source-image'] !== '') {
     checkSecretsMounted(secrets, undefined, '', report)
-    const ref = parseImageReference(raw['source-image'])
-    if (!ref.ok) report.problem('source-image', ref.problem, ref.fix)
+    const tarball = tarballSource(raw['source-image'], env, report)
+    const ref = tarball ? undefined : parseImageReference(raw['source-image'])
+    if (ref && !ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
-      ...(['file', 'build-args', 'labels', 'target', 'platform', 'network', 'cache-from', 'secrets'] as const).filter(
-        (name) => raw[name] !== ''
-      ),
+      ...(
+        [
+          'file',
+          'build-args',
+          'labels',
+          'target',
+          'platform',
+          'platforms',
+          'network',
+          'cache-from',
+          'secrets',
+          'builder'
+        ] as const
+      ).filter((name) => raw[name] !== ''),
+      // action.yml's default is false: only an attestation asked for is ignored.
+      ...(raw.provenance !== '' && raw.provenance.toLowerCase() !== 'false' ? ['provenance'] : []),
       ...(flags.pull ? ['pull'] : []),
       ...(flags.noCache ? ['no-cache'] : [])
     ]
@@ -73,7 +99,7 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
         `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`
       )
     }
-    return { kind: 'image', ref: raw['source-image'] }
+    return tarball ? { kind: 'tarball', ...tarball } : { kind: 'image', ref: raw['source-image'] }
   }
 
   const { context, file } = parseContextAndFile(raw, env, report)
@@ -82,14 +108,9 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
   warnCredentialArgs(buildArgs, dockerfile, report)
   checkTarget(raw.target, report)
   checkNetwork(raw.network, env.buildx || env.buildkitEnv, report)
-  const platform = raw.platform
-  if (platform !== '' && !/^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/.test(platform)) {
-    report.problem(
-      'platform',
-      `'${platform}' is not one platform`,
-      'write one os/arch[/variant] such as linux/amd64: the image is loaded into the local engine, which holds one platform per tag'
-    )
-  }
+  const platforms = parsePlatforms(raw, env, report)
+  const provenance = parseProvenance(raw.provenance, env, report)
+  const builder = parseBuilder(raw.builder, env, report)
   return {
     kind: 'build',
     build: {
@@ -98,22 +119,26 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
       buildArgs,
       labels,
       target: raw.target,
-      platform,
+      platforms,
       network: raw.network,
       pull: flags.pull,
       noCache: flags.noCache,
       cacheFrom,
       secrets: secrets.map(({ id, value }) => ({ id, value })),
+      provenance,
+      builder,
       ...(flags.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: flags.sourceDateEpoch })
     }
   }
 }
 
-/** A token in a URL's user information (`https://x-access-token:TOKEN@host/…`, or `https://TOKEN@host/…`) is masked. */
+/** A token in a URL's user information (`https://x-access-token:TOKEN@host/…`, or `https://TOKEN@host/…`) is masked; an SSH user name is not. */
 function maskUserinfo(url: string, report: Report): void {
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(url)?.[1]
   if (userinfo === undefined) return
   const colon = userinfo.indexOf(':')
+  // An SSH URL's user (ssh://git@github.com/…) is a login name, not a secret: the key authenticates.
+  if (colon < 0 && /^ssh:/i.test(url)) return
   report.mask(colon < 0 ? userinfo : userinfo.slice(colon + 1))
   if (colon >= 0) report.mask(userinfo)
 }
@@ -145,6 +170,80 @@ function checkNetwork(network: string, buildkit: boolean, report: Report): void 
       'write default, bridge, host, none, container:<name> or the name of a docker network'
     )
   }
+}
+
+const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/
+const SETUP_BUILDX = 'install the buildx plugin (docker/setup-buildx-action)'
+
+/**
+ * `platforms` (or the deprecated `platform`): a list of os/arch[/variant], without
+ * duplicates. Several become one image index, which only buildx builds.
+ */
+function parsePlatforms(raw: RawInputs, env: Environment, report: Report): string[] {
+  if (raw.platform !== '' && raw.platforms !== '') {
+    report.problem(
+      'platform',
+      'platform and platforms are both set',
+      'remove platform (deprecated) and list every platform in platforms'
+    )
+    return []
+  }
+  const input = raw.platforms !== '' ? 'platforms' : 'platform'
+  if (input === 'platform' && raw.platform !== '')
+    report.warn(
+      'platform',
+      "Input 'platform' is deprecated: use platforms (the docker actions' name), which takes a list."
+    )
+  const platforms = [...new Set(parseList(raw[input]))]
+  const bad = platforms.filter((p) => !PLATFORM.test(p))
+  for (const platform of bad) {
+    report.problem(
+      input,
+      `'${platform}' is not a platform`,
+      'write os/arch[/variant] in lowercase, such as linux/amd64 or linux/arm/v7, several separated by commas or lines'
+    )
+  }
+  if (bad.length === 0 && platforms.length > 1 && !env.buildx) {
+    report.problem(
+      input,
+      `${platforms.length} platforms make one image index, which needs buildx, but docker build here is ${env.buildkitEnv ? "the CLI's built-in BuildKit" : 'the classic builder'} and builds one platform`,
+      `${SETUP_BUILDX} (add docker/setup-qemu-action for RUN steps of other architectures), or give one platform`
+    )
+  }
+  return platforms
+}
+
+/** `provenance`: buildx's attestation; off unless asked for, so that one platform stays one plain manifest. */
+function parseProvenance(value: string, env: Environment, report: Report): Provenance {
+  const lower = value.toLowerCase()
+  if (value === '' || lower === 'false') return 'false'
+  if (lower !== 'true' && lower !== 'mode=min' && lower !== 'mode=max') {
+    report.problem(
+      'provenance',
+      `'${value}' is not true, false, mode=min or mode=max`,
+      'write false (no attestation, the default), true or mode=min (a minimal provenance attestation) or mode=max (with the build args and more)'
+    )
+    return 'false'
+  }
+  if (!env.buildx) {
+    report.problem('provenance', 'provenance attestations need buildx', `${SETUP_BUILDX}, or set provenance to false`)
+  }
+  return lower
+}
+
+/** `builder`: the name of an existing buildx builder (setup-buildx-action's `name` output). */
+function parseBuilder(value: string, env: Environment, report: Report): string {
+  if (value === '') return ''
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(value)) {
+    report.problem(
+      'builder',
+      `'${value}' is not a builder name`,
+      'give the name of an existing buildx builder, such as the name output of docker/setup-buildx-action'
+    )
+  } else if (!env.buildx) {
+    report.problem('builder', `the builder '${value}' needs buildx, which is not installed`, SETUP_BUILDX)
+  }
+  return value
 }
 
 /** The user's labels, then each default label whose key the user did not set. */

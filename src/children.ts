@@ -4,6 +4,8 @@
 // action's inputs, so INPUT_PASSWORD and INPUT_SECRETS reach no docker process.
 import { spawn } from 'node:child_process'
 import type { ChildProcess, StdioOptions } from 'node:child_process'
+import * as path from 'node:path'
+import type { Readable } from 'node:stream'
 import { RUN_MARKER } from './state.js'
 
 const live = new Set<ChildProcess>()
@@ -77,4 +79,44 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     child.kill(signal)
   }
+}
+
+/** A stream through a program (a compressor), and a way to stop it. */
+export interface Filter {
+  output: Readable
+  /** Resolves when the program exits with 0; rejects with its error output otherwise. */
+  done: Promise<void>
+  stop(): void
+}
+
+/**
+ * Runs `program args` with `input` (if any) as its standard input. A pipe from another
+ * child (docker's output) is given to it as it is, so the two processes talk
+ * directly and Node copies only what comes out.
+ */
+export function filterThrough(program: string, args: string[], input: Readable | undefined): Filter {
+  const direct = input !== undefined && hasDescriptor(input)
+  const child = startChild(program, args, {
+    env: childEnvironment(),
+    stdio: [input === undefined ? 'ignore' : direct ? input : 'pipe', 'pipe', 'pipe']
+  })
+  if (direct) input.destroy()
+  else if (input && child.stdin) input.pipe(child.stdin)
+  const name = path.basename(program)
+  let stderr = ''
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const done = new Promise<void>((resolve, reject) => {
+    child.once('error', (err) => reject(new Error(`${name} could not start: ${err.message}`)))
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve()
+      else reject(new Error(`${name} failed (${signal ?? `exit code ${code}`}): ${stderr.trim() || 'no error output'}`))
+    })
+  })
+  return { output: child.stdout as Readable, done, stop: () => signalGroup(child, 'SIGKILL') }
+}
+
+/** Whether the stream is a pipe with a file descriptor that a child process can be given. */
+export function hasDescriptor(stream: Readable): boolean {
+  const handle = (stream as unknown as { _handle?: { fd?: number } })._handle
+  return typeof handle?.fd === 'number' && handle.fd >= 0
 }

@@ -18,14 +18,16 @@ function hostOf(key: string): string {
 
 /**
  * The user's config.json, made safe for this run: no `credsStore` and no
- * credential helper or stored login for `registry`, so `docker login` writes the
- * new credentials into this run's folder and nowhere else. Pure.
+ * credential helper or stored login for the registries the run logs in to, so
+ * `docker login` writes the new credentials into this run's folder and nowhere
+ * else. Pure.
  */
-export function seedConfig(user: ConfigJson, registry: string): ConfigJson {
+export function seedConfig(user: ConfigJson, registries: string | string[]): ConfigJson {
+  const ours = new Set(typeof registries === 'string' ? [registries] : registries)
   const seed: ConfigJson = { ...user }
   delete seed.credsStore
   const others = (entries: Record<string, unknown> | undefined) =>
-    entries && Object.fromEntries(Object.entries(entries).filter(([key]) => hostOf(key) !== registry))
+    entries && Object.fromEntries(Object.entries(entries).filter(([key]) => !ours.has(hostOf(key))))
   if (user.auths) seed.auths = others(user.auths)
   if (user.credHelpers) seed.credHelpers = others(user.credHelpers)
   return seed
@@ -47,13 +49,13 @@ function readUserConfig(dir: string): ConfigJson {
  */
 export function createDockerConfig(
   parent: string,
-  registry: string,
+  registries: string[],
   user: string,
   buildxConfig: string
 ): { dir: string; env: Record<string, string> } {
   const dir = path.join(parent, 'docker-config')
   fs.mkdirSync(dir, { mode: 0o700 })
-  const seed = seedConfig(readUserConfig(user), registry)
+  const seed = seedConfig(readUserConfig(user), registries)
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(seed, null, 2), { mode: 0o600 })
   for (const shared of ['cli-plugins', 'contexts']) {
     const target = path.join(user, shared)

@@ -14,6 +14,16 @@ export function pushedDigest(output: string): string | undefined {
   return matches.length > 0 ? matches[matches.length - 1][1] : undefined
 }
 
+/**
+ * What `docker load` says it loaded: `Loaded image: app:v1` per tag, `Loaded image
+ * ID: sha256:…` for an image without one.
+ */
+export function loadedImages(output: string): { refs: string[]; ids: string[] } {
+  const refs = [...output.matchAll(/^Loaded image: (\S+)\s*$/gm)].map((m) => m[1])
+  const ids = [...output.matchAll(/^Loaded image ID: (sha256:[a-f0-9]{64})\s*$/gm)].map((m) => m[1])
+  return { refs, ids }
+}
+
 /** Lines docker prints that are noise in an error message. */
 const NOISE = [
   /^DEPRECATED: The legacy builder/,
@@ -35,7 +45,10 @@ export function errorSummary(stderr: string, stdout = ''): string {
     .split('\n')
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)))
-  return shownArg(undouble(lines.slice(-4).join(' | '))) || 'no error output'
+  // BuildKit prints its progress on stderr too: its own error line is where the reason starts.
+  const error = lines.findIndex((l) => /^ERROR: /.test(l))
+  const shown = error >= 0 ? lines.slice(error, error + 4) : lines.slice(-4)
+  return shownArg(undouble(shown.join(' | '))) || 'no error output'
 }
 
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */
@@ -109,7 +122,7 @@ export function loginFailure(registry: string, username: string, stderr: string)
       ? `The registry did not answer the login (${reason}); check that ${registry} is the right host and port, and that it is up`
       : /TLS certificate|plain HTTP|does not resolve/.test(reason)
         ? `${reason[0].toUpperCase()}${reason.slice(1)}; check the registry input`
-        : 'Check the registry, username and password inputs'
+        : 'Check the username and password inputs, and the registry input'
   return new DockerError(`Login to ${registry} as ${username} failed: ${said}. ${advice}.`)
 }
 

@@ -6,7 +6,7 @@
 // The commands themselves go through a CommandRunner: the real CLI (cliRunner), or
 // a fake in the unit tests.
 import type { Readable } from 'node:stream'
-import { childEnvironment, isStopping, startChild } from './children.js'
+import { childEnvironment, hasDescriptor, isStopping, startChild } from './children.js'
 import {
   classifyFailure,
   commandFailed,
@@ -28,6 +28,8 @@ export interface RunOptions {
   onLine?: (line: string) => void
   /** Extra environment variables for this command only (build secrets). */
   env?: Record<string, string>
+  /** The command's standard input, as a stream (a tarball for `docker load`); not with `input`. */
+  stdin?: Readable
 }
 
 export interface RunResult {
@@ -170,10 +172,13 @@ export function cliRunner(
       const quiet = silent || onLine !== undefined
       if (onLine) onLine(echo(args))
       else if (!silent) workflow.info(echo(args))
+      const { stdin } = options
+      const direct = stdin !== undefined && hasDescriptor(stdin)
       const child = startChild(docker, args, {
         env: options.env ? { ...baseEnv, ...options.env } : baseEnv,
-        stdio: ['pipe', 'pipe', 'pipe']
+        stdio: [direct ? stdin : 'pipe', 'pipe', 'pipe']
       })
+      if (direct) stdin.destroy()
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       const outLines = onLine && lineSplitter(onLine)
@@ -188,7 +193,8 @@ export function cliRunner(
         if (errLines) errLines.push(chunk)
         else if (!quiet) process.stderr.write(chunk)
       })
-      child.stdin?.end(options.input === undefined ? undefined : Buffer.from(options.input))
+      if (stdin && !direct && child.stdin) stdin.pipe(child.stdin)
+      else child.stdin?.end(options.input === undefined ? undefined : Buffer.from(options.input))
       return new Promise((resolve) => {
         child.once('error', (err) =>
           resolve({ exitCode: 127, stdout: '', stderr: `could not start docker: ${err.message}` })

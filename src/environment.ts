@@ -49,8 +49,10 @@ export interface Environment {
   dockerLogins?: { registries: string[]; store: boolean }
   /** Whether the docker CLI will find the buildx plugin (then builds run through `docker buildx build`). */
   buildx: boolean
+  /** RUNNER_ENVIRONMENT=self-hosted: the machine (and its engine) outlives the job. */
+  selfHosted: boolean
   /** The programs the run may use, where PATH has them. */
-  tools: { docker: string | undefined; pigz: string | undefined }
+  tools: { docker: string | undefined; pigz: string | undefined; zstd: string | undefined }
 }
 
 export const nodeFs: FileSystem = {
@@ -123,7 +125,12 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     dockerLogins: loginsOf(dockerConfig),
     classicBuilderNoted: vars[CLASSIC_BUILDER_NOTED] === 'true',
     buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
-    tools: { docker: findExecutable('docker', vars.PATH), pigz: findExecutable('pigz', vars.PATH) }
+    selfHosted: vars.RUNNER_ENVIRONMENT === 'self-hosted',
+    tools: {
+      docker: findExecutable('docker', vars.PATH),
+      pigz: findExecutable('pigz', vars.PATH),
+      zstd: findExecutable('zstd', vars.PATH)
+    }
   }
   return { environment, warnings }
 }
@@ -216,7 +223,9 @@ export function findExecutable(name: string, searchPath = ''): string | undefine
 /** Whether `inner` is `outer` or inside it. */
 export function isInside(inner: string, outer: string): boolean {
   const relative = path.relative(outer, inner)
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+  // `..` or `../…` is outside; a folder named `..temp` is not.
+  const up = relative === '..' || relative.startsWith(`..${path.sep}`)
+  return relative === '' || (!up && !path.isAbsolute(relative))
 }
 
 /**

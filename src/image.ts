@@ -1,5 +1,5 @@
 // The image phase: build it (pulling the classic builder's cache images first),
-// or pull and retag an existing one. A failed build points at its Dockerfile line.
+// pull and retag an existing one, or load one from a tarball. A failed build points at its Dockerfile line.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dockerfileError } from './annotations.js'
@@ -7,7 +7,10 @@ import { buildCache } from './docker-output.js'
 import type { Docker, RunResult } from './docker.js'
 import { DockerError, EngineUnreachable } from './errors.js'
 import { CONCURRENCY, limiter, settleAll } from './limit.js'
-import type { BuildStep, Plan, Secrets } from './plan.js'
+import { filterThrough } from './children.js'
+import { loadedImages } from './docker-output.js'
+import { tagArgs } from './plan.js'
+import type { BuildStep, LoadStep, Plan, Secrets } from './plan.js'
 import { registryOf } from './reference.js'
 import * as workflow from './workflow.js'
 
@@ -18,6 +21,47 @@ export interface MadeImage {
   own: string[]
   /** The build's steps and cache hits, as the builder printed them (for the summary). */
   cache?: { steps: number; cached: number }
+  /** The tags a loaded tarball gave it: the source's own, which cleanup keeps. */
+  loaded?: string[]
+}
+
+/**
+ * Loads the tarball (through zstd when the plan says so) and tags the one image
+ * in it as every target. A tarball of several images is an error naming them.
+ */
+async function loadImage(docker: Docker, image: LoadStep, plan: Plan): Promise<MadeImage> {
+  const refs = plan.targets.map((t) => t.ref)
+  return workflow.group(`Loading ${image.path} and tagging it as ${refs.join(', ')}`, async () => {
+    const unpack = image.decompress && filterThrough(image.decompress.program, image.decompress.args, undefined)
+    const result = await docker.tryRun(image.args, unpack ? { stdin: unpack.output } : {})
+    const unpacked = await unpack?.done.then(
+      () => undefined,
+      (err: unknown) => err
+    )
+    if (result.exitCode !== 0 || unpacked !== undefined) {
+      const zstdHint =
+        image.path.endsWith('.zst') && !image.decompress
+          ? ' The engine may be older than 23.0, which cannot read zstd: install zstd on the runner.'
+          : ''
+      const why = unpacked instanceof Error ? unpacked.message : docker.failed(image.args, result).message
+      throw new DockerError(`Loading ${image.path} failed: ${why}.${zstdHint}`)
+    }
+    const loaded = loadedImages(`${result.stdout}\n${result.stderr}`)
+    const ids = new Set(loaded.ids)
+    if (loaded.refs.length > 0) {
+      const inspected = await docker.run(['image', 'inspect', '--format', '{{.Id}}', ...loaded.refs], { silent: true })
+      for (const id of inspected.stdout.split('\n').filter((l) => l.trim() !== '')) ids.add(id.trim())
+    }
+    if (ids.size !== 1) {
+      const names = [...loaded.refs, ...loaded.ids].join(', ') || 'nothing docker named'
+      throw new DockerError(
+        `Input 'source-image': the tarball ${image.path} holds ${ids.size} images (${names}), and this run pushes one. Fix: save one image per tarball (with as many tags as it needs).`
+      )
+    }
+    const [id] = ids
+    for (const ref of refs) await docker.run(tagArgs(id, ref))
+    return { id, own: [id], loaded: loaded.refs }
+  })
 }
 
 /** Builds the image, or retags the existing one (pulling it when it is not local). */
@@ -28,13 +72,24 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
     if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, plan.attempts)
     return workflow.group(`Building ${refs}`, async () => {
       // Each secret reaches the build in its own environment variable, never in an argument.
-      const result = await docker.tryRun(image.args, { env: secrets.buildEnv })
-      if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
-      const id = fs.readFileSync(image.iidFile, 'utf8').trim()
+      const options = { env: secrets.buildEnv }
+      let result: RunResult
+      if (image.push) {
+        // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
+        const failure = (result: RunResult): DockerError => buildFailed(docker, image, result, plan.workspace)
+        const registry = image.push.registries.join(', ')
+        result = await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options)
+      } else {
+        result = await docker.tryRun(image.args, options)
+        if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
+      }
+      // buildx without a local image (several platforms, pushed) may write no image ID.
+      const id = fs.existsSync(image.iidFile) ? fs.readFileSync(image.iidFile, 'utf8').trim() : ''
       const cache = buildCache(`${result.stdout}\n${result.stderr}`)
       return { id, own: [id, ...builtDigests(image.metadataFile)], ...(cache ? { cache } : {}) }
     })
   }
+  if (image.kind === 'load') return loadImage(docker, image, plan)
   return workflow.group(`Tagging ${image.source} as ${refs}`, async () => {
     let inspected = await docker.tryRun(image.inspect, { silent: true })
     if (inspected.exitCode !== 0) {

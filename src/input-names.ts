@@ -5,6 +5,8 @@ export const INPUT_NAMES = [
   'registry',
   'username',
   'password',
+  'registry-auth',
+  'keep-login',
   'images',
   'tags',
   'latest',
@@ -15,6 +17,9 @@ export const INPUT_NAMES = [
   'labels',
   'target',
   'platform',
+  'platforms',
+  'provenance',
+  'builder',
   'network',
   'pull',
   'no-cache',
@@ -25,6 +30,7 @@ export const INPUT_NAMES = [
   'cache-from',
   'retries',
   'secrets',
+  'cleanup',
   'summary',
   'dry-run'
 ] as const

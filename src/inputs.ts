@@ -2,10 +2,13 @@
 // `Inputs` object: where and what to push, and what to save. What makes the image
 // (a build or a retag) is build-inputs.ts. Pure: the file-system look-ups come in
 // through the environment (environment.ts).
-import * as path from 'node:path'
 import { parseSource } from './build-inputs.js'
 import type { Source } from './build-inputs.js'
-import type { Environment, FileSystem } from './environment.js'
+import { parseRegistryAuth } from './registry-auth.js'
+import type { Credentials } from './registry-auth.js'
+import { parseSave, warnTarballInContext } from './tarball-inputs.js'
+import type { SaveTarget } from './tarball-inputs.js'
+import type { Environment } from './environment.js'
 import { autoTags, expandTags, ociLabels } from './event.js'
 import type { GitEvent, LatestMode } from './event.js'
 import type { InputName, RawInputs } from './input-names.js'
@@ -24,23 +27,15 @@ import {
 } from './reference.js'
 import type { Repository } from './reference.js'
 
-export interface SaveTarget {
-  /** Absolute path of the tarball. */
-  path: string
-  /** gzip-compress (`.tar.gz` / `.tgz`). */
-  gzip: boolean
-  /** The gzip level, 1 (fastest) to 9 (smallest). */
-  level: number
-}
-
-/** The default gzip level: see docs/benchmarks.md for the measurements behind it. */
-export const DEFAULT_COMPRESSION_LEVEL = 3
-
 export interface Inputs {
   /** The registry to log in to, normalised (`docker.io` for Docker Hub). */
   registry: string
-  /** Present when both username and password are set. */
-  credentials: { username: string; password: string } | undefined
+  /** Every login: the username/password inputs' (to `registry`) and each registry-auth entry, in that order. */
+  logins: Credentials[]
+  /** Export the run's docker config to the later steps of the job (keep-login). */
+  keepLogin: boolean
+  /** Remove the local tags the run made once the image is pushed or saved: 'auto' decides by the runner. */
+  cleanup: boolean
   images: Repository[]
   /** Tag names, `auto` and `latest` already applied, duplicates removed. */
   tags: string[]
@@ -70,13 +65,13 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   refuseControlCharacters(raw, report)
   // Problems come out in a fixed order: where and what to push, then how to build, then save.
   const registry = parseRegistry(raw.registry, report)
-  const credentials = parseCredentials(raw, report)
+  const logins = parseLogins(raw, registry, report)
   const lowercased: Lowercased[] = []
   const images = parseImages(raw, registry, report, lowercased)
   const tags = parseTags(raw, env.event, report)
   const version = autoTags(env.event).version
   const pushInput = parseBoolean(raw, 'push', true, report)
-  const pushSkipped = pushInput ? forkWithoutLogin(env, credentials, images, report) : undefined
+  const pushSkipped = pushInput ? forkWithoutLogin(env, logins, images, report) : undefined
   const push = pushInput && pushSkipped === undefined
   const flags = {
     pull: parseBoolean(raw, 'pull', false, report),
@@ -96,12 +91,36 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   )
   noticeLowercased(lowercased, report)
   const save = parseSave(raw, env, report)
+  if (save && source.kind === 'build') warnTarballInContext(save, source.build.context, env, report)
+  if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
+    report.problem(
+      'save',
+      'an image with a provenance attestation is pushed by buildx and not loaded into the engine, so it cannot be saved',
+      'save without provenance (provenance: false), or push the attested image and pull it where you need it'
+    )
+  } else if (save && source.kind === 'build' && source.build.platforms.length > 1) {
+    report.problem(
+      'save',
+      `a tarball for docker load holds one platform per tag, and platforms lists ${source.build.platforms.length}`,
+      'save one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need'
+    )
+  }
   const attempts = parseRetries(raw.retries, report)
   const summary = parseBoolean(raw, 'summary', true, report)
   const dryRun = parseBoolean(raw, 'dry-run', false, report)
+  const keepLogin = parseBoolean(raw, 'keep-login', false, report)
+  if (keepLogin && logins.length === 0) {
+    report.warn(
+      'keep-login',
+      'keep-login is set, but the action logs in to no registry (no username and password, no registry-auth), so there is no login to keep.'
+    )
+  }
+  const cleanup = parseCleanup(raw, env, push || save !== undefined, report)
   const inputs: Inputs = {
     registry,
-    credentials,
+    logins,
+    keepLogin,
+    cleanup,
     images,
     tags,
     version,
@@ -120,11 +139,11 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
 }
 
 /** A host[:port]; a URL such as https://index.docker.io/v1/ is reduced to its host. */
-function parseRegistry(value: string, report: Report): string {
+function parseRegistry(value: string, report: Report, input: 'registry' | 'registry-auth' = 'registry'): string {
   const host = value.replace(/^https?:\/\//, '').replace(/\/(v1|v2)?\/?$/, '')
   if (value !== '' && !isValidDomain(host)) {
     report.problem(
-      'registry',
+      input,
       `'${value}' is not a registry host`,
       'write a host with an optional port from 1 to 65535, such as ghcr.io or localhost:5000'
     )
@@ -132,7 +151,42 @@ function parseRegistry(value: string, report: Report): string {
   return host === '' ? DOCKER_HUB : normalizeRegistry(host)
 }
 
-function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials'] {
+/** The logins: the username and password inputs (to `registry`), then registry-auth's, one per registry. */
+function parseLogins(raw: RawInputs, registry: string, report: Report): Credentials[] {
+  const single = parseCredentials(raw, report)
+  const logins: Credentials[] = single ? [{ registry, ...single }] : []
+  for (const entry of parseRegistryAuth(raw['registry-auth'], report)) {
+    const host = parseRegistry(entry.registry ?? '', report, 'registry-auth')
+    if (logins.some((l) => l.registry === host)) {
+      report.problem(
+        'registry-auth',
+        `${host} is logged in to twice (line ${entry.line}${single && host === registry ? ', and by the username and password inputs' : ''})`,
+        'give each registry one login'
+      )
+    } else logins.push({ registry: host, username: entry.username ?? '', password: entry.password ?? '' })
+  }
+  return logins
+}
+
+/**
+ * `cleanup`: true, false, or auto (the default): on a self-hosted runner, whose
+ * engine keeps every run's tags, true once the image went somewhere else (pushed
+ * or saved); on a GitHub-hosted runner, whose machine is thrown away after the
+ * job, false (removing tags there costs time and saves nothing).
+ */
+function parseCleanup(raw: RawInputs, env: Environment, delivered: boolean, report: Report): boolean {
+  const value = raw.cleanup.toLowerCase()
+  if (value === '' || value === 'auto') return env.selfHosted && delivered
+  if (value === 'true' || value === 'false') return value === 'true'
+  report.problem(
+    'cleanup',
+    `'${raw.cleanup}' is not auto, true or false`,
+    'write auto (on self-hosted runners), true or false'
+  )
+  return false
+}
+
+function parseCredentials(raw: RawInputs, report: Report): { username: string; password: string } | undefined {
   // HTTP basic authentication, which every registry login ends in, cannot carry a ':' in the user name.
   if (/[\s:]/.test(raw.username)) {
     report.problem(
@@ -160,14 +214,16 @@ function parseCredentials(raw: RawInputs, report: Report): Inputs['credentials']
  */
 function forkWithoutLogin(
   env: Environment,
-  credentials: Inputs['credentials'],
+  logins: Credentials[],
   images: Repository[],
   report: Report
 ): string | undefined {
   const fork = env.event.fork
-  const logins = env.dockerLogins ?? { registries: [], store: false }
-  if (fork === undefined || credentials !== undefined || logins.store) return undefined
-  const without = [...new Set(images.map((i) => i.domain))].filter((r) => !logins.registries.includes(r))
+  const config = env.dockerLogins ?? { registries: [], store: false }
+  if (fork === undefined || config.store) return undefined
+  const without = [...new Set(images.map((i) => i.domain))].filter(
+    (r) => !logins.some((l) => l.registry === r) && !config.registries.includes(r)
+  )
   if (without.length === 0) return undefined
   const reason = `a pull request from the fork ${fork} gets no secrets, and there is no login for ${without.join(', ')}`
   report.warn(
@@ -331,63 +387,4 @@ function parseRetries(value: string, report: Report): number {
     `write a whole number such as ${DEFAULT_ATTEMPTS} (1 turns retries off)`
   )
   return DEFAULT_ATTEMPTS
-}
-
-function parseCompressionLevel(raw: RawInputs, report: Report): number {
-  const value = raw['save-compression-level']
-  if (value === '') return DEFAULT_COMPRESSION_LEVEL
-  if (/^[1-9]$/.test(value)) return Number(value)
-  report.problem(
-    'save-compression-level',
-    `'${value}' is not a gzip level`,
-    'write a whole number from 1 (fastest) to 9 (smallest)'
-  )
-  return DEFAULT_COMPRESSION_LEVEL
-}
-
-function parseSave(raw: RawInputs, env: Environment, report: Report): SaveTarget | undefined {
-  const value = raw.save
-  const level = parseCompressionLevel(raw, report)
-  if (value === '') return undefined
-  const target = path.resolve(env.workspace, value)
-  const lower = target.toLowerCase()
-  const gzip = lower.endsWith('.tar.gz') || lower.endsWith('.tgz')
-  if (!gzip && !lower.endsWith('.tar')) {
-    report.problem(
-      'save',
-      `'${value}' does not end in .tar, .tar.gz or .tgz`,
-      'name the tarball file.tar, or file.tar.gz / file.tgz to compress it'
-    )
-  } else if (env.fs.kind(target) === 'directory') {
-    report.problem('save', `'${value}' is a folder`, 'give a file path such as image.tar.gz')
-  } else {
-    const ancestor = firstExistingAncestor(target, env.fs)
-    const kind = env.fs.kind(ancestor)
-    if (kind === 'file' || kind === 'other') {
-      report.problem(
-        'save',
-        `'${ancestor}' is a file, so '${value}' cannot be created inside it`,
-        'choose a path whose parent folders are folders'
-      )
-    } else if (kind === 'directory' && !env.fs.writable(ancestor)) {
-      report.problem(
-        'save',
-        `this run may not write into '${ancestor}', so '${value}' cannot be created`,
-        'choose a path in a folder the runner can write to, such as one in the workspace'
-      )
-    }
-  }
-  if (!gzip && raw['save-compression-level'] !== '')
-    report.warn(
-      'save-compression-level',
-      `save-compression-level is ignored: '${value}' is not compressed (name it .tar.gz to compress it).`
-    )
-  return { path: target, gzip, level }
-}
-
-/** The nearest ancestor of `target` that exists (the folder it will be created in, or a file in its way). */
-function firstExistingAncestor(target: string, fs: FileSystem): string {
-  let dir = path.dirname(target)
-  while (fs.kind(dir) === 'missing' && path.dirname(dir) !== dir) dir = path.dirname(dir)
-  return dir
 }

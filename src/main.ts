@@ -3,7 +3,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { markChildren } from './children.js'
-import { removeAll, removeOnSignals, track } from './cleanup.js'
+import { removeAll, removeOnSignals, track, untrack } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
 import { cliRunner, Docker } from './docker.js'
 import type { CommandRunner } from './docker.js'
@@ -85,10 +85,18 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   markChildren(temp)
   workflow.saveState(STATE_TEMP, temp)
   const { plan, secrets } = makePlan(inputs, factsOf(environment, temp))
+  let config: { dir: string; env: Record<string, string> } | undefined
   try {
     if (plan.save) track(claimTarget(plan.save.target.path))
-    const config =
-      plan.login && createDockerConfig(temp, plan.login.registry, environment.dockerConfig, environment.buildxConfig)
+    config =
+      plan.logins.length > 0
+        ? createDockerConfig(
+            temp,
+            plan.logins.map((l) => l.registry),
+            environment.dockerConfig,
+            environment.buildxConfig
+          )
+        : undefined
     const docker = new Docker(
       runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
       environment.dockerHost
@@ -100,15 +108,36 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
       )
       workflow.exportVariable(CLASSIC_BUILDER_NOTED, 'true')
     }
-    const step = { step: vars.GITHUB_ACTION, started }
-    report(plan, await runPhases(docker, plan, secrets), step)
+    const done = await runPhases(docker, plan, secrets)
+    if (config && plan.keepLogin) keepLogin(plan, config.dir, temp, environment)
+    report(plan, done, { step: vars.GITHUB_ACTION, started })
   } catch (err) {
-    // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
-    if (err instanceof PhaseFailure) report(plan, err.done, { step: vars.GITHUB_ACTION, started }, err)
+    if (err instanceof PhaseFailure) {
+      // A later step of the job (if: failure()) may still use the login, once it is done.
+      if (config && plan.keepLogin && err.phase !== 'login') keepLogin(plan, config.dir, temp, environment)
+      // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
+      report(plan, err.done, { step: vars.GITHUB_ACTION, started }, err)
+    }
     fail(err instanceof PhaseFailure ? err.cause : err)
   } finally {
     removeAll()
   }
+}
+
+/**
+ * keep-login: the run's docker config (and the logins in it) stays until the job
+ * ends, for the later steps, which get it as DOCKER_CONFIG; the post step removes
+ * it. The user's own config is still never written.
+ */
+function keepLogin(plan: Plan, dir: string, temp: string, environment: Environment): void {
+  untrack(temp)
+  workflow.exportVariable('DOCKER_CONFIG', dir)
+  // buildx finds its builders through DOCKER_CONFIG unless BUILDX_CONFIG says otherwise.
+  workflow.exportVariable('BUILDX_CONFIG', environment.buildxConfig)
+  const registries = plan.logins.map((l) => l.registry).join(', ')
+  workflow.info(
+    `keep-login: the later steps of this job use the login to ${registries} (DOCKER_CONFIG=${dir}); the post step removes it.`
+  )
 }
 
 /** The outputs, the summary and the closing line: of the run, or after a failure, of what it did before. */
@@ -138,10 +167,11 @@ function report(
   if (!failure) workflow.info(closingLine(metadata))
 }
 
-/** What made the image, for the summary: the builder, the Dockerfile, the stage and platforms; or the image retagged. */
+/** What made the image, for the summary: the builder, the Dockerfile, the stage and platforms; or the image retagged or loaded. */
 function madeOf(plan: Plan): Made {
   const image = plan.image
   if (image.kind === 'retag') return { kind: 'retag', source: image.source }
+  if (image.kind === 'load') return { kind: 'load', source: image.path }
   const value = (flag: string): string => image.args[image.args.indexOf(flag) + 1] ?? ''
   const dockerfile = image.dockerfile && path.relative(plan.workspace, image.dockerfile)
   return {
@@ -161,7 +191,8 @@ function factsOf(environment: Environment, dir: string): PlanFacts {
     workspace: environment.workspace,
     iidFile: path.join(dir, 'iid'),
     metadataFile: path.join(dir, 'metadata.json'),
-    pigz: environment.tools.pigz
+    pigz: environment.tools.pigz,
+    zstd: environment.tools.zstd
   }
 }
 
@@ -194,6 +225,7 @@ async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
     labels: plan.labels,
     targets: plan.targets,
     pushed: [],
+    platforms: plan.platforms.map((platform) => ({ platform, digest: null })),
     tarball: undefined
   })
   const outputs = outputsOf(metadata)

@@ -17,7 +17,15 @@ export interface Outcome {
   labels: Record<string, string>
   targets: Target[]
   pushed: Pushed[]
+  /** Each platform asked for, with its manifest digest in what was pushed (null when nothing was, or it is unknown). */
+  platforms: PlatformDigest[]
   tarball: Tarball | undefined
+}
+
+export interface PlatformDigest {
+  /** `linux/arm64`, `linux/arm/v7` */
+  platform: string
+  digest: string | null
 }
 
 export interface Metadata {
@@ -27,6 +35,7 @@ export interface Metadata {
   digest: string
   tags: string[]
   refs: string[]
+  platforms: PlatformDigest[]
   images: {
     repository: string
     registry: string
@@ -65,6 +74,7 @@ export function metadataOf(outcome: Outcome): Metadata {
     digest: images.find((i) => i.digest !== null)?.digest ?? '',
     tags: outcome.targets.map((t) => t.ref),
     refs: images.flatMap((i) => (i.ref === null ? [] : [i.ref])),
+    platforms: outcome.platforms,
     images,
     tarball: outcome.tarball ?? null
   }
@@ -82,6 +92,24 @@ export function outputsOf(metadata: Metadata): Outputs {
     'tarball-digest': metadata.tarball?.digest ?? '',
     metadata: JSON.stringify(metadata)
   }
+}
+
+interface Descriptor {
+  digest?: unknown
+  platform?: { os?: unknown; architecture?: unknown; variant?: unknown }
+}
+
+/** Each platform's manifest digest in an index (attestations, `unknown/unknown`, left out); a plain manifest is its own. */
+export function platformsOf(manifest: unknown, digest: string, asked: string[]): PlatformDigest[] {
+  const entries = (manifest as { manifests?: unknown } | null)?.manifests
+  if (!Array.isArray(entries)) return asked.map((platform) => ({ platform, digest }))
+  return (entries as Descriptor[]).flatMap((d) => {
+    const p = d.platform
+    if (typeof d.digest !== 'string' || typeof p?.os !== 'string' || typeof p.architecture !== 'string') return []
+    if (p.os === 'unknown') return []
+    const variant = typeof p.variant === 'string' && p.variant !== '' ? `/${p.variant}` : ''
+    return [{ platform: `${p.os}/${p.architecture}${variant}`, digest: d.digest }]
+  })
 }
 
 /** Sets the outputs given (a dry run knows only some of them). */

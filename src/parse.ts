@@ -141,7 +141,16 @@ export function parseKeyValues(raw: RawInputs, input: InputName, report: Report)
 }
 
 /** The inputs that hold one entry per line; in every other input a line break is refused. */
-const MULTI_LINE: ReadonlySet<InputName> = new Set(['images', 'tags', 'build-args', 'labels', 'cache-from', 'secrets'])
+const MULTI_LINE: ReadonlySet<InputName> = new Set([
+  'images',
+  'tags',
+  'build-args',
+  'labels',
+  'cache-from',
+  'secrets',
+  'registry-auth',
+  'platforms'
+])
 
 /**
  * Refuses control characters, and line breaks where one value is expected: a
@@ -151,7 +160,7 @@ const MULTI_LINE: ReadonlySet<InputName> = new Set(['images', 'tags', 'build-arg
  */
 export function refuseControlCharacters(raw: RawInputs, report: Report): void {
   for (const [input, value] of Object.entries(raw) as [InputName, string][]) {
-    if (input === 'password' || input === 'secrets') continue
+    if (input === 'password' || input === 'secrets' || input === 'registry-auth') continue
     // eslint-disable-next-line no-control-regex
     const bad = MULTI_LINE.has(input) ? /[\x00-\x08\x0b-\x1f\x7f]/ : /[\x00-\x08\x0a-\x1f\x7f]/
     const found = bad.exec(value)

@@ -6,12 +6,13 @@
 // can still say what is live.
 import { loginFailure } from './docker-output.js'
 import type { Docker, RunResult } from './docker.js'
-import type { DockerError } from './errors.js'
+import { DockerError } from './errors.js'
 import { makeImage } from './image.js'
 import type { MadeImage } from './image.js'
-import type { Outcome, Pushed } from './outputs.js'
+import type { Outcome, PlatformDigest, Pushed } from './outputs.js'
+import { tagArgs } from './plan.js'
 import type { Login, Plan, Secrets, Target } from './plan.js'
-import { pushAll, verifyTargets } from './push.js'
+import { pushAll, readBack, verifyTargets } from './push.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
 import type { Phase, Timings } from './summary.js'
@@ -43,7 +44,7 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
   const timings: Timings = {}
   const pushed = new Map<string, Pushed>()
   // What the run has done so far, also when a phase fails.
-  const done: { image?: MadeImage; tarball?: Tarball; imageSize?: number } = {}
+  const done: { image?: MadeImage; tarball?: Tarball; imageSize?: number; platforms?: PlatformDigest[] } = {}
   const result = (): PhaseResult => ({
     outcome: {
       imageId: done.image?.id ?? '',
@@ -51,6 +52,9 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
       labels: plan.labels,
       targets: plan.targets,
       pushed: plan.targets.flatMap((t) => pushed.get(t.ref) ?? []),
+      platforms:
+        done.platforms ??
+        plan.platforms.map((platform) => ({ platform, digest: pushed.get(plan.targets[0]?.ref)?.digest ?? null })),
       tarball: done.tarball
     },
     timings,
@@ -75,22 +79,68 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
   }
   const saveStep = plan.save
 
-  const login = plan.login
-  if (login) await phase('login', () => logIn(docker, login, secrets.password ?? '', plan.attempts))
+  // One after another: each `docker login` rewrites the run's config.json.
+  if (plan.logins.length > 0) {
+    await phase('login', async () => {
+      for (const [i, login] of plan.logins.entries()) await logIn(docker, login, secrets.passwords[i], plan.attempts)
+    })
+  }
   const image = await phase('build', () => makeImage(docker, plan, secrets))
   done.image = image
+  const pushedByBuild = plan.image.kind === 'build' ? plan.image.push : undefined
+  if (pushedByBuild) {
+    // buildx pushed every tag itself, and nothing is in the local engine to check, save or remove.
+    const read = await phase('push', () => readBack(docker, plan, pushedByBuild))
+    for (const p of read.pushed) record(p)
+    done.platforms = read.platforms
+    return result()
+  }
   if (saveStep) done.tarball = await phase('save', () => save(docker, saveStep, plan.targets.length))
   if (plan.pushes.length > 0) await phase('push', () => pushTargets(plan.targets))
-  if (plan.pushes.length > 0 || saveStep || plan.summary) {
-    done.imageSize = await phase('push', () =>
-      verifyTargets(docker, plan, image, async (moved, source) => {
-        for (const target of moved) await docker.run(['image', 'tag', source, target.ref])
-        if (saveStep) done.tarball = await save(docker, saveStep, plan.targets.length)
-        if (plan.pushes.length > 0) await pushTargets(moved)
-      })
-    )
-  }
+  // The check belongs to the last phase that used the tags.
+  const local = await phase(plan.pushes.length > 0 ? 'push' : saveStep ? 'save' : 'build', () =>
+    verifyTargets(docker, plan, image, async (moved, sources) => {
+      for (const target of moved) await tagFrom(docker, sources, target.ref)
+      if (saveStep) done.tarball = await save(docker, saveStep, plan.targets.length)
+      if (plan.pushes.length > 0) await pushTargets(moved)
+    })
+  )
+  done.image = { ...image, id: local.id }
+  done.imageSize = local.size
+  if (plan.cleanup.length > 0) await removeTags(docker, plan.cleanup, image.loaded ?? [])
   return result()
+}
+
+/**
+ * Tags `ref` from the first of `sources` the engine knows (its image store names
+ * images by one of them). The containerd image store keeps no image without a
+ * name: when another run took the last one, the image is gone, and that is said.
+ */
+async function tagFrom(docker: Docker, sources: string[], ref: string): Promise<void> {
+  for (const source of sources) {
+    if ((await docker.tryRun(tagArgs(source, ref), { silent: true })).exitCode === 0) return
+  }
+  throw new DockerError(
+    `Another run on this engine re-tagged ${ref} while this run pushed it, and the engine no longer has this run's image under any name (an image store that keeps no image without a name), so this run cannot push it again. Give concurrent runs their own tags (a sha- or run-number tag), or run them one after another.`
+  )
+}
+
+/**
+ * Removes the local tags the run made, by name:tag (never by ID, which would take
+ * tags of others with it), keeping the tags a loaded tarball gave (the source's
+ * own). A tag that cannot be removed is a warning: the image is delivered.
+ */
+async function removeTags(docker: Docker, commands: string[][], keep: string[]): Promise<void> {
+  for (const args of commands) {
+    const refs = args.slice(2).filter((ref) => !keep.includes(ref))
+    if (refs.length === 0) continue
+    const result = await docker.tryRun([...args.slice(0, 2), ...refs], { silent: true })
+    if (result.exitCode === 0) workflow.info(`Removed the local tags of this run: ${refs.join(', ')}.`)
+    else
+      workflow.warning(
+        `cleanup: could not remove every local tag of this run (${docker.failed(args, result).message}).`
+      )
+  }
 }
 
 export async function logIn(docker: Docker, login: Login, password: string, attempts: number): Promise<void> {
@@ -106,7 +156,7 @@ export async function save(docker: Docker, step: NonNullable<Plan['save']>, refe
   const { target, compressor } = step
   return workflow.group(`Saving ${workflow.counted(references, 'reference')} to ${target.path}`, async () => {
     const tarball = await saveImage(docker, step.args, target, compressor)
-    const how = target.gzip ? `, gzip level ${target.level} by ${tarball.compressor}` : ''
+    const how = target.format === 'tar' ? '' : `, ${target.format} level ${target.level} by ${tarball.compressor}`
     workflow.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
     return tarball
   })

@@ -5,14 +5,17 @@
 // so the plan can be printed as it is (the dry run does).
 import * as path from 'node:path'
 import type { BuildInputs } from './build-inputs.js'
-import type { Inputs, SaveTarget } from './inputs.js'
+import type { Inputs } from './inputs.js'
+import type { Credentials } from './registry-auth.js'
+import type { SaveTarget, TarballFormat } from './tarball-inputs.js'
 import { shownArg } from './docker-output.js'
 import { DOCKER_HUB } from './reference.js'
 import type { Repository } from './reference.js'
 
 /**
  * How `docker build` is reached: `buildx` when the buildx plugin is installed
- * (hosted runners; `--load` puts the image into the engine whatever the driver),
+ * (hosted runners; `--load` puts the image of one platform into the engine whatever
+ * the driver, and buildx pushes an image index of several itself),
  * `docker` for the CLI's own `docker build` (the classic builder, or BuildKit
  * built into an older CLI with DOCKER_BUILDKIT=1).
  */
@@ -50,6 +53,37 @@ export interface BuildStep {
   secretEnv: { name: string; id: string }[]
   /** The Dockerfile, for an annotation on the line a failed build names (a local context's only). */
   dockerfile: string | undefined
+  /** Set when buildx pushes the image itself (`--push`): several platforms, or a provenance attestation. */
+  push: BuildPush | undefined
+}
+
+/**
+ * A push made by the build (`docker buildx build --push`), for every tag of every
+ * repository at once: the pushed digest comes from buildx's metadata file, and
+ * each repository's manifest or index is then read back from the registry.
+ */
+export interface BuildPush {
+  /** `--metadata-file`: buildx writes `containerimage.digest` there. */
+  metadataFile: string
+  /** The registries pushed to, for messages. */
+  registries: string[]
+  /** Reads a manifest or index as the registry serves it, byte for byte; `<repository>@<digest>` is added. */
+  inspect: string[]
+  /** The same through the docker CLI's own registry client (it trusts /etc/docker/certs.d), when buildx cannot. */
+  fallback: string[]
+}
+
+/**
+ * `docker load` of a tarball, then a tag per target. A .tar.zst goes through zstd
+ * first (`decompress`), as engines before 23.0 cannot read zstd; without zstd on
+ * the runner the engine is given the file and must read it itself.
+ */
+export interface LoadStep {
+  kind: 'load'
+  path: string
+  decompress: { program: string; args: string[] } | undefined
+  /** `docker load`, reading the tarball itself or, with `decompress`, its standard input. */
+  args: string[]
 }
 
 export interface RetagStep {
@@ -61,12 +95,19 @@ export interface RetagStep {
 }
 
 export interface Plan {
-  login: Login | undefined
+  /** One `docker login` per registry, in order, into this run's docker config. */
+  logins: Login[]
+  /** Keep the run's docker config (with the logins) for the later steps of the job. */
+  keepLogin: boolean
+  /** The local tags to remove once the image is pushed or saved (cleanup): by name:tag, never by ID. */
+  cleanup: string[][]
   builder: Builder
   /** Whether the build runs on BuildKit (buildx, or DOCKER_BUILDKIT=1 with an older CLI), not the classic builder. */
   buildkit: boolean
-  image: BuildStep | RetagStep
+  image: BuildStep | RetagStep | LoadStep
   targets: Target[]
+  /** The platforms asked for (`platforms`); empty for the engine's own, and for a retag. */
+  platforms: string[]
   /**
    * One list per repository. The first push of a repository uploads its layers;
    * the others then only upload a manifest, so they wait for it. Repositories
@@ -89,23 +130,32 @@ export interface Plan {
 
 /** What must never be printed: it goes to docker's standard input or the build's environment. */
 export interface Secrets {
-  /** The password of the login, for `docker login --password-stdin`. */
-  password: string | undefined
+  /** The password of each login (plan.logins, in order), for `docker login --password-stdin`. */
+  passwords: string[]
   /** The build process's environment: each build secret in its own variable (`--secret id=…,env=…`). */
   buildEnv: Record<string, string>
 }
 
 /**
- * How the tarball is compressed: pigz when it is installed (it uses every core,
- * and is about twice as fast as zlib on two: docs/benchmarks.md), else Node's
- * zlib; both write standard gzip. `none` for a plain .tar.
+ * How the tarball is compressed: a .tar.gz by pigz when it is installed (it uses
+ * every core, and is about twice as fast as zlib on two: docs/benchmarks.md),
+ * else by Node's zlib (both write standard gzip); a .tar.zst by zstd with every
+ * core (`-T0`); `none` for a plain .tar.
  */
-export type Compressor = { kind: 'none' } | { kind: 'zlib' } | { kind: 'pigz'; path: string }
+export type Compressor =
+  { kind: 'none' } | { kind: 'zlib' } | { kind: 'pigz'; path: string } | { kind: 'zstd'; path: string }
 
-/** The compressor for `target` on a machine where pigz is at `pigz` (undefined: not installed). */
-function compressorFor(target: SaveTarget, pigz: string | undefined): Compressor {
-  if (!target.gzip) return { kind: 'none' }
-  return pigz === undefined ? { kind: 'zlib' } : { kind: 'pigz', path: pigz }
+/** The compressor for `target` with the programs the machine has. */
+function compressorFor(target: SaveTarget, tools: { pigz?: string; zstd?: string }): Compressor {
+  if (target.format === 'tar') return { kind: 'none' }
+  if (target.format === 'zstd') return { kind: 'zstd', path: tools.zstd ?? 'zstd' }
+  return tools.pigz === undefined ? { kind: 'zlib' } : { kind: 'pigz', path: tools.pigz }
+}
+
+/** The command a person would type for the compressor (the dry run), after `docker image save … |`. */
+function compressorLine(compressor: Compressor, level: number): string {
+  const commands = { none: '', zlib: `gzip -${level}`, pigz: `pigz -${level}`, zstd: `zstd -T0 -${level}` }
+  return commands[compressor.kind]
 }
 
 /** What the plan depends on besides the inputs: the machine's facts (environment.ts) and this run's folder. */
@@ -118,8 +168,9 @@ export interface PlanFacts {
   /** Where the build writes the image ID, and buildx its metadata (files in this run's temp folder). */
   iidFile: string
   metadataFile: string
-  /** pigz, where it is installed. */
+  /** pigz and zstd, where they are installed. */
   pigz: string | undefined
+  zstd: string | undefined
 }
 
 export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secrets: Secrets } {
@@ -131,25 +182,41 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
   const refs = targets.map((t) => t.ref)
   const source = inputs.source
   const secretEnv = source.kind === 'build' ? secretVariables(source.build) : []
+  // buildx pushes itself what the local engine cannot hold (an index of several
+  // platforms), and what `docker push` of a loaded image would lose on a classic
+  // image store (the provenance attestation).
+  const pushedByBuild =
+    builder === 'buildx' &&
+    inputs.push &&
+    source.kind === 'build' &&
+    (source.build.platforms.length > 1 || source.build.provenance !== 'false')
+  const push: BuildPush | undefined =
+    pushedByBuild && source.kind === 'build' ? buildPush(source.build, inputs, facts.metadataFile) : undefined
 
   const plan: Plan = {
-    login: loginOf(inputs),
+    logins: inputs.logins.map(loginOf),
+    keepLogin: inputs.keepLogin,
+    cleanup: inputs.cleanup ? cleanupOf(targets, source) : [],
     builder,
     buildkit,
     image:
       source.kind === 'image'
         ? retagStep(source.ref, refs)
-        : buildStep(source.build, refs, { builder, buildkit, ...facts }, secretEnv),
+        : source.kind === 'tarball'
+          ? loadStep(source.path, source.format, facts.zstd)
+          : buildStep(source.build, refs, { builder, buildkit, ...facts, push }, secretEnv),
     targets,
-    pushes: inputs.push
-      ? inputs.images.map((repository) =>
-          targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] }))
-        )
-      : [],
+    platforms: source.kind === 'build' ? source.build.platforms : [],
+    pushes:
+      inputs.push && push === undefined
+        ? inputs.images.map((repository) =>
+            targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] }))
+          )
+        : [],
     save: inputs.save && {
       target: inputs.save,
       args: ['image', 'save', ...refs],
-      compressor: compressorFor(inputs.save, facts.pigz)
+      compressor: compressorFor(inputs.save, facts)
     },
     attempts: inputs.attempts,
     version: inputs.version,
@@ -159,18 +226,39 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
     ...(inputs.pushSkipped === undefined ? {} : { pushSkipped: inputs.pushSkipped })
   }
   const secrets: Secrets = {
-    password: inputs.credentials?.password,
+    passwords: inputs.logins.map((l) => l.password),
     buildEnv: Object.fromEntries(secretEnv.map(({ name, value }) => [name, value]))
   }
   return { plan, secrets }
 }
 
-/** `docker login`, when the inputs have credentials. Without a server docker logs in to Docker Hub. */
-function loginOf(inputs: Inputs): Login | undefined {
-  if (inputs.credentials === undefined) return undefined
-  const { username } = inputs.credentials
-  const server = inputs.registry === DOCKER_HUB ? [] : [inputs.registry]
-  return { registry: inputs.registry, username, args: ['login', '--username', username, '--password-stdin', ...server] }
+/** `docker login` to one registry. Without a server docker logs in to Docker Hub. */
+function loginOf({ registry, username }: Credentials): Login {
+  const server = registry === DOCKER_HUB ? [] : [registry]
+  return { registry, username, args: ['login', '--username', username, '--password-stdin', ...server] }
+}
+
+/**
+ * The tags the run made: every target, but the source image's own reference (a
+ * retag of `app:v1` as `app:v1` keeps it). `docker image rm name:tag` removes the
+ * tag, and the image with its last tag; an image with other tags stays.
+ */
+function cleanupOf(targets: Target[], source: Inputs['source']): string[][] {
+  // `app` is `app:latest` to docker.
+  const own = source.kind === 'image' && (/[:@][^/]*$/.test(source.ref) ? source.ref : `${source.ref}:latest`)
+  const refs = targets.map((t) => t.ref).filter((ref) => ref !== own)
+  return refs.length === 0 ? [] : [['image', 'rm', ...refs]]
+}
+
+function loadStep(file: string, format: TarballFormat, zstd: string | undefined): LoadStep {
+  const decompress =
+    format === 'zstd' && zstd !== undefined ? { program: zstd, args: ['-dc', '--quiet', file] } : undefined
+  return { kind: 'load', path: file, decompress, args: decompress ? ['load'] : ['load', '--input', file] }
+}
+
+/** `docker image tag SOURCE REF`: a retag, a loaded image, or a tag put back after another run moved it. */
+export function tagArgs(source: string, ref: string): string[] {
+  return ['image', 'tag', source, ref]
 }
 
 function retagStep(source: string, refs: string[]): RetagStep {
@@ -179,7 +267,7 @@ function retagStep(source: string, refs: string[]): RetagStep {
     source,
     inspect: ['image', 'inspect', '--format', '{{.Id}}', source],
     pull: ['pull', source],
-    tag: refs.map((ref) => ['image', 'tag', source, ref])
+    tag: refs.map((ref) => tagArgs(source, ref))
   }
 }
 
@@ -188,13 +276,45 @@ function secretVariables(build: BuildInputs): { name: string; id: string; value:
   return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }))
 }
 
+/** The arguments that choose the buildx builder, in front of every buildx command. */
+function builderArgs(build: BuildInputs): string[] {
+  return build.builder === '' ? [] : ['--builder', build.builder]
+}
+
+function buildPush(build: BuildInputs, inputs: Inputs, metadataFile: string): BuildPush {
+  return {
+    metadataFile,
+    registries: [...new Set(inputs.images.map((r) => r.domain))],
+    inspect: ['buildx', 'imagetools', 'inspect', ...builderArgs(build), '--raw'],
+    fallback: ['manifest', 'inspect']
+  }
+}
+
+/**
+ * The build's arguments. With buildx: `--load` for one platform (the engine holds one
+ * platform per tag), `--push` when buildx pushes, and `--provenance` always, as
+ * buildx otherwise adds an attestation of its own accord (and one platform then
+ * becomes an index).
+ */
+function buildxStart(build: BuildInputs, push: BuildPush | undefined): string[] {
+  return [
+    'buildx',
+    'build',
+    ...builderArgs(build),
+    // Not --load and --push together: with the docker driver both exporters write the image, and one fails ('already exists').
+    ...(build.platforms.length <= 1 && !push ? ['--load'] : []),
+    ...(push ? ['--push'] : []),
+    `--provenance=${build.provenance}`
+  ]
+}
+
 function buildStep(
   build: BuildInputs,
   refs: string[],
-  options: { builder: Builder; buildkit: boolean; iidFile: string; metadataFile: string },
+  options: { builder: Builder; buildkit: boolean; iidFile: string; metadataFile: string; push: BuildPush | undefined },
   secretEnv: { name: string; id: string }[]
 ): BuildStep {
-  const args = options.builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build']
+  const args = options.builder === 'buildx' ? buildxStart(build, options.push) : ['build']
   if (build.file !== undefined) args.push('--file', build.file)
   for (const ref of refs) args.push('--tag', ref)
   for (const { key, value } of build.buildArgs) args.push('--build-arg', `${key}=${value}`)
@@ -208,7 +328,7 @@ function buildStep(
     args.push('--build-arg', `SOURCE_DATE_EPOCH=${epoch}`)
   for (const { key, value } of build.labels) args.push('--label', `${key}=${value}`)
   if (build.target !== '') args.push('--target', build.target)
-  if (build.platform !== '') args.push('--platform', build.platform)
+  if (build.platforms.length > 0) args.push('--platform', build.platforms.join(','))
   if (build.network !== '') args.push('--network', build.network)
   if (build.pull) args.push('--pull')
   if (build.noCache) args.push('--no-cache')
@@ -228,7 +348,8 @@ function buildStep(
     // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
     cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
     secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
-    dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined
+    dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined,
+    push: options.push
   }
 }
 
@@ -245,20 +366,30 @@ export function shellQuote(arg: string): string {
 export function commandLines(plan: Plan): string[] {
   const line = (args: string[]): string => ['docker', ...args].map((arg) => shellQuote(shownArg(arg))).join(' ')
   const lines: string[] = []
-  if (plan.login) lines.push(`echo '***' | ${line(plan.login.args)}`)
+  for (const login of plan.logins) lines.push(`echo '***' | ${line(login.args)}`)
   const image = plan.image
   if (image.kind === 'build') {
     for (const pull of image.cachePulls) lines.push(line(pull.args))
     const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('')
     lines.push(`${env}${line(image.args)}`)
+    // The digest is the one buildx writes to its metadata file.
+    const repositories = [...new Set(plan.targets.map((t) => t.repository.name))]
+    if (image.push) for (const name of repositories) lines.push(`${line(image.push.inspect)} ${name}@<digest>`)
+  } else if (image.kind === 'load') {
+    const from = image.decompress
+      ? `${[image.decompress.program, ...image.decompress.args].map(shellQuote).join(' ')} | `
+      : ''
+    lines.push(`${from}${line(image.args)}`)
+    for (const target of plan.targets) lines.push(line(tagArgs('<the loaded image>', target.ref)))
   } else {
     lines.push(`${line(image.inspect)} || ${line(image.pull)}`)
     for (const tag of image.tag) lines.push(line(tag))
   }
   for (const push of plan.pushes.flat()) lines.push(line(push.args))
+  for (const args of plan.cleanup) lines.push(line(args))
   if (plan.save) {
     const { target, compressor } = plan.save
-    const pipe = compressor.kind === 'none' ? '' : ` | ${compressor.kind === 'pigz' ? 'pigz' : 'gzip'} -${target.level}`
+    const pipe = compressor.kind === 'none' ? '' : ` | ${compressorLine(compressor, target.level)}`
     lines.push(`${line(plan.save.args)}${pipe} > ${shellQuote(target.path)}`)
   }
   return lines

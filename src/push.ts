@@ -1,14 +1,18 @@
 // The push phase: every reference, up to CONCURRENCY at a time, each digest the
 // one docker reports from the registry; then the proof that each pushed tag was
 // this run's image (another run on the same engine may re-tag it meanwhile), with
-// the tag put back and pushed again when it was not.
-import { pushedDigest } from './docker-output.js'
+// the tag put back and pushed again when it was not. When buildx pushed the image
+// itself (several platforms, an attestation), what it pushed is read back instead.
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import { errorSummary, pushedDigest } from './docker-output.js'
 import type { Docker } from './docker.js'
 import { DockerError } from './errors.js'
 import type { MadeImage } from './image.js'
 import { CONCURRENCY, limiter, settleAll } from './limit.js'
-import type { Pushed } from './outputs.js'
-import type { Plan, Push, Target } from './plan.js'
+import { platformsOf } from './outputs.js'
+import type { PlatformDigest, Pushed } from './outputs.js'
+import type { BuildPush, Plan, Push, Target } from './plan.js'
 import * as workflow from './workflow.js'
 
 /**
@@ -91,29 +95,100 @@ export async function inspectTargets(
  * Proves that every target still names this run's image, after the pushes (and
  * the save): a tag that another run re-tagged meanwhile may have pushed (or
  * saved) that run's image. Such tags are tagged again and pushed again (`redo`),
- * up to `attempts` rounds. Returns the image's size, for the summary.
+ * up to `attempts` rounds. Returns the image's ID as the engine names it and its
+ * size, for the outputs and the summary.
  */
 export async function verifyTargets(
   docker: Docker,
   plan: Plan,
   image: MadeImage,
-  redo: (moved: Target[], source: string) => Promise<void>
-): Promise<number | undefined> {
+  redo: (moved: Target[], sources: string[]) => Promise<void>
+): Promise<{ id: string; size: number | undefined }> {
   for (let round = 1; ; round++) {
     const named = await inspectTargets(docker, plan.targets)
     const ours = named.filter((n) => n.id !== undefined && image.own.includes(n.id))
     const moved = plan.targets.filter((_, i) => !ours.includes(named[i]))
-    if (moved.length === 0) return ours[0]?.size
+    // The engine's own ID of the image: what `imageid` gives, in either image store.
+    if (moved.length === 0) return { id: ours[0]?.id ?? image.id, size: ours[0]?.size }
     if (round > plan.attempts) {
       throw new DockerError(
         `Another run on this engine kept re-tagging ${moved.map((t) => t.ref).join(', ')} while this run pushed it, so this run cannot tell which image the registry got. Give concurrent runs their own tags (a sha- or run-number tag), or run them one after another.`
       )
     }
-    // A digest of ours that the engine answered to, to tag from (the store decides which).
-    const source = ours[0]?.id ?? image.id
+    // What to tag from: a digest of ours the engine answered to, else each of ours (the store decides which works).
+    const sources = [...new Set([...(ours[0]?.id ? [ours[0].id] : []), ...image.own].filter((d) => d !== ''))]
     workflow.warning(
       `${moved.map((t) => t.ref).join(', ')} named another image when this run checked (another run on this engine re-tagged it); tagging it as this run's image and pushing it again.`
     )
-    await redo(moved, source)
+    await redo(moved, sources)
   }
+}
+
+/**
+ * What buildx pushed: the digest from its metadata file, checked against each
+ * repository's manifest or index as the registry serves it, and each platform's
+ * manifest digest from that index.
+ */
+export async function readBack(
+  docker: Docker,
+  plan: Plan,
+  push: BuildPush
+): Promise<{ pushed: Pushed[]; platforms: PlatformDigest[] }> {
+  let digest: unknown
+  try {
+    digest = (JSON.parse(fs.readFileSync(push.metadataFile, 'utf8')) as Record<string, unknown>)[
+      'containerimage.digest'
+    ]
+  } catch {
+    digest = undefined
+  }
+  if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw new DockerError(
+      'docker buildx build --push succeeded but wrote no image digest to its metadata file, so the digest outputs cannot be set.'
+    )
+  }
+  const repositories = [...new Map(plan.targets.map((t) => [t.repository.name, t.repository])).values()]
+  const pushedDigest = digest
+  return workflow.group(`Reading back ${repositories.map((r) => `${r.name}@${pushedDigest}`).join(', ')}`, async () => {
+    const limit = limiter(CONCURRENCY)
+    const served = await settleAll(
+      repositories.map((r) => limit(() => servedIndex(docker, push, r.name, pushedDigest)))
+    )
+    const index = served.find((m) => m !== undefined)
+    const platforms =
+      index === undefined
+        ? plan.platforms.map((platform) => ({ platform, digest: null }))
+        : platformsOf(index, pushedDigest, plan.platforms)
+    for (const { platform, digest: d } of platforms) workflow.info(`${platform}: ${d ?? 'unknown'}`)
+    return { pushed: plan.targets.map((target) => ({ target, digest: pushedDigest })), platforms }
+  })
+}
+
+/**
+ * The manifest or index `name@digest` as the registry serves it: buildx's raw
+ * bytes, which must hash to the digest; else the docker CLI's reading. Undefined
+ * (with a warning) when neither can read it: the push itself succeeded.
+ */
+async function servedIndex(docker: Docker, push: BuildPush, name: string, digest: string): Promise<unknown> {
+  const ref = `${name}@${digest}`
+  const raw = await docker.tryRun([...push.inspect, ref], { silent: true })
+  if (raw.exitCode === 0) {
+    const hash = `sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`
+    if (hash !== digest) {
+      throw new DockerError(
+        `${name} serves a manifest whose digest is ${hash}, not the ${digest} buildx reported for its push.`
+      )
+    }
+    workflow.info(`${ref}: the registry serves it (${raw.stdout.length} bytes).`)
+    return JSON.parse(raw.stdout) as unknown
+  }
+  const cli = await docker.tryRun([...push.fallback, ref], { silent: true })
+  if (cli.exitCode === 0) {
+    workflow.info(`${ref}: the registry serves it (read by docker manifest inspect).`)
+    return JSON.parse(cli.stdout) as unknown
+  }
+  workflow.warning(
+    `Could not read ${ref} back from the registry (${errorSummary(raw.stderr)}; ${errorSummary(cli.stderr)}), so the platform digests in metadata are unknown. The push itself succeeded.`
+  )
+  return undefined
 }

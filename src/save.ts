@@ -1,5 +1,5 @@
-// `docker image save` streamed to the tarball: compressed (gzip for .tar.gz/.tgz)
-// and hashed (sha256 of the file) in one pass, with no uncompressed copy on disk,
+// `docker image save` streamed to the tarball: compressed (gzip for .tar.gz/.tgz,
+// zstd for .tar.zst) and hashed (sha256 of the file) in one pass, with no uncompressed copy on disk,
 // into a temporary file beside the target that is renamed into place only when
 // docker, the compressor and the write all succeeded. When one of them fails the
 // others are stopped, so a full disk ends the step instead of hanging it.
@@ -10,11 +10,12 @@ import { Transform } from 'node:stream'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as zlib from 'node:zlib'
-import { childEnvironment, startChild } from './children.js'
+import { filterThrough } from './children.js'
+import type { Filter } from './children.js'
 import { remove, track, untrack } from './cleanup.js'
 import type { Docker } from './docker.js'
 import { DockerError } from './errors.js'
-import type { SaveTarget } from './inputs.js'
+import type { SaveTarget } from './tarball-inputs.js'
 import type { Compressor } from './plan.js'
 
 export interface Tarball {
@@ -22,48 +23,23 @@ export interface Tarball {
   /** sha256 of the file as written. */
   digest: string
   size: number
-  /** What compressed it: `pigz` (several threads), `zlib` (Node's, one thread) or `none`. */
+  /** What compressed it: `pigz` or `zstd` (several threads), `zlib` (Node's, one thread) or `none`. */
   compressor: Compressor['kind']
 }
 
-/** The compressed stream of `input`, and a way to stop the compressor and wait for it. */
-interface Stage {
-  output: Readable
-  done: Promise<void>
-  stop(): void
+/** Level and threads of each compressor program; both write to standard output. */
+const PROGRAM_ARGS = {
+  pigz: (level: number) => [`-${level}`, '--stdout'],
+  zstd: (level: number) => [`-${level}`, '-T0', '--stdout', '--quiet']
 }
 
-function compress(input: Readable, compressor: Compressor, level: number): Stage {
+function compress(input: Readable, compressor: Compressor, level: number): Filter {
   if (compressor.kind === 'none') return { output: input, done: Promise.resolve(), stop: () => undefined }
   if (compressor.kind === 'zlib') {
     const gzip = zlib.createGzip({ level })
     return { output: input.pipe(gzip), done: Promise.resolve(), stop: () => gzip.destroy() }
   }
-  // docker's output goes straight into pigz's standard input (a pipe between the two
-  // processes), so Node copies only the compressed bytes.
-  const direct = hasDescriptor(input)
-  const child = startChild(compressor.path, [`-${level}`, '--stdout'], {
-    env: childEnvironment(),
-    stdio: [direct ? input : 'pipe', 'pipe', 'pipe']
-  })
-  if (direct) input.destroy()
-  else if (child.stdin) input.pipe(child.stdin)
-  let stderr = ''
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const done = new Promise<void>((resolve, reject) => {
-    child.once('error', (err) => reject(new Error(`pigz could not start: ${err.message}`)))
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve()
-      else reject(new Error(`pigz failed (${signal ?? `exit code ${code}`}): ${stderr.trim() || 'no error output'}`))
-    })
-  })
-  return { output: child.stdout as Readable, done, stop: () => child.kill('SIGKILL') }
-}
-
-/** Whether the stream is a pipe with a file descriptor that a child process can be given. */
-function hasDescriptor(stream: Readable): boolean {
-  const handle = (stream as unknown as { _handle?: { fd?: number } })._handle
-  return typeof handle?.fd === 'number' && handle.fd >= 0
+  return filterThrough(compressor.path, PROGRAM_ARGS[compressor.kind](level), input)
 }
 
 /**

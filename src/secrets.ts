@@ -59,7 +59,8 @@ export function parseSecrets(value: string, report: Report): ParsedSecret[] {
       }
     }
     if (secrets.some((s) => s.id === id)) {
-      report.mask(secret)
+      // Likely a piece of a longer value too (a second always-auth=true): masked whole, not its tail.
+      report.mask(heredoc ? secret : line)
       report.problem('secrets', `the id '${id}' is given twice`, 'give each secret its own id')
     } else secrets.push({ id, value: secret, line: number, text: heredoc ? undefined : line })
   }

@@ -46,6 +46,7 @@ export type Made =
       platforms: string[]
     }
   | { kind: 'retag'; source: string }
+  | { kind: 'load'; source: string }
 
 /** Steps of a build (a FROM is none) and how many the builder took from its cache. */
 export interface BuildCache {
@@ -103,6 +104,7 @@ function madeLine(input: SummaryInput): string {
       made.platforms.length === 0 ? "for the engine's platform" : `for ${made.platforms.map(code).join(', ')}`
     parts.push(`${what}${target} with ${made.builder} ${platforms}`)
   } else if (made?.kind === 'retag') parts.push(`retagged ${code(made.source)}, nothing built`)
+  else if (made?.kind === 'load') parts.push(`loaded ${code(made.source)}, nothing built`)
   const cache = input.cache
   if (cache !== undefined && cache.steps > 0)
     parts.push(
@@ -147,6 +149,14 @@ export function summaryMarkdown(input: SummaryInput): string {
   out.push('')
   if (metadata.refs.length > 0) {
     out.push(`Pushed, by digest (a tag can move, a digest cannot):`, '', ...fenced('text', metadata.refs), '')
+  }
+
+  if (metadata.platforms.length > 0) {
+    // Whole, to copy: a platform's manifest digest is in no other block.
+    out.push('| platform | manifest digest |', '|---|---|')
+    for (const p of metadata.platforms)
+      out.push(`| ${code(p.platform)} | ${p.digest === null ? '—' : code(p.digest)} |`)
+    out.push('')
   }
 
   const phases = PHASES.filter((p) => timings[p] !== undefined)

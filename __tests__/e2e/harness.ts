@@ -3,6 +3,15 @@
 // STATE_*), against the engine and registries scripts/services.sh started. The running
 // is scripts/lib/step-runner.mjs's, shared with the bench and the demo; this adds the
 // test workspaces and what the tests check with.
+//
+// The world: the e2e suite runs once per Docker world of scripts/services.sh, as the
+// Jest projects e2e-classic and e2e-buildx (jest.config.js passes SHIP_IMAGE_WORLD).
+// When this module loads it points the test file's process at that world: its CLI
+// first on PATH (a folder with a `docker` symlink to worlds.<world>.cli) and its
+// DOCKER_HOST, so the steps, docker() and the shims all talk to the same engine. In
+// the buildx world each workspace's HOME has docker-buildx in ~/.docker/cli-plugins,
+// the way docker/setup-buildx-action gives it to a user.
+import { it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -12,7 +21,7 @@ import * as https from 'node:https'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { readServices } from '../../scripts/lib/services.mjs'
-import type { Services } from '../../scripts/lib/services.mjs'
+import type { Services, World } from '../../scripts/lib/services.mjs'
 import * as runner from '../../scripts/lib/step-runner.mjs'
 import type { ExtraEnv, Layout, StepResult, Trigger } from '../../scripts/lib/step-runner.mjs'
 
@@ -21,9 +30,83 @@ export type { Services, StepResult, Trigger }
 /** Root of everything a run touches: workspace, runner temp, home, command files. */
 export type Workspace = Layout
 
+let read: Services | undefined
+
+/** services.json, read once per test file (another run's services.sh may rewrite it meanwhile). */
 export function services(): Services {
-  return readServices()
+  read ??= readServices()
+  return read
 }
+
+export type WorldName = 'classic' | 'buildx'
+
+/** The world this test file runs in. */
+export const WORLD: WorldName =
+  ((globalThis as { SHIP_IMAGE_WORLD?: string }).SHIP_IMAGE_WORLD ?? process.env.SHIP_IMAGE_WORLD) === 'buildx'
+    ? 'buildx'
+    : 'classic'
+
+/** That world, as services.json describes it. */
+export const world: World = worldOf(WORLD)
+
+function worldOf(name: WorldName): World {
+  const found = services().worlds?.[name]
+  if (!found) {
+    throw new Error(
+      `services.json has no ${name} world: run scripts/services.sh from this checkout (SHIP_IMAGE_BUILDX=0 leaves the buildx world out, and jest.config.js then skips e2e-buildx)`
+    )
+  }
+  return found
+}
+
+/** A folder holding only `docker`, a symlink to the world's CLI: put it first on PATH. */
+function worldBin(cli: string): string {
+  const dir = path.join(os.tmpdir(), `ship-image-world-${createHash('sha256').update(cli).digest('hex').slice(0, 12)}`)
+  const link = path.join(dir, 'docker')
+  if (fs.existsSync(link) && fs.readlinkSync(link) === cli) return dir
+  fs.mkdirSync(dir, { recursive: true })
+  const temp = `${link}.${process.pid}`
+  fs.rmSync(temp, { force: true })
+  fs.symlinkSync(cli, temp)
+  fs.renameSync(temp, link)
+  return dir
+}
+
+// This test file's process, and every step and docker command it starts, uses the world.
+process.env.PATH = `${worldBin(world.cli)}${path.delimiter}${process.env.PATH ?? ''}`
+process.env.DOCKER_HOST = world.dockerHost
+for (const name of ['DOCKER_CONTEXT', 'BUILDX_BUILDER', 'DOCKER_BUILDKIT']) delete process.env[name]
+
+/**
+ * `it` in `name`'s world, `it.skip` in the other: for a test that only means something
+ * there (the caller says why).
+ */
+export function itIn(name: WorldName): typeof it.skip {
+  return WORLD === name ? it : it.skip
+}
+
+/**
+ * The FaultProxy options this world needs: engine 26 speaks TLS to a registry on a
+ * random loopback port and does not fall back, so the proxy serves the test
+ * certificate there (scripts/services.sh's, beside caFile).
+ */
+export function proxyTls(): { tls?: { cert: string; key: string } } {
+  if (WORLD === 'classic') return {}
+  const dir = path.dirname(services().caFile)
+  return { tls: { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') } }
+}
+
+/**
+ * What makes the action build with BuildKit in this world: in the classic world the
+ * Debian 20.10 CLI with DOCKER_BUILDKIT=1 (the CLI's built-in BuildKit), in the
+ * buildx world nothing (buildx is installed).
+ */
+export function buildkit(): Record<string, string> {
+  return WORLD === 'classic' ? { PATH: `/usr/bin${path.delimiter}${process.env.PATH}`, DOCKER_BUILDKIT: '1' } : {}
+}
+
+/** The command the action runs a build with in this world when buildkit() is given. */
+export const BUILDKIT_BUILD = WORLD === 'classic' ? 'build' : 'buildx build --load --provenance=false'
 
 /** A fresh repository path per test run, so layers really upload and tests never share tags. */
 export function uniqueName(prefix: string): string {
@@ -54,6 +137,13 @@ export function makeWorkspace(dockerfile?: string): Workspace {
     path.join(ws.home, '.docker/config.json'),
     JSON.stringify({ auths: { 'other.example:5000': { auth: 'dXNlcjpvdGhlcg==' } } }, null, 2)
   )
+  if (world.pluginsDir) {
+    fs.mkdirSync(path.join(ws.home, '.docker/cli-plugins'))
+    fs.symlinkSync(
+      path.join(world.pluginsDir, 'docker-buildx'),
+      path.join(ws.home, '.docker/cli-plugins/docker-buildx')
+    )
+  }
   fs.writeFileSync(
     path.join(ws.workspace, 'app/Dockerfile'),
     dockerfile ??
@@ -82,7 +172,17 @@ export function runMain(
   trigger?: Trigger,
   onSpawn?: (child: ChildProcess) => void
 ): Promise<StepResult> {
-  return runner.runMain(ws, inputs, { env: extraEnv, trigger, onSpawn, bundle: BUNDLE_UNDER_TEST })
+  return runner.runMain(ws, withWorldInputs(inputs), { env: extraEnv, trigger, onSpawn, bundle: BUNDLE_UNDER_TEST })
+}
+
+/**
+ * The inputs a step gets in this world: engine 26 here has no bridge network
+ * (scripts/services.sh), so its BuildKit runs RUN steps on the host's unless a
+ * test sets `network` itself.
+ */
+function withWorldInputs(inputs: Record<string, string>): Record<string, string> {
+  const builds = inputs['source-image'] === undefined || inputs['source-image'] === ''
+  return WORLD === 'buildx' && builds && inputs.network === undefined ? { ...inputs, network: 'host' } : inputs
 }
 
 /** The post step: the same bundle with the main step's state as STATE_<name>. */
@@ -97,7 +197,12 @@ export function docker(args: string[], env: NodeJS.ProcessEnv = process.env): st
 }
 
 export function dockerStatus(args: string[]): number {
-  return spawnSync('docker', args, { encoding: 'utf8' }).status ?? -1
+  return spawnSync('docker', args, { encoding: 'utf8', env: process.env }).status ?? -1
+}
+
+/** docker() as the workspace's user: its HOME, so its ~/.docker (buildx, contexts). */
+export function dockerIn(ws: Workspace, args: string[]): string {
+  return docker(args, { ...process.env, HOME: ws.home })
 }
 
 const MANIFEST_TYPES = [
@@ -113,7 +218,9 @@ export interface Manifest {
   header: string | undefined
   /** sha256 of the manifest bytes the registry served. */
   computed: string
-  /** The bytes served (a manifest, or a blob). */
+  /** The Content-Type the registry served it as. */
+  mediaType: string | undefined
+  /** The bytes served (a manifest, an index, or a blob). */
   body: Buffer
 }
 
@@ -174,6 +281,7 @@ function fetchRegistry(
           status: res.statusCode ?? 0,
           header: Array.isArray(header) ? header[0] : header,
           computed: `sha256:${createHash('sha256').update(body).digest('hex')}`,
+          mediaType: res.headers['content-type'],
           body
         })
       })
@@ -184,6 +292,15 @@ function fetchRegistry(
     req.on('error', reject)
     req.end()
   })
+}
+
+/** `skopeo inspect --raw` of a reference on the plain registry: the registry read by another client than docker. */
+export function skopeoRaw(ref: string): string {
+  const result = spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`], {
+    encoding: 'utf8'
+  })
+  if (result.status !== 0) throw new Error(`skopeo inspect ${ref} failed: ${result.stderr}`)
+  return result.stdout
 }
 
 export function sha256File(file: string): string {
@@ -212,11 +329,9 @@ export function commands(log: string, kind: string): string[] {
   return log.split('\n').filter((l) => l.startsWith(`::${kind}`))
 }
 
-/** The docker CLI the tests would run (first on PATH). */
+/** The world's docker CLI (the one first on PATH). */
 export function realDocker(): string {
-  const found = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim()
-  if (found === '') throw new Error('docker is not on PATH')
-  return found
+  return world.cli
 }
 
 export interface DockerShim {

@@ -1,5 +1,18 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { buildCache, classifyFailure, errorSummary, parseRetryAfter, pushedDigest } from '../../src/docker-output.js'
+import {
+  buildCache,
+  classifyFailure,
+  commandFailed,
+  errorSummary,
+  loginFailure,
+  parseRetryAfter,
+  pushedDigest,
+  shortCommand,
+  shownArg,
+  shownDockerHost,
+  withoutNames
+} from '../../src/docker-output.js'
+import { DockerError, EngineUnreachable } from '../../src/errors.js'
 import * as built from '../__fixtures__/build-output.js'
 
 const DIGEST = 'sha256:1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
@@ -502,6 +515,227 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('ceb247090378: Retrying in 5 seconds')).toBeUndefined()
     expect(parseRetryAfter('received unexpected HTTP status: 503 Service Unavailable')).toBeUndefined()
     expect(parseRetryAfter('retry after a while')).toBeUndefined()
+  })
+})
+
+/** A recorded or literature fixture above, by its label. */
+function fixture(label: string): string {
+  const found = [...TRANSIENT_FIXTURES, ...TRANSIENT_LITERATURE, ...PERMANENT_FIXTURES, ...PERMANENT_LITERATURE].find(
+    ([name]) => name === label
+  )
+  if (found === undefined) throw new Error(`no fixture '${label}'`)
+  return found[1]
+}
+
+/** The rules that rewrite docker's text or an argument before it is read or shown: input -> output. */
+const REWRITES: [string, (text: string) => string, [string, string][]][] = [
+  [
+    'withoutNames',
+    withoutNames,
+    [
+      ['Get "http://localhost:5000/v2/denied-x/manifests/v1": EOF', 'Get "…": EOF'],
+      ['The push refers to repository [localhost:5000/unauthorized-app]', 'The push refers to repository […]'],
+      ['failed to solve: ghcr.io/o/manifest-unknown:1: boom', 'failed to solve: … boom'],
+      ['open /ws/denied/Dockerfile: no such file', 'open … no such file'],
+      ['dial tcp 140.82.112.33:443: i/o timeout', 'dial tcp 140.82.112.33:443: i/o timeout'],
+      ['net/http: TLS handshake timeout', 'net/http: TLS handshake timeout'],
+      ['denied: requested access to the resource is denied', 'denied: requested access to the resource is denied'],
+      ['unexpected status code [manifests 1]: 503', 'unexpected status code […]: 503'],
+      ['a "quoted\nacross" line', 'a "quoted\nacross" line']
+    ]
+  ],
+  [
+    'shownArg',
+    shownArg,
+    [
+      ['https://x-access-token:TOKEN@github.com/o/r.git', 'https://***@github.com/o/r.git'],
+      ['https://TOKEN@github.com/o/r.git#main:dir', 'https://***@github.com/o/r.git#main:dir'],
+      ['HTTP://U:P@host/ctx.tar', 'HTTP://***@host/ctx.tar'],
+      ['URL=https://u:pw@x.test/?a=b', 'URL=https://***@x.test/?a=b'],
+      ['https://github.com/o/r.git', 'https://github.com/o/r.git'],
+      ['git@github.com:o/r.git', 'git@github.com:o/r.git'],
+      ['alice@example.com', 'alice@example.com'],
+      ['ghcr.io/org/app@sha256:abc', 'ghcr.io/org/app@sha256:abc'],
+      ['id=npm_token,env=SHIP_IMAGE_SECRET_1', 'id=npm_token,env=SHIP_IMAGE_SECRET_1'],
+      ['--tag', '--tag']
+    ]
+  ],
+  [
+    'shownDockerHost',
+    shownDockerHost,
+    [
+      ['tcp://user:pw@docker:2376', 'tcp://docker:2376'],
+      ['ssh://me@build-host', 'ssh://build-host'],
+      ['tcp://docker:2376', 'tcp://docker:2376'],
+      ['unix:///var/run/docker.sock', 'unix:///var/run/docker.sock'],
+      ['tcp://docker:2376/path@x', 'tcp://docker:2376/path@x']
+    ]
+  ]
+]
+
+describe.each(REWRITES)('%s', (_name, rewrite, cases) => {
+  test.each(cases)('%j -> %j', (text, expected) => {
+    expect(rewrite(text)).toBe(expected)
+  })
+})
+
+describe('classifyFailure: names that read like faults', () => {
+  const FORMS: [string, (name: string) => string, RegExp][] = [
+    [
+      'push, manifest PUT 503',
+      (name) =>
+        `The push refers to repository [localhost:40729/exp/${name}]\nceb247090378: Preparing\nreceived unexpected HTTP status: 503 Service Unavailable\n`,
+      /^the registry answered 503 Service Unavailable$/
+    ],
+    [
+      'push, manifest PUT reset',
+      (name) =>
+        `Put "http://localhost:42445/v2/exp/${name}/manifests/v1": read tcp 127.0.0.1:42784->127.0.0.1:42445: read: connection reset by peer\n`,
+      /^the connection was reset$/
+    ],
+    [
+      'pull, connection refused',
+      (name) =>
+        `Error response from daemon: Get "http://localhost:39871/v2/exp/${name}/manifests/v1": dial tcp 127.0.0.1:39871: connect: connection refused\n`,
+      /^connection refused$/
+    ],
+    [
+      'BuildKit 502',
+      (name) =>
+        `ERROR: failed to solve: ghcr.io/o/${name}:1: failed to resolve source metadata for ghcr.io/o/${name}:1: unexpected status code [manifests 1]: 502 Bad Gateway`,
+      /^the registry answered 502 Bad Gateway$/
+    ],
+    [
+      'login, 503',
+      (name) =>
+        `Error response from daemon: login attempt to http://${name}.example.com/v2/ failed with status: 503 Service Unavailable\n`,
+      /^the registry answered 503 Service Unavailable$/
+    ]
+  ]
+  const NAMES = ['unauthorized-app', 'denied-x', 'manifest-unknown', 'name-unknown', 'unauthorized', 'denied']
+
+  describe.each(FORMS)('%s', (_form, output, reason) => {
+    test.each(NAMES)('with a repository called %s stays transient', (name) => {
+      const c = classifyFailure(output(name))
+      expect(c.transient).toBe(true)
+      expect(c.reason).toMatch(reason)
+    })
+  })
+
+  it('still reads the real refusals around a name', () => {
+    expect(classifyFailure(fixture('pull, no such repository'))).toEqual({
+      transient: false,
+      reason: 'the image or tag does not exist (manifest unknown)'
+    })
+    expect(
+      classifyFailure(
+        'Error response from daemon: Head "https://ghcr.io/v2/o/denied-x/manifests/1": unauthorized: authentication required'
+      )
+    ).toEqual({ transient: false, reason: 'the registry refused the credentials (unauthorized)' })
+  })
+})
+
+describe('shortCommand', () => {
+  test.each<[string[], string]>([
+    [['push', 'ghcr.io/org/app:v1'], 'push ghcr.io/org/app:v1'],
+    [['pull', 'alpine:3.20'], 'pull alpine:3.20'],
+    [['login', '--username', 'alice', '--password-stdin', 'ghcr.io'], 'login ghcr.io'],
+    [['login', '--username', 'alice', '--password-stdin'], 'login'],
+    [['image', 'tag', 'alpine:3.20', 'ghcr.io/org/app:v1'], 'image tag ghcr.io/org/app:v1'],
+    [['tag', 'alpine:3.20', 'ghcr.io/org/app:v1'], 'tag ghcr.io/org/app:v1'],
+    [['build', '--file', '/ws/Dockerfile', '--tag', 'a:1', '--iidfile', '/t/iid', '/ws'], 'build'],
+    [['buildx', 'build', '--load', '--tag', 'a:1', 'https://x-access-token:TOKEN@github.com/o/r.git'], 'buildx build'],
+    [['image', 'save', 'a:1', 'b:1'], 'image save'],
+    [['image', 'inspect', '--format', '{{.Id}}', 'a:1'], 'image inspect'],
+    [['buildx', 'imagetools', 'create', '--tag', 'a:2', 'a:1'], 'buildx imagetools create a:1'],
+    [['version'], 'version'],
+    [[], '']
+  ])('%j -> %j', (args, short) => {
+    expect(shortCommand(args)).toBe(short)
+  })
+})
+
+describe('commandFailed', () => {
+  it("puts docker's reason first, then the short command and the exit code", () => {
+    const err = commandFailed(
+      ['push', 'ghcr.io/org/app:v1'],
+      1,
+      'received unexpected HTTP status: 503 Service Unavailable',
+      undefined
+    )
+    expect(err).toBeInstanceOf(DockerError)
+    expect(err.message).toBe(
+      'received unexpected HTTP status: 503 Service Unavailable (docker push ghcr.io/org/app:v1 failed, exit code 1)'
+    )
+  })
+
+  it('stays short with 200 tags, and shows no token of the context', () => {
+    const tags = Array.from({ length: 200 }, (_, i) => ['--tag', `ghcr.io/org/app:v${i}`]).flat()
+    const args = ['buildx', 'build', '--load', ...tags, 'https://x-access-token:TOKEN@github.com/o/r.git']
+    const err = commandFailed(args, 1, 'ERROR: failed to solve: boom', undefined)
+    expect(err.message).toBe('ERROR: failed to solve: boom (docker buildx build failed, exit code 1)')
+    expect(err.message.length).toBeLessThan(120)
+  })
+
+  test.each<[string | undefined, string]>([
+    [undefined, 'the default socket /var/run/docker.sock'],
+    ['tcp://user:pw@docker:2376', 'DOCKER_HOST=tcp://docker:2376']
+  ])('says the engine is not reachable (DOCKER_HOST %j)', (host, where) => {
+    const err = commandFailed(['push', 'a:1'], 1, fixture('engine down'), host)
+    expect(err).toBeInstanceOf(EngineUnreachable)
+    expect(err.message).toBe(
+      `The Docker engine is not reachable at ${where}. Start the engine (on a self-hosted runner: systemctl start docker), or point DOCKER_HOST at a running one.`
+    )
+  })
+})
+
+describe('loginFailure', () => {
+  const CREDENTIALS = 'Check the username and password inputs (a token needs permission to push)'
+  const noAnswer = (reason: string): string =>
+    `The registry did not answer the login (${reason}); check that localhost:5000 is the right host and port, and that it is up`
+
+  test.each<[string, string, string]>([
+    ['a 401', fixture('login, wrong password (proxy)'), CREDENTIALS],
+    ['a 403', fixture('login, 403'), CREDENTIALS],
+    ['unauthorized', fixture('GHCR unauthorized'), CREDENTIALS],
+    ['authentication required', fixture('authentication required'), CREDENTIALS],
+    ['denied', fixture('Docker Hub denied'), CREDENTIALS],
+    ['a refused connection', fixture('pull, connection refused'), noAnswer('connection refused')],
+    ['a 503', fixture('login, 503'), noAnswer('the registry answered 503 Service Unavailable')],
+    ['a 429', fixture('login, 429'), noAnswer('the registry answered 429 Too Many Requests')],
+    ['an i/o timeout', fixture('i/o timeout'), noAnswer('the network timed out (i/o timeout)')],
+    [
+      'a reset on a host named unauthorized',
+      fixture('login, ping reset').replace('localhost', 'unauthorized'),
+      noAnswer('the connection was reset')
+    ],
+    [
+      'an untrusted certificate',
+      fixture('x509'),
+      'The registry TLS certificate is not trusted; check the registry input'
+    ],
+    [
+      'an unknown host',
+      fixture('pull, no such host'),
+      'The registry host name does not resolve (no such host); check the registry input'
+    ],
+    [
+      'a plain HTTP registry',
+      'Error response from daemon: Get "https://localhost:5000/v2/": http: server gave HTTP response to HTTPS client\n',
+      'The registry speaks plain HTTP where HTTPS was expected; check the registry input'
+    ],
+    ['anything else', 'something odd\n', 'Check the username and password inputs, and the registry input']
+  ])('%s gives its advice', (_label, stderr, advice) => {
+    const message = loginFailure('localhost:5000', 'alice', stderr).message
+    expect(message.startsWith('Login to localhost:5000 as alice failed: ')).toBe(true)
+    expect(message.endsWith(`. ${advice}.`)).toBe(true)
+    expect(message).not.toContain('Error response from daemon')
+  })
+
+  it("quotes docker's own reason between the two", () => {
+    expect(loginFailure('localhost:5000', 'alice', fixture('login, wrong password (direct)')).message).toBe(
+      `Login to localhost:5000 as alice failed: login attempt to https://localhost:5443/v2/ failed with status: 401 Unauthorized. ${CREDENTIALS}.`
+    )
   })
 })
 

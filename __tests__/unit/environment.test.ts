@@ -3,8 +3,19 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { findExecutable, gitCommitTime, loginsOf, nodeFs, pluginDirs, readEnvironment } from '../../src/environment.js'
+import {
+  findExecutable,
+  gitCommitTime,
+  isInside,
+  loginsOf,
+  nodeFs,
+  pluginDirs,
+  readEnvironment,
+  tempBase
+} from '../../src/environment.js'
+import type { Environment } from '../../src/environment.js'
 import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
+import { env } from './fakes.js'
 
 afterEach(removeTempDirs)
 
@@ -304,5 +315,63 @@ describe('loginsOf: the registries the user is logged in to', () => {
 
   it('has none without a config', () => {
     expect(loginsOf(tempDir('empty'))).toEqual({ registries: [], store: false })
+  })
+})
+
+describe('isInside', () => {
+  const INSIDE: [string, string][] = [
+    ['/a', '/a'],
+    ['/a/', '/a'],
+    ['/a/b/c', '/a'],
+    ['/a', '/'],
+    ['/a/./b', '/a/'],
+    ['/a/..b', '/a'],
+    ['/a/.../c', '/a']
+  ]
+  const OUTSIDE: [string, string][] = [
+    ['/ab', '/a'],
+    ['/a/../b', '/a'],
+    ['/', '/a'],
+    ['/b/a', '/a']
+  ]
+  describe.each<[boolean, [string, string][]]>([
+    [true, INSIDE],
+    [false, OUTSIDE]
+  ])('is %s', (inside, pairs) => {
+    test.each(pairs)('for %s in %s', (inner, outer) => {
+      expect(isInside(inner, outer)).toBe(inside)
+    })
+  })
+})
+
+describe('tempBase', () => {
+  /** RUNNER_TEMP /runner/temp, then /tmp and /dev/shm, all writable unless `readOnly` says otherwise. */
+  function machine(readOnly: string[] = [], runnerTemp = '/runner/temp'): Environment {
+    const folders = ['/', '/ws', runnerTemp, '/tmp', '/dev/shm']
+    const tree = Object.fromEntries(folders.map((folder) => [folder, 'directory' as const]))
+    return { ...env(tree, undefined, { readOnly }), runnerTemp }
+  }
+
+  test.each<[string, string | undefined, string | undefined]>([
+    ['a context beside it', '/ws', '/runner/temp'],
+    ['a context under /tmp', '/tmp/ctx', '/runner/temp'],
+    ['a context that holds RUNNER_TEMP', '/runner', '/tmp'],
+    ['a context that is RUNNER_TEMP', '/runner/temp', '/tmp'],
+    ['the context /', '/', undefined],
+    ['a remote context', 'https://github.com/o/r.git', '/runner/temp'],
+    ['no context (a retag)', undefined, '/runner/temp']
+  ])('%s (%s) -> %s', (_label, context, base) => {
+    expect(tempBase(machine(), context)).toBe(base)
+  })
+
+  it('skips a candidate this run may not write to', () => {
+    expect(tempBase(machine(['/tmp']), '/runner')).toBe('/dev/shm')
+    expect(tempBase(machine(['/tmp', '/dev/shm']), '/runner')).toBeUndefined()
+  })
+
+  it('takes the next candidate when the workspace holds RUNNER_TEMP', () => {
+    expect(tempBase(machine([], '/ws/_temp'), '/ws')).toBe('/tmp')
+    // A folder whose name starts with .. is inside too: COPY . would take the docker login into the image.
+    expect(tempBase(machine([], '/ws/..temp'), '/ws')).toBe('/tmp')
   })
 })

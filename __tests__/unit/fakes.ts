@@ -74,7 +74,8 @@ export function env(
     dockerConfig: '/home/runner/.docker',
     buildxConfig: '/home/runner/.docker/buildx',
     buildx: true,
-    tools: { docker: '/usr/bin/docker', pigz: undefined }
+    selfHosted: false,
+    tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: '/usr/bin/zstd' }
   }
 }
 
@@ -91,10 +92,12 @@ export const PLAIN_BUILD: BuildInputs = {
   buildArgs: [],
   labels: [CREATED],
   target: '',
-  platform: '',
+  platforms: [],
   network: '',
   pull: false,
   noCache: false,
   cacheFrom: [],
-  secrets: []
+  secrets: [],
+  provenance: 'false',
+  builder: ''
 }

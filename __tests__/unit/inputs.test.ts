@@ -1,16 +1,19 @@
 import { describe, expect, it, test } from '@jest/globals'
+import * as path from 'node:path'
 import { readActionFile } from '../../scripts/lib/action-yml.mjs'
 import { gitEventOf } from '../../src/event.js'
-import type { BuildInputs } from '../../src/build-inputs.js'
+import type { Provenance } from '../../src/build-inputs.js'
+import type { Environment } from '../../src/environment.js'
 import { INPUT_NAMES } from '../../src/input-names.js'
 import type { InputName, RawInputs } from '../../src/input-names.js'
 import { parseInputs } from '../../src/inputs.js'
 import type { Inputs, ParseResult } from '../../src/inputs.js'
 import { parseLines, parseList } from '../../src/parse.js'
 import { makePlan } from '../../src/plan.js'
-import type { InputProblem, Warning } from '../../src/parse.js'
-import { CREATED, env, PLAIN_BUILD, raw } from './fakes.js'
+import type { Warning } from '../../src/parse.js'
+import { CREATED, DEFAULT_TREE, env, PLAIN_BUILD, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
+import { buildOf, expectWellFormed, inputsOf, onlyProblem, parse, problemsOf } from './results.js'
 
 const HEX64 = '1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
 
@@ -20,41 +23,6 @@ const ACTION_DEFAULTS: Partial<RawInputs> = Object.fromEntries(
     .inputs.filter((input) => input.default !== undefined)
     .map((input) => [input.name, input.default])
 )
-
-function parse(overrides: Partial<RawInputs> = {}, tree?: Record<string, Exclude<Kind, 'missing'>>): ParseResult {
-  return parseInputs(raw(overrides), env(tree))
-}
-
-function inputsOf(result: ParseResult): Inputs {
-  if (!result.ok) throw new Error(`expected valid inputs, got:\n${result.problems.map((p) => p.message).join('\n')}`)
-  return result.inputs
-}
-
-function problemsOf(result: ParseResult): InputProblem[] {
-  if (result.ok) throw new Error(`expected problems, got valid inputs ${JSON.stringify(result.inputs)}`)
-  return result.problems
-}
-
-function buildOf(inputs: Inputs): BuildInputs {
-  if (inputs.source.kind !== 'build') throw new Error(`expected a build, got ${JSON.stringify(inputs.source)}`)
-  return inputs.source.build
-}
-
-/** The one problem the inputs have, checked for the common message shape. */
-function onlyProblem(result: ParseResult, input: InputName): string {
-  const problems = problemsOf(result)
-  expect(problems.map((p) => p.input)).toEqual([input])
-  return problems[0].message
-}
-
-/** Every problem message names its input first and says how to fix it. */
-function expectWellFormed(problems: InputProblem[]): void {
-  for (const p of problems) {
-    expect(p.message.startsWith(`Input '${p.input}': `)).toBe(true)
-    expect(p.message).toContain('. Fix: ')
-    expect(p.message.endsWith('.')).toBe(true)
-  }
-}
 
 describe('parseList', () => {
   test.each<[string, string[]]>([
@@ -105,7 +73,9 @@ describe('parseInputs: defaults', () => {
       masks: [],
       inputs: {
         registry: 'docker.io',
-        credentials: undefined,
+        logins: [],
+        keepLogin: false,
+        cleanup: false,
         images: [{ name: 'alice/app', domain: 'docker.io', path: 'alice/app' }],
         tags: ['latest'],
         version: '',
@@ -183,6 +153,23 @@ describe('parseInputs: images', () => {
     expect(problems[0].message).toContain("invalid path component '-bad'")
     expect(problems[1].message).toContain("'alice/app:v1' has a tag")
     expectWellFormed(problems)
+  })
+})
+
+describe('parseInputs: image hosts with a port', () => {
+  test.each(['localhost:0', 'localhost:65536', 'localhost:99999', 'registry.example.com:70000'])(
+    'refuses the port of %s/app, which no TCP port is',
+    (host) => {
+      expect(onlyProblem(parse({ images: `${host}/app` }), 'images')).toBe(
+        `Input 'images': '${host}' is not a valid registry host. Fix: use a host name with an optional :port.`
+      )
+    }
+  )
+
+  test.each(['localhost:1', 'localhost:65535'])('accepts the port of %s/app', (host) => {
+    expect(inputsOf(parse({ images: `${host}/app` })).images).toEqual([
+      { name: `${host}/app`, domain: host, path: 'app' }
+    ])
   })
 })
 
@@ -430,42 +417,153 @@ describe('parseInputs: context and file', () => {
   })
 })
 
-describe('parseInputs: platform', () => {
-  test.each(['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7', 'windows/amd64'])('accepts %s', (platform) => {
-    expect(buildOf(inputsOf(parse({ platform }))).platform).toBe(platform)
+/** parseInputs on a machine whose facts differ from env()'s (buildx installed) as given. */
+function parseOn(machine: Partial<Environment>, overrides: Partial<RawInputs> = {}): ParseResult {
+  return parseInputs(raw(overrides), { ...env(), ...machine })
+}
+
+describe('parseInputs: platforms', () => {
+  test.each<[string, string[]]>([
+    ['', []],
+    ['linux/amd64', ['linux/amd64']],
+    ['windows/amd64', ['windows/amd64']],
+    ['linux/amd64,linux/arm64', ['linux/amd64', 'linux/arm64']],
+    ['linux/amd64\nlinux/arm64/v8, linux/arm/v7\n', ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7']],
+    ['linux/amd64, linux/arm64, linux/amd64', ['linux/amd64', 'linux/arm64']]
+  ])('%j -> %j', (platforms, expected) => {
+    const result = parse({ platforms })
+    expect(buildOf(inputsOf(result)).platforms).toEqual(expected)
+    expect(result.warnings).toEqual([])
   })
 
-  test.each([
-    'linux/amd64,linux/arm64',
-    'linux/amd64 linux/arm64',
-    'linux',
-    'linux/',
-    'linux/arm64/v8/x',
-    'Linux/AMD64'
-  ])('rejects %j', (platform) => {
-    const message = onlyProblem(parse({ platform }), 'platform')
-    expect(
-      message.startsWith(
-        `Input 'platform': '${platform}' is not one platform. Fix: write one os/arch[/variant] such as linux/amd64`
+  test.each(['linux', 'linux/', 'linux/arm64/v8/x', 'Linux/AMD64', 'linux amd64', 'linux/amd64;x'])(
+    'rejects %j',
+    (platform) => {
+      expect(onlyProblem(parse({ platforms: `linux/arm64, ${platform}` }), 'platforms')).toBe(
+        `Input 'platforms': '${platform}' is not a platform. Fix: write os/arch[/variant] in lowercase, such as linux/amd64 or linux/arm/v7, several separated by commas or lines.`
       )
-    ).toBe(true)
+    }
+  )
+
+  it('gives one problem per bad platform', () => {
+    const problems = problemsOf(parse({ platforms: 'linux, amd64, linux/arm64' }))
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringContaining("'linux' is not a platform"),
+      expect.stringContaining("'amd64' is not a platform")
+    ])
+    expectWellFormed(problems)
+  })
+
+  test.each<[string, Partial<Environment>, string]>([
+    ['the classic builder', { buildx: false, buildkitEnv: false }, 'the classic builder'],
+    ["an older CLI's BuildKit", { buildx: false, buildkitEnv: true }, "the CLI's built-in BuildKit"]
+  ])('refuses several platforms without buildx (%s)', (_label, machine, what) => {
+    const message = onlyProblem(parseOn(machine, { platforms: 'linux/amd64,linux/arm64' }), 'platforms')
+    expect(message).toBe(
+      `Input 'platforms': 2 platforms make one image index, which needs buildx, but docker build here is ${what} and builds one platform. Fix: install the buildx plugin (docker/setup-buildx-action) (add docker/setup-qemu-action for RUN steps of other architectures), or give one platform.`
+    )
+  })
+
+  it('builds one platform without buildx', () => {
+    const result = parseOn({ buildx: false }, { platforms: 'linux/arm64' })
+    expect(buildOf(inputsOf(result)).platforms).toEqual(['linux/arm64'])
+  })
+
+  it('refuses a tarball of several platforms', () => {
+    const message = onlyProblem(parse({ platforms: 'linux/amd64,linux/arm64', save: 'image.tar' }), 'save')
+    expect(message).toBe(
+      "Input 'save': a tarball for docker load holds one platform per tag, and platforms lists 2. Fix: save one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need."
+    )
+    expect(inputsOf(parse({ platforms: 'linux/arm64', save: 'image.tar' })).save?.path).toBe('/ws/image.tar')
+  })
+
+  it('takes the deprecated platform input as platforms, with a warning', () => {
+    const result = parse({ platform: 'linux/arm64' })
+    expect(buildOf(inputsOf(result)).platforms).toEqual(['linux/arm64'])
+    expect(result.warnings).toEqual([
+      {
+        input: 'platform',
+        message: "Input 'platform' is deprecated: use platforms (the docker actions' name), which takes a list."
+      }
+    ])
+    expect(onlyProblem(parse({ platform: 'linux' }), 'platform')).toContain(
+      "Input 'platform': 'linux' is not a platform."
+    )
+  })
+
+  it('refuses platform and platforms together', () => {
+    expect(onlyProblem(parse({ platform: 'linux/arm64', platforms: 'linux/amd64' }), 'platform')).toBe(
+      "Input 'platform': platform and platforms are both set. Fix: remove platform (deprecated) and list every platform in platforms."
+    )
+  })
+})
+
+describe('parseInputs: provenance', () => {
+  test.each<[string, Provenance]>([
+    ['', 'false'],
+    ['false', 'false'],
+    ['FALSE', 'false'],
+    ['true', 'true'],
+    ['True', 'true'],
+    ['mode=min', 'mode=min'],
+    ['mode=max', 'mode=max'],
+    ['MODE=MAX', 'mode=max']
+  ])('%j -> %s', (provenance, expected) => {
+    expect(buildOf(inputsOf(parse({ provenance }))).provenance).toBe(expected)
+  })
+
+  test.each(['yes', 'mode=all', 'min', 'true,mode=max', 'builder-id=x'])('rejects %j', (provenance) => {
+    expect(onlyProblem(parse({ provenance }), 'provenance')).toBe(
+      `Input 'provenance': '${provenance}' is not true, false, mode=min or mode=max. Fix: write false (no attestation, the default), true or mode=min (a minimal provenance attestation) or mode=max (with the build args and more).`
+    )
+  })
+
+  test.each(['true', 'mode=min', 'mode=max'])('refuses %s without buildx', (provenance) => {
+    expect(onlyProblem(parseOn({ buildx: false, buildkitEnv: true }, { provenance }), 'provenance')).toBe(
+      "Input 'provenance': provenance attestations need buildx. Fix: install the buildx plugin (docker/setup-buildx-action), or set provenance to false."
+    )
+  })
+
+  it('accepts false (the action.yml default) without buildx', () => {
+    expect(ACTION_DEFAULTS.provenance).toBe('false')
+    expect(parseOn({ buildx: false }, { provenance: ACTION_DEFAULTS.provenance }).ok).toBe(true)
+  })
+})
+
+describe('parseInputs: builder', () => {
+  test.each(['', 'mybuilder', 'builder-1.2_x', 'ctx+remote', 'B'])('accepts %j', (builder) => {
+    expect(buildOf(inputsOf(parse({ builder }))).builder).toBe(builder)
+  })
+
+  test.each(['my builder', '-x', 'a/b', 'x;y', '.hidden'])('rejects %j', (builder) => {
+    expect(onlyProblem(parse({ builder }), 'builder')).toBe(
+      `Input 'builder': '${builder}' is not a builder name. Fix: give the name of an existing buildx builder, such as the name output of docker/setup-buildx-action.`
+    )
+  })
+
+  it('refuses a builder without buildx', () => {
+    expect(onlyProblem(parseOn({ buildx: false }, { builder: 'remote' }), 'builder')).toBe(
+      "Input 'builder': the builder 'remote' needs buildx, which is not installed. Fix: install the buildx plugin (docker/setup-buildx-action)."
+    )
   })
 })
 
 describe('parseInputs: save', () => {
-  test.each<[string, string, boolean]>([
-    ['image.tar', '/ws/image.tar', false],
-    ['out/image.tar.gz', '/ws/out/image.tar.gz', true],
-    ['image.tgz', '/ws/image.tgz', true],
-    ['IMAGE.TAR.GZ', '/ws/IMAGE.TAR.GZ', true],
-    ['Image.TAR', '/ws/Image.TAR', false],
-    ['/tmp/abs.tar', '/tmp/abs.tar', false],
-    ['deep/missing/folders/image.tgz', '/ws/deep/missing/folders/image.tgz', true]
-  ])('%s -> %s (gzip %s)', (save, path, gzip) => {
+  test.each<[string, string, string]>([
+    ['image.tar', '/ws/image.tar', 'tar'],
+    ['out/image.tar.gz', '/ws/out/image.tar.gz', 'gzip'],
+    ['image.tgz', '/ws/image.tgz', 'gzip'],
+    ['IMAGE.TAR.GZ', '/ws/IMAGE.TAR.GZ', 'gzip'],
+    ['Image.TAR', '/ws/Image.TAR', 'tar'],
+    ['/tmp/abs.tar', '/tmp/abs.tar', 'tar'],
+    ['deep/missing/folders/image.tgz', '/ws/deep/missing/folders/image.tgz', 'gzip'],
+    ['image.tar.zst', '/ws/image.tar.zst', 'zstd'],
+    ['out/IMAGE.TAR.ZST', '/ws/out/IMAGE.TAR.ZST', 'zstd']
+  ])('%s -> %s (%s)', (save, path, format) => {
     expect(
       inputsOf(parse({ save }, { '/': 'directory', '/ws': 'directory', '/ws/Dockerfile': 'file', '/tmp': 'directory' }))
         .save
-    ).toEqual({ path, gzip, level: 3 })
+    ).toEqual({ path, format, level: 3 })
   })
 
   it('accepts a tarball whose folders do not exist anywhere', () => {
@@ -473,7 +571,7 @@ describe('parseInputs: save', () => {
       inputsOf(parse({ save: '/nowhere/at/all/image.tar' }, { '/ws': 'directory', '/ws/Dockerfile': 'file' })).save
     ).toEqual({
       path: '/nowhere/at/all/image.tar',
-      gzip: false,
+      format: 'tar',
       level: 3
     })
   })
@@ -484,14 +582,14 @@ describe('parseInputs: save', () => {
         .save
     ).toEqual({
       path: '/ws/image.tar',
-      gzip: false,
+      format: 'tar',
       level: 3
     })
   })
 
   test.each(['image.zip', 'image', 'image.tar.bz2', 'image.gz', 'tar'])('%j has the wrong extension', (save) => {
     expect(onlyProblem(parse({ save }), 'save')).toBe(
-      `Input 'save': '${save}' does not end in .tar, .tar.gz or .tgz. Fix: name the tarball file.tar, or file.tar.gz / file.tgz to compress it.`
+      `Input 'save': '${save}' does not end in .tar, .tar.gz, .tgz or .tar.zst. Fix: name the tarball file.tar, or file.tar.gz / file.tgz (gzip) or file.tar.zst (zstd) to compress it.`
     )
   })
 
@@ -509,6 +607,29 @@ describe('parseInputs: save', () => {
     expect(onlyProblem(parse({ save }), 'save')).toBe(
       `Input 'save': '${blocker}' is a file, so '${save}' cannot be created inside it. Fix: choose a path whose parent folders are folders.`
     )
+  })
+
+  describe('with read-only folders', () => {
+    const tree = { ...DEFAULT_TREE, '/ro': 'directory', '/ws/dist': 'directory' } as const
+    const parseWith = (save: string): ParseResult =>
+      parseInputs(raw({ save }), env(tree, undefined, { readOnly: ['/ro', '/ws/dist'] }))
+
+    // The folder that refuses the tarball, or '' where it can be created (missing folders under a writable one).
+    test.each<[string, string]>([
+      ['/ro/image.tar', '/ro'],
+      ['/ro/new/deeper/image.tar.gz', '/ro'],
+      ['dist/image.tgz', '/ws/dist'],
+      ['dist/sub/image.tar', '/ws/dist'],
+      ['out/new/image.tar', ''],
+      ['/ws/built/image.tgz', '']
+    ])('%s: refused by %j', (save, folder) => {
+      const result = parseWith(save)
+      if (folder === '') expect(inputsOf(result).save?.path).toBe(path.resolve('/ws', save))
+      else
+        expect(onlyProblem(result, 'save')).toBe(
+          `Input 'save': this run may not write into '${folder}', so '${save}' cannot be created. Fix: choose a path in a folder the runner can write to, such as one in the workspace.`
+        )
+    })
   })
 })
 
@@ -529,6 +650,8 @@ describe('parseInputs: registry', () => {
     ['https://ghcr.io/v1/', 'ghcr.io'],
     ['https://ghcr.io/v2/', 'ghcr.io'],
     ['localhost:5000/v2', 'localhost:5000'],
+    ['localhost:1', 'localhost:1'],
+    ['localhost:65535', 'localhost:65535'],
     ['https://registry-1.docker.io/v2/', 'docker.io']
   ])('%j -> %s', (registry, expected) => {
     expect(inputsOf(parse({ registry })).registry).toBe(expected)
@@ -545,7 +668,11 @@ describe('parseInputs: registry', () => {
     'https://',
     '/',
     '/v1',
-    'https:///v2/'
+    'https:///v2/',
+    'localhost:0',
+    'localhost:65536',
+    'localhost:99999',
+    'http://localhost:65536/v2/'
   ])('%j is a problem', (registry) => {
     expect(onlyProblem(parse({ registry }), 'registry')).toBe(
       `Input 'registry': '${registry}' is not a registry host. Fix: write a host with an optional port from 1 to 65535, such as ghcr.io or localhost:5000.`
@@ -556,13 +683,13 @@ describe('parseInputs: registry', () => {
 describe('parseInputs: credentials', () => {
   it('are set when username and password both are', () => {
     const result = parse({ username: 'alice', password: 's3cret' })
-    expect(inputsOf(result).credentials).toEqual({ username: 'alice', password: 's3cret' })
+    expect(inputsOf(result).logins).toEqual([{ registry: 'docker.io', username: 'alice', password: 's3cret' }])
     expect(result.warnings).toEqual([])
   })
 
   it('are undefined when neither is set, without a warning', () => {
     const result = parse()
-    expect(inputsOf(result).credentials).toBeUndefined()
+    expect(inputsOf(result).logins).toEqual([])
     expect(result.warnings).toEqual([])
   })
 
@@ -586,9 +713,31 @@ describe('parseInputs: credentials', () => {
   ])('only one of them (%j) is a warning, not a problem', (overrides, warning) => {
     const result = parse(overrides)
     expect(result.ok).toBe(true)
-    expect(inputsOf(result).credentials).toBeUndefined()
+    expect(inputsOf(result).logins).toEqual([])
     expect(result.warnings).toEqual([warning])
   })
+
+  test.each<[string, string]>([
+    ['alice:s3cret', "a ':'"],
+    ['alice:', "a ':'"],
+    ['a b:c', "a ':'"],
+    ['alice smith', 'white space'],
+    ['alice\tsmith', 'white space'],
+    [' alice', 'white space']
+  ])('a username such as %j, with %s, is a problem on username', (username, what) => {
+    expect(onlyProblem(parse({ username, password: 's3cret' }), 'username')).toBe(
+      `Input 'username': '${username}' has ${what}, which no registry user name can hold. Fix: give the user name alone (the password or token goes in password).`
+    )
+  })
+
+  test.each(['alice', 'x-access-token', '_json_key', 'alice@example.com', 'AWS', 'robot$ci+deploy'])(
+    'the username %j is fine',
+    (username) => {
+      expect(inputsOf(parse({ username, password: 's3cret' })).logins).toEqual([
+        { registry: 'docker.io', username, password: 's3cret' }
+      ])
+    }
+  )
 
   it('never puts the password in a warning or a problem', () => {
     const result = parse({ password: 'hunter2-secret', images: '', tags: '.bad', push: 'maybe' })
@@ -628,7 +777,10 @@ describe('parseInputs: source-image', () => {
       labels: 'a=b',
       target: 'prod',
       platform: 'linux/amd64',
+      platforms: 'linux/arm64',
       network: 'host',
+      provenance: 'mode=max',
+      builder: 'remote',
       pull: 'true',
       'no-cache': 'true'
     })
@@ -637,15 +789,15 @@ describe('parseInputs: source-image', () => {
       {
         input: 'source-image',
         message:
-          'source-image is set, so nothing is built and file, build-args, labels, target, platform, network, pull, no-cache are ignored.'
+          'source-image is set, so nothing is built and file, build-args, labels, target, platform, platforms, network, builder, provenance, pull, no-cache are ignored.'
       }
     ])
   })
 
-  it('does not count pull and no-cache at their action.yml default (false) as set', () => {
-    const { pull, 'no-cache': noCache } = ACTION_DEFAULTS
-    expect([pull, noCache]).toEqual(['false', 'false'])
-    expect(parse({ 'source-image': 'alpine:3.20', pull, 'no-cache': noCache }).warnings).toEqual([])
+  it('does not count pull, no-cache and provenance at their action.yml default (false) as set', () => {
+    const { pull, 'no-cache': noCache, provenance } = ACTION_DEFAULTS
+    expect([pull, noCache, provenance]).toEqual(['false', 'false', 'false'])
+    expect(parse({ 'source-image': 'alpine:3.20', pull, 'no-cache': noCache, provenance }).warnings).toEqual([])
   })
 
   it('says "is" for a single ignored input', () => {
@@ -655,10 +807,10 @@ describe('parseInputs: source-image', () => {
   })
 
   it('does not check the platform of a build that does not happen', () => {
-    const result = parse({ 'source-image': 'alpine:3.20', platform: 'linux/amd64,linux/arm64' })
+    const result = parseOn({ buildx: false }, { 'source-image': 'alpine:3.20', platforms: 'linux,linux/arm64' })
     expect(result.ok).toBe(true)
     expect(result.warnings.map((w) => w.message)).toEqual([
-      'source-image is set, so nothing is built and platform is ignored.'
+      'source-image is set, so nothing is built and platforms is ignored.'
     ])
   })
 
@@ -687,7 +839,9 @@ describe('parseInputs: several problems', () => {
       'build-args': 'NOEQ',
       labels: 'bad key=1',
       file: 'missing.Dockerfile',
-      platform: 'linux/amd64,linux/arm64',
+      platforms: 'linux',
+      provenance: 'maybe',
+      builder: 'a b',
       save: 'image.zip'
     })
     const problems = problemsOf(result)
@@ -701,10 +855,12 @@ describe('parseInputs: several problems', () => {
       'build-args',
       'labels',
       'file',
-      'platform',
+      'platforms',
+      'provenance',
+      'builder',
       'save'
     ])
-    expect(problems).toHaveLength(11)
+    expect(problems).toHaveLength(13)
     expectWellFormed(problems)
   })
 
@@ -724,6 +880,9 @@ describe('parseInputs: several problems', () => {
     ['context', { context: 'missing' }, undefined],
     ['file', { file: 'missing' }, undefined],
     ['platform', { platform: 'x' }, undefined],
+    ['platforms', { platforms: 'x' }, undefined],
+    ['provenance', { provenance: 'x' }, undefined],
+    ['builder', { builder: 'x y' }, undefined],
     ['source-image', { 'source-image': 'a@b' }, undefined],
     ['save', { save: 'x.rar' }, undefined],
     ['save', { save: 'Dockerfile/x.tar' }, undefined]
@@ -1019,6 +1178,13 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
 })
 
 describe('parseInputs: save-compression-level', () => {
+  it('has no default in action.yml, so the runner passes nothing unless the workflow sets it', () => {
+    expect(ACTION_DEFAULTS).not.toHaveProperty('save-compression-level')
+    expect(
+      parse({ ...ACTION_DEFAULTS, save: 'i.tar' }).warnings.filter((w) => w.input === 'save-compression-level')
+    ).toEqual([])
+  })
+
   test.each<[string, number]>([
     ['', 3],
     ['1', 1],
@@ -1030,18 +1196,26 @@ describe('parseInputs: save-compression-level', () => {
 
   test.each(['0', '10', 'fast', '3.5', '-1', ' 3x'])('%j is a problem', (level) => {
     expect(onlyProblem(parse({ save: 'i.tar.gz', 'save-compression-level': level }), 'save-compression-level')).toBe(
-      `Input 'save-compression-level': '${level}' is not a gzip level. Fix: write a whole number from 1 (fastest) to 9 (smallest).`
+      `Input 'save-compression-level': '${level}' is not a compression level. Fix: write a whole number from 1 (fastest) to 9 (smallest).`
     )
   })
 
-  it('warns that it is ignored for an uncompressed tarball', () => {
-    const result = parse({ save: 'i.tar', 'save-compression-level': '9' })
-    expect(result.warnings).toEqual([
-      {
-        input: 'save-compression-level',
-        message: "save-compression-level is ignored: 'i.tar' is not compressed (name it .tar.gz to compress it)."
-      }
-    ])
+  const ignored = (save: string): Warning => ({
+    input: 'save-compression-level',
+    message: `save-compression-level is ignored: '${save}' is not compressed (name it .tar.gz or .tar.zst to compress it).`
+  })
+
+  test.each<[string, string, Warning[]]>([
+    ['i.tar', '9', [ignored('i.tar')]],
+    ['out/Image.TAR', '1', [ignored('out/Image.TAR')]],
+    ['i.tar', '', []],
+    ['i.tar.gz', '9', []],
+    ['i.tgz', '1', []],
+    ['i.tar.zst', '9', []],
+    ['', '9', []]
+  ])('save %j with level %j warns %j', (save, level, warnings) => {
+    const result = parse({ save, 'save-compression-level': level })
+    expect(result.warnings.filter((w) => w.input === 'save-compression-level')).toEqual(warnings)
   })
 })
 
@@ -1180,14 +1354,19 @@ describe('parseInputs: push on a pull request from a fork', () => {
         workspace: '/ws',
         iidFile: 'i',
         metadataFile: 'm',
-        pigz: undefined
+        pigz: undefined,
+        zstd: undefined
       }).plan.pushes
     ).toEqual([])
   })
 
   test.each<[string, Partial<RawInputs>, { registries: string[]; store: boolean }]>([
     ['push: false', { push: 'false' }, { registries: [], store: false }],
-    ['credentials given', { username: 'u', password: 'p' }, { registries: [], store: false }],
+    [
+      'credentials given for the registry',
+      { registry: 'ghcr.io', username: 'u', password: 'p' },
+      { registries: [], store: false }
+    ],
     ['a login for the registry in the docker config', {}, { registries: ['ghcr.io'], store: false }],
     ['a credsStore, which may hold one', {}, { registries: [], store: true }]
   ])('pushes as asked with %s', (_label, overrides, logins) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, test } from '@jest/globals'
 import { readActionFile } from '../../scripts/lib/action-yml.mjs'
-import { metadataOf, outputsOf } from '../../src/outputs.js'
+import { metadataOf, outputsOf, platformsOf } from '../../src/outputs.js'
 import type { Metadata, Outcome, Pushed } from '../../src/outputs.js'
 import type { Target } from '../../src/plan.js'
 import type { Repository } from '../../src/reference.js'
@@ -32,7 +32,15 @@ const pushedBoth: Pushed[] = pushedAll(fourTargets, (t) => (t.repository === ali
 describe('outputsOf', () => {
   it('has empty digest and refs when nothing was pushed', () => {
     const outputs = outputsOf(
-      metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined })
+      metadataOf({
+        imageId: IMAGE_ID,
+        version: '',
+        labels: {},
+        targets: fourTargets,
+        pushed: [],
+        platforms: [],
+        tarball: undefined
+      })
     )
     expect(outputs).toEqual({
       imageid: IMAGE_ID,
@@ -54,6 +62,7 @@ describe('outputsOf', () => {
         labels: {},
         targets: fourTargets,
         pushed: pushedBoth,
+        platforms: [],
         tarball: undefined
       })
     )
@@ -71,6 +80,7 @@ describe('outputsOf', () => {
         labels: {},
         targets: fourTargets,
         pushed: [...pushedBoth].reverse(),
+        platforms: [],
         tarball: undefined
       })
     )
@@ -84,7 +94,15 @@ describe('outputsOf', () => {
       () => DIGEST_B
     )
     const outputs = outputsOf(
-      metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed, tarball: undefined })
+      metadataOf({
+        imageId: IMAGE_ID,
+        version: '',
+        labels: {},
+        targets: fourTargets,
+        pushed,
+        platforms: [],
+        tarball: undefined
+      })
     )
     expect(outputs.refs).toBe(`localhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_B)
@@ -92,7 +110,15 @@ describe('outputsOf', () => {
 
   it('sets the tarball fields from the tarball', () => {
     const outputs = outputsOf(
-      metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball })
+      metadataOf({
+        imageId: IMAGE_ID,
+        version: '',
+        labels: {},
+        targets: fourTargets,
+        pushed: [],
+        platforms: [],
+        tarball
+      })
     )
     expect(outputs.tarball).toBe('/ws/out/image.tar.gz')
     expect(outputs['tarball-digest']).toBe(TARBALL_DIGEST)
@@ -100,7 +126,15 @@ describe('outputsOf', () => {
 
   it('has exactly the outputs action.yml declares', () => {
     const outputs = outputsOf(
-      metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined })
+      metadataOf({
+        imageId: IMAGE_ID,
+        version: '',
+        labels: {},
+        targets: fourTargets,
+        pushed: [],
+        platforms: [],
+        tarball: undefined
+      })
     )
     const declared = readActionFile().outputs.map((output) => output.name)
     expect(declared.length).toBeGreaterThan(0)
@@ -110,11 +144,19 @@ describe('outputsOf', () => {
   test.each<[string, Outcome]>([
     [
       'nothing pushed',
-      { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: [], tarball: undefined }
+      {
+        imageId: IMAGE_ID,
+        version: '',
+        labels: {},
+        targets: fourTargets,
+        pushed: [],
+        platforms: [],
+        tarball: undefined
+      }
     ],
     [
       'pushed and saved',
-      { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball }
+      { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, platforms: [], tarball }
     ]
   ])('metadata is the JSON of metadataOf (%s)', (_label, outcome) => {
     expect(JSON.parse(outputsOf(metadataOf(outcome)).metadata)).toEqual(metadataOf(outcome))
@@ -129,6 +171,7 @@ describe('metadataOf', () => {
       labels: {},
       targets: targets([alice], ['v1']),
       pushed: [],
+      platforms: [],
       tarball: undefined
     })
     const expected: Metadata = {
@@ -138,6 +181,7 @@ describe('metadataOf', () => {
       digest: '',
       tags: ['alice/app:v1'],
       refs: [],
+      platforms: [],
       images: [
         {
           repository: 'alice/app',
@@ -155,7 +199,15 @@ describe('metadataOf', () => {
   it('parses back from the metadata output to the documented shape for two repositories × two tags, pushed and saved', () => {
     const parsed: unknown = JSON.parse(
       outputsOf(
-        metadataOf({ imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, tarball })
+        metadataOf({
+          imageId: IMAGE_ID,
+          version: '',
+          labels: {},
+          targets: fourTargets,
+          pushed: pushedBoth,
+          platforms: [],
+          tarball
+        })
       ).metadata
     )
     expect(parsed).toEqual({
@@ -165,6 +217,7 @@ describe('metadataOf', () => {
       digest: DIGEST_A,
       tags: ['alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest'],
       refs: [`alice/app@${DIGEST_A}`, `localhost:5000/app@${DIGEST_B}`],
+      platforms: [],
       images: [
         {
           repository: 'alice/app',
@@ -200,6 +253,7 @@ describe('metadataOf', () => {
       labels: {},
       targets: ts,
       pushed: pushedAll(ts, () => DIGEST_A),
+      platforms: [],
       tarball: undefined
     })
     expect(metadata.images).toEqual([
@@ -213,16 +267,66 @@ describe('metadataOf', () => {
     ])
   })
 
+  it('gives each platform with its manifest digest, as the outcome has them', () => {
+    const platforms = [
+      { platform: 'linux/amd64', digest: DIGEST_A },
+      { platform: 'linux/arm/v7', digest: null }
+    ]
+    const metadata = metadataOf({
+      imageId: IMAGE_ID,
+      version: '',
+      labels: {},
+      targets: fourTargets,
+      pushed: pushedBoth,
+      platforms,
+      tarball: undefined
+    })
+    expect(metadata.platforms).toEqual(platforms)
+    expect(JSON.parse(outputsOf(metadata).metadata).platforms).toEqual(platforms)
+  })
+
   it('has no images and empty lists without targets', () => {
-    expect(metadataOf({ imageId: '', version: '', labels: {}, targets: [], pushed: [], tarball: undefined })).toEqual({
+    expect(
+      metadataOf({ imageId: '', version: '', labels: {}, targets: [], pushed: [], platforms: [], tarball: undefined })
+    ).toEqual({
       imageid: '',
       version: '',
       labels: {},
       digest: '',
       tags: [],
       refs: [],
+      platforms: [],
       images: [],
       tarball: null
     })
+  })
+})
+
+describe('platformsOf', () => {
+  const AMD = 'sha256:' + '1'.repeat(64)
+  const ARM = 'sha256:' + '2'.repeat(64)
+  const ATTESTATION = 'sha256:' + '3'.repeat(64)
+
+  it('gives each platform of an index, and leaves the attestation manifests (unknown/unknown) out', () => {
+    const index = {
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { digest: AMD, platform: { os: 'linux', architecture: 'amd64' } },
+        { digest: ARM, platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
+        { digest: ATTESTATION, platform: { os: 'unknown', architecture: 'unknown' } },
+        { digest: 'no platform' },
+        { platform: { os: 'linux', architecture: 'riscv64' } }
+      ]
+    }
+    expect(platformsOf(index, DIGEST_A, ['linux/amd64', 'linux/arm/v7'])).toEqual([
+      { platform: 'linux/amd64', digest: AMD },
+      { platform: 'linux/arm/v7', digest: ARM }
+    ])
+  })
+
+  it('gives a plain manifest as the manifest of the platform asked for', () => {
+    const manifest = { mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [] }
+    expect(platformsOf(manifest, DIGEST_A, ['linux/arm64'])).toEqual([{ platform: 'linux/arm64', digest: DIGEST_A }])
+    expect(platformsOf(null, DIGEST_A, [])).toEqual([])
   })
 })

@@ -3,7 +3,8 @@ import type { BuildInputs } from '../../src/build-inputs.js'
 import { parseInputs } from '../../src/inputs.js'
 import type { Inputs } from '../../src/inputs.js'
 import { commandLines, makePlan } from '../../src/plan.js'
-import type { Builder, Plan, PlanFacts, Secrets } from '../../src/plan.js'
+import type { Builder, Compressor, Plan, PlanFacts, Secrets } from '../../src/plan.js'
+import type { SaveTarget } from '../../src/tarball-inputs.js'
 import type { Repository } from '../../src/reference.js'
 import { env, PLAIN_BUILD, raw } from './fakes.js'
 
@@ -30,18 +31,26 @@ const fullBuild: BuildInputs = {
     { key: 'team', value: '' }
   ],
   target: 'prod',
-  platform: 'linux/arm64/v8',
+  platforms: ['linux/arm64/v8'],
   network: 'host',
   pull: true,
   noCache: true,
   cacheFrom: [],
-  secrets: []
+  secrets: [],
+  provenance: 'false',
+  builder: ''
 }
 
-function inputs(overrides: Partial<Inputs> = {}): Inputs {
+/** Overrides of the inputs; `credentials` stands for the username and password inputs (a login to `registry`). */
+type Overrides = Partial<Inputs> & { credentials?: { username: string; password: string } }
+
+function inputs({ credentials, ...overrides }: Overrides = {}): Inputs {
+  const registry = overrides.registry ?? 'docker.io'
   return {
-    registry: 'docker.io',
-    credentials: undefined,
+    registry,
+    logins: credentials ? [{ registry, ...credentials }] : [],
+    keepLogin: false,
+    cleanup: false,
     images: [alice],
     tags: ['latest'],
     version: '',
@@ -63,19 +72,20 @@ function facts(builder: Builder = 'buildx', buildkit = builder === 'buildx', pig
     workspace: '/ws',
     iidFile: IID,
     metadataFile: METADATA,
-    pigz
+    pigz,
+    zstd: '/usr/bin/zstd'
   }
 }
 
 function planAndSecrets(
-  overrides: Partial<Inputs> = {},
+  overrides: Overrides = {},
   builder: Builder = 'buildx',
   buildkit = builder === 'buildx'
 ): { plan: Plan; secrets: Secrets } {
   return makePlan(inputs(overrides), facts(builder, buildkit))
 }
 
-function plan(overrides: Partial<Inputs> = {}, builder: Builder = 'buildx', buildkit = builder === 'buildx'): Plan {
+function plan(overrides: Overrides = {}, builder: Builder = 'buildx', buildkit = builder === 'buildx'): Plan {
   return planAndSecrets(overrides, builder, buildkit).plan
 }
 
@@ -86,9 +96,12 @@ function buildArgsOf(p: Plan): string[] {
 
 /** Every argument array of a plan. */
 function allArgs(p: Plan): string[][] {
-  const image = p.image.kind === 'build' ? [p.image.args] : [p.image.inspect, p.image.pull, ...p.image.tag]
+  const image =
+    p.image.kind === 'build' || p.image.kind === 'load'
+      ? [p.image.args]
+      : [p.image.inspect, p.image.pull, ...p.image.tag]
   return [
-    ...(p.login ? [p.login.args] : []),
+    ...p.logins.map((l) => l.args),
     ...image,
     ...p.pushes.flat().map((x) => x.args),
     ...(p.save ? [p.save.args] : [])
@@ -126,7 +139,7 @@ describe('makePlan: build arguments', () => {
   ]
 
   test.each<[Builder, string[], string[], string | undefined]>([
-    ['buildx', ['buildx', 'build', '--load'], ['--metadata-file', METADATA], METADATA],
+    ['buildx', ['buildx', 'build', '--load', '--provenance=false'], ['--metadata-file', METADATA], METADATA],
     ['docker', ['build'], [], undefined]
   ])('with every option, builder %s', (builder, start, metadata, metadataFile) => {
     const p = plan(
@@ -140,7 +153,9 @@ describe('makePlan: build arguments', () => {
       metadataFile,
       cachePulls: [],
       secretEnv: [],
-      dockerfile: '/ws/docker/prod.Dockerfile'
+      dockerfile: '/ws/docker/prod.Dockerfile',
+      push: undefined
+      // The loaded image's ID as the engine has it (the containerd store's is not the iidfile's).
     })
   })
 
@@ -148,7 +163,7 @@ describe('makePlan: build arguments', () => {
     [
       'buildx',
       [
-        ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+        ...['buildx', 'build', '--load', '--provenance=false', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
         ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
       ]
     ],
@@ -163,6 +178,7 @@ describe('makePlan: build arguments', () => {
       'buildx',
       'build',
       '--load',
+      '--provenance=false',
       '--tag',
       'alice/app:latest',
       '--metadata-file',
@@ -178,7 +194,7 @@ describe('makePlan: build arguments', () => {
     ['no-cache only', { noCache: true }, ['--no-cache']],
     ['target only', { target: 'test' }, ['--target', 'test']],
     ['network only', { network: 'none' }, ['--network', 'none']],
-    ['platform only', { platform: 'linux/amd64' }, ['--platform', 'linux/amd64']]
+    ['platform only', { platforms: ['linux/amd64'] }, ['--platform', 'linux/amd64']]
   ])('%s adds exactly its flag', (_label, change, flags) => {
     const args = buildArgsOf(plan({ source: { kind: 'build', build: { ...plainBuild, ...change } } }, 'docker'))
     expect(args).toEqual([
@@ -236,7 +252,7 @@ describe('makePlan: cache-from', () => {
   it('passes each image to a BuildKit build with inline cache metadata, and pulls nothing', () => {
     const p = plan({ source: { kind: 'build', build } }, 'buildx')
     expect(buildArgsOf(p)).toEqual([
-      ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+      ...['buildx', 'build', '--load', '--provenance=false', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
       ...['--cache-from', cacheFrom[0], '--cache-from', cacheFrom[1], '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
       ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
     ])
@@ -287,7 +303,7 @@ describe('makePlan: secrets', () => {
     const { plan: p, secrets } = planAndSecrets({ source: { kind: 'build', build } })
     expect(secrets.buildEnv).toEqual({ SHIP_IMAGE_SECRET_1: PASSWORD, SHIP_IMAGE_SECRET_2: 'x' })
     expect(buildArgsOf(p)).toEqual([
-      ...['buildx', 'build', '--load', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
+      ...['buildx', 'build', '--load', '--provenance=false', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest'],
       ...['--secret', 'id=npm,env=SHIP_IMAGE_SECRET_1', '--secret', 'id=gh.token,env=SHIP_IMAGE_SECRET_2'],
       ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
     ])
@@ -321,7 +337,7 @@ describe('makePlan: targets', () => {
 
 describe('makePlan: login', () => {
   it('is undefined without credentials', () => {
-    expect(plan().login).toBeUndefined()
+    expect(plan().logins).toEqual([])
   })
 
   test.each<[string, string[]]>([
@@ -330,7 +346,7 @@ describe('makePlan: login', () => {
     ['localhost:5000', ['login', '--username', 'alice', '--password-stdin', 'localhost:5000']]
   ])('for %s', (registry, args) => {
     const p = plan({ registry, credentials: { username: 'alice', password: PASSWORD } })
-    expect(p.login).toEqual({ registry, username: 'alice', args })
+    expect(p.logins).toEqual([{ registry, username: 'alice', args }])
   })
 })
 
@@ -391,7 +407,7 @@ describe('makePlan: save', () => {
   })
 
   it('lists every reference once, in target order', () => {
-    const target = { path: '/ws/out/image.tar.gz', gzip: true, level: 3 }
+    const target: SaveTarget = { path: '/ws/out/image.tar.gz', format: 'gzip', level: 3 }
     const p = plan({ images: [alice, local], tags: ['v1', 'latest'], save: target, push: false })
     expect(p.save).toEqual({
       target,
@@ -400,10 +416,11 @@ describe('makePlan: save', () => {
     })
   })
 
-  test.each([
-    [{ path: '/ws/i.tar.gz', gzip: true, level: 3 }, '/usr/bin/pigz', { kind: 'pigz', path: '/usr/bin/pigz' }],
-    [{ path: '/ws/i.tar.gz', gzip: true, level: 3 }, undefined, { kind: 'zlib' }],
-    [{ path: '/ws/i.tar', gzip: false, level: 3 }, '/usr/bin/pigz', { kind: 'none' }]
+  test.each<[SaveTarget, string | undefined, Compressor]>([
+    [{ path: '/ws/i.tar.gz', format: 'gzip', level: 3 }, '/usr/bin/pigz', { kind: 'pigz', path: '/usr/bin/pigz' }],
+    [{ path: '/ws/i.tar.gz', format: 'gzip', level: 3 }, undefined, { kind: 'zlib' }],
+    [{ path: '/ws/i.tar', format: 'tar', level: 3 }, '/usr/bin/pigz', { kind: 'none' }],
+    [{ path: '/ws/i.tar.zst', format: 'zstd', level: 3 }, '/usr/bin/pigz', { kind: 'zstd', path: '/usr/bin/zstd' }]
   ])('compresses %o with pigz %s as %o', (target, pigz, compressor) => {
     const { plan: p } = makePlan(inputs({ save: target }), facts('buildx', true, pigz))
     expect(p.save?.compressor).toEqual(compressor)
@@ -411,7 +428,7 @@ describe('makePlan: save', () => {
 })
 
 describe('makePlan: the password', () => {
-  const cases: [string, Partial<Inputs>, Builder][] = [
+  const cases: [string, Overrides, Builder][] = [
     ['docker.io build (buildx)', { registry: 'docker.io' }, 'buildx'],
     ['ghcr.io build (docker)', { registry: 'ghcr.io', images: [ghcr] }, 'docker'],
     [
@@ -420,7 +437,7 @@ describe('makePlan: the password', () => {
         registry: 'localhost:5000',
         images: [local],
         source: { kind: 'image', ref: 'alpine' },
-        save: { path: '/ws/i.tar', gzip: false, level: 3 }
+        save: { path: '/ws/i.tar', format: 'tar', level: 3 }
       },
       'buildx'
     ],
@@ -431,7 +448,7 @@ describe('makePlan: the password', () => {
         images: [alice, ghcr],
         tags: ['v1', 'v2'],
         source: { kind: 'build', build: fullBuild },
-        save: { path: '/ws/i.tgz', gzip: true, level: 3 }
+        save: { path: '/ws/i.tgz', format: 'gzip', level: 3 }
       },
       'buildx'
     ]
@@ -439,7 +456,7 @@ describe('makePlan: the password', () => {
 
   test.each(cases)('appears in no argument array: %s', (_label, overrides, builder) => {
     const p = plan({ ...overrides, credentials: { username: 'alice', password: PASSWORD } }, builder)
-    expect(p.login).toBeDefined()
+    expect(p.logins).toHaveLength(1)
     const args = allArgs(p)
     expect(args.length).toBeGreaterThan(2)
     for (const array of args) {
@@ -464,11 +481,11 @@ describe('makePlan: the password', () => {
       env()
     )
     if (!parsed.ok) throw new Error(parsed.problems.map((x) => x.message).join('\n'))
-    expect(parsed.inputs.credentials?.password).toBe(PASSWORD)
+    expect(parsed.inputs.logins.map((l) => l.password)).toEqual([PASSWORD])
     for (const builder of ['buildx', 'docker'] as const) {
       const { plan: p, secrets } = makePlan(parsed.inputs, facts(builder))
-      expect(secrets.password).toBe(PASSWORD)
-      expect(p.login?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
+      expect(secrets.passwords).toEqual([PASSWORD])
+      expect(p.logins[0]?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
       expect(
         allArgs(p)
           .flat()
@@ -494,7 +511,7 @@ describe('commandLines (the dry run)', () => {
         images: [ghcr],
         tags: ['v1', 'latest'],
         source: { kind: 'build', build },
-        save: { path: '/ws/out dir/i.tar.gz', gzip: true, level: 3 }
+        save: { path: '/ws/out dir/i.tar.gz', format: 'gzip', level: 3 }
       },
       'docker',
       false
@@ -520,6 +537,129 @@ describe('commandLines (the dry run)', () => {
     expect(commandLines(p)).toEqual([
       "docker image inspect --format '{{.Id}}' localhost:5000/app:v1 || docker pull localhost:5000/app:v1",
       'docker image tag localhost:5000/app:v1 localhost:5000/app:v2'
+    ])
+  })
+})
+
+describe('makePlan: platforms, provenance and builder with buildx', () => {
+  const two = ['linux/amd64', 'linux/arm64']
+  const start = (...flags: string[]): string[] => ['buildx', 'build', ...flags]
+  const middle = ['--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--tag', 'ghcr.io/org/app:latest']
+  const readBack = (builder: string[] = []) => ({
+    metadataFile: METADATA,
+    registries: ['docker.io', 'ghcr.io'],
+    inspect: ['buildx', 'imagetools', 'inspect', ...builder, '--raw'],
+    fallback: ['manifest', 'inspect']
+  })
+
+  test.each<[string, Partial<BuildInputs>, boolean, string[], string[], boolean]>([
+    [
+      'one platform: loaded, then docker push',
+      { platforms: ['linux/arm64'] },
+      true,
+      start('--load', '--provenance=false'),
+      ['--platform', 'linux/arm64'],
+      false
+    ],
+    ['no platform: loaded, then docker push', {}, true, start('--load', '--provenance=false'), [], false],
+    [
+      'two platforms: buildx pushes the index',
+      { platforms: two },
+      true,
+      start('--push', '--provenance=false'),
+      ['--platform', 'linux/amd64,linux/arm64'],
+      true
+    ],
+    [
+      'two platforms, push false: built only',
+      { platforms: two },
+      false,
+      start('--provenance=false'),
+      ['--platform', 'linux/amd64,linux/arm64'],
+      false
+    ],
+    [
+      'one platform with provenance: pushed by buildx, not loaded',
+      { provenance: 'mode=max' },
+      true,
+      start('--push', '--provenance=mode=max'),
+      [],
+      true
+    ],
+    [
+      'provenance, push false: loaded only',
+      { provenance: 'true' },
+      false,
+      start('--load', '--provenance=true'),
+      [],
+      false
+    ],
+    [
+      'two platforms with provenance',
+      { platforms: two, provenance: 'mode=min' },
+      true,
+      start('--push', '--provenance=mode=min'),
+      ['--platform', 'linux/amd64,linux/arm64'],
+      true
+    ],
+    ['a builder', { builder: 'remote' }, true, start('--builder', 'remote', '--load', '--provenance=false'), [], false]
+  ])('%s', (_label, change, push, first, platform, pushedByBuild) => {
+    const build = { ...plainBuild, ...change }
+    const p = plan({ images: [alice, ghcr], push, source: { kind: 'build', build } })
+    // buildx always writes its metadata (the digests that tell this run's image from another's).
+    const end = ['--metadata-file', METADATA, '--iidfile', IID, '/ws']
+    expect(buildArgsOf(p)).toEqual([...first, ...middle, ...platform, ...end])
+    expect(p.platforms).toEqual(build.platforms)
+    if (p.image.kind !== 'build') throw new Error('a build')
+    expect(p.image.push).toEqual(
+      pushedByBuild ? readBack(build.builder === '' ? [] : ['--builder', build.builder]) : undefined
+    )
+    // buildx's push replaces docker push; without it every target is pushed as before.
+    expect(p.pushes.flat().map((x) => x.args)).toEqual(
+      push && !pushedByBuild ? p.targets.map((t) => ['push', t.ref]) : []
+    )
+  })
+
+  it('reads back through the builder given', () => {
+    const build: BuildInputs = { ...plainBuild, platforms: two, builder: 'k8s' }
+    const p = plan({ source: { kind: 'build', build } })
+    expect(buildArgsOf(p).slice(0, 6)).toEqual(['buildx', 'build', '--builder', 'k8s', '--push', '--provenance=false'])
+    expect(p.image.kind === 'build' && p.image.push?.inspect).toEqual([
+      'buildx',
+      'imagetools',
+      'inspect',
+      '--builder',
+      'k8s',
+      '--raw'
+    ])
+  })
+
+  it('names each registry once', () => {
+    const other: Repository = { name: 'ghcr.io/org/other', domain: 'ghcr.io', path: 'org/other' }
+    const build: BuildInputs = { ...plainBuild, platforms: two }
+    const p = plan({ images: [ghcr, alice, other], source: { kind: 'build', build } })
+    expect(p.image.kind === 'build' && p.image.push?.registries).toEqual(['ghcr.io', 'docker.io'])
+  })
+
+  it('passes one platform to the classic builder, and no buildx flag', () => {
+    const build: BuildInputs = { ...plainBuild, platforms: ['linux/arm64'] }
+    expect(buildArgsOf(plan({ source: { kind: 'build', build } }, 'docker'))).toEqual([
+      ...['build', '--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--platform', 'linux/arm64'],
+      ...['--iidfile', IID, '/ws']
+    ])
+  })
+
+  it('has no platforms for a retag', () => {
+    expect(plan({ source: { kind: 'image', ref: 'alpine' } }).platforms).toEqual([])
+  })
+
+  it('shows the read-back of each repository in the dry run, the digest left to buildx', () => {
+    const build: BuildInputs = { ...plainBuild, platforms: two }
+    const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'], source: { kind: 'build', build } })
+    expect(commandLines(p)).toEqual([
+      'docker buildx build --push --provenance=false --file /ws/Dockerfile --tag alice/app:v1 --tag alice/app:v2 --tag ghcr.io/org/app:v1 --tag ghcr.io/org/app:v2 --platform linux/amd64,linux/arm64 --metadata-file /tmp/run/metadata.json --iidfile /tmp/run/iid /ws',
+      'docker buildx imagetools inspect --raw alice/app@<digest>',
+      'docker buildx imagetools inspect --raw ghcr.io/org/app@<digest>'
     ])
   })
 })

@@ -172,8 +172,6 @@ describe('README workflows', () => {
 
   it('say in the migration table that push defaults to true here and false in build-push-action', () => {
     expect(README).toMatch(/\| build-push-action \| `push` \(default `false`\) \| `push`, default \*\*`true`\*\*/)
-    expect(README).toContain(
-      '| build-push-action | `platforms` (a list) | `platform`: another name, and one platform only'
-    )
+    expect(README).toContain('| the same names (`platform` is a deprecated alias of `platforms`) |')
   })
 })

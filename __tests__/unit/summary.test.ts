@@ -1,6 +1,6 @@
 import { describe, expect, it, test } from '@jest/globals'
 import type { Metadata } from '../../src/outputs.js'
-import { closingLine, formatBytes, formatDuration, summaryMarkdown } from '../../src/summary.js'
+import { closingLine, code, fenced, formatBytes, formatDuration, summaryMarkdown } from '../../src/summary.js'
 import type { SummaryInput } from '../../src/summary.js'
 
 const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4)
@@ -12,6 +12,7 @@ const pushed: Metadata = {
   digest: DIGEST,
   tags: ['localhost:5000/app:1.2.3', 'localhost:5000/app:latest'],
   refs: [`localhost:5000/app@${DIGEST}`],
+  platforms: [],
   images: [
     {
       repository: 'localhost:5000/app',
@@ -181,6 +182,28 @@ describe('summaryMarkdown', () => {
     expect(md).not.toContain('Tarball')
   })
 
+  it('has a table of the platforms and their manifest digests', () => {
+    const other = 'sha256:' + 'f'.repeat(64)
+    const metadata: Metadata = {
+      ...pushed,
+      platforms: [
+        { platform: 'linux/amd64', digest: other },
+        { platform: 'linux/arm64', digest: null }
+      ]
+    }
+    const md = summaryMarkdown({ metadata, timings: {}, imageSize: undefined })
+    expect(md).toContain(
+      [
+        '| platform | manifest digest |',
+        '|---|---|',
+        `| \`linux/amd64\` | \`${other}\` |`,
+        '| `linux/arm64` | — |',
+        ''
+      ].join('\n')
+    )
+    expect(summaryMarkdown({ metadata: pushed, timings: {}, imageSize: undefined })).not.toContain('| platform |')
+  })
+
   it('lists the commands of a dry run', () => {
     const md = summaryMarkdown({
       metadata: { ...pushed, tarball: null },
@@ -190,6 +213,90 @@ describe('summaryMarkdown', () => {
     })
     expect(md.startsWith('### ship-image: dry run: nothing was run\n')).toBe(true)
     expect(md).toContain('```sh\ndocker push x:1\n```')
+  })
+})
+
+describe('summaryMarkdown: hostile names and failures', () => {
+  const HOSTILE = '/ws/a b ```x<b>.tar'
+
+  it('fences the shell-quoted load command and the path, so a path cannot break out of its block', () => {
+    const metadata: Metadata = { ...pushed, tarball: { ...pushed.tarball!, path: HOSTILE } }
+    const md = summaryMarkdown({ metadata, timings: {}, imageSize: undefined })
+    const name = 'a b ```x<b>.tar'
+    expect(md).toContain(`**Tarball** \`\`\`\`${name}\`\`\`\`: tarball size on disk 12.3 MB,`)
+    expect(md).toContain(`This job wrote it to \`\`\`\`${HOSTILE}\`\`\`\`;`)
+    expect(md).toContain(`\n\`\`\`\`sh\ndocker load --input '${name}'\n\`\`\`\`\n`)
+  })
+
+  it("quotes a path with a ' for the shell", () => {
+    const metadata: Metadata = { ...pushed, tarball: { ...pushed.tarball!, path: "/ws/it's here.tar" } }
+    const md = summaryMarkdown({ metadata, timings: {}, imageSize: undefined })
+    expect(md).toContain("\n```sh\ndocker load --input 'it'\\''s here.tar'\n```\n")
+  })
+
+  it('says in the title which phase failed, and shows the message in a text block', () => {
+    const md = summaryMarkdown({
+      metadata: pushed,
+      timings: { build: 10 },
+      imageSize: undefined,
+      failed: { phase: 'push', message: 'received unexpected HTTP status: 503 (docker push x:1 failed, exit code 1)' }
+    })
+    expect(md.startsWith('### ship-image: failed in the push phase, pushed 1 repository, saved a tarball\n\n')).toBe(
+      true
+    )
+    expect(md).toContain(
+      '\n```text\nreceived unexpected HTTP status: 503 (docker push x:1 failed, exit code 1)\n```\n\nVersion `1.2.3`.'
+    )
+  })
+
+  it('fences a failure message that holds backticks and markdown with a longer fence', () => {
+    const message = 'Dockerfile step ```` RUN echo `x` ```` failed: <b>|</b>'
+    const md = summaryMarkdown({
+      metadata: { ...pushed, images: [], tarball: null },
+      timings: {},
+      imageSize: undefined,
+      failed: { phase: 'build', message }
+    })
+    expect(md).toContain(
+      `### ship-image: failed in the build phase, nothing pushed\n\n**Failed in the build phase.**\n\n\`\`\`\`\`text\n${message}\n\`\`\`\`\`\n`
+    )
+  })
+})
+
+describe('code and fenced', () => {
+  /** Backtick runs of every length from 1 to 5. */
+  const EVERY_RUN = [1, 2, 3, 4, 5].map((n) => `x${'`'.repeat(n)}`).join(' ')
+
+  /** Each text and its code span. */
+  const SPANS: Record<string, string> = {
+    'a`b|c': '``a`b\\|c``',
+    'a``b`c': '```a``b`c```',
+    '`start': '`` `start ``',
+    'end`': '`` end` ``',
+    'two\nlines\r\nhere': '`two lines here`'
+  }
+
+  test.each(Object.entries(SPANS))('code(%j) = %j', (text, span) => {
+    expect(code(text)).toBe(span)
+  })
+
+  test.each(['```', 'a ```` b', '`x` ``y`` ```z```', EVERY_RUN])(
+    'no backtick run in %j closes its code span',
+    (text) => {
+      const span = code(text)
+      const fence = /^`+/.exec(span)![0]
+      const inner = span.slice(fence.length, span.length - fence.length)
+      expect(span.endsWith(fence)).toBe(true)
+      for (const run of inner.match(/`+/g) ?? []) expect(run.length).not.toBe(fence.length)
+    }
+  )
+
+  test.each<[string[], string]>([
+    [['docker push x:1'], '```'],
+    [['a ```` b'], '`````'],
+    [['`one`', 'two ``````', 'three'], '```````']
+  ])('fenced(%j) has the fence %j, longer than any backtick run inside', (lines, fence) => {
+    expect(fenced('sh', lines)).toEqual([`${fence}sh`, ...lines, fence])
   })
 })
 

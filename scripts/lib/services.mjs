@@ -10,5 +10,10 @@ export function readServices(state = process.env.SHIP_IMAGE_STATE || '/var/tmp/s
   if (!fs.existsSync(file))
     throw new Error(`${file} is missing: run scripts/services.sh first (npm test, npm run bench and npm run demo do)`)
   const json = JSON.parse(fs.readFileSync(file, 'utf8'))
-  return { ...json, password: fs.readFileSync(json.passwordFile, 'utf8').trim() }
+  // A services.sh of an older checkout writes services.json without the worlds; this
+  // checkout's services.sh also keeps them in worlds.json beside it.
+  const worldsFile = path.join(state, 'worlds.json')
+  const worlds =
+    json.worlds ?? (fs.existsSync(worldsFile) ? JSON.parse(fs.readFileSync(worldsFile, 'utf8')) : undefined)
+  return { ...json, worlds, password: fs.readFileSync(json.passwordFile, 'utf8').trim() }
 }
