@@ -205,9 +205,32 @@ function mask(secret) {
     for (const value of lines.length > 1 ? [secret, ...lines] : lines)
         command('add-mask', value);
 }
-/** Runs `work` inside a collapsible log group titled `title`. */
+/** The longest group title: the log's group list stays readable; the rest goes inside the group. */
+const GROUP_TITLE_MAX = 120;
+/**
+ * `title` cut to GROUP_TITLE_MAX characters: a list (`a, b, c`) after its last
+ * item that fits, saying how many more there are; anything else at a space, with
+ * `…`. Undefined when it fits as it is.
+ */
+function shortTitle(title) {
+    if (title.length <= GROUP_TITLE_MAX)
+        return undefined;
+    const items = title.split(', ');
+    for (let kept = items.length - 1; kept >= 1; kept--) {
+        const short = `${items.slice(0, kept).join(', ')}, … (${items.length - kept} more)`;
+        if (short.length <= GROUP_TITLE_MAX)
+            return short;
+    }
+    const cut = title.slice(0, GROUP_TITLE_MAX - 1);
+    const space = cut.lastIndexOf(' ');
+    return `${space >= GROUP_TITLE_MAX / 2 ? cut.slice(0, space) : cut}…`;
+}
+/** Runs `work` inside a collapsible log group titled `title` (a long title is cut, and printed whole inside). */
 async function group(title, work) {
-    process.stdout.write(`::group::${escapeData(printable(title))}${external_node_os_.EOL}`);
+    const short = shortTitle(title);
+    process.stdout.write(`::group::${escapeData(printable(short ?? title))}${external_node_os_.EOL}`);
+    if (short !== undefined)
+        info(title);
     try {
         return await work();
     }
@@ -420,6 +443,21 @@ function lowercaseRepository(input) {
         return fail(`the registry host '${host}' has uppercase letters`, `write it as '${host.toLowerCase()}'`);
     return { ok: true, value: name.toLowerCase() };
 }
+/**
+ * An image reference with its repository lowercased as lowercaseRepository does
+ * (`ghcr.io/Octo-Org/App:Main` → `ghcr.io/octo-org/app:Main`): the tag and the
+ * digest keep their case, since a tag may hold uppercase letters.
+ */
+function lowercaseReference(input) {
+    const ref = input.trim();
+    const at = ref.indexOf('@');
+    const name = at < 0 ? ref : ref.slice(0, at);
+    const slash = name.lastIndexOf('/');
+    const colon = name.lastIndexOf(':');
+    const end = colon > slash ? colon : name.length;
+    const repository = lowercaseRepository(name.slice(0, end));
+    return repository.ok ? { ok: true, value: `${repository.value}${ref.slice(end)}` } : repository;
+}
 function isValidTag(tag) {
     return TAG_RE.test(tag);
 }
@@ -565,6 +603,10 @@ const NOISE = [
     /^Configure a credential helper/,
     /^https:\/\/docs\.docker\.com\/go\/credential-store/
 ];
+/** `manifest unknown: manifest unknown`, as docker doubles a registry's error code and message, once. */
+function undouble(text) {
+    return text.replace(/(\b[^:|]{3,}): \1\b/g, '$1');
+}
 /** The last few meaningful lines of a command's error output, with any URL's credentials hidden (shownArg). */
 function errorSummary(stderr, stdout = '') {
     const lines = (stderr.trim() === '' ? stdout : stderr)
@@ -573,7 +615,8 @@ function errorSummary(stderr, stdout = '') {
         .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)));
     // BuildKit prints its progress on stderr too: its own error line is where the reason starts.
     const error = lines.findIndex((l) => /^ERROR: /.test(l));
-    return shownArg((error >= 0 ? lines.slice(error, error + 4) : lines.slice(-4)).join(' | ')) || 'no error output';
+    const shown = error >= 0 ? lines.slice(error, error + 4) : lines.slice(-4);
+    return shownArg(undouble(shown.join(' | '))) || 'no error output';
 }
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */
 const ENGINE_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix \S+docker\.sock: connect/;
@@ -816,6 +859,35 @@ function classifyFailure(errorOutput, now) {
         }
     }
     return { transient: false, reason: 'no transient registry or network fault in the output' };
+}
+/**
+ * How many steps of a build the builder took from its cache, as it printed them:
+ * BuildKit's `#5 [stage 2/4] RUN …` then `#5 CACHED`, the classic builder's
+ * `Step 2/4 : RUN …` then ` ---> Using cache`. A FROM is not counted as a step.
+ * Undefined when the output shows no step (a quiet or unknown builder).
+ */
+function buildCache(output) {
+    const lines = output.split(/\r?\n/);
+    const vertices = new Set();
+    const cached = new Set();
+    let classicSteps = 0;
+    let classicCached = 0;
+    for (const line of lines) {
+        const vertex = /^#(\d+) \[(?:\S+ )?\d+\/\d+\] (\S+)/.exec(line);
+        if (vertex && !/^FROM$/i.test(vertex[2]))
+            vertices.add(vertex[1]);
+        const hit = /^#(\d+) CACHED$/.exec(line.trim());
+        if (hit)
+            cached.add(hit[1]);
+        const step = /^Step \d+\/\d+ : (\S+)/.exec(line);
+        if (step && !/^FROM$/i.test(step[1]))
+            classicSteps++;
+        if (/^ ---> Using cache$/.test(line.trimEnd()))
+            classicCached++;
+    }
+    if (vertices.size > 0)
+        return { steps: vertices.size, cached: [...cached].filter((v) => vertices.has(v)).length };
+    return classicSteps > 0 ? { steps: classicSteps, cached: classicCached } : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -1072,8 +1144,27 @@ function gitEventOf(vars, payload) {
         sha: (isPullRequest && pr?.headSha) || (vars.GITHUB_SHA ?? ''),
         pullRequest: isPullRequest ? (pr?.number ?? (refNumber === undefined ? undefined : Number(refNumber))) : undefined,
         sourceUrl: repository === '' ? '' : `${server}/${repository}`,
-        title: repository.slice(repository.indexOf('/') + 1)
+        title: repository.slice(repository.indexOf('/') + 1),
+        ...(name === 'pull_request' ? forkOf(payload) : {})
     };
+}
+/**
+ * The fork a pull request comes from: its head repository differs from the base
+ * one, or says it is a fork, or is gone (a deleted fork). `{}` for a branch of
+ * the repository itself, or when the payload does not say.
+ */
+function forkOf(payload) {
+    const pr = payload?.pull_request;
+    if (typeof pr !== 'object' || pr === null || typeof pr.head !== 'object' || pr.head === null)
+        return {};
+    const head = pr.head.repo;
+    const base = pr.base?.repo;
+    if (head === null)
+        return { fork: '(a deleted fork)' };
+    const headName = typeof head?.full_name === 'string' ? head.full_name : undefined;
+    const baseName = typeof base?.full_name === 'string' ? base.full_name : undefined;
+    const fromFork = head?.fork === true || (headName !== undefined && baseName !== undefined && headName !== baseName);
+    return fromFork ? { fork: headName ?? '(a fork)' } : {};
 }
 function pullRequestOf(payload) {
     if (typeof payload !== 'object' || payload === null)
@@ -1110,15 +1201,27 @@ function tagOf(name) {
         .replace(/^[.-]+/, '')
         .slice(0, TAG_MAX);
 }
-function autoTags(event) {
-    const shaTag = event.sha === '' ? [] : [`sha-${event.sha.slice(0, 7)}`];
+/** `sha`: whether the `sha-<7>` tag is among them (the sha-tag input). */
+function autoTags(event, sha = true) {
+    const shaTag = event.sha === '' || !sha ? [] : [`sha-${event.sha.slice(0, 7)}`];
     const main = mainTags(event);
+    const tagName = main.latest ? undefined : stripPrefix(event.ref, 'refs/tags/');
     return {
         tags: [...main.tags, ...shaTag],
         latestIndex: main.tags.length,
         latestByDefault: main.latest,
-        version: main.version
+        version: main.version,
+        ...(tagName !== undefined && parseSemver(tagName) === undefined && event.pullRequest === undefined
+            ? { notRelease: { tag: tagName, nearSemver: isNearSemver(tagName) } }
+            : {})
     };
+}
+/**
+ * A tag name that reads as a version but is not semver: `V1.2.3`, `v1.2`,
+ * `v01.2.3`, `1.2.3.4`. Most often a typo of a release tag.
+ */
+function isNearSemver(name) {
+    return (parseSemver(name) === undefined && /^[vV]*\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/.test(name) && /[vV.]/.test(name));
 }
 function mainTags(event) {
     if (event.pullRequest !== undefined) {
@@ -1130,8 +1233,9 @@ function mainTags(event) {
     const tagName = stripPrefix(event.ref, 'refs/tags/');
     if (tagName !== undefined) {
         const semver = parseSemver(tagName);
+        // Only a semver release moves latest: a typo (V1.2.3) or any other name does not (latest: true does).
         if (semver === undefined)
-            return named(tagName, true);
+            return named(tagName, false);
         const { major, minor, patch, prerelease, build } = semver;
         const core = `${major}.${minor}.${patch}`;
         const version = `${core}${prerelease && `-${prerelease}`}${build && `+${build}`}`;
@@ -1156,9 +1260,12 @@ function named(refName, latest) {
 function stripPrefix(ref, prefix) {
     return ref.startsWith(prefix) && ref.length > prefix.length ? ref.slice(prefix.length) : undefined;
 }
-/** Expands `auto` in the tags input, then applies the `latest` input; duplicates removed, first place kept. */
-function expandTags(entries, event, latest) {
-    const auto = autoTags(event);
+/**
+ * Expands `auto` in the tags input (with the sha- tag unless `sha` is false),
+ * then applies the `latest` input; duplicates removed, first place kept.
+ */
+function expandTags(entries, event, latest, sha = true) {
+    const auto = autoTags(event, sha);
     const withLatest = latest === 'true' || (latest === 'auto' && auto.latestByDefault);
     const expanded = entries.flatMap((entry) => {
         if (entry !== 'auto')
@@ -1179,10 +1286,57 @@ function ociLabels(event, version, created) {
         ['source', event.sourceUrl],
         ['revision', event.sha],
         ['version', version],
-        ['created', created.toISOString().replace(/\.\d{3}Z$/, 'Z')],
+        ['created', rfc3339(created)],
         ['title', event.title]
     ];
     return labels.filter(([, value]) => value !== '').map(([key, value]) => ({ key: `${OCI}.${key}`, value }));
+}
+const toSeconds = (ms) => new Date(Math.floor(ms / 1000) * 1000);
+/**
+ * The commit time, from the first source that has one: SOURCE_DATE_EPOCH, the
+ * event's head commit, `git log` in the workspace; else now. A SOURCE_DATE_EPOCH
+ * that is not a whole number of seconds is passed over with a warning.
+ */
+function createdOf(times, now) {
+    const warnings = [];
+    const epoch = times.sourceDateEpoch?.trim();
+    if (epoch !== undefined && epoch !== '') {
+        if (/^\d{1,12}$/.test(epoch))
+            return { created: { date: new Date(Number(epoch) * 1000), source: 'SOURCE_DATE_EPOCH' }, warnings };
+        warnings.push(`SOURCE_DATE_EPOCH='${epoch}' is not a whole number of seconds since 1970, so the image's creation time comes from the commit instead.`);
+    }
+    const head = times.headCommit === undefined ? NaN : Date.parse(times.headCommit);
+    if (!Number.isNaN(head))
+        return { created: { date: toSeconds(head), source: 'head commit' }, warnings };
+    const gitTime = times.git();
+    const fromGit = gitTime === undefined ? NaN : Date.parse(gitTime);
+    if (!Number.isNaN(fromGit))
+        return { created: { date: toSeconds(fromGit), source: 'git log' }, warnings };
+    return { created: { date: toSeconds(now.getTime()), source: 'now' }, warnings };
+}
+/** The event payload's head commit time, when the head commit is the one built (push events). */
+function headCommitTime(payload, sha) {
+    if (typeof payload !== 'object' || payload === null)
+        return undefined;
+    const head = payload.head_commit;
+    if (typeof head !== 'object' || head === null || typeof head.timestamp !== 'string')
+        return undefined;
+    return typeof head.id === 'string' && sha !== '' && head.id !== sha ? undefined : head.timestamp;
+}
+/** `2026-01-02T03:04:05Z`: RFC 3339 in UTC, whole seconds. */
+function rfc3339(date) {
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** The log line that says which time the `created` label has, and so whether a rebuild gives the same digest. */
+function createdLine(created) {
+    const time = rfc3339(created.date);
+    const from = {
+        SOURCE_DATE_EPOCH: 'from SOURCE_DATE_EPOCH',
+        'head commit': "the commit's time, from the event's head commit",
+        'git log': "the commit's time, from git log in the workspace",
+        now: 'now: no SOURCE_DATE_EPOCH, no head commit in the event and no git history in the workspace, so a rebuild of this commit gets another digest'
+    };
+    return `Image creation time (${OCI}.created): ${time}, ${from[created.source]}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/environment.ts
@@ -1193,6 +1347,10 @@ function ociLabels(event, version, created) {
 
 
 
+
+
+/** Set (through GITHUB_ENV) for the later steps of a job once a step has said that the build is the classic builder. */
+const CLASSIC_BUILDER_NOTED = 'SHIP_IMAGE_CLASSIC_BUILDER_NOTED';
 const nodeFs = {
     kind(p) {
         try {
@@ -1239,17 +1397,29 @@ function readEnvironment(vars = process.env) {
         }
     }
     const dockerConfig = vars.DOCKER_CONFIG || external_node_path_.join(external_node_os_.homedir(), '.docker');
+    const workspace = vars.GITHUB_WORKSPACE || process.cwd();
+    const event = gitEventOf(vars, payload);
+    const now = new Date();
+    const commitTime = createdOf({
+        sourceDateEpoch: vars.SOURCE_DATE_EPOCH,
+        headCommit: headCommitTime(payload, event.sha),
+        git: () => gitCommitTime(workspace, event.sha, vars)
+    }, now);
+    warnings.push(...commitTime.warnings);
     const environment = {
-        workspace: vars.GITHUB_WORKSPACE || process.cwd(),
+        workspace,
         runnerTemp: vars.RUNNER_TEMP || external_node_os_.tmpdir(),
         otherTemps: [external_node_os_.tmpdir(), '/dev/shm'],
         fs: nodeFs,
-        event: gitEventOf(vars, payload),
-        now: new Date(),
+        event,
+        now,
+        created: commitTime.created,
         buildkitEnv: vars.DOCKER_BUILDKIT === '1',
         dockerHost: vars.DOCKER_HOST || undefined,
         dockerConfig,
         buildxConfig: vars.BUILDX_CONFIG || external_node_path_.join(dockerConfig, 'buildx'),
+        dockerLogins: loginsOf(dockerConfig),
+        classicBuilderNoted: vars[CLASSIC_BUILDER_NOTED] === 'true',
         buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(external_node_path_.join(dir, 'docker-buildx'))),
         selfHosted: vars.RUNNER_ENVIRONMENT === 'self-hosted',
         tools: {
@@ -1259,6 +1429,48 @@ function readEnvironment(vars = process.env) {
         }
     };
     return { environment, warnings };
+}
+/**
+ * The committer time of `sha` (or of HEAD, when that commit is not in the
+ * clone, as with a pull request's merge checkout) by `git log` in the
+ * workspace; undefined without git or a repository there.
+ */
+function gitCommitTime(workspace, sha, vars) {
+    const git = findExecutable('git', vars.PATH);
+    if (git === undefined)
+        return undefined;
+    // git gets the step's variables without the action's inputs, as every child of the run does.
+    const env = Object.fromEntries(Object.entries(vars).filter(([key]) => !key.startsWith('INPUT_')));
+    for (const revision of sha === '' ? ['HEAD'] : [sha, 'HEAD']) {
+        const result = (0,external_node_child_process_.spawnSync)(git, ['-C', workspace, 'log', '-1', '--format=%cI', revision, '--'], {
+            encoding: 'utf8',
+            env,
+            timeout: 10_000,
+            stdio: ['ignore', 'pipe', 'ignore']
+        });
+        const time = result.status === 0 ? result.stdout.trim() : '';
+        if (time !== '')
+            return time;
+    }
+    return undefined;
+}
+/** The registries the docker config in `dockerConfig` can log in to: its `auths` and `credHelpers`, and whether a `credsStore` is set. */
+function loginsOf(dockerConfig) {
+    let config = {};
+    try {
+        const parsed = JSON.parse(external_node_fs_.readFileSync(external_node_path_.join(dockerConfig, 'config.json'), 'utf8'));
+        if (typeof parsed === 'object' && parsed !== null)
+            config = parsed;
+    }
+    catch {
+        // no config: no logins
+    }
+    const keys = (entries) => typeof entries === 'object' && entries !== null ? Object.keys(entries) : [];
+    const registries = [...keys(config.auths), ...keys(config.credHelpers)].map((key) => normalizeRegistry(key.replace(/^https?:\/\//, '').replace(/\/.*$/, '')));
+    return {
+        registries: [...new Set(registries)],
+        store: typeof config.credsStore === 'string' && config.credsStore !== ''
+    };
 }
 /**
  * Where the docker CLI looks for its plugins, as the CLI itself does: the
@@ -1334,6 +1546,7 @@ const INPUT_NAMES = [
     'images',
     'tags',
     'latest',
+    'sha-tag',
     'context',
     'file',
     'build-args',
@@ -1419,15 +1632,53 @@ function parseBoolean(raw, input, fallback, report) {
     report.problem(input, `'${value}' is not a boolean`, 'write true or false');
     return fallback;
 }
+const QUOTES = new Set(['"', "'"]);
+/** Whether `text` is wrapped in one pair of matching quotes with no such quote inside. */
+function isQuoted(text) {
+    const quote = text[0];
+    return text.length >= 2 && QUOTES.has(quote) && text.endsWith(quote) && !text.slice(1, -1).includes(quote);
+}
+/**
+ * A KEY=VALUE line read as people write it: in quotes as a whole (`"a=b, c"`, as
+ * in a CSV list), with a quoted key or value (`"a"="b c"`, as in a Dockerfile
+ * LABEL), with spaces around the `=` (`key = value`). A string, the problem, when
+ * a quote opens and does not close.
+ */
+function splitKeyValue(written) {
+    const line = isQuoted(written) ? written.slice(1, -1).trim() : written;
+    // A quoted key may hold an `=`: the separator is the first one after its closing quote.
+    const keyClose = QUOTES.has(line[0]) ? line.indexOf(line[0], 1) : 0;
+    if (keyClose < 0)
+        return 'the line';
+    const eq = line.indexOf('=', keyClose);
+    if (eq < 0)
+        return undefined;
+    const keyText = line.slice(0, eq).trim();
+    const valueText = line.slice(eq + 1).trim();
+    if (QUOTES.has(valueText[0]) && !isQuoted(valueText))
+        return 'the value';
+    return {
+        key: isQuoted(keyText) ? keyText.slice(1, -1) : keyText,
+        value: isQuoted(valueText) ? valueText.slice(1, -1) : valueText
+    };
+}
+/**
+ * One KEY=VALUE per line, read as people write them (see splitKeyValue): quotes
+ * around the line, the key or the value are dropped, and so are spaces around
+ * the `=`. A quote that opens and does not close is refused.
+ */
 function parseKeyValues(raw, input, report) {
-    return parseLines(raw[input]).flatMap((line) => {
-        const eq = line.indexOf('=');
-        const key = eq < 0 ? '' : line.slice(0, eq).trim();
-        if (eq < 0 || key === '' || /\s/.test(key)) {
-            report.problem(input, `'${line}' is not a KEY=VALUE line`, 'write one KEY=VALUE per line, with no spaces in KEY');
+    return parseLines(raw[input]).flatMap((written) => {
+        const split = splitKeyValue(written);
+        if (typeof split === 'string') {
+            report.problem(input, `'${written}' has a quote that opens ${split} and does not close it`, 'close the quote, or write the line without quotes (one KEY=VALUE per line; a value may hold spaces and commas)');
             return [];
         }
-        return [{ key, value: line.slice(eq + 1) }];
+        if (split === undefined || split.key === '' || /[\s"']/.test(split.key)) {
+            report.problem(input, `'${written}' is not a KEY=VALUE line`, 'write one KEY=VALUE per line, with no spaces or quotes in KEY');
+            return [];
+        }
+        return [split];
     });
 }
 /** The inputs that hold one entry per line; in every other input a line break is refused. */
@@ -1818,7 +2069,8 @@ function parseSource(raw, env, flags, report) {
             secrets: secrets.map(({ id, value }) => ({ id, value })),
             provenance,
             builder,
-            dockerfileText: dockerfile
+            dockerfileText: dockerfile,
+            ...(flags.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: flags.sourceDateEpoch })
         }
     };
 }
@@ -2089,10 +2341,14 @@ function parseInputs(raw, env) {
     // Problems come out in a fixed order: where and what to push, then how to build, then save.
     const registry = parseRegistry(raw.registry, report);
     const logins = parseLogins(raw, registry, report);
-    const images = parseImages(raw, registry, report);
+    const lowercased = [];
+    const images = parseImages(raw, registry, report, lowercased);
     const givenTags = parseTags(raw, env.event, report);
-    const push = parseBoolean(raw, 'push', true, report);
-    const merge = parseMerge(raw, env, push, report);
+    const pushInput = parseBoolean(raw, 'push', true, report);
+    const merge = parseMerge(raw, env, pushInput, report);
+    // A merge has nothing to show without its push: a fork's pull request is skipped for builds only.
+    const pushSkipped = pushInput && !merge ? forkWithoutLogin(env, logins, images, report) : undefined;
+    const push = pushInput && pushSkipped === undefined;
     // A part goes under its commit-and-platform tag only; the merge job gives the real tags.
     const tags = merge?.kind === 'part' ? [partTag(env.event.sha, merge.platform)] : givenTags;
     const version = autoTags(env.event).version;
@@ -2100,9 +2356,16 @@ function parseInputs(raw, env) {
         pull: parseBoolean(raw, 'pull', false, report),
         noCache: parseBoolean(raw, 'no-cache', false, report)
     };
+    const references = lowercaseReferences(raw, report, lowercased);
     const source = merge?.kind === 'index'
-        ? mergeSource(raw, merge.platforms, env.event.sha, report)
-        : parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report);
+        ? mergeSource(references, merge.platforms, env.event.sha, report)
+        : parseSource(references, env, {
+            ...flags,
+            defaultLabels: ociLabels(env.event, version, env.created.date),
+            // BuildKit (0.11 and later) dates the image config and its history from it, so a rebuild matches.
+            sourceDateEpoch: env.created.source === 'now' ? undefined : env.created.date.getTime() / 1000
+        }, report);
+    noticeLowercased(lowercased, report);
     const save = parseSave(raw, env, report);
     if (save && source.kind === 'build')
         warnTarballInContext(save, source.build.context, env, report);
@@ -2133,7 +2396,8 @@ function parseInputs(raw, env) {
         save,
         attempts,
         summary,
-        dryRun
+        dryRun,
+        ...(pushSkipped === undefined ? {} : { pushSkipped })
     };
     const { problems, warnings, notices, masks } = report;
     return problems.length > 0
@@ -2199,10 +2463,28 @@ function parseCredentials(raw, report) {
     return undefined;
 }
 /**
- * Each repository, lowercased (with a notice) when only its path has uppercase
- * letters, and put on the `registry` input's host when it names none.
+ * A pull request from a fork gets no secrets, so a push without credentials to a
+ * registry the docker config has no login for would fail after the whole build:
+ * the image is built and not pushed, with a warning that says how to fix the
+ * workflow. The reason (for the summary), or undefined when the push goes ahead.
  */
-function parseImages(raw, registry, report) {
+function forkWithoutLogin(env, logins, images, report) {
+    const fork = env.event.fork;
+    const config = env.dockerLogins ?? { registries: [], store: false };
+    if (fork === undefined || config.store)
+        return undefined;
+    const without = [...new Set(images.map((i) => i.domain))].filter((r) => !logins.some((l) => l.registry === r) && !config.registries.includes(r));
+    if (without.length === 0)
+        return undefined;
+    const reason = `a pull request from the fork ${fork} gets no secrets, and there is no login for ${without.join(', ')}`;
+    report.warn('push', `Not pushing: ${reason}, so the push would fail. The image is built, and the outputs say nothing was pushed. Fix: push only outside pull requests (push: \${{ github.event_name != 'pull_request' }}), or give username and password for a registry that fork pull requests may push to.`);
+    return reason;
+}
+/**
+ * Each repository, lowercased (noted in `lowercased`) when only its path has
+ * uppercase letters, and put on the `registry` input's host when it names none.
+ */
+function parseImages(raw, registry, report, lowercased) {
     const names = [...new Set(parseList(raw.images))];
     if (names.length === 0)
         report.problem('images', 'no repository given', 'list one or more repositories, such as alice/app or ghcr.io/org/app');
@@ -2214,7 +2496,7 @@ function parseImages(raw, registry, report) {
         }
         const name = lowered.value;
         if (name !== written)
-            report.notice('images', `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`);
+            lowercased.push({ input: 'images', written, used: name });
         const parsed = parseRepository(name, registry);
         if (!parsed.ok) {
             report.problem('images', parsed.problem, parsed.fix);
@@ -2230,6 +2512,41 @@ function parseImages(raw, registry, report) {
     });
     return [...new Map(repositories.map((r) => [r.name, r])).values()];
 }
+/**
+ * cache-from and source-image with their repositories lowercased as images are
+ * (`ghcr.io/${{ github.repository }}:main` with `Octo-Org/App`), tags kept as
+ * written; a reference whose registry host has uppercase letters is refused.
+ */
+function lowercaseReferences(raw, report, lowercased) {
+    const lower = (input, written) => {
+        const lowered = lowercaseReference(written);
+        if (!lowered.ok) {
+            // source-image is one value: refused whole, so the reference check adds no second problem.
+            if (input === 'source-image')
+                report.refuse(input, lowered.problem, lowered.fix);
+            else
+                report.problem(input, lowered.problem, lowered.fix);
+            return undefined;
+        }
+        if (lowered.value !== written)
+            lowercased.push({ input, written, used: lowered.value });
+        return lowered.value;
+    };
+    // A buildx cache spec (type=…) is left as written: it is refused as a whole later.
+    const cacheFrom = parseLines(raw['cache-from']).flatMap((line) => /(?:^|,)\s*type=/.test(line) ? [line] : parseList(line).flatMap((ref) => lower('cache-from', ref) ?? []));
+    const sourceImage = raw['source-image'] === '' ? '' : (lower('source-image', raw['source-image']) ?? raw['source-image']);
+    return { ...raw, 'cache-from': cacheFrom.join('\n'), 'source-image': sourceImage };
+}
+/** One notice for every repository name that was lowercased, whichever input it came from. */
+function noticeLowercased(lowercased, report) {
+    const distinct = [...new Map(lowercased.map((l) => [`${l.input}\n${l.written}`, l])).values()];
+    if (distinct.length === 0)
+        return;
+    const [first] = distinct;
+    report.notice(first.input, distinct.length === 1
+        ? `'${first.written}' has uppercase letters, which docker does not allow in repository names; using '${first.used}'.`
+        : `Docker does not allow uppercase letters in repository names; using ${distinct.map((l) => `'${l.used}' for '${l.written}' (${l.input})`).join(', ')}.`);
+}
 function parseTags(raw, event, report) {
     let latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase();
     if (!['auto', 'true', 'false'].includes(latest)) {
@@ -2237,14 +2554,38 @@ function parseTags(raw, event, report) {
         latest = 'auto';
     }
     const entries = parseList(raw.tags);
-    const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest);
+    const sha = parseBoolean(raw, 'sha-tag', true, report);
+    const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest, sha);
+    const notRelease = autoTags(event).notRelease;
+    if (latest === 'auto' && notRelease && (entries.length === 0 || entries.includes('auto'))) {
+        const { tag, nearSemver } = notRelease;
+        report.notice('latest', `The Git tag '${tag}' is not a semantic version${nearSemver ? ' (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v)' : ''}, so latest: auto does not move latest. ${nearSemver ? `Name the release like v1.2.3 to get the version tags and latest, or set` : 'Set'} latest: true to move it on this tag.`);
+    }
     for (const tag of tags.filter((t) => !isValidTag(t))) {
+        const reference = asReference(tag);
+        if (reference !== undefined) {
+            // build-push-action's tags input takes full references; here the repository is the images input.
+            const { repository, tagName } = reference;
+            const only = tagName === '' ? 'only tag names such as latest or 1.2.3' : `only the tag '${tagName}'`;
+            report.problem('tags', `'${tag}' is ${tagName === '' ? 'a repository' : 'a full image reference'}, not a tag`, `write the repository '${repository}' in images and ${only} in tags (each tag applies to every repository in images)`);
+            continue;
+        }
         const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag;
         report.problem('tags', `'${shown}' is not a valid tag`, tagFix);
     }
     if (tags.length === 0)
         report.problem('tags', 'no tag is left: auto gives none on this event and latest is false', 'list the tags, or set latest to auto or true');
     return tags;
+}
+/** A tags entry that is a repository with an optional tag (`ghcr.io/org/app:1.2.3`), or undefined. */
+function asReference(entry) {
+    const slash = entry.lastIndexOf('/');
+    const colon = entry.lastIndexOf(':');
+    const [repository, tagName] = colon > slash ? [entry.slice(0, colon), entry.slice(colon + 1)] : [entry, ''];
+    if (slash < 0 && tagName === '')
+        return undefined;
+    const parsed = parseRepository(repository.toLowerCase());
+    return parsed.ok && (tagName === '' || isValidTag(tagName)) ? { repository, tagName } : undefined;
 }
 const DEFAULT_ATTEMPTS = 3;
 const MAX_ATTEMPTS = 10;
@@ -2326,6 +2667,7 @@ function writeOutputs(outputs) {
 // Where in the Dockerfile a failed build went wrong, from the builder's output, so
 // the error can be an annotation on that line (it then shows on the pull request's
 // diff). Pure: the output and the Dockerfile's text come in as strings.
+
 /** The instructions of a Dockerfile, in order (comments, blank lines and parser directives skipped). */
 function instructionsOf(dockerfile) {
     const lines = dockerfile.split(/\r?\n/);
@@ -2354,59 +2696,217 @@ function instructionsOf(dockerfile) {
     return instructions;
 }
 const normalise = (text) => text.replace(/\s+/g, ' ').trim().toLowerCase();
-/** The line of the instruction whose text the builder printed. */
+/** The line of the instruction whose text the builder printed, among `instructions`. */
 function lineOfInstruction(instructions, printed) {
     const wanted = normalise(printed);
     return instructions.find((i) => normalise(i.text) === wanted)?.line;
 }
+function stagesOf(instructions) {
+    const stages = [];
+    for (const instruction of instructions) {
+        if (/^FROM\s/i.test(instruction.text)) {
+            const name = /\sAS\s+(\S+)\s*$/i.exec(instruction.text)?.[1];
+            stages.push({ name: (name ?? `stage-${stages.length}`).toLowerCase(), instructions: [instruction] });
+        }
+        else
+            stages.at(-1)?.instructions.push(instruction);
+    }
+    return stages;
+}
 /**
- * The Dockerfile line a failed build points at, and a one-line message, for:
- * - parse errors (`dockerfile parse error line 2` / `on line 2`), every builder;
- * - buildx's context block (`Dockerfile:3` above the failing lines);
- * - BuildKit's failing step (` > [build 3/4] RUN make:`);
- * - the classic builder's last `Step 3/4 : RUN make` before its failure.
- * Undefined when the output names no line (a missing base image, say).
+ * The line of BuildKit's `[name i/n] TEXT` step: the i-th instruction of that
+ * stage (its FROM is 1), when its text is the one printed; else the first
+ * instruction with that text in the stage, then in the whole file. Without a
+ * name BuildKit means the stage being built, which is the last one that fits.
  */
-function dockerfileError(output, dockerfile, fileName = 'Dockerfile') {
+function lineOfStep(instructions, stage, index, text) {
+    const stages = stagesOf(instructions);
+    const candidates = stage === undefined ? [...stages].reverse() : stages.filter((s) => s.name === stage.toLowerCase());
+    for (const candidate of candidates) {
+        const at = candidate.instructions[index - 1];
+        if (at !== undefined && normalise(at.text) === normalise(text))
+            return at.line;
+    }
+    for (const candidate of candidates) {
+        const line = lineOfInstruction(candidate.instructions, text);
+        if (line !== undefined)
+            return line;
+    }
+    return lineOfInstruction(instructions, text);
+}
+/** The classic builder's `Step n/m : TEXT`: the n-th instruction of the file when its text is the one printed, else the first with that text. */
+function lineOfClassicStep(instructions, index, text) {
+    const at = instructions[index - 1];
+    if (at !== undefined && normalise(at.text) === normalise(text))
+        return at.line;
+    return lineOfInstruction(instructions, text) ?? at?.line;
+}
+/** Values the Dockerfile's global ARGs (before the first FROM) default to, then the build args given. */
+function argValues(instructions, buildArgs) {
+    const values = {};
+    for (const instruction of instructions) {
+        if (/^FROM\s/i.test(instruction.text))
+            break;
+        const arg = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i.exec(instruction.text);
+        if (arg)
+            values[arg[1]] = (arg[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
+    }
+    return { ...values, ...buildArgs };
+}
+/** An image reference as BuildKit prints it: `docker.io/library/alpine:latest` for `alpine`. */
+function canonicalImage(ref) {
+    let name = ref.replace(/@sha256:[a-f0-9]+$/, '');
+    const slash = name.indexOf('/');
+    const first = slash < 0 ? '' : name.slice(0, slash);
+    if (!(/[.:]/.test(first) || first === 'localhost'))
+        name = `docker.io/${slash < 0 ? 'library/' : ''}${name}`;
+    if (name.lastIndexOf(':') <= name.lastIndexOf('/'))
+        name = `${name}:latest`;
+    return name.toLowerCase();
+}
+/** The line of the FROM whose image (its ARGs filled in) is `image`. */
+function lineOfBaseImage(instructions, image, buildArgs) {
+    const values = argValues(instructions, buildArgs);
+    const wanted = canonicalImage(image);
+    for (const instruction of instructions) {
+        const from = /^FROM\s+(?:--\S+\s+)*(\S+)/i.exec(instruction.text);
+        if (!from)
+            continue;
+        const written = from[1].replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name) => values[name] ?? '');
+        if (written !== '' && canonicalImage(written) === wanted)
+            return instruction.line;
+    }
+    return undefined;
+}
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+/** What the docker CLI itself prints around a classic build (on stderr, read after the build's output). */
+const CLI_NOISE = [
+    /^DEPRECATED: The legacy builder/,
+    /^\s+Install the buildx component/,
+    /^\s+https:\/\/docs\.docker\.com\/go\/buildx/
+];
+/** At most this many of the failing step's own last lines go into the message. */
+const LAST_LINES = 6;
+/**
+ * What the failing step printed last, as docker shows it: BuildKit's log lines
+ * of that step (`#7 0.123 text`, or its error block), or what the classic
+ * builder printed after `Step n/m`.
+ */
+function lastLinesOf(lines, step) {
+    let out = [];
+    if (step.vertex !== undefined) {
+        const prefix = `#${step.vertex} `;
+        out = lines
+            .filter((l) => l.startsWith(prefix))
+            .map((l) => l.slice(prefix.length))
+            .filter((l) => /^\d+(?:\.\d+)? /.test(l))
+            .map((l) => l.replace(/^\d+(?:\.\d+)? /, ''));
+    }
+    if (out.length === 0 && step.errorBlock !== undefined) {
+        const end = lines.findIndex((l, i) => i > step.errorBlock && /^-{4,}$/.test(l.trim()));
+        out = lines.slice(step.errorBlock + 1, end < 0 ? undefined : end).map((l) => l.replace(/^\d+(?:\.\d+)? /, ''));
+    }
+    if (out.length === 0 && step.classic !== undefined) {
+        out = lines
+            .slice(step.classic + 1)
+            .map((l) => l.replace(ANSI, ''))
+            .filter((l) => !/^ ---> /.test(l) &&
+            !/^Removing intermediate container /.test(l) &&
+            !CLI_NOISE.some((re) => re.test(l)) &&
+            !/^The command '.*' returned a non-zero code: \d+$/.test(l));
+    }
+    return out
+        .map((l) => l.replace(ANSI, '').trimEnd())
+        .filter((l) => l.trim() !== '')
+        .slice(-LAST_LINES)
+        .map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l));
+}
+/**
+ * The Dockerfile line a failed build points at, and its message, for:
+ * - parse errors (`dockerfile parse error line 2` / `on line 2`), every builder;
+ * - a base image that cannot be loaded (BuildKit's `[internal] load metadata for
+ *   <image>`): the FROM that names it, ARGs filled in;
+ * - buildx's context block (`Dockerfile:3` above the failing lines);
+ * - BuildKit's failing step (` > [build 3/4] RUN make:`), in its own stage;
+ * - the classic builder's last `Step 3/4 : RUN make` before its failure.
+ * The message ends with the step's own last lines of output, as docker printed
+ * them. Undefined when the output names no line.
+ */
+function dockerfileError(output, dockerfile, fileName = 'Dockerfile', buildArgs = {}) {
     const lines = output.split(/\r?\n/).map((l) => l.trimEnd());
     const reason = failureReason(lines);
     const instructions = instructionsOf(dockerfile);
     const parse = /dockerfile parse error (?:on )?line (\d+): (.+)$/.exec(output.split('\n').find((l) => /dockerfile parse error/.test(l)) ?? '');
     if (parse)
         return { line: Number(parse[1]), message: `Dockerfile parse error: ${parse[2].trim()}` };
+    // A base image that cannot be loaded: BuildKit's metadata step fails before any Dockerfile step.
+    const metadata = lines
+        .map((l) => /^#(\d+) \[internal\] load metadata for (\S+)$/.exec(l))
+        .filter((m) => m !== null)
+        .find((m) => lines.some((l) => l.startsWith(`#${m[1]} ERROR: `)));
+    if (metadata) {
+        const line = lineOfBaseImage(instructions, metadata[2], buildArgs);
+        const why = lines.find((l) => l.startsWith(`#${metadata[1]} ERROR: `)).slice(`#${metadata[1]} ERROR: `.length);
+        if (line !== undefined)
+            return {
+                line,
+                message: `${clip(textAt(instructions, line))}: the base image ${metadata[2]} could not be loaded: ${undouble(why)}`
+            };
+    }
+    const step = lines
+        .map((l, i) => ({ m: /^ > \[(?:(\S+) )?(\d+)\/\d+\] (.+):$/.exec(l), i }))
+        .filter((x) => x.m !== null)
+        .pop();
+    const vertex = step &&
+        lines
+            .map((l) => /^#(\d+) \[(?:\S+ )?\d+\/\d+\] (.+)$/.exec(l))
+            .filter((m) => m !== null && normalise(m[2]) === normalise(step.m[3]))
+            .map((m) => m[1])
+            .pop();
     const escaped = fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const context = lines.map((l) => new RegExp(`^${escaped}:(\\d+)$`).exec(l.trim())).find((m) => m !== null);
     if (context) {
         const line = Number(context[1]);
-        return { line, message: describe(textAt(instructions, line), reason) };
+        return {
+            line,
+            message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { vertex, errorBlock: step?.i }))
+        };
     }
-    const step = lines
-        .map((l) => /^ > \[(?:[^\]]* )?\d+\/\d+\] (.+):$/.exec(l))
-        .filter((m) => m !== null)
-        .pop();
     if (step) {
-        const line = lineOfInstruction(instructions, step[1]);
+        const [, stage, index, text] = step.m;
+        const line = lineOfStep(instructions, stage, Number(index), text);
         if (line !== undefined)
-            return { line, message: describe(textAt(instructions, line), reason) };
+            return {
+                line,
+                message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { vertex, errorBlock: step.i }))
+            };
     }
     const classic = lines
-        .map((l) => /^Step (\d+)\/\d+ : (.+)$/.exec(l))
-        .filter((m) => m !== null)
+        .map((l, i) => ({ m: /^Step (\d+)\/\d+ : (.+)$/.exec(l), i }))
+        .filter((x) => x.m !== null)
         .pop();
     if (classic) {
-        const line = lineOfInstruction(instructions, classic[2]) ?? instructions[Number(classic[1]) - 1]?.line;
+        const line = lineOfClassicStep(instructions, Number(classic.m[1]), classic.m[2]);
         if (line !== undefined)
-            return { line, message: describe(textAt(instructions, line), reason) };
+            return { line, message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { classic: classic.i })) };
     }
     return undefined;
 }
 function textAt(instructions, line) {
     return instructions.find((i) => i.line === line)?.text;
 }
-function describe(instruction, reason) {
-    return instruction === undefined
-        ? reason
-        : `${instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction} failed: ${reason}`;
+function clip(instruction) {
+    if (instruction === undefined)
+        return 'this line';
+    return instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction;
+}
+/** The one-line message, then the step's own last lines, indented. */
+function describe(instruction, reason, last = []) {
+    const head = instruction === undefined ? reason : `${clip(instruction)} failed: ${reason}`;
+    // The reason may be the step's last line itself (the classic builder's error): not twice.
+    const shown = last.filter((l, i) => !(i === last.length - 1 && undouble(l.trim()) === reason.trim()));
+    return shown.length === 0 ? head : [head, ...shown.map((l) => `  ${l}`)].join('\n');
 }
 /** The builder's own last word on why it failed. */
 function failureReason(lines) {
@@ -2423,9 +2923,10 @@ function failureReason(lines) {
         }
     }
     const last = [...lines].reverse().find((l) => l.trim() !== '' && !/^-+$/.test(l.trim()));
-    return (last ?? 'the build failed')
+    return undouble((last ?? 'the build failed')
+        .replace(ANSI, '')
         .replace(/^(?:ERROR: )?(?:failed to solve(?: with frontend dockerfile\.v0)?: )?/, '')
-        .trim();
+        .trim());
 }
 
 ;// CONCATENATED MODULE: ./src/limit.ts
@@ -2516,6 +3017,12 @@ function buildStep(build, refs, options, secretEnv) {
         args.push('--tag', ref);
     for (const { key, value } of build.buildArgs)
         args.push('--build-arg', `${key}=${value}`);
+    // buildx's BuildKit dates the image config and history from the commit: the same commit, the same digest.
+    const epoch = build.sourceDateEpoch;
+    if (options.builder === 'buildx' &&
+        epoch !== undefined &&
+        !build.buildArgs.some((a) => a.key === 'SOURCE_DATE_EPOCH'))
+        args.push('--build-arg', `SOURCE_DATE_EPOCH=${epoch}`);
     if (stdin === undefined)
         for (const { key, value } of build.labels)
             args.push('--label', `${key}=${value}`);
@@ -2644,7 +3151,8 @@ function makePlan(inputs, facts) {
         version: inputs.version,
         labels: source.kind === 'build' ? Object.fromEntries(source.build.labels.map((l) => [l.key, l.value])) : {},
         workspace: facts.workspace,
-        summary: inputs.summary
+        summary: inputs.summary,
+        ...(inputs.pushSkipped === undefined ? {} : { pushSkipped: inputs.pushSkipped })
     };
     const secrets = {
         passwords: inputs.logins.map((l) => l.password),
@@ -2722,6 +3230,7 @@ function mergeStep(inputs, platforms, sha, buildx) {
 
 
 
+
 /**
  * Loads the tarball (through zstd when the plan says so) and tags the one image
  * in it as every target. A tarball of several images is an error naming them.
@@ -2766,14 +3275,15 @@ async function makeImage(docker, plan, secrets) {
         return group(`Building ${refs}`, async () => {
             // Each secret reaches the build in its own environment variable, never in an argument.
             const options = { env: secrets.buildEnv, input: image.dockerfileText };
+            let result;
             if (image.push) {
                 // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
                 const failure = (result) => buildFailed(docker, image, result, plan.workspace);
                 const registry = image.push.registries.join(', ');
-                await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options);
+                result = await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options);
             }
             else {
-                let result = await docker.tryRun(image.args, options);
+                result = await docker.tryRun(image.args, options);
                 // Another run's build named the same image at the same moment (the containerd store refuses the
                 // second name): the build again, from its cache, names it for this run.
                 for (let attempt = 1; result.exitCode !== 0 && NAME_TAKEN.test(result.stderr) && attempt < plan.attempts; attempt++) {
@@ -2785,7 +3295,8 @@ async function makeImage(docker, plan, secrets) {
             }
             // buildx without a local image (several platforms, pushed) may write no image ID.
             const id = external_node_fs_.existsSync(image.iidFile) ? external_node_fs_.readFileSync(image.iidFile, 'utf8').trim() : '';
-            return { id, own: [id, ...builtDigests(image.metadataFile)] };
+            const cache = buildCache(`${result.stdout}\n${result.stderr}`);
+            return { id, own: [id, ...builtDigests(image.metadataFile)], ...(cache ? { cache } : {}) };
         });
     }
     if (image.kind === 'load')
@@ -2846,7 +3357,9 @@ function buildFailed(docker, image, result, workspace) {
     catch {
         return generic;
     }
-    const found = dockerfileError(`${result.stdout}\n${result.stderr}`, text, external_node_path_.basename(file));
+    // The build args fill in a FROM ${ARG}, to find the FROM of a base image that cannot be loaded.
+    const buildArgs = image.args.flatMap((arg, i) => (image.args[i - 1] === '--build-arg' ? [arg.split(/=(.*)/s)] : []));
+    const found = dockerfileError(`${result.stdout}\n${result.stderr}`, text, external_node_path_.basename(file), Object.fromEntries(buildArgs.map(([key, value]) => [key, value ?? ''])));
     if (found === undefined)
         return generic;
     const relative = external_node_path_.relative(workspace, file);
@@ -2864,7 +3377,11 @@ async function pullCache(docker, pulls, attempts) {
             catch (err) {
                 if (!(err instanceof DockerError) || err instanceof EngineUnreachable)
                     throw err;
-                workflow_notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`);
+                // The first run of a workflow has no image to reuse yet: that is not a fault.
+                const missing = /manifest unknown|not found/i.test(err.message);
+                workflow_notice(missing
+                    ? `cache-from: ${ref} could not be pulled: it is not in the registry (yet: on a first run, or before that tag is pushed); building without it.`
+                    : `cache-from: ${ref} could not be pulled (${err.message}); building without it.`);
             }
         })));
     });
@@ -3328,7 +3845,8 @@ async function runPhases(docker, plan, secrets) {
             tarball: done.tarball
         },
         timings,
-        imageSize: done.imageSize
+        imageSize: done.imageSize,
+        ...(done.image?.cache ? { cache: done.image.cache } : {})
     });
     // Runs one phase, timed; a failure carries the phase's name and what was done before it.
     const phase = async (name, work) => {
@@ -3542,6 +4060,10 @@ function commandLines(plan) {
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
+// The job summary (GITHUB_STEP_SUMMARY) and the step's closing line, from what
+// the run did. Pure: markdown and text out; writing them is main's job. Nothing
+// secret reaches these functions.
+
 
 /** The phases of a run, in the order they run. */
 const PHASES = ['login', 'build', 'save', 'push'];
@@ -3573,48 +4095,88 @@ function fenced(language, lines) {
     const fence = '`'.repeat(Math.max(3, longestTicks(lines.join('\n')) + 1));
     return [`${fence}${language}`, ...lines, fence];
 }
-/** `sha256:0123456789ab…`, the full digest one click away. */
+/** `sha256:0123456789ab…`: the whole `repo@digest` is in the block below the table, to copy. */
 function digestCell(digest) {
-    if (digest === null)
-        return '—';
-    return `<details><summary><code>${digest.slice(0, 19)}…</code></summary><code>${digest}</code></details>`;
+    return digest === null ? '—' : code(`${digest.slice(0, 19)}…`);
 }
-function summaryMarkdown({ metadata, timings, imageSize, dryRun, failed }) {
+/** The line under the heading: the version, what made the image and how, the cache, the time. */
+function madeLine(input) {
+    const parts = [];
+    if (input.metadata.version !== '')
+        parts.push(`version ${code(input.metadata.version)}`);
+    const made = input.made;
+    if (made?.kind === 'build') {
+        const what = made.dockerfile === undefined ? 'built' : `built ${code(made.dockerfile)}`;
+        const target = made.target === '' ? '' : ` (stage ${code(made.target)})`;
+        const platforms = made.platforms.length === 0 ? "for the engine's platform" : `for ${made.platforms.map(code).join(', ')}`;
+        parts.push(`${what}${target} with ${made.builder} ${platforms}`);
+    }
+    else if (made?.kind === 'retag')
+        parts.push(`retagged ${code(made.source)}, nothing built`);
+    else if (made?.kind === 'load')
+        parts.push(`loaded ${code(made.source)}, nothing built`);
+    else if (made?.kind === 'merge')
+        parts.push(`merged the parts for ${made.platforms.map(code).join(', ')} with ${code(made.imagetools ? 'buildx imagetools create' : 'docker manifest')}, nothing built`);
+    const cache = input.cache;
+    if (cache !== undefined && cache.steps > 0)
+        parts.push(cache.cached === 0 ? `no step of ${cache.steps} cached` : `${cache.cached} of ${cache.steps} steps cached`);
+    if (input.totalMs !== undefined)
+        parts.push(`${formatDuration(input.totalMs)} in all`);
+    const line = parts.join(' · ');
+    return line === '' ? '' : `${line[0].toUpperCase()}${line.slice(1)}.`;
+}
+function summaryMarkdown(input) {
+    const { metadata, timings, imageSize, dryRun, failed } = input;
     const out = [];
-    const pushed = metadata.images.filter((i) => i.digest !== null).length;
+    const pushed = metadata.images.filter((i) => i.digest !== null);
     const title = dryRun
         ? 'dry run: nothing was run'
         : [
             failed ? `failed in the ${failed.phase} phase` : '',
-            pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed',
+            pushed.length > 0
+                ? `pushed ${pushed.length} ${pushed.length === 1 ? 'repository' : 'repositories'}`
+                : 'nothing pushed',
             metadata.tarball ? 'saved a tarball' : ''
         ]
             .filter((t) => t !== '')
             .join(', ');
-    out.push(`### ship-image: ${title}`, '');
-    if (failed)
-        out.push(...fenced('text', [failed.message]), '');
-    if (metadata.version !== '')
-        out.push(`Version ${code(metadata.version)}.`, '');
-    out.push('| repository | tags | digest | size |', '|---|---|---|---|');
+    out.push(`### ship-image${input.step ? ` ${code(input.step)}` : ''}: ${title}`, '');
+    if (failed) {
+        const live = pushed.length > 0 || metadata.tarball ? ' What it did before is live, in the outputs and below.' : '';
+        out.push(`**Failed in the ${failed.phase} phase.**${live}`, '', ...fenced('text', failed.message.split('\n')), '');
+    }
+    const made = madeLine(input);
+    if (made !== '')
+        out.push(made, '');
+    if (input.pushSkipped)
+        out.push(`**Not pushed:** ${input.pushSkipped}.`, '');
+    out.push('| repository | tags | digest | image size in the engine |', '|---|---|---|---|');
     const size = imageSize === undefined ? '—' : formatBytes(imageSize);
     for (const image of metadata.images) {
         out.push(`| ${code(image.repository)} | ${image.tags.map((t) => code(t.tag)).join(' ')} | ${digestCell(image.digest)} | ${size} |`);
     }
     out.push('');
+    if (metadata.refs.length > 0) {
+        out.push(`Pushed, by digest (a tag can move, a digest cannot):`, '', ...fenced('text', metadata.refs), '');
+    }
     if (metadata.platforms.length > 0) {
+        // Whole, to copy: a platform's manifest digest is in no other block.
         out.push('| platform | manifest digest |', '|---|---|');
         for (const p of metadata.platforms)
-            out.push(`| ${code(p.platform)} | ${digestCell(p.digest)} |`);
+            out.push(`| ${code(p.platform)} | ${p.digest === null ? '—' : code(p.digest)} |`);
         out.push('');
     }
     const phases = PHASES.filter((p) => timings[p] !== undefined);
     if (phases.length > 0) {
-        out.push(`| ${phases.join(' | ')} |`, `|${phases.map(() => '---').join('|')}|`, `| ${phases.map((p) => formatDuration(timings[p])).join(' | ')} |`, '');
+        const total = input.totalMs === undefined ? [] : [formatDuration(input.totalMs)];
+        const names = [...phases, ...(total.length > 0 ? ['total'] : [])];
+        out.push(`| ${names.join(' | ')} |`, `|${names.map(() => '---').join('|')}|`, `| ${[...phases.map((p) => formatDuration(timings[p])), ...total].join(' | ')} |`, '');
     }
     const tarball = metadata.tarball;
     if (tarball) {
-        out.push(`**Tarball** ${code(tarball.path)}: ${formatBytes(tarball.size)}, ${code(tarball.digest)}. Load it with:`, '', ...fenced('sh', [`docker load --input ${shellQuote(tarball.path)}`]), '');
+        const name = external_node_path_.basename(tarball.path);
+        const how = tarball.compressor === 'none' ? 'not compressed' : `gzip by ${tarball.compressor}`;
+        out.push(`**Tarball** ${code(name)}: tarball size on disk ${formatBytes(tarball.size)}, ${how}, ${code(tarball.digest)}. This job wrote it to ${code(tarball.path)}; a job that downloads it as an artifact loads it with:`, '', ...fenced('sh', [`docker load --input ${shellQuote(name)}`]), '');
     }
     if (dryRun)
         out.push('The docker commands this run would make:', '', ...fenced('sh', dryRun), '');
@@ -3651,6 +4213,7 @@ function closingLine(metadata) {
 
 
 
+
 /** The main step as the bundle runs it: marks the state for the post step, and fails a run that stops early. */
 function start() {
     saveState(state/* STATE_IS_POST */._p, 'true');
@@ -3668,6 +4231,7 @@ function start() {
     });
 }
 async function main(vars = process.env, runnerFor = cliRunner) {
+    const started = performance.now();
     const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, input(name, vars)]));
     mask(raw.password);
     const { environment, warnings } = readEnvironment(vars);
@@ -3689,6 +4253,10 @@ async function main(vars = process.env, runnerFor = cliRunner) {
         return;
     }
     const inputs = parsed.inputs;
+    // Which time the created label has (a label the user set wins): it decides whether a rebuild gives the same digest.
+    const created = inputs.source.kind === 'build' ? inputs.source.build.labels.find((l) => l.key === `${OCI}.created`) : undefined;
+    if (created?.value === rfc3339(environment.created.date))
+        info(createdLine(environment.created));
     if (inputs.dryRun)
         return dryRun(inputs, environment);
     // The run's folder (its docker config and login) must not be inside the build context.
@@ -3713,13 +4281,15 @@ async function main(vars = process.env, runnerFor = cliRunner) {
                 ? createDockerConfig(temp, plan.logins.map((l) => l.registry), environment.dockerConfig, environment.buildxConfig)
                 : undefined;
         const docker = new Docker(runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost), environment.dockerHost);
-        if (plan.image.kind === 'build' && !plan.buildkit) {
-            workflow_warning('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.');
+        // Once per job, as a notice: the build works, and every run of the job would say the same.
+        if (plan.image.kind === 'build' && !plan.buildkit && !environment.classicBuilderNoted) {
+            workflow_notice('docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need. (Said once per job.)');
+            exportVariable(CLASSIC_BUILDER_NOTED, 'true');
         }
         const done = await runPhases(docker, plan, secrets);
         if (config && plan.keepLogin)
             keepLogin(plan, config.dir, temp, environment);
-        report(plan, done);
+        report(plan, done, { step: vars.GITHUB_ACTION, started });
     }
     catch (err) {
         if (err instanceof PhaseFailure) {
@@ -3727,7 +4297,7 @@ async function main(vars = process.env, runnerFor = cliRunner) {
             if (config && plan.keepLogin && err.phase !== 'login')
                 keepLogin(plan, config.dir, temp, environment);
             // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
-            report(plan, err.done, err);
+            report(plan, err.done, { step: vars.GITHUB_ACTION, started }, err);
         }
         main_fail(err instanceof PhaseFailure ? err.cause : err);
     }
@@ -3749,16 +4319,46 @@ function keepLogin(plan, dir, temp, environment) {
     info(`keep-login: the later steps of this job use the login to ${registries} (DOCKER_CONFIG=${dir}); the post step removes it.`);
 }
 /** The outputs, the summary and the closing line: of the run, or after a failure, of what it did before. */
-function report(plan, done, failure) {
+function report(plan, done, run, failure) {
     const metadata = metadataOf(done.outcome);
     // After a failure the outputs are set only when something is live, for `if: failure()` steps to find.
     if (!failure || done.outcome.pushed.length > 0 || done.outcome.tarball)
         writeOutputs(outputsOf(metadata));
     const failed = failure && { phase: failure.phase, message: failure.message };
-    if (plan.summary)
-        appendSummary(summaryMarkdown({ ...done, metadata, failed }));
+    if (plan.summary) {
+        appendSummary(summaryMarkdown({
+            ...done,
+            metadata,
+            failed,
+            made: madeOf(plan),
+            totalMs: performance.now() - run.started,
+            ...(run.step ? { step: run.step } : {}),
+            ...(plan.pushSkipped ? { pushSkipped: plan.pushSkipped } : {})
+        }));
+    }
     if (!failure)
         info(closingLine(metadata));
+}
+/** What made the image, for the summary: the builder, the Dockerfile, the stage and platforms; or the image retagged or loaded. */
+function madeOf(plan) {
+    const image = plan.image;
+    if (image.kind === 'retag')
+        return { kind: 'retag', source: image.source };
+    if (image.kind === 'load')
+        return { kind: 'load', source: image.path };
+    if (image.kind === 'merge') {
+        const platforms = image.repositories[0]?.parts.map((p) => p.platform) ?? [];
+        return { kind: 'merge', platforms, imagetools: image.imagetools !== undefined };
+    }
+    const value = (flag) => image.args[image.args.indexOf(flag) + 1] ?? '';
+    const dockerfile = image.dockerfile && external_node_path_.relative(plan.workspace, image.dockerfile);
+    return {
+        kind: 'build',
+        builder: plan.builder === 'buildx' ? 'buildx' : plan.buildkit ? 'BuildKit' : 'the classic builder',
+        dockerfile: dockerfile && (dockerfile.startsWith('..') ? image.dockerfile : dockerfile),
+        target: image.args.includes('--target') ? value('--target') : '',
+        platforms: image.args.includes('--platform') ? value('--platform').split(',') : []
+    };
 }
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */
 function factsOf(environment, dir) {

@@ -34,6 +34,8 @@ export interface BuildInputs {
   builder: string
   /** The local Dockerfile's text, when it could be read (for the classic builder's labels). */
   dockerfileText?: string
+  /** The commit time in seconds, for BuildKit's SOURCE_DATE_EPOCH; undefined when it is not known. */
+  sourceDateEpoch?: number
 }
 
 export type Provenance = 'false' | 'true' | 'mode=min' | 'mode=max'
@@ -51,6 +53,8 @@ export interface BuildDefaults {
   pull: boolean
   noCache: boolean
   defaultLabels: KeyValue[]
+  /** The commit time in seconds (SOURCE_DATE_EPOCH for BuildKit), when known. */
+  sourceDateEpoch?: number
 }
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/
@@ -127,7 +131,8 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
       secrets: secrets.map(({ id, value }) => ({ id, value })),
       provenance,
       builder,
-      dockerfileText: dockerfile
+      dockerfileText: dockerfile,
+      ...(flags.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: flags.sourceDateEpoch })
     }
   }
 }

@@ -58,6 +58,14 @@ export function buildStep(
   else if (build.file !== undefined) args.push('--file', build.file)
   for (const ref of refs) args.push('--tag', ref)
   for (const { key, value } of build.buildArgs) args.push('--build-arg', `${key}=${value}`)
+  // buildx's BuildKit dates the image config and history from the commit: the same commit, the same digest.
+  const epoch = build.sourceDateEpoch
+  if (
+    options.builder === 'buildx' &&
+    epoch !== undefined &&
+    !build.buildArgs.some((a) => a.key === 'SOURCE_DATE_EPOCH')
+  )
+    args.push('--build-arg', `SOURCE_DATE_EPOCH=${epoch}`)
   if (stdin === undefined) for (const { key, value } of build.labels) args.push('--label', `${key}=${value}`)
   if (build.target !== '') args.push('--target', build.target)
   if (build.platforms.length > 0) args.push('--platform', build.platforms.join(','))

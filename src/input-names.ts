@@ -10,6 +10,7 @@ export const INPUT_NAMES = [
   'images',
   'tags',
   'latest',
+  'sha-tag',
   'context',
   'file',
   'build-args',

@@ -25,6 +25,8 @@ export interface PhaseResult {
   timings: Timings
   /** The image's size in the engine, for the summary. */
   imageSize: number | undefined
+  /** The build's steps and cache hits, where the builder said (for the summary). */
+  cache?: { steps: number; cached: number }
 }
 
 /** A phase failed: its error, and what the run had done by then (what was pushed is live). */
@@ -58,7 +60,8 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
       tarball: done.tarball
     },
     timings,
-    imageSize: done.imageSize
+    imageSize: done.imageSize,
+    ...(done.image?.cache ? { cache: done.image.cache } : {})
   })
   // Runs one phase, timed; a failure carries the phase's name and what was done before it.
   const phase = async <T>(name: Phase, work: () => Promise<T>): Promise<T> => {

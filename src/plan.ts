@@ -142,6 +142,8 @@ export interface Plan {
   /** Where relative paths in messages start (the workspace). */
   workspace: string
   summary: boolean
+  /** Why push: true is not done (a fork's pull request without credentials), for the summary. */
+  pushSkipped?: string
 }
 
 /** What must never be printed: it goes to docker's standard input or the build's environment. */
@@ -234,7 +236,8 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
     version: inputs.version,
     labels: source.kind === 'build' ? Object.fromEntries(source.build.labels.map((l) => [l.key, l.value])) : {},
     workspace: facts.workspace,
-    summary: inputs.summary
+    summary: inputs.summary,
+    ...(inputs.pushSkipped === undefined ? {} : { pushSkipped: inputs.pushSkipped })
   }
   const secrets: Secrets = {
     passwords: inputs.logins.map((l) => l.password),

@@ -429,7 +429,7 @@ describe('makeImage: cache-from with the classic builder', () => {
     ])
     expect(capture.commands('notice')).toEqual([
       expect.stringMatching(
-        /^::notice::cache-from: localhost:5000\/app:gone could not be pulled \(.*manifest unknown \(docker pull localhost:5000\/app:gone failed, exit code 1\)\); building without it\.$/
+        /^::notice::cache-from: localhost:5000\/app:gone could not be pulled: it is not in the registry \(yet: on a first run, or before that tag is pushed\); building without it\.$/
       )
     ])
     expect(capture.lines()[0]).toBe('::group::Pulling 2 cache images')

@@ -214,6 +214,40 @@ describe('makePlan: build arguments', () => {
   })
 })
 
+describe('makePlan: SOURCE_DATE_EPOCH', () => {
+  const dated: BuildInputs = { ...plainBuild, sourceDateEpoch: 1741061167 }
+
+  it('gives buildx the commit time as SOURCE_DATE_EPOCH, after the build args', () => {
+    const build: BuildInputs = { ...dated, buildArgs: [{ key: 'A', value: '1' }] }
+    const args = buildArgsOf(plan({ source: { kind: 'build', build } }, 'buildx'))
+    expect(args.slice(args.indexOf('--build-arg'), args.indexOf('--build-arg') + 4)).toEqual([
+      '--build-arg',
+      'A=1',
+      '--build-arg',
+      'SOURCE_DATE_EPOCH=1741061167'
+    ])
+  })
+
+  test.each<[string, Builder, boolean]>([
+    ['the classic builder', 'docker', false],
+    ["an older CLI's BuildKit (DOCKER_BUILDKIT=1)", 'docker', true]
+  ])('gives it not to %s, which would warn that the arg is unused or ignore it', (_label, builder, buildkit) => {
+    expect(buildArgsOf(plan({ source: { kind: 'build', build: dated } }, builder, buildkit)).join(' ')).not.toContain(
+      'SOURCE_DATE_EPOCH'
+    )
+  })
+
+  it("leaves the user's own SOURCE_DATE_EPOCH build arg alone", () => {
+    const build: BuildInputs = { ...dated, buildArgs: [{ key: 'SOURCE_DATE_EPOCH', value: '0' }] }
+    const args = buildArgsOf(plan({ source: { kind: 'build', build } }, 'buildx'))
+    expect(args.filter((a) => a.startsWith('SOURCE_DATE_EPOCH='))).toEqual(['SOURCE_DATE_EPOCH=0'])
+  })
+
+  it('gives none when the commit time is not known', () => {
+    expect(buildArgsOf(plan({}, 'buildx')).join(' ')).not.toContain('SOURCE_DATE_EPOCH')
+  })
+})
+
 describe('makePlan: cache-from', () => {
   const cacheFrom = ['localhost:5000/app:latest', 'ghcr.io/org/app:main']
   const build: BuildInputs = { ...plainBuild, cacheFrom }

@@ -90,7 +90,7 @@ describe('copyInRegistry', () => {
     fake.on(['buildx', 'imagetools', 'inspect'], MANIFEST_UNKNOWN)
     expect(await promote(planOf({ 'source-image': 'app-only-here:v1' }))).toBeUndefined()
     expect(capture.lines()).toContain(
-      'app-only-here:v1 is not read from a registry (Error response from daemon: manifest for localhost:34673/exp/pullsrc:nope not found: manifest unknown: manifest unknown); promoting it through the local engine.'
+      'app-only-here:v1 is not read from a registry (Error response from daemon: manifest for localhost:34673/exp/pullsrc:nope not found: manifest unknown); promoting it through the local engine.'
     )
   })
 })
