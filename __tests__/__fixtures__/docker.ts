@@ -258,3 +258,20 @@ export function builds(imageId: string): Reply {
 export function isBuild(args: string[]): boolean {
   return args[0] === 'build' || (args[0] === 'buildx' && args[1] === 'build')
 }
+
+/**
+ * A docker where everything works: the build writes `imageId`, each push prints its
+ * own digest, and every target still names this run's image (of `size` bytes) when
+ * the run checks.
+ */
+export function workingDocker(imageId: string, size: number): FakeDocker {
+  return new FakeDocker()
+    .on(isBuild, builds(imageId))
+    .on(['push'], (call) => pushed(call.args[1]))
+    .on(['image', 'inspect', '--format', '{{.Id}} {{.Size}}'], (call) => ({
+      stdout: call.args
+        .slice(4)
+        .map(() => `${imageId} ${size}\n`)
+        .join('')
+    }))
+}

@@ -7,19 +7,11 @@ import type { PlanFacts } from '../../src/plan.js'
 import { Report } from '../../src/parse.js'
 import { parseRegistryAuth } from '../../src/registry-auth.js'
 import { formatOf, isIgnored } from '../../src/tarball-inputs.js'
-import { env, raw } from './fakes.js'
+import { env, PLAN_FACTS, raw } from './fakes.js'
 import { inputsOf, onlyProblem, parse } from './results.js'
 import { parseInputs } from '../../src/inputs.js'
 
-const FACTS: PlanFacts = {
-  buildx: true,
-  buildkitEnv: false,
-  workspace: '/ws',
-  iidFile: '/t/iid',
-  metadataFile: '/t/m',
-  pigz: undefined,
-  zstd: '/usr/bin/zstd'
-}
+const FACTS: PlanFacts = { ...PLAN_FACTS, zstd: '/usr/bin/zstd' }
 
 describe('parseRegistryAuth', () => {
   function read(text: string): { entries: ReturnType<typeof parseRegistryAuth>; report: Report } {

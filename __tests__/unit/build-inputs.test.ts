@@ -5,7 +5,7 @@ import { parseInputs } from '../../src/inputs.js'
 import type { ParseResult } from '../../src/inputs.js'
 import { commandLines } from '../../src/command-lines.js'
 import { makePlan } from '../../src/plan.js'
-import { env, raw } from './fakes.js'
+import { env, PLAN_FACTS, raw } from './fakes.js'
 import { buildOf, inputsOf, onlyProblem, parse } from './results.js'
 
 describe('parseInputs: target', () => {
@@ -68,15 +68,7 @@ describe('parseInputs: network', () => {
 })
 
 describe('parseInputs: a token in a remote context', () => {
-  const facts = {
-    buildx: true,
-    buildkitEnv: false,
-    workspace: '/ws',
-    iidFile: '/t/iid',
-    metadataFile: '/t/m',
-    pigz: undefined,
-    zstd: undefined
-  }
+  const facts = PLAN_FACTS
   const dryRunOf = (overrides: Partial<RawInputs>): string[] =>
     commandLines(makePlan(inputsOf(parse(overrides)), facts).plan)
 

@@ -2,6 +2,7 @@
 import type { GitEvent } from '../../src/event.js'
 import type { BuildInputs } from '../../src/build-inputs.js'
 import type { Environment, FileSystem } from '../../src/environment.js'
+import type { PlanFacts } from '../../src/plan.js'
 import { INPUT_NAMES } from '../../src/input-names.js'
 import type { InputName, RawInputs } from '../../src/input-names.js'
 
@@ -100,4 +101,15 @@ export const PLAIN_BUILD: BuildInputs = {
   secrets: [],
   provenance: 'false',
   builder: ''
+}
+
+/** The plan's facts of a buildx machine without pigz or zstd, with its files under /t. */
+export const PLAN_FACTS: PlanFacts = {
+  buildx: true,
+  buildkitEnv: false,
+  workspace: WORKSPACE,
+  iidFile: '/t/iid',
+  metadataFile: '/t/m',
+  pigz: undefined,
+  zstd: undefined
 }

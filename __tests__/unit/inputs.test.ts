@@ -11,7 +11,7 @@ import type { Inputs, ParseResult } from '../../src/inputs.js'
 import { parseLines, parseList } from '../../src/parse.js'
 import { makePlan } from '../../src/plan.js'
 import type { Warning } from '../../src/parse.js'
-import { CREATED, DEFAULT_TREE, env, PLAIN_BUILD, raw } from './fakes.js'
+import { CREATED, DEFAULT_TREE, env, PLAIN_BUILD, PLAN_FACTS, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
 import { buildOf, expectWellFormed, inputsOf, onlyProblem, parse, problemsOf } from './results.js'
 
@@ -1347,17 +1347,7 @@ describe('parseInputs: push on a pull request from a fork', () => {
           "Not pushing: a pull request from the fork someone/app gets no secrets, and there is no login for ghcr.io, so the push would fail. The image is built, and the outputs say nothing was pushed. Fix: push only outside pull requests (push: ${{ github.event_name != 'pull_request' }}), or give username and password for a registry that fork pull requests may push to."
       }
     ])
-    expect(
-      makePlan(inputs, {
-        buildx: true,
-        buildkitEnv: false,
-        workspace: '/ws',
-        iidFile: 'i',
-        metadataFile: 'm',
-        pigz: undefined,
-        zstd: undefined
-      }).plan.pushes
-    ).toEqual([])
+    expect(makePlan(inputs, PLAN_FACTS).plan.pushes).toEqual([])
   })
 
   test.each<[string, Partial<RawInputs>, { registries: string[]; store: boolean }]>([

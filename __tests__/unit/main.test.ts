@@ -7,7 +7,7 @@ import * as path from 'node:path'
 import { cliRunner } from '../../src/docker.js'
 import { main } from '../../src/main.js'
 import type { RunnerFactory } from '../../src/main.js'
-import { builds, DENIED, digestOf, FakeDocker, isBuild, pushed } from '../__fixtures__/docker.js'
+import { DENIED, digestOf, FakeDocker, isBuild, workingDocker } from '../__fixtures__/docker.js'
 import { watchProcess } from '../__fixtures__/processes.js'
 import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
 import { captureWorkflow } from '../__fixtures__/workflow.js'
@@ -39,16 +39,8 @@ beforeEach(() => {
   // A docker on PATH (never run: the runner is the fake) and buildx in the docker config.
   bin = writeTree(tempDir('bin'), { docker: '#!/bin/sh\nexit 99\n' }, 0o755)
   dockerConfig = writeTree(tempDir('docker-config'), { 'cli-plugins/docker-buildx': '#!/bin/sh\n' }, 0o755)
-  fake = new FakeDocker()
-    .on(isBuild, builds(IMAGE_ID))
-    .on(['push'], (call) => pushed(call.args[1]))
-    // Every target still names this run's image when the run checks (and the size is the summary's).
-    .on(['image', 'inspect', '--format', '{{.Id}} {{.Size}}'], (call) => ({
-      stdout: call.args
-        .slice(4)
-        .map(() => `${IMAGE_ID} 12345\n`)
-        .join('')
-    }))
+  // The size is the summary's.
+  fake = workingDocker(IMAGE_ID, 12345)
   runnerFor = jest.fn<RunnerFactory>(() => fake)
 })
 

@@ -6,22 +6,13 @@ import type { GitEvent } from '../../src/event.js'
 import { parseInputs } from '../../src/inputs.js'
 import { mergeCommands, partTag } from '../../src/merge.js'
 import { makePlan } from '../../src/plan.js'
-import type { PlanFacts } from '../../src/plan.js'
-import { env, NO_EVENT, raw } from './fakes.js'
+import { env, NO_EVENT, PLAN_FACTS, raw } from './fakes.js'
 import { inputsOf } from './results.js'
 import type { RawInputs } from '../../src/input-names.js'
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56'
 const TAG_PUSH: GitEvent = { ...NO_EVENT, name: 'push', ref: 'refs/tags/v1.2.3', sha: SHA }
-const FACTS: PlanFacts = {
-  buildx: true,
-  buildkitEnv: false,
-  workspace: '/ws',
-  iidFile: '/t/iid',
-  metadataFile: '/t/m',
-  pigz: undefined,
-  zstd: undefined
-}
+const FACTS = PLAN_FACTS
 
 const parse = (overrides: Partial<RawInputs>, event: GitEvent = TAG_PUSH) =>
   parseInputs(raw({ images: 'localhost:5000/app', ...overrides }), env(undefined, event))

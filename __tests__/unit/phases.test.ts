@@ -32,7 +32,8 @@ import {
   MANIFEST_UNKNOWN,
   pushed,
   UNAUTHORIZED,
-  UNAVAILABLE
+  UNAVAILABLE,
+  workingDocker
 } from '../__fixtures__/docker.js'
 import type { Call, StreamReply } from '../__fixtures__/docker.js'
 import { removeTempDirs, tempDir, until, writeTree } from '../__fixtures__/temp.js'
@@ -54,17 +55,7 @@ beforeEach(() => {
   ws = writeTree(tempDir('ws'), { Dockerfile: DOCKERFILE })
   capture = captureWorkflow()
   timing = instantTiming()
-  // A docker where everything works: the build writes its image ID, each push prints its own digest.
-  fake = new FakeDocker()
-    .on(isBuild, builds(IMAGE_ID))
-    .on(['push'], (call) => pushed(call.args[1]))
-    // Every target still names this run's image when the run checks.
-    .on(['image', 'inspect', '--format', '{{.Id}} {{.Size}}'], (call) => ({
-      stdout: call.args
-        .slice(4)
-        .map(() => `${IMAGE_ID} 1234\n`)
-        .join('')
-    }))
+  fake = workingDocker(IMAGE_ID, 1234)
   docker = new Docker(fake, undefined, timing)
 })
 

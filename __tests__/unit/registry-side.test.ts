@@ -7,24 +7,16 @@ import { Docker } from '../../src/docker.js'
 import type { GitEvent } from '../../src/event.js'
 import { parseInputs } from '../../src/inputs.js'
 import { makePlan } from '../../src/plan.js'
-import type { Plan, PlanFacts } from '../../src/plan.js'
+import type { Plan } from '../../src/plan.js'
 import { copyInRegistry, mergeParts } from '../../src/registry-side.js'
 import { failure, FakeDocker, instantTiming, MANIFEST_UNKNOWN } from '../__fixtures__/docker.js'
 import { captureWorkflow } from '../__fixtures__/workflow.js'
 import type { Capture } from '../__fixtures__/workflow.js'
-import { env, NO_EVENT, raw } from './fakes.js'
+import { env, NO_EVENT, PLAN_FACTS, raw } from './fakes.js'
 import { inputsOf } from './results.js'
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56'
-const FACTS: PlanFacts = {
-  buildx: true,
-  buildkitEnv: false,
-  workspace: '/ws',
-  iidFile: '/t/iid',
-  metadataFile: '/t/m',
-  pigz: undefined,
-  zstd: undefined
-}
+const FACTS = PLAN_FACTS
 const INDEX = JSON.stringify({
   mediaType: 'application/vnd.oci.image.index.v1+json',
   manifests: [

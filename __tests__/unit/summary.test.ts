@@ -104,6 +104,16 @@ describe('summaryMarkdown', () => {
       'Version `1.2.3` · retagged `ghcr.io/o/a:1`, nothing built.'
     ],
     [
+      'a merge with buildx',
+      { made: { kind: 'merge', platforms: ['linux/amd64', 'linux/arm64'], imagetools: true } },
+      'Version `1.2.3` · merged the parts for `linux/amd64`, `linux/arm64` with `buildx imagetools create`, nothing built.'
+    ],
+    [
+      'a merge without buildx',
+      { made: { kind: 'merge', platforms: ['linux/amd64'], imagetools: false } },
+      'Version `1.2.3` · merged the parts for `linux/amd64` with `docker manifest`, nothing built.'
+    ],
+    [
       'a builder that printed no steps',
       { cache: { steps: 0, cached: 0 }, totalMs: 80 },
       'Version `1.2.3` · 80 ms in all.'
