@@ -10,11 +10,12 @@
 //
 // --runs N   runs per side of each row (default 5); start-up uses max(N, 20),
 //            compression levels and cache-from min(N, 3).
-// --only     cases, in this order: push, save, startup, levels, cache.
+// --only     cases, in this order: push, save, startup, levels, cache, promote, merge.
 // --world    worlds: classic, buildx (default: both; each case runs in the worlds it
 //            means something in, see CASES).
 // --out      the report; by default docs/benchmarks.md for a run of everything, and a
 //            file in the system's temp folder for a partial run (printed at the end).
+// BENCH_FORCE=promote,merge runs those cases even when action.yml has no `merge` input.
 //
 // Every side of a row alternates (A B, B A, …) so drift and order effects cancel. All
 // images the bench makes carry the label ship-image-bench=<run id>-<case> and are
@@ -33,6 +34,7 @@ import { benchCache } from './bench/cache.mjs'
 import { createContext } from './bench/context.mjs'
 import { benchLevels } from './bench/levels.mjs'
 import { FULL_REPORT, USAGE, parseOptions } from './bench/options.mjs'
+import { benchMerge, benchPromote } from './bench/promote.mjs'
 import { benchPush } from './bench/push.mjs'
 import { describeEnvironment, renderReport } from './bench/report.mjs'
 import { benchSave } from './bench/save.mjs'
@@ -46,14 +48,16 @@ export const WORLDS = ['classic', 'buildx']
  * Each case, by its --only name, in the order they run: `(ctx, world) => section`
  * and the worlds it runs in. Levels and cache-from are the classic builder's numbers
  * (the compression levels do not depend on the builder; the cache-from row is about
- * the classic builder's pull).
+ * the classic builder's pull); promote and merge need buildx.
  */
 export const CASES = {
   push: { run: benchPush, worlds: ['classic', 'buildx'] },
   save: { run: benchSave, worlds: ['classic', 'buildx'] },
   startup: { run: benchStartup, worlds: ['classic', 'buildx'] },
   levels: { run: benchLevels, worlds: ['classic'] },
-  cache: { run: benchCache, worlds: ['classic'] }
+  cache: { run: benchCache, worlds: ['classic'] },
+  promote: { run: benchPromote, worlds: ['buildx'] },
+  merge: { run: benchMerge, worlds: ['buildx'] }
 }
 
 async function main(argv) {
