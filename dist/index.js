@@ -263,6 +263,6 @@ if ((0,_state_js__WEBPACK_IMPORTED_MODULE_0__/* .stateOf */ .L4)(_state_js__WEBP
     void __nccwpck_require__.e(/* import() */ 661).then(__nccwpck_require__.bind(__nccwpck_require__, 661)).then(({ post }) => post());
 }
 else {
-    void __nccwpck_require__.e(/* import() */ 597).then(__nccwpck_require__.bind(__nccwpck_require__, 597)).then(({ start }) => start());
+    void __nccwpck_require__.e(/* import() */ 377).then(__nccwpck_require__.bind(__nccwpck_require__, 377)).then(({ start }) => start());
 }
 

@@ -32,6 +32,10 @@ export interface BuildInputs {
   provenance: Provenance
   /** An existing buildx builder (`--builder`), or '' for buildx's own choice. */
   builder: string
+  /** The local Dockerfile's text, when it could be read (for the classic builder's labels). */
+  dockerfileText?: string
+  /** The commit time in seconds, for BuildKit's SOURCE_DATE_EPOCH; undefined when it is not known. */
+  sourceDateEpoch?: number
 }
 
 export type Provenance = 'false' | 'true' | 'mode=min' | 'mode=max'
@@ -41,12 +45,16 @@ export type Source =
   | { kind: 'build'; build: BuildInputs }
   | { kind: 'image'; ref: string }
   | { kind: 'tarball'; path: string; format: TarballFormat }
+  /** A merge job: the parts of these platforms, of this commit, into one index. */
+  | { kind: 'merge'; platforms: string[]; sha: string }
 
 /** The boolean flags of the build, and the labels it gets unless the user sets their keys. */
 export interface BuildDefaults {
   pull: boolean
   noCache: boolean
   defaultLabels: KeyValue[]
+  /** The commit time in seconds (SOURCE_DATE_EPOCH for BuildKit), when known. */
+  sourceDateEpoch?: number
 }
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/
@@ -122,7 +130,9 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
       cacheFrom,
       secrets: secrets.map(({ id, value }) => ({ id, value })),
       provenance,
-      builder
+      builder,
+      dockerfileText: dockerfile,
+      ...(flags.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: flags.sourceDateEpoch })
     }
   }
 }

@@ -24,6 +24,9 @@ export function loadedImages(output: string): { refs: string[]; ids: string[] } 
   return { refs, ids }
 }
 
+/** A build whose image name another build took at the same moment (the containerd image store's exporter). */
+export const NAME_TAKEN = /failed to solve: image "[^"]+": already exists/
+
 /** Lines docker prints that are noise in an error message. */
 const NOISE = [
   /^DEPRECATED: The legacy builder/,
@@ -34,6 +37,11 @@ const NOISE = [
   /^https:\/\/docs\.docker\.com\/go\/credential-store/
 ]
 
+/** `manifest unknown: manifest unknown`, as docker doubles a registry's error code and message, once. */
+export function undouble(text: string): string {
+  return text.replace(/(\b[^:|]{3,}): \1\b/g, '$1')
+}
+
 /** The last few meaningful lines of a command's error output, with any URL's credentials hidden (shownArg). */
 export function errorSummary(stderr: string, stdout = ''): string {
   const lines = (stderr.trim() === '' ? stdout : stderr)
@@ -42,7 +50,8 @@ export function errorSummary(stderr: string, stdout = ''): string {
     .filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l)))
   // BuildKit prints its progress on stderr too: its own error line is where the reason starts.
   const error = lines.findIndex((l) => /^ERROR: /.test(l))
-  return shownArg((error >= 0 ? lines.slice(error, error + 4) : lines.slice(-4)).join(' | ')) || 'no error output'
+  const shown = error >= 0 ? lines.slice(error, error + 4) : lines.slice(-4)
+  return shownArg(undouble(shown.join(' | '))) || 'no error output'
 }
 
 /** The engine is not there: not running, or DOCKER_HOST points at nothing. */
@@ -314,4 +323,29 @@ export function classifyFailure(errorOutput: string, now?: number): Classificati
     }
   }
   return { transient: false, reason: 'no transient registry or network fault in the output' }
+}
+
+/**
+ * How many steps of a build the builder took from its cache, as it printed them:
+ * BuildKit's `#5 [stage 2/4] RUN …` then `#5 CACHED`, the classic builder's
+ * `Step 2/4 : RUN …` then ` ---> Using cache`. A FROM is not counted as a step.
+ * Undefined when the output shows no step (a quiet or unknown builder).
+ */
+export function buildCache(output: string): { steps: number; cached: number } | undefined {
+  const lines = output.split(/\r?\n/)
+  const vertices = new Set<string>()
+  const cached = new Set<string>()
+  let classicSteps = 0
+  let classicCached = 0
+  for (const line of lines) {
+    const vertex = /^#(\d+) \[(?:\S+ )?\d+\/\d+\] (\S+)/.exec(line)
+    if (vertex && !/^FROM$/i.test(vertex[2])) vertices.add(vertex[1])
+    const hit = /^#(\d+) CACHED$/.exec(line.trim())
+    if (hit) cached.add(hit[1])
+    const step = /^Step \d+\/\d+ : (\S+)/.exec(line)
+    if (step && !/^FROM$/i.test(step[1])) classicSteps++
+    if (/^ ---> Using cache$/.test(line.trimEnd())) classicCached++
+  }
+  if (vertices.size > 0) return { steps: vertices.size, cached: [...cached].filter((v) => vertices.has(v)).length }
+  return classicSteps > 0 ? { steps: classicSteps, cached: classicCached } : undefined
 }

@@ -1,11 +1,16 @@
 // The facts of the machine and the workflow run that the step depends on, read
 // once, at the shell's edge, from the environment and the event payload. Every
 // other module gets them from here as plain values.
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { gitEventOf } from './event.js'
-import type { GitEvent, Variables } from './event.js'
+import { createdOf, gitEventOf, headCommitTime } from './event.js'
+import type { Created, GitEvent, Variables } from './event.js'
+import { normalizeRegistry } from './reference.js'
+
+/** Set (through GITHUB_ENV) for the later steps of a job once a step has said that the build is the classic builder. */
+export const CLASSIC_BUILDER_NOTED = 'SHIP_IMAGE_CLASSIC_BUILDER_NOTED'
 
 /** The file-system look-ups the inputs need, so tests can give their own. */
 export interface FileSystem {
@@ -26,8 +31,10 @@ export interface Environment {
   fs: FileSystem
   /** The Git event the workflow runs for (tags: auto, version, labels). */
   event: GitEvent
-  /** The time the run started (the `created` label). */
+  /** The time the run started. */
   now: Date
+  /** The image's creation time (the `created` label, and SOURCE_DATE_EPOCH for BuildKit): the commit's when known. */
+  created: Created
   /** DOCKER_BUILDKIT=1: an older CLI's `docker build` runs on BuildKit. */
   buildkitEnv: boolean
   /** DOCKER_HOST as set, for messages about an engine that is not there. */
@@ -36,6 +43,10 @@ export interface Environment {
   dockerConfig: string
   /** BUILDX_CONFIG, else the buildx folder of the user's config: where buildx keeps its builders. */
   buildxConfig: string
+  /** An earlier ship-image step of this job said that the build is the classic builder (so this one need not). */
+  classicBuilderNoted?: boolean
+  /** The registries the user's docker config has a login or credential helper for; `store`: a credsStore may hold others. */
+  dockerLogins?: { registries: string[]; store: boolean }
   /** Whether the docker CLI will find the buildx plugin (then builds run through `docker buildx build`). */
   buildx: boolean
   /** RUNNER_ENVIRONMENT=self-hosted: the machine (and its engine) outlives the job. */
@@ -87,17 +98,32 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     }
   }
   const dockerConfig = vars.DOCKER_CONFIG || path.join(os.homedir(), '.docker')
+  const workspace = vars.GITHUB_WORKSPACE || process.cwd()
+  const event = gitEventOf(vars, payload)
+  const now = new Date()
+  const commitTime = createdOf(
+    {
+      sourceDateEpoch: vars.SOURCE_DATE_EPOCH,
+      headCommit: headCommitTime(payload, event.sha),
+      git: () => gitCommitTime(workspace, event.sha, vars)
+    },
+    now
+  )
+  warnings.push(...commitTime.warnings)
   const environment: Environment = {
-    workspace: vars.GITHUB_WORKSPACE || process.cwd(),
+    workspace,
     runnerTemp: vars.RUNNER_TEMP || os.tmpdir(),
     otherTemps: [os.tmpdir(), '/dev/shm'],
     fs: nodeFs,
-    event: gitEventOf(vars, payload),
-    now: new Date(),
+    event,
+    now,
+    created: commitTime.created,
     buildkitEnv: vars.DOCKER_BUILDKIT === '1',
     dockerHost: vars.DOCKER_HOST || undefined,
     dockerConfig,
     buildxConfig: vars.BUILDX_CONFIG || path.join(dockerConfig, 'buildx'),
+    dockerLogins: loginsOf(dockerConfig),
+    classicBuilderNoted: vars[CLASSIC_BUILDER_NOTED] === 'true',
     buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
     selfHosted: vars.RUNNER_ENVIRONMENT === 'self-hosted',
     tools: {
@@ -107,6 +133,49 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     }
   }
   return { environment, warnings }
+}
+
+/**
+ * The committer time of `sha` (or of HEAD, when that commit is not in the
+ * clone, as with a pull request's merge checkout) by `git log` in the
+ * workspace; undefined without git or a repository there.
+ */
+export function gitCommitTime(workspace: string, sha: string, vars: Variables): string | undefined {
+  const git = findExecutable('git', vars.PATH)
+  if (git === undefined) return undefined
+  // git gets the step's variables without the action's inputs, as every child of the run does.
+  const env = Object.fromEntries(Object.entries(vars).filter(([key]) => !key.startsWith('INPUT_')))
+  for (const revision of sha === '' ? ['HEAD'] : [sha, 'HEAD']) {
+    const result = spawnSync(git, ['-C', workspace, 'log', '-1', '--format=%cI', revision, '--'], {
+      encoding: 'utf8',
+      env,
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore']
+    })
+    const time = result.status === 0 ? result.stdout.trim() : ''
+    if (time !== '') return time
+  }
+  return undefined
+}
+
+/** The registries the docker config in `dockerConfig` can log in to: its `auths` and `credHelpers`, and whether a `credsStore` is set. */
+export function loginsOf(dockerConfig: string): { registries: string[]; store: boolean } {
+  let config: { auths?: unknown; credHelpers?: unknown; credsStore?: unknown } = {}
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(dockerConfig, 'config.json'), 'utf8')) as unknown
+    if (typeof parsed === 'object' && parsed !== null) config = parsed
+  } catch {
+    // no config: no logins
+  }
+  const keys = (entries: unknown): string[] =>
+    typeof entries === 'object' && entries !== null ? Object.keys(entries) : []
+  const registries = [...keys(config.auths), ...keys(config.credHelpers)].map((key) =>
+    normalizeRegistry(key.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
+  )
+  return {
+    registries: [...new Set(registries)],
+    store: typeof config.credsStore === 'string' && config.credsStore !== ''
+  }
 }
 
 /**

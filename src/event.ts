@@ -18,6 +18,8 @@ export interface GitEvent {
   sourceUrl: string
   /** `app`: the repository's name without its owner, or ''. */
   title: string
+  /** A `pull_request` event from a fork (GitHub gives its workflows no secrets): the fork's `owner/name`. */
+  fork?: string
 }
 
 /** Environment variables as process.env gives them. */
@@ -44,8 +46,27 @@ export function gitEventOf(vars: Variables, payload: unknown): GitEvent {
     sha: (isPullRequest && pr?.headSha) || (vars.GITHUB_SHA ?? ''),
     pullRequest: isPullRequest ? (pr?.number ?? (refNumber === undefined ? undefined : Number(refNumber))) : undefined,
     sourceUrl: repository === '' ? '' : `${server}/${repository}`,
-    title: repository.slice(repository.indexOf('/') + 1)
+    title: repository.slice(repository.indexOf('/') + 1),
+    ...(name === 'pull_request' ? forkOf(payload) : {})
   }
+}
+
+/**
+ * The fork a pull request comes from: its head repository differs from the base
+ * one, or says it is a fork, or is gone (a deleted fork). `{}` for a branch of
+ * the repository itself, or when the payload does not say.
+ */
+function forkOf(payload: unknown): { fork?: string } {
+  type Repo = { full_name?: unknown; fork?: unknown } | null | undefined
+  const pr = (payload as { pull_request?: { head?: { repo?: Repo }; base?: { repo?: Repo } } } | null)?.pull_request
+  if (typeof pr !== 'object' || pr === null || typeof pr.head !== 'object' || pr.head === null) return {}
+  const head = pr.head.repo
+  const base = pr.base?.repo
+  if (head === null) return { fork: '(a deleted fork)' }
+  const headName = typeof head?.full_name === 'string' ? head.full_name : undefined
+  const baseName = typeof base?.full_name === 'string' ? base.full_name : undefined
+  const fromFork = head?.fork === true || (headName !== undefined && baseName !== undefined && headName !== baseName)
+  return fromFork ? { fork: headName ?? '(a fork)' } : {}
 }
 
 function pullRequestOf(payload: unknown): { number: number | undefined; headSha: string | undefined } | undefined {
@@ -101,17 +122,34 @@ export interface AutoTags {
   latestByDefault: boolean
   /** The `version` output: 1.2.3 for a semver tag, else the main tag (`release-7`, `feature-x`, `pr-42`, `nightly`); '' when the event gives none. */
   version: string
+  /** A Git tag that is no semver release, so `latest: auto` does not add latest: its name, and whether it is near one (`V1.2.3`, `v1.2`). */
+  notRelease?: { tag: string; nearSemver: boolean }
 }
 
-export function autoTags(event: GitEvent): AutoTags {
-  const shaTag = event.sha === '' ? [] : [`sha-${event.sha.slice(0, 7)}`]
+/** `sha`: whether the `sha-<7>` tag is among them (the sha-tag input). */
+export function autoTags(event: GitEvent, sha = true): AutoTags {
+  const shaTag = event.sha === '' || !sha ? [] : [`sha-${event.sha.slice(0, 7)}`]
   const main = mainTags(event)
+  const tagName = main.latest ? undefined : stripPrefix(event.ref, 'refs/tags/')
   return {
     tags: [...main.tags, ...shaTag],
     latestIndex: main.tags.length,
     latestByDefault: main.latest,
-    version: main.version
+    version: main.version,
+    ...(tagName !== undefined && parseSemver(tagName) === undefined && event.pullRequest === undefined
+      ? { notRelease: { tag: tagName, nearSemver: isNearSemver(tagName) } }
+      : {})
   }
+}
+
+/**
+ * A tag name that reads as a version but is not semver: `V1.2.3`, `v1.2`,
+ * `v01.2.3`, `1.2.3.4`. Most often a typo of a release tag.
+ */
+export function isNearSemver(name: string): boolean {
+  return (
+    parseSemver(name) === undefined && /^[vV]*\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/.test(name) && /[vV.]/.test(name)
+  )
 }
 
 function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: string } {
@@ -124,7 +162,8 @@ function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: 
   const tagName = stripPrefix(event.ref, 'refs/tags/')
   if (tagName !== undefined) {
     const semver = parseSemver(tagName)
-    if (semver === undefined) return named(tagName, true)
+    // Only a semver release moves latest: a typo (V1.2.3) or any other name does not (latest: true does).
+    if (semver === undefined) return named(tagName, false)
     const { major, minor, patch, prerelease, build } = semver
     const core = `${major}.${minor}.${patch}`
     const version = `${core}${prerelease && `-${prerelease}`}${build && `+${build}`}`
@@ -152,9 +191,12 @@ function stripPrefix(ref: string, prefix: string): string | undefined {
 
 export type LatestMode = 'auto' | 'true' | 'false'
 
-/** Expands `auto` in the tags input, then applies the `latest` input; duplicates removed, first place kept. */
-export function expandTags(entries: string[], event: GitEvent, latest: LatestMode): string[] {
-  const auto = autoTags(event)
+/**
+ * Expands `auto` in the tags input (with the sha- tag unless `sha` is false),
+ * then applies the `latest` input; duplicates removed, first place kept.
+ */
+export function expandTags(entries: string[], event: GitEvent, latest: LatestMode, sha = true): string[] {
+  const auto = autoTags(event, sha)
   const withLatest = latest === 'true' || (latest === 'auto' && auto.latestByDefault)
   const expanded = entries.flatMap((entry) => {
     if (entry !== 'auto') return [entry]
@@ -174,8 +216,78 @@ export function ociLabels(event: GitEvent, version: string, created: Date): { ke
     ['source', event.sourceUrl],
     ['revision', event.sha],
     ['version', version],
-    ['created', created.toISOString().replace(/\.\d{3}Z$/, 'Z')],
+    ['created', rfc3339(created)],
     ['title', event.title]
   ]
   return labels.filter(([, value]) => value !== '').map(([key, value]) => ({ key: `${OCI}.${key}`, value }))
+}
+
+/** Where the `created` label's time came from, in the order they are tried. */
+export type CreatedSource = 'SOURCE_DATE_EPOCH' | 'head commit' | 'git log' | 'now'
+
+/** The image's creation time: the commit's, so the same commit built twice gives the same image. */
+export interface Created {
+  /** Whole seconds, UTC. */
+  date: Date
+  source: CreatedSource
+}
+
+/** The places a commit time can come from; `git` is only asked when the others have none. */
+export interface CommitTimes {
+  /** The SOURCE_DATE_EPOCH variable as set (seconds since the epoch). */
+  sourceDateEpoch: string | undefined
+  /** The event payload's `head_commit.timestamp` (push events), when it is the commit built. */
+  headCommit: string | undefined
+  /** `git log -1 --format=%cI` of the commit in the workspace; undefined when git gives none. */
+  git: () => string | undefined
+}
+
+const toSeconds = (ms: number): Date => new Date(Math.floor(ms / 1000) * 1000)
+
+/**
+ * The commit time, from the first source that has one: SOURCE_DATE_EPOCH, the
+ * event's head commit, `git log` in the workspace; else now. A SOURCE_DATE_EPOCH
+ * that is not a whole number of seconds is passed over with a warning.
+ */
+export function createdOf(times: CommitTimes, now: Date): { created: Created; warnings: string[] } {
+  const warnings: string[] = []
+  const epoch = times.sourceDateEpoch?.trim()
+  if (epoch !== undefined && epoch !== '') {
+    if (/^\d{1,12}$/.test(epoch))
+      return { created: { date: new Date(Number(epoch) * 1000), source: 'SOURCE_DATE_EPOCH' }, warnings }
+    warnings.push(
+      `SOURCE_DATE_EPOCH='${epoch}' is not a whole number of seconds since 1970, so the image's creation time comes from the commit instead.`
+    )
+  }
+  const head = times.headCommit === undefined ? NaN : Date.parse(times.headCommit)
+  if (!Number.isNaN(head)) return { created: { date: toSeconds(head), source: 'head commit' }, warnings }
+  const gitTime = times.git()
+  const fromGit = gitTime === undefined ? NaN : Date.parse(gitTime)
+  if (!Number.isNaN(fromGit)) return { created: { date: toSeconds(fromGit), source: 'git log' }, warnings }
+  return { created: { date: toSeconds(now.getTime()), source: 'now' }, warnings }
+}
+
+/** The event payload's head commit time, when the head commit is the one built (push events). */
+export function headCommitTime(payload: unknown, sha: string): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined
+  const head = (payload as { head_commit?: { id?: unknown; timestamp?: unknown } | null }).head_commit
+  if (typeof head !== 'object' || head === null || typeof head.timestamp !== 'string') return undefined
+  return typeof head.id === 'string' && sha !== '' && head.id !== sha ? undefined : head.timestamp
+}
+
+/** `2026-01-02T03:04:05Z`: RFC 3339 in UTC, whole seconds. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** The log line that says which time the `created` label has, and so whether a rebuild gives the same digest. */
+export function createdLine(created: Created): string {
+  const time = rfc3339(created.date)
+  const from: Record<CreatedSource, string> = {
+    SOURCE_DATE_EPOCH: 'from SOURCE_DATE_EPOCH',
+    'head commit': "the commit's time, from the event's head commit",
+    'git log': "the commit's time, from git log in the workspace",
+    now: 'now: no SOURCE_DATE_EPOCH, no head commit in the event and no git history in the workspace, so a rebuild of this commit gets another digest'
+  }
+  return `Image creation time (${OCI}.created): ${time}, ${from[created.source]}.`
 }

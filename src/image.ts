@@ -3,11 +3,12 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { dockerfileError } from './annotations.js'
+import { buildCache } from './docker-output.js'
 import type { Docker, RunResult } from './docker.js'
 import { DockerError, EngineUnreachable } from './errors.js'
 import { CONCURRENCY, limiter, settleAll } from './limit.js'
 import { filterThrough } from './children.js'
-import { loadedImages } from './docker-output.js'
+import { loadedImages, NAME_TAKEN } from './docker-output.js'
 import { tagArgs } from './plan.js'
 import type { BuildStep, LoadStep, Plan, Secrets } from './plan.js'
 import { registryOf } from './reference.js'
@@ -18,8 +19,12 @@ export interface MadeImage {
   id: string
   /** The image ID, and with buildx the manifest and config digests: the engine's ID is one of them, whatever its image store. */
   own: string[]
+  /** The build's steps and cache hits, as the builder printed them (for the summary). */
+  cache?: { steps: number; cached: number }
   /** The tags a loaded tarball gave it: the source's own, which cleanup keeps. */
   loaded?: string[]
+  /** The digest the registry gave a source image that was pulled, to tell whether the push kept it. */
+  pulledDigest?: string
 }
 
 /**
@@ -69,32 +74,52 @@ export async function makeImage(docker: Docker, plan: Plan, secrets: Secrets): P
     if (image.cachePulls.length > 0) await pullCache(docker, image.cachePulls, plan.attempts)
     return workflow.group(`Building ${refs}`, async () => {
       // Each secret reaches the build in its own environment variable, never in an argument.
-      const options = { env: secrets.buildEnv }
+      const options = { env: secrets.buildEnv, input: image.dockerfileText }
+      let result: RunResult
       if (image.push) {
         // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
         const failure = (result: RunResult): DockerError => buildFailed(docker, image, result, plan.workspace)
         const registry = image.push.registries.join(', ')
-        await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options)
+        result = await docker.runRetrying(image.args, { registry, attempts: plan.attempts, failure }, options)
       } else {
-        const result = await docker.tryRun(image.args, options)
+        result = await docker.tryRun(image.args, options)
+        // Another run's build named the same image at the same moment (the containerd store refuses the
+        // second name): the build again, from its cache, names it for this run.
+        for (
+          let attempt = 1;
+          result.exitCode !== 0 && NAME_TAKEN.test(result.stderr) && attempt < plan.attempts;
+          attempt++
+        ) {
+          workflow.warning(
+            `Another build on this engine named the same image at the same moment (attempt ${attempt} of ${plan.attempts}); building again, from the cache.`
+          )
+          result = await docker.tryRun(image.args, options)
+        }
         if (result.exitCode !== 0) throw buildFailed(docker, image, result, plan.workspace)
       }
       // buildx without a local image (several platforms, pushed) may write no image ID.
       const id = fs.existsSync(image.iidFile) ? fs.readFileSync(image.iidFile, 'utf8').trim() : ''
-      return { id, own: [id, ...builtDigests(image.metadataFile)] }
+      const cache = buildCache(`${result.stdout}\n${result.stderr}`)
+      return { id, own: [id, ...builtDigests(image.metadataFile)], ...(cache ? { cache } : {}) }
     })
   }
   if (image.kind === 'load') return loadImage(docker, image, plan)
+  if (image.kind === 'merge') throw new Error('a merge makes no local image')
   return workflow.group(`Tagging ${image.source} as ${refs}`, async () => {
     let inspected = await docker.tryRun(image.inspect, { silent: true })
+    let pulledDigest: string | undefined
     if (inspected.exitCode !== 0) {
       workflow.info(`${image.source} is not in the local engine; pulling it.`)
-      await docker.runRetrying(image.pull, { registry: registryOf(image.source), attempts: plan.attempts })
+      const pulled = await docker.runRetrying(image.pull, {
+        registry: registryOf(image.source),
+        attempts: plan.attempts
+      })
+      pulledDigest = /^Digest: (sha256:[a-f0-9]{64})\s*$/m.exec(pulled.stdout)?.[1]
       inspected = await docker.run(image.inspect, { silent: true })
     }
     for (const args of image.tag) await docker.run(args)
     const id = inspected.stdout.trim()
-    return { id, own: [id] }
+    return { id, own: [id], pulledDigest }
   })
 }
 
@@ -133,7 +158,14 @@ function buildFailed(docker: Docker, image: BuildStep, result: RunResult, worksp
   } catch {
     return generic
   }
-  const found = dockerfileError(`${result.stdout}\n${result.stderr}`, text, path.basename(file))
+  // The build args fill in a FROM ${ARG}, to find the FROM of a base image that cannot be loaded.
+  const buildArgs = image.args.flatMap((arg, i) => (image.args[i - 1] === '--build-arg' ? [arg.split(/=(.*)/s)] : []))
+  const found = dockerfileError(
+    `${result.stdout}\n${result.stderr}`,
+    text,
+    path.basename(file),
+    Object.fromEntries(buildArgs.map(([key, value]) => [key, value ?? '']))
+  )
   if (found === undefined) return generic
   const relative = path.relative(workspace, file)
   const shown = relative.startsWith('..') ? file : relative
@@ -151,7 +183,13 @@ async function pullCache(docker: Docker, pulls: BuildStep['cachePulls'], attempt
             await docker.runRetrying(args, { registry: registryOf(ref), attempts }, { onLine: workflow.prefixed(ref) })
           } catch (err) {
             if (!(err instanceof DockerError) || err instanceof EngineUnreachable) throw err
-            workflow.notice(`cache-from: ${ref} could not be pulled (${err.message}); building without it.`)
+            // The first run of a workflow has no image to reuse yet: that is not a fault.
+            const missing = /manifest unknown|not found/i.test(err.message)
+            workflow.notice(
+              missing
+                ? `cache-from: ${ref} could not be pulled: it is not in the registry (yet: on a first run, or before that tag is pushed); building without it.`
+                : `cache-from: ${ref} could not be pulled (${err.message}); building without it.`
+            )
           }
         })
       )

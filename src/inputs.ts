@@ -4,6 +4,7 @@
 // through the environment (environment.ts).
 import { parseSource } from './build-inputs.js'
 import type { Source } from './build-inputs.js'
+import { NOT_MERGED, parseMerge, partTag } from './merge.js'
 import { parseRegistryAuth } from './registry-auth.js'
 import type { Credentials } from './registry-auth.js'
 import { parseSave, warnTarballInContext } from './tarball-inputs.js'
@@ -11,14 +12,15 @@ import type { SaveTarget } from './tarball-inputs.js'
 import type { Environment } from './environment.js'
 import { autoTags, expandTags, ociLabels } from './event.js'
 import type { GitEvent, LatestMode } from './event.js'
-import type { RawInputs } from './input-names.js'
-import { parseBoolean, parseList, refuseControlCharacters, Report } from './parse.js'
+import type { InputName, RawInputs } from './input-names.js'
+import { parseBoolean, parseLines, parseList, refuseControlCharacters, Report } from './parse.js'
 import type { InputProblem, Warning } from './parse.js'
 import {
   DOCKER_HUB,
   isImplicitLibrary,
   isValidDomain,
   isValidTag,
+  lowercaseReference,
   lowercaseRepository,
   normalizeRegistry,
   parseRepository,
@@ -50,6 +52,8 @@ export interface Inputs {
   summary: boolean
   /** Print the commands and set what outputs can be known, running nothing. */
   dryRun: boolean
+  /** Why `push: true` is not done (a fork's pull request without credentials), for the summary. */
+  pushSkipped?: string
 }
 
 /** The outcome, and what is to be printed: the masks (first), then the notices, warnings and problems. */
@@ -63,15 +67,37 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   // Problems come out in a fixed order: where and what to push, then how to build, then save.
   const registry = parseRegistry(raw.registry, report)
   const logins = parseLogins(raw, registry, report)
-  const images = parseImages(raw, registry, report)
-  const tags = parseTags(raw, env.event, report)
+  const lowercased: Lowercased[] = []
+  const images = parseImages(raw, registry, report, lowercased)
+  const givenTags = parseTags(raw, env.event, report)
+  const pushInput = parseBoolean(raw, 'push', true, report)
+  const merge = parseMerge(raw, env, pushInput, report)
+  // A merge has nothing to show without its push: a fork's pull request is skipped for builds only.
+  const pushSkipped = pushInput && !merge ? forkWithoutLogin(env, logins, images, report) : undefined
+  const push = pushInput && pushSkipped === undefined
+  // A part goes under its commit-and-platform tag only; the merge job gives the real tags.
+  const tags = merge?.kind === 'part' ? [partTag(env.event.sha, merge.platform)] : givenTags
   const version = autoTags(env.event).version
-  const push = parseBoolean(raw, 'push', true, report)
   const flags = {
     pull: parseBoolean(raw, 'pull', false, report),
     noCache: parseBoolean(raw, 'no-cache', false, report)
   }
-  const source = parseSource(raw, env, { ...flags, defaultLabels: ociLabels(env.event, version, env.now) }, report)
+  const references = lowercaseReferences(raw, report, lowercased)
+  const source: Source =
+    merge?.kind === 'index'
+      ? mergeSource(references, merge.platforms, env.event.sha, report)
+      : parseSource(
+          references,
+          env,
+          {
+            ...flags,
+            defaultLabels: ociLabels(env.event, version, env.created.date),
+            // BuildKit (0.11 and later) dates the image config and its history from it, so a rebuild matches.
+            sourceDateEpoch: env.created.source === 'now' ? undefined : env.created.date.getTime() / 1000
+          },
+          report
+        )
+  noticeLowercased(lowercased, report)
   const save = parseSave(raw, env, report)
   if (save && source.kind === 'build') warnTarballInContext(save, source.build.context, env, report)
   if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
@@ -111,7 +137,8 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     save,
     attempts,
     summary,
-    dryRun
+    dryRun,
+    ...(pushSkipped === undefined ? {} : { pushSkipped })
   }
   const { problems, warnings, notices, masks } = report
   return problems.length > 0
@@ -130,6 +157,15 @@ function parseRegistry(value: string, report: Report, input: 'registry' | 'regis
     )
   }
   return host === '' ? DOCKER_HUB : normalizeRegistry(host)
+}
+
+/** A merge job builds nothing: the build inputs it is given are said to be ignored. */
+function mergeSource(raw: RawInputs, platforms: string[], sha: string, report: Report): Source {
+  const ignored = NOT_MERGED.filter((name) => raw[name] !== '')
+  if (ignored.length > 0) {
+    report.warn('merge', `merge builds nothing, so ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`)
+  }
+  return { kind: 'merge', platforms, sha }
 }
 
 /** The logins: the username and password inputs (to `registry`), then registry-auth's, one per registry. */
@@ -188,10 +224,44 @@ function parseCredentials(raw: RawInputs, report: Report): { username: string; p
 }
 
 /**
- * Each repository, lowercased (with a notice) when only its path has uppercase
- * letters, and put on the `registry` input's host when it names none.
+ * A pull request from a fork gets no secrets, so a push without credentials to a
+ * registry the docker config has no login for would fail after the whole build:
+ * the image is built and not pushed, with a warning that says how to fix the
+ * workflow. The reason (for the summary), or undefined when the push goes ahead.
  */
-function parseImages(raw: RawInputs, registry: string, report: Report): Repository[] {
+function forkWithoutLogin(
+  env: Environment,
+  logins: Credentials[],
+  images: Repository[],
+  report: Report
+): string | undefined {
+  const fork = env.event.fork
+  const config = env.dockerLogins ?? { registries: [], store: false }
+  if (fork === undefined || config.store) return undefined
+  const without = [...new Set(images.map((i) => i.domain))].filter(
+    (r) => !logins.some((l) => l.registry === r) && !config.registries.includes(r)
+  )
+  if (without.length === 0) return undefined
+  const reason = `a pull request from the fork ${fork} gets no secrets, and there is no login for ${without.join(', ')}`
+  report.warn(
+    'push',
+    `Not pushing: ${reason}, so the push would fail. The image is built, and the outputs say nothing was pushed. Fix: push only outside pull requests (push: \${{ github.event_name != 'pull_request' }}), or give username and password for a registry that fork pull requests may push to.`
+  )
+  return reason
+}
+
+/** A repository written with uppercase letters, and the lowercase name used instead. */
+interface Lowercased {
+  input: InputName
+  written: string
+  used: string
+}
+
+/**
+ * Each repository, lowercased (noted in `lowercased`) when only its path has
+ * uppercase letters, and put on the `registry` input's host when it names none.
+ */
+function parseImages(raw: RawInputs, registry: string, report: Report, lowercased: Lowercased[]): Repository[] {
   const names = [...new Set(parseList(raw.images))]
   if (names.length === 0)
     report.problem(
@@ -206,11 +276,7 @@ function parseImages(raw: RawInputs, registry: string, report: Report): Reposito
       return []
     }
     const name = lowered.value
-    if (name !== written)
-      report.notice(
-        'images',
-        `'${written}' has uppercase letters, which docker does not allow in repository names; using '${name}'.`
-      )
+    if (name !== written) lowercased.push({ input: 'images', written, used: name })
     const parsed = parseRepository(name, registry)
     if (!parsed.ok) {
       report.problem('images', parsed.problem, parsed.fix)
@@ -231,6 +297,45 @@ function parseImages(raw: RawInputs, registry: string, report: Report): Reposito
   return [...new Map(repositories.map((r) => [r.name, r])).values()]
 }
 
+/**
+ * cache-from and source-image with their repositories lowercased as images are
+ * (`ghcr.io/${{ github.repository }}:main` with `Octo-Org/App`), tags kept as
+ * written; a reference whose registry host has uppercase letters is refused.
+ */
+function lowercaseReferences(raw: RawInputs, report: Report, lowercased: Lowercased[]): RawInputs {
+  const lower = (input: InputName, written: string): string | undefined => {
+    const lowered = lowercaseReference(written)
+    if (!lowered.ok) {
+      // source-image is one value: refused whole, so the reference check adds no second problem.
+      if (input === 'source-image') report.refuse(input, lowered.problem, lowered.fix)
+      else report.problem(input, lowered.problem, lowered.fix)
+      return undefined
+    }
+    if (lowered.value !== written) lowercased.push({ input, written, used: lowered.value })
+    return lowered.value
+  }
+  // A buildx cache spec (type=…) is left as written: it is refused as a whole later.
+  const cacheFrom = parseLines(raw['cache-from']).flatMap((line) =>
+    /(?:^|,)\s*type=/.test(line) ? [line] : parseList(line).flatMap((ref) => lower('cache-from', ref) ?? [])
+  )
+  const sourceImage =
+    raw['source-image'] === '' ? '' : (lower('source-image', raw['source-image']) ?? raw['source-image'])
+  return { ...raw, 'cache-from': cacheFrom.join('\n'), 'source-image': sourceImage }
+}
+
+/** One notice for every repository name that was lowercased, whichever input it came from. */
+function noticeLowercased(lowercased: Lowercased[], report: Report): void {
+  const distinct = [...new Map(lowercased.map((l) => [`${l.input}\n${l.written}`, l])).values()]
+  if (distinct.length === 0) return
+  const [first] = distinct
+  report.notice(
+    first.input,
+    distinct.length === 1
+      ? `'${first.written}' has uppercase letters, which docker does not allow in repository names; using '${first.used}'.`
+      : `Docker does not allow uppercase letters in repository names; using ${distinct.map((l) => `'${l.used}' for '${l.written}' (${l.input})`).join(', ')}.`
+  )
+}
+
 function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
   let latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase()
   if (!['auto', 'true', 'false'].includes(latest)) {
@@ -242,8 +347,29 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
     latest = 'auto'
   }
   const entries = parseList(raw.tags)
-  const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode)
+  const sha = parseBoolean(raw, 'sha-tag', true, report)
+  const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode, sha)
+  const notRelease = autoTags(event).notRelease
+  if (latest === 'auto' && notRelease && (entries.length === 0 || entries.includes('auto'))) {
+    const { tag, nearSemver } = notRelease
+    report.notice(
+      'latest',
+      `The Git tag '${tag}' is not a semantic version${nearSemver ? ' (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v)' : ''}, so latest: auto does not move latest. ${nearSemver ? `Name the release like v1.2.3 to get the version tags and latest, or set` : 'Set'} latest: true to move it on this tag.`
+    )
+  }
   for (const tag of tags.filter((t) => !isValidTag(t))) {
+    const reference = asReference(tag)
+    if (reference !== undefined) {
+      // build-push-action's tags input takes full references; here the repository is the images input.
+      const { repository, tagName } = reference
+      const only = tagName === '' ? 'only tag names such as latest or 1.2.3' : `only the tag '${tagName}'`
+      report.problem(
+        'tags',
+        `'${tag}' is ${tagName === '' ? 'a repository' : 'a full image reference'}, not a tag`,
+        `write the repository '${repository}' in images and ${only} in tags (each tag applies to every repository in images)`
+      )
+      continue
+    }
     const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag
     report.problem('tags', `'${shown}' is not a valid tag`, tagFix)
   }
@@ -254,6 +380,16 @@ function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
       'list the tags, or set latest to auto or true'
     )
   return tags
+}
+
+/** A tags entry that is a repository with an optional tag (`ghcr.io/org/app:1.2.3`), or undefined. */
+function asReference(entry: string): { repository: string; tagName: string } | undefined {
+  const slash = entry.lastIndexOf('/')
+  const colon = entry.lastIndexOf(':')
+  const [repository, tagName] = colon > slash ? [entry.slice(0, colon), entry.slice(colon + 1)] : [entry, '']
+  if (slash < 0 && tagName === '') return undefined
+  const parsed = parseRepository(repository.toLowerCase())
+  return parsed.ok && (tagName === '' || isValidTag(tagName)) ? { repository, tagName } : undefined
 }
 
 export const DEFAULT_ATTEMPTS = 3

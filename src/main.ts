@@ -7,9 +7,10 @@ import { removeAll, removeOnSignals, track, untrack } from './cleanup.js'
 import { createDockerConfig } from './credentials.js'
 import { cliRunner, Docker } from './docker.js'
 import type { CommandRunner } from './docker.js'
-import { readEnvironment, tempBase } from './environment.js'
+import { CLASSIC_BUILDER_NOTED, readEnvironment, tempBase } from './environment.js'
 import type { Environment } from './environment.js'
 import { DockerError } from './errors.js'
+import { createdLine, OCI, rfc3339 } from './event.js'
 import { INPUT_NAMES } from './input-names.js'
 import type { RawInputs } from './input-names.js'
 import { parseInputs } from './inputs.js'
@@ -17,11 +18,13 @@ import type { Inputs } from './inputs.js'
 import { metadataOf, outputsOf, writeOutputs } from './outputs.js'
 import { PhaseFailure, runPhases } from './phases.js'
 import type { PhaseResult } from './phases.js'
-import { commandLines, makePlan } from './plan.js'
+import { commandLines } from './command-lines.js'
+import { makePlan } from './plan.js'
 import type { Plan, PlanFacts } from './plan.js'
 import { claimTarget } from './save.js'
 import { STATE_IS_POST, STATE_TEMP } from './state.js'
 import { closingLine, summaryMarkdown } from './summary.js'
+import type { Made } from './summary.js'
 import * as workflow from './workflow.js'
 
 /** The main step as the bundle runs it: marks the state for the post step, and fails a run that stops early. */
@@ -45,6 +48,7 @@ export function start(): void {
 export type RunnerFactory = (docker: string | undefined, env: Record<string, string>, host?: string) => CommandRunner
 
 export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: RunnerFactory = cliRunner): Promise<void> {
+  const started = performance.now()
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, workflow.input(name, vars)])) as RawInputs
   workflow.mask(raw.password)
   const { environment, warnings } = readEnvironment(vars)
@@ -61,6 +65,10 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
     return
   }
   const inputs = parsed.inputs
+  // Which time the created label has (a label the user set wins): it decides whether a rebuild gives the same digest.
+  const created =
+    inputs.source.kind === 'build' ? inputs.source.build.labels.find((l) => l.key === `${OCI}.created`) : undefined
+  if (created?.value === rfc3339(environment.created.date)) workflow.info(createdLine(environment.created))
   if (inputs.dryRun) return dryRun(inputs, environment)
 
   // The run's folder (its docker config and login) must not be inside the build context.
@@ -94,20 +102,22 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
       runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
       environment.dockerHost
     )
-    if (plan.image.kind === 'build' && !plan.buildkit) {
-      workflow.warning(
-        'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need.'
+    // Once per job, as a notice: the build works, and every run of the job would say the same.
+    if (plan.image.kind === 'build' && !plan.buildkit && !environment.classicBuilderNoted) {
+      workflow.notice(
+        'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need. (Said once per job.)'
       )
+      workflow.exportVariable(CLASSIC_BUILDER_NOTED, 'true')
     }
     const done = await runPhases(docker, plan, secrets)
     if (config && plan.keepLogin) keepLogin(plan, config.dir, temp, environment)
-    report(plan, done)
+    report(plan, done, { step: vars.GITHUB_ACTION, started })
   } catch (err) {
     if (err instanceof PhaseFailure) {
       // A later step of the job (if: failure()) may still use the login, once it is done.
       if (config && plan.keepLogin && err.phase !== 'login') keepLogin(plan, config.dir, temp, environment)
       // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
-      report(plan, err.done, err)
+      report(plan, err.done, { step: vars.GITHUB_ACTION, started }, err)
     }
     fail(err instanceof PhaseFailure ? err.cause : err)
   } finally {
@@ -132,13 +142,50 @@ function keepLogin(plan: Plan, dir: string, temp: string, environment: Environme
 }
 
 /** The outputs, the summary and the closing line: of the run, or after a failure, of what it did before. */
-function report(plan: Plan, done: PhaseResult, failure?: PhaseFailure): void {
+function report(
+  plan: Plan,
+  done: PhaseResult,
+  run: { step: string | undefined; started: number },
+  failure?: PhaseFailure
+): void {
   const metadata = metadataOf(done.outcome)
   // After a failure the outputs are set only when something is live, for `if: failure()` steps to find.
   if (!failure || done.outcome.pushed.length > 0 || done.outcome.tarball) writeOutputs(outputsOf(metadata))
   const failed = failure && { phase: failure.phase, message: failure.message }
-  if (plan.summary) workflow.appendSummary(summaryMarkdown({ ...done, metadata, failed }))
+  if (plan.summary) {
+    workflow.appendSummary(
+      summaryMarkdown({
+        ...done,
+        metadata,
+        failed,
+        made: madeOf(plan),
+        totalMs: performance.now() - run.started,
+        ...(run.step ? { step: run.step } : {}),
+        ...(plan.pushSkipped ? { pushSkipped: plan.pushSkipped } : {})
+      })
+    )
+  }
   if (!failure) workflow.info(closingLine(metadata))
+}
+
+/** What made the image, for the summary: the builder, the Dockerfile, the stage and platforms; or the image retagged or loaded. */
+function madeOf(plan: Plan): Made {
+  const image = plan.image
+  if (image.kind === 'retag') return { kind: 'retag', source: image.source }
+  if (image.kind === 'load') return { kind: 'load', source: image.path }
+  if (image.kind === 'merge') {
+    const platforms = image.repositories[0]?.parts.map((p) => p.platform) ?? []
+    return { kind: 'merge', platforms, imagetools: image.imagetools !== undefined }
+  }
+  const value = (flag: string): string => image.args[image.args.indexOf(flag) + 1] ?? ''
+  const dockerfile = image.dockerfile && path.relative(plan.workspace, image.dockerfile)
+  return {
+    kind: 'build',
+    builder: plan.builder === 'buildx' ? 'buildx' : plan.buildkit ? 'BuildKit' : 'the classic builder',
+    dockerfile: dockerfile && (dockerfile.startsWith('..') ? image.dockerfile : dockerfile),
+    target: image.args.includes('--target') ? value('--target') : '',
+    platforms: image.args.includes('--platform') ? value('--platform').split(',') : []
+  }
 }
 
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */

@@ -82,15 +82,61 @@ export function parseBoolean(raw: RawInputs, input: InputName, fallback: boolean
   return fallback
 }
 
+const QUOTES = new Set(['"', "'"])
+
+/** Whether `text` is wrapped in one pair of matching quotes with no such quote inside. */
+function isQuoted(text: string): boolean {
+  const quote = text[0]
+  return text.length >= 2 && QUOTES.has(quote) && text.endsWith(quote) && !text.slice(1, -1).includes(quote)
+}
+
+/**
+ * A KEY=VALUE line read as people write it: in quotes as a whole (`"a=b, c"`, as
+ * in a CSV list), with a quoted key or value (`"a"="b c"`, as in a Dockerfile
+ * LABEL), with spaces around the `=` (`key = value`). A string, the problem, when
+ * a quote opens and does not close.
+ */
+function splitKeyValue(written: string): { key: string; value: string } | string | undefined {
+  const line = isQuoted(written) ? written.slice(1, -1).trim() : written
+  // A quoted key may hold an `=`: the separator is the first one after its closing quote.
+  const keyClose = QUOTES.has(line[0]) ? line.indexOf(line[0], 1) : 0
+  if (keyClose < 0) return 'the line'
+  const eq = line.indexOf('=', keyClose)
+  if (eq < 0) return undefined
+  const keyText = line.slice(0, eq).trim()
+  const valueText = line.slice(eq + 1).trim()
+  if (QUOTES.has(valueText[0]) && !isQuoted(valueText)) return 'the value'
+  return {
+    key: isQuoted(keyText) ? keyText.slice(1, -1) : keyText,
+    value: isQuoted(valueText) ? valueText.slice(1, -1) : valueText
+  }
+}
+
+/**
+ * One KEY=VALUE per line, read as people write them (see splitKeyValue): quotes
+ * around the line, the key or the value are dropped, and so are spaces around
+ * the `=`. A quote that opens and does not close is refused.
+ */
 export function parseKeyValues(raw: RawInputs, input: InputName, report: Report): KeyValue[] {
-  return parseLines(raw[input]).flatMap((line) => {
-    const eq = line.indexOf('=')
-    const key = eq < 0 ? '' : line.slice(0, eq).trim()
-    if (eq < 0 || key === '' || /\s/.test(key)) {
-      report.problem(input, `'${line}' is not a KEY=VALUE line`, 'write one KEY=VALUE per line, with no spaces in KEY')
+  return parseLines(raw[input]).flatMap((written) => {
+    const split = splitKeyValue(written)
+    if (typeof split === 'string') {
+      report.problem(
+        input,
+        `'${written}' has a quote that opens ${split} and does not close it`,
+        'close the quote, or write the line without quotes (one KEY=VALUE per line; a value may hold spaces and commas)'
+      )
       return []
     }
-    return [{ key, value: line.slice(eq + 1) }]
+    if (split === undefined || split.key === '' || /[\s"']/.test(split.key)) {
+      report.problem(
+        input,
+        `'${written}' is not a KEY=VALUE line`,
+        'write one KEY=VALUE per line, with no spaces or quotes in KEY'
+      )
+      return []
+    }
+    return [split]
   })
 }
 

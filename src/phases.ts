@@ -12,7 +12,9 @@ import type { MadeImage } from './image.js'
 import type { Outcome, PlatformDigest, Pushed } from './outputs.js'
 import { tagArgs } from './plan.js'
 import type { Login, Plan, Secrets, Target } from './plan.js'
-import { pushAll, readBack, verifyTargets } from './push.js'
+import { pushAll, verifyTargets } from './push.js'
+import { copyInRegistry, mergeParts, readBack } from './registry-side.js'
+import type { RegistryResult } from './registry-side.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
 import type { Phase, Timings } from './summary.js'
@@ -23,6 +25,8 @@ export interface PhaseResult {
   timings: Timings
   /** The image's size in the engine, for the summary. */
   imageSize: number | undefined
+  /** The build's steps and cache hits, where the builder said (for the summary). */
+  cache?: { steps: number; cached: number }
 }
 
 /** A phase failed: its error, and what the run had done by then (what was pushed is live). */
@@ -56,7 +60,8 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
       tarball: done.tarball
     },
     timings,
-    imageSize: done.imageSize
+    imageSize: done.imageSize,
+    ...(done.image?.cache ? { cache: done.image.cache } : {})
   })
   // Runs one phase, timed; a failure carries the phase's name and what was done before it.
   const phase = async <T>(name: Phase, work: () => Promise<T>): Promise<T> => {
@@ -82,6 +87,15 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
       for (const [i, login] of plan.logins.entries()) await logIn(docker, login, secrets.passwords[i], plan.attempts)
     })
   }
+  const registrySide =
+    plan.image.kind === 'merge' || (plan.image.kind === 'retag' && plan.image.copy)
+      ? await phase('push', () => inRegistry(docker, plan))
+      : undefined
+  if (registrySide) {
+    for (const p of registrySide.pushed) record(p)
+    done.platforms = registrySide.platforms
+    return result()
+  }
   const image = await phase('build', () => makeImage(docker, plan, secrets))
   done.image = image
   const pushedByBuild = plan.image.kind === 'build' ? plan.image.push : undefined
@@ -104,8 +118,30 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
   )
   done.image = { ...image, id: local.id }
   done.imageSize = local.size
+  warnDigestChanged(image, [...pushed.values()])
   if (plan.cleanup.length > 0) await removeTags(docker, plan.cleanup, image.loaded ?? [])
   return result()
+}
+
+/**
+ * The work some runs do in the registry alone, with nothing in the local engine: a
+ * merge of parts, or a promote copied registry-side. Undefined for every other run
+ * (and for a promote that has to go through the engine after all).
+ */
+async function inRegistry(docker: Docker, plan: Plan): Promise<RegistryResult | undefined> {
+  const image = plan.image
+  if (image.kind === 'merge') return mergeParts(docker, plan, image)
+  if (image.kind === 'retag' && image.copy) return copyInRegistry(docker, plan, image.copy, image.source)
+  return undefined
+}
+
+/** A source pulled and pushed through the engine may get another digest (one platform of an index, a rewritten manifest): said. */
+function warnDigestChanged(image: MadeImage, pushed: Pushed[]): void {
+  const changed = image.pulledDigest && pushed.find((p) => p.digest !== image.pulledDigest)
+  if (!changed || !image.pulledDigest) return
+  workflow.warning(
+    `${changed.target.ref} was pushed as ${changed.digest}, but the source's digest is ${image.pulledDigest}: through the local engine a promote pushes the one platform it pulled, in the engine's own manifest. With buildx installed, a source in a registry is copied there instead, keeping its digest and platforms.`
+  )
 }
 
 /**

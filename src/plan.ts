@@ -2,13 +2,14 @@
 // command to run, as argument arrays (never a shell string), and everything else
 // the phases need (the attempts, the Dockerfile to annotate, the labels). Pure:
 // nothing runs here. The secrets travel beside the plan (Secrets), never in it,
-// so the plan can be printed as it is (the dry run does).
-import * as path from 'node:path'
-import type { BuildInputs } from './build-inputs.js'
+// so the plan can be printed as it is (the dry run does: command-lines.ts). The
+// build's arguments are build-plan.ts's.
+import { buildPush, buildStep, secretVariables } from './build-plan.js'
+import { mergeCommands, partTag } from './merge.js'
+import type { MergeRepository } from './merge.js'
 import type { Inputs } from './inputs.js'
 import type { Credentials } from './registry-auth.js'
 import type { SaveTarget, TarballFormat } from './tarball-inputs.js'
-import { shownArg } from './docker-output.js'
 import { DOCKER_HUB } from './reference.js'
 import type { Repository } from './reference.js'
 
@@ -53,6 +54,8 @@ export interface BuildStep {
   secretEnv: { name: string; id: string }[]
   /** The Dockerfile, for an annotation on the line a failed build names (a local context's only). */
   dockerfile: string | undefined
+  /** The Dockerfile the build reads on standard input (`--file -`): the classic builder's, with the labels in one line. */
+  dockerfileText: string | undefined
   /** Set when buildx pushes the image itself (`--push`): several platforms, or a provenance attestation. */
   push: BuildPush | undefined
 }
@@ -92,6 +95,21 @@ export interface RetagStep {
   inspect: string[]
   pull: string[]
   tag: string[][]
+  /**
+   * With buildx and a push (and no save), a source in a registry is copied there,
+   * registry-side: its digest and every platform kept, nothing pulled. `read` tells
+   * whether it is in a registry, and what it is (an index, or one manifest).
+   */
+  copy: { imagetools: string[]; create: string[]; registries: string[] } | undefined
+}
+
+/** A merge job: every part of this commit found and checked, then one index per repository under every tag. */
+export interface MergeStep {
+  kind: 'merge'
+  sha: string
+  /** `docker buildx imagetools` (with buildx), or undefined for `docker manifest`. */
+  imagetools: string[] | undefined
+  repositories: MergeRepository[]
 }
 
 export interface Plan {
@@ -104,7 +122,7 @@ export interface Plan {
   builder: Builder
   /** Whether the build runs on BuildKit (buildx, or DOCKER_BUILDKIT=1 with an older CLI), not the classic builder. */
   buildkit: boolean
-  image: BuildStep | RetagStep | LoadStep
+  image: BuildStep | RetagStep | LoadStep | MergeStep
   targets: Target[]
   /** The platforms asked for (`platforms`); empty for the engine's own, and for a retag. */
   platforms: string[]
@@ -124,6 +142,8 @@ export interface Plan {
   /** Where relative paths in messages start (the workspace). */
   workspace: string
   summary: boolean
+  /** Why push: true is not done (a fork's pull request without credentials), for the summary. */
+  pushSkipped?: string
 }
 
 /** What must never be printed: it goes to docker's standard input or the build's environment. */
@@ -148,12 +168,6 @@ function compressorFor(target: SaveTarget, tools: { pigz?: string; zstd?: string
   if (target.format === 'tar') return { kind: 'none' }
   if (target.format === 'zstd') return { kind: 'zstd', path: tools.zstd ?? 'zstd' }
   return tools.pigz === undefined ? { kind: 'zlib' } : { kind: 'pigz', path: tools.pigz }
-}
-
-/** The command a person would type for the compressor (the dry run), after `docker image save … |`. */
-function compressorLine(compressor: Compressor, level: number): string {
-  const commands = { none: '', zlib: `gzip -${level}`, pigz: `pigz -${level}`, zstd: `zstd -T0 -${level}` }
-  return commands[compressor.kind]
 }
 
 /** What the plan depends on besides the inputs: the machine's facts (environment.ts) and this run's folder. */
@@ -199,14 +213,16 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
     buildkit,
     image:
       source.kind === 'image'
-        ? retagStep(source.ref, refs)
+        ? retagStep(source.ref, refs, builder === 'buildx' && inputs.push && !inputs.save ? inputs : undefined)
         : source.kind === 'tarball'
           ? loadStep(source.path, source.format, facts.zstd)
-          : buildStep(source.build, refs, { builder, buildkit, ...facts, push }, secretEnv),
+          : source.kind === 'merge'
+            ? mergeStep(inputs, source.platforms, source.sha, builder === 'buildx')
+            : buildStep(source.build, refs, { builder, buildkit, ...facts, push }, secretEnv),
     targets,
-    platforms: source.kind === 'build' ? source.build.platforms : [],
+    platforms: source.kind === 'build' ? source.build.platforms : source.kind === 'merge' ? source.platforms : [],
     pushes:
-      inputs.push && push === undefined
+      inputs.push && push === undefined && source.kind !== 'merge'
         ? inputs.images.map((repository) =>
             targets.filter((t) => t.repository === repository).map((target) => ({ target, args: ['push', target.ref] }))
           )
@@ -220,7 +236,8 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
     version: inputs.version,
     labels: source.kind === 'build' ? Object.fromEntries(source.build.labels.map((l) => [l.key, l.value])) : {},
     workspace: facts.workspace,
-    summary: inputs.summary
+    summary: inputs.summary,
+    ...(inputs.pushSkipped === undefined ? {} : { pushSkipped: inputs.pushSkipped })
   }
   const secrets: Secrets = {
     passwords: inputs.logins.map((l) => l.password),
@@ -258,128 +275,37 @@ export function tagArgs(source: string, ref: string): string[] {
   return ['image', 'tag', source, ref]
 }
 
-function retagStep(source: string, refs: string[]): RetagStep {
+/** `docker buildx imagetools`: buildx's client for images in registries. */
+const IMAGETOOLS = ['buildx', 'imagetools']
+
+function retagStep(source: string, refs: string[], copyTo: Inputs | undefined): RetagStep {
+  // An image ID names a local image only.
+  const copyable = copyTo !== undefined && !/^(?:sha256:)?[a-f0-9]{12,64}$/.test(source)
   return {
     kind: 'retag',
     source,
     inspect: ['image', 'inspect', '--format', '{{.Id}}', source],
     pull: ['pull', source],
-    tag: refs.map((ref) => tagArgs(source, ref))
+    tag: refs.map((ref) => tagArgs(source, ref)),
+    copy: copyable
+      ? {
+          imagetools: IMAGETOOLS,
+          create: [...IMAGETOOLS, 'create', ...refs.flatMap((ref) => ['--tag', ref]), source],
+          registries: [...new Set(copyTo.images.map((r) => r.domain))]
+        }
+      : undefined
   }
 }
 
-/** The environment variable of the build process that carries each secret. */
-function secretVariables(build: BuildInputs): { name: string; id: string; value: string }[] {
-  return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }))
-}
-
-/** The arguments that choose the buildx builder, in front of every buildx command. */
-function builderArgs(build: BuildInputs): string[] {
-  return build.builder === '' ? [] : ['--builder', build.builder]
-}
-
-function buildPush(build: BuildInputs, inputs: Inputs, metadataFile: string): BuildPush {
+function mergeStep(inputs: Inputs, platforms: string[], sha: string, buildx: boolean): MergeStep {
+  const imagetools = buildx ? IMAGETOOLS : undefined
   return {
-    metadataFile,
-    registries: [...new Set(inputs.images.map((r) => r.domain))],
-    inspect: ['buildx', 'imagetools', 'inspect', ...builderArgs(build), '--raw'],
-    fallback: ['manifest', 'inspect']
+    kind: 'merge',
+    sha,
+    imagetools,
+    repositories: inputs.images.map(({ name }) => {
+      const parts = platforms.map((platform) => ({ platform, ref: `${name}:${partTag(sha, platform)}` }))
+      return { repository: name, parts, create: mergeCommands(name, inputs.tags, parts, imagetools) }
+    })
   }
-}
-
-/**
- * The build's arguments. With buildx: `--load` for one platform (the engine holds one
- * platform per tag), `--push` when buildx pushes, and `--provenance` always, as
- * buildx otherwise adds an attestation of its own accord (and one platform then
- * becomes an index).
- */
-function buildxStart(build: BuildInputs, push: BuildPush | undefined): string[] {
-  return [
-    'buildx',
-    'build',
-    ...builderArgs(build),
-    // Not --load and --push together: with the docker driver both exporters write the image, and one fails ('already exists').
-    ...(build.platforms.length <= 1 && !push ? ['--load'] : []),
-    ...(push ? ['--push'] : []),
-    `--provenance=${build.provenance}`
-  ]
-}
-
-function buildStep(
-  build: BuildInputs,
-  refs: string[],
-  options: { builder: Builder; buildkit: boolean; iidFile: string; metadataFile: string; push: BuildPush | undefined },
-  secretEnv: { name: string; id: string }[]
-): BuildStep {
-  const args = options.builder === 'buildx' ? buildxStart(build, options.push) : ['build']
-  if (build.file !== undefined) args.push('--file', build.file)
-  for (const ref of refs) args.push('--tag', ref)
-  for (const { key, value } of build.buildArgs) args.push('--build-arg', `${key}=${value}`)
-  for (const { key, value } of build.labels) args.push('--label', `${key}=${value}`)
-  if (build.target !== '') args.push('--target', build.target)
-  if (build.platforms.length > 0) args.push('--platform', build.platforms.join(','))
-  if (build.network !== '') args.push('--network', build.network)
-  if (build.pull) args.push('--pull')
-  if (build.noCache) args.push('--no-cache')
-  for (const ref of build.cacheFrom) args.push('--cache-from', ref)
-  // The value stays in the build process's environment; only its variable's name is an argument.
-  for (const { name, id } of secretEnv) args.push('--secret', `id=${id},env=${name}`)
-  // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
-  if (build.cacheFrom.length > 0 && options.buildkit) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
-  const metadataFile = options.builder === 'buildx' ? options.metadataFile : undefined
-  if (metadataFile !== undefined) args.push('--metadata-file', metadataFile)
-  args.push('--iidfile', options.iidFile, build.context)
-  return {
-    kind: 'build',
-    args,
-    iidFile: options.iidFile,
-    metadataFile,
-    // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
-    cachePulls: options.buildkit ? [] : build.cacheFrom.map((ref) => ({ ref, args: ['pull', ref] })),
-    secretEnv: secretEnv.map(({ name, id }) => ({ name, id })),
-    dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined,
-    push: options.push
-  }
-}
-
-/** An argument as a POSIX shell would need it written, for display only (nothing is ever run through a shell). */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@,+%^-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
-}
-
-/**
- * The plan as the docker commands a person would type, in order (the dry run
- * prints them). Secrets show as ***: the password goes to standard input, and
- * each build secret is an environment variable of the build.
- */
-export function commandLines(plan: Plan): string[] {
-  const line = (args: string[]): string => ['docker', ...args].map((arg) => shellQuote(shownArg(arg))).join(' ')
-  const lines: string[] = []
-  for (const login of plan.logins) lines.push(`echo '***' | ${line(login.args)}`)
-  const image = plan.image
-  if (image.kind === 'build') {
-    for (const pull of image.cachePulls) lines.push(line(pull.args))
-    const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('')
-    lines.push(`${env}${line(image.args)}`)
-    // The digest is the one buildx writes to its metadata file.
-    const repositories = [...new Set(plan.targets.map((t) => t.repository.name))]
-    if (image.push) for (const name of repositories) lines.push(`${line(image.push.inspect)} ${name}@<digest>`)
-  } else if (image.kind === 'load') {
-    const from = image.decompress
-      ? `${[image.decompress.program, ...image.decompress.args].map(shellQuote).join(' ')} | `
-      : ''
-    lines.push(`${from}${line(image.args)}`)
-    for (const target of plan.targets) lines.push(line(tagArgs('<the loaded image>', target.ref)))
-  } else {
-    lines.push(`${line(image.inspect)} || ${line(image.pull)}`)
-    for (const tag of image.tag) lines.push(line(tag))
-  }
-  for (const push of plan.pushes.flat()) lines.push(line(push.args))
-  for (const args of plan.cleanup) lines.push(line(args))
-  if (plan.save) {
-    const { target, compressor } = plan.save
-    const pipe = compressor.kind === 'none' ? '' : ` | ${compressorLine(compressor, target.level)}`
-    lines.push(`${line(plan.save.args)}${pipe} > ${shellQuote(target.path)}`)
-  }
-  return lines
 }

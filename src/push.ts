@@ -1,18 +1,15 @@
 // The push phase: every reference, up to CONCURRENCY at a time, each digest the
 // one docker reports from the registry; then the proof that each pushed tag was
 // this run's image (another run on the same engine may re-tag it meanwhile), with
-// the tag put back and pushed again when it was not. When buildx pushed the image
-// itself (several platforms, an attestation), what it pushed is read back instead.
-import { createHash } from 'node:crypto'
-import * as fs from 'node:fs'
-import { errorSummary, pushedDigest } from './docker-output.js'
+// the tag put back and pushed again when it was not. (What buildx pushes itself is
+// read back by registry-side.ts.)
+import { pushedDigest } from './docker-output.js'
 import type { Docker } from './docker.js'
 import { DockerError } from './errors.js'
 import type { MadeImage } from './image.js'
 import { CONCURRENCY, limiter, settleAll } from './limit.js'
-import { platformsOf } from './outputs.js'
-import type { PlatformDigest, Pushed } from './outputs.js'
-import type { BuildPush, Plan, Push, Target } from './plan.js'
+import type { Pushed } from './outputs.js'
+import type { Plan, Push, Target } from './plan.js'
 import * as workflow from './workflow.js'
 
 /**
@@ -122,73 +119,4 @@ export async function verifyTargets(
     )
     await redo(moved, sources)
   }
-}
-
-/**
- * What buildx pushed: the digest from its metadata file, checked against each
- * repository's manifest or index as the registry serves it, and each platform's
- * manifest digest from that index.
- */
-export async function readBack(
-  docker: Docker,
-  plan: Plan,
-  push: BuildPush
-): Promise<{ pushed: Pushed[]; platforms: PlatformDigest[] }> {
-  let digest: unknown
-  try {
-    digest = (JSON.parse(fs.readFileSync(push.metadataFile, 'utf8')) as Record<string, unknown>)[
-      'containerimage.digest'
-    ]
-  } catch {
-    digest = undefined
-  }
-  if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-    throw new DockerError(
-      'docker buildx build --push succeeded but wrote no image digest to its metadata file, so the digest outputs cannot be set.'
-    )
-  }
-  const repositories = [...new Map(plan.targets.map((t) => [t.repository.name, t.repository])).values()]
-  const pushedDigest = digest
-  return workflow.group(`Reading back ${repositories.map((r) => `${r.name}@${pushedDigest}`).join(', ')}`, async () => {
-    const limit = limiter(CONCURRENCY)
-    const served = await settleAll(
-      repositories.map((r) => limit(() => servedIndex(docker, push, r.name, pushedDigest)))
-    )
-    const index = served.find((m) => m !== undefined)
-    const platforms =
-      index === undefined
-        ? plan.platforms.map((platform) => ({ platform, digest: null }))
-        : platformsOf(index, pushedDigest, plan.platforms)
-    for (const { platform, digest: d } of platforms) workflow.info(`${platform}: ${d ?? 'unknown'}`)
-    return { pushed: plan.targets.map((target) => ({ target, digest: pushedDigest })), platforms }
-  })
-}
-
-/**
- * The manifest or index `name@digest` as the registry serves it: buildx's raw
- * bytes, which must hash to the digest; else the docker CLI's reading. Undefined
- * (with a warning) when neither can read it: the push itself succeeded.
- */
-async function servedIndex(docker: Docker, push: BuildPush, name: string, digest: string): Promise<unknown> {
-  const ref = `${name}@${digest}`
-  const raw = await docker.tryRun([...push.inspect, ref], { silent: true })
-  if (raw.exitCode === 0) {
-    const hash = `sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`
-    if (hash !== digest) {
-      throw new DockerError(
-        `${name} serves a manifest whose digest is ${hash}, not the ${digest} buildx reported for its push.`
-      )
-    }
-    workflow.info(`${ref}: the registry serves it (${raw.stdout.length} bytes).`)
-    return JSON.parse(raw.stdout) as unknown
-  }
-  const cli = await docker.tryRun([...push.fallback, ref], { silent: true })
-  if (cli.exitCode === 0) {
-    workflow.info(`${ref}: the registry serves it (read by docker manifest inspect).`)
-    return JSON.parse(cli.stdout) as unknown
-  }
-  workflow.warning(
-    `Could not read ${ref} back from the registry (${errorSummary(raw.stderr)}; ${errorSummary(cli.stderr)}), so the platform digests in metadata are unknown. The push itself succeeded.`
-  )
-  return undefined
 }

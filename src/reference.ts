@@ -137,6 +137,22 @@ export function lowercaseRepository(input: string): Parsed<string> {
   return { ok: true, value: name.toLowerCase() }
 }
 
+/**
+ * An image reference with its repository lowercased as lowercaseRepository does
+ * (`ghcr.io/Octo-Org/App:Main` → `ghcr.io/octo-org/app:Main`): the tag and the
+ * digest keep their case, since a tag may hold uppercase letters.
+ */
+export function lowercaseReference(input: string): Parsed<string> {
+  const ref = input.trim()
+  const at = ref.indexOf('@')
+  const name = at < 0 ? ref : ref.slice(0, at)
+  const slash = name.lastIndexOf('/')
+  const colon = name.lastIndexOf(':')
+  const end = colon > slash ? colon : name.length
+  const repository = lowercaseRepository(name.slice(0, end))
+  return repository.ok ? { ok: true, value: `${repository.value}${ref.slice(end)}` } : repository
+}
+
 export function isValidTag(tag: string): boolean {
   return TAG_RE.test(tag)
 }

@@ -1,8 +1,9 @@
 // The job summary (GITHUB_STEP_SUMMARY) and the step's closing line, from what
 // the run did. Pure: markdown and text out; writing them is main's job. Nothing
 // secret reaches these functions.
+import * as path from 'node:path'
 import type { Metadata } from './outputs.js'
-import { shellQuote } from './plan.js'
+import { shellQuote } from './command-lines.js'
 
 /** The phases of a run, in the order they run. */
 export const PHASES = ['login', 'build', 'save', 'push'] as const
@@ -20,6 +21,38 @@ export interface SummaryInput {
   dryRun?: string[]
   /** Set when the run failed: in which phase, and why. The rest of the summary is what it did before. */
   failed?: { phase: Phase; message: string }
+  /** The step's id (GITHUB_ACTION), so that two ship-image steps of one job can be told apart. */
+  step?: string
+  /** What made the image: the builder and what it built, or the image retagged. */
+  made?: Made
+  /** The build's steps and how many of them the builder took from its cache, where it says so. */
+  cache?: BuildCache
+  /** The step's whole time, in milliseconds. */
+  totalMs?: number
+  /** Why push: true was not done (a fork's pull request without credentials). */
+  pushSkipped?: string
+}
+
+/** What made the image, for the summary's first lines. */
+export type Made =
+  | {
+      kind: 'build'
+      /** `buildx`, `BuildKit`, `the classic builder`. */
+      builder: string
+      /** The Dockerfile, relative to the workspace; undefined for a remote context without one. */
+      dockerfile: string | undefined
+      target: string
+      /** The platforms asked for; none: the engine's own. */
+      platforms: string[]
+    }
+  | { kind: 'retag'; source: string }
+  | { kind: 'load'; source: string }
+  | { kind: 'merge'; platforms: string[]; imagetools: boolean }
+
+/** Steps of a build (a FROM is none) and how many the builder took from its cache. */
+export interface BuildCache {
+  steps: number
+  cached: number
 }
 
 export function formatBytes(bytes: number): string {
@@ -55,29 +88,63 @@ export function fenced(language: string, lines: string[]): string[] {
   return [`${fence}${language}`, ...lines, fence]
 }
 
-/** `sha256:0123456789ab…`, the full digest one click away. */
+/** `sha256:0123456789ab…`: the whole `repo@digest` is in the block below the table, to copy. */
 function digestCell(digest: string | null): string {
-  if (digest === null) return '—'
-  return `<details><summary><code>${digest.slice(0, 19)}…</code></summary><code>${digest}</code></details>`
+  return digest === null ? '—' : code(`${digest.slice(0, 19)}…`)
 }
 
-export function summaryMarkdown({ metadata, timings, imageSize, dryRun, failed }: SummaryInput): string {
+/** The line under the heading: the version, what made the image and how, the cache, the time. */
+function madeLine(input: SummaryInput): string {
+  const parts: string[] = []
+  if (input.metadata.version !== '') parts.push(`version ${code(input.metadata.version)}`)
+  const made = input.made
+  if (made?.kind === 'build') {
+    const what = made.dockerfile === undefined ? 'built' : `built ${code(made.dockerfile)}`
+    const target = made.target === '' ? '' : ` (stage ${code(made.target)})`
+    const platforms =
+      made.platforms.length === 0 ? "for the engine's platform" : `for ${made.platforms.map(code).join(', ')}`
+    parts.push(`${what}${target} with ${made.builder} ${platforms}`)
+  } else if (made?.kind === 'retag') parts.push(`retagged ${code(made.source)}, nothing built`)
+  else if (made?.kind === 'load') parts.push(`loaded ${code(made.source)}, nothing built`)
+  else if (made?.kind === 'merge')
+    parts.push(
+      `merged the parts for ${made.platforms.map(code).join(', ')} with ${code(made.imagetools ? 'buildx imagetools create' : 'docker manifest')}, nothing built`
+    )
+  const cache = input.cache
+  if (cache !== undefined && cache.steps > 0)
+    parts.push(
+      cache.cached === 0 ? `no step of ${cache.steps} cached` : `${cache.cached} of ${cache.steps} steps cached`
+    )
+  if (input.totalMs !== undefined) parts.push(`${formatDuration(input.totalMs)} in all`)
+  const line = parts.join(' · ')
+  return line === '' ? '' : `${line[0].toUpperCase()}${line.slice(1)}.`
+}
+
+export function summaryMarkdown(input: SummaryInput): string {
+  const { metadata, timings, imageSize, dryRun, failed } = input
   const out: string[] = []
-  const pushed = metadata.images.filter((i) => i.digest !== null).length
+  const pushed = metadata.images.filter((i) => i.digest !== null)
   const title = dryRun
     ? 'dry run: nothing was run'
     : [
         failed ? `failed in the ${failed.phase} phase` : '',
-        pushed > 0 ? `pushed ${pushed} ${pushed === 1 ? 'repository' : 'repositories'}` : 'nothing pushed',
+        pushed.length > 0
+          ? `pushed ${pushed.length} ${pushed.length === 1 ? 'repository' : 'repositories'}`
+          : 'nothing pushed',
         metadata.tarball ? 'saved a tarball' : ''
       ]
         .filter((t) => t !== '')
         .join(', ')
-  out.push(`### ship-image: ${title}`, '')
-  if (failed) out.push(...fenced('text', [failed.message]), '')
-  if (metadata.version !== '') out.push(`Version ${code(metadata.version)}.`, '')
+  out.push(`### ship-image${input.step ? ` ${code(input.step)}` : ''}: ${title}`, '')
+  if (failed) {
+    const live = pushed.length > 0 || metadata.tarball ? ' What it did before is live, in the outputs and below.' : ''
+    out.push(`**Failed in the ${failed.phase} phase.**${live}`, '', ...fenced('text', failed.message.split('\n')), '')
+  }
+  const made = madeLine(input)
+  if (made !== '') out.push(made, '')
+  if (input.pushSkipped) out.push(`**Not pushed:** ${input.pushSkipped}.`, '')
 
-  out.push('| repository | tags | digest | size |', '|---|---|---|---|')
+  out.push('| repository | tags | digest | image size in the engine |', '|---|---|---|---|')
   const size = imageSize === undefined ? '—' : formatBytes(imageSize)
   for (const image of metadata.images) {
     out.push(
@@ -85,29 +152,38 @@ export function summaryMarkdown({ metadata, timings, imageSize, dryRun, failed }
     )
   }
   out.push('')
+  if (metadata.refs.length > 0) {
+    out.push(`Pushed, by digest (a tag can move, a digest cannot):`, '', ...fenced('text', metadata.refs), '')
+  }
 
   if (metadata.platforms.length > 0) {
+    // Whole, to copy: a platform's manifest digest is in no other block.
     out.push('| platform | manifest digest |', '|---|---|')
-    for (const p of metadata.platforms) out.push(`| ${code(p.platform)} | ${digestCell(p.digest)} |`)
+    for (const p of metadata.platforms)
+      out.push(`| ${code(p.platform)} | ${p.digest === null ? '—' : code(p.digest)} |`)
     out.push('')
   }
 
   const phases = PHASES.filter((p) => timings[p] !== undefined)
   if (phases.length > 0) {
+    const total = input.totalMs === undefined ? [] : [formatDuration(input.totalMs)]
+    const names = [...phases, ...(total.length > 0 ? ['total'] : [])]
     out.push(
-      `| ${phases.join(' | ')} |`,
-      `|${phases.map(() => '---').join('|')}|`,
-      `| ${phases.map((p) => formatDuration(timings[p]!)).join(' | ')} |`,
+      `| ${names.join(' | ')} |`,
+      `|${names.map(() => '---').join('|')}|`,
+      `| ${[...phases.map((p) => formatDuration(timings[p]!)), ...total].join(' | ')} |`,
       ''
     )
   }
 
   const tarball = metadata.tarball
   if (tarball) {
+    const name = path.basename(tarball.path)
+    const how = tarball.compressor === 'none' ? 'not compressed' : `gzip by ${tarball.compressor}`
     out.push(
-      `**Tarball** ${code(tarball.path)}: ${formatBytes(tarball.size)}, ${code(tarball.digest)}. Load it with:`,
+      `**Tarball** ${code(name)}: tarball size on disk ${formatBytes(tarball.size)}, ${how}, ${code(tarball.digest)}. This job wrote it to ${code(tarball.path)}; a job that downloads it as an artifact loads it with:`,
       '',
-      ...fenced('sh', [`docker load --input ${shellQuote(tarball.path)}`]),
+      ...fenced('sh', [`docker load --input ${shellQuote(name)}`]),
       ''
     )
   }

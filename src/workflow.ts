@@ -76,9 +76,31 @@ export function mask(secret: string): void {
   for (const value of lines.length > 1 ? [secret, ...lines] : lines) command('add-mask', value)
 }
 
-/** Runs `work` inside a collapsible log group titled `title`. */
+/** The longest group title: the log's group list stays readable; the rest goes inside the group. */
+export const GROUP_TITLE_MAX = 120
+
+/**
+ * `title` cut to GROUP_TITLE_MAX characters: a list (`a, b, c`) after its last
+ * item that fits, saying how many more there are; anything else at a space, with
+ * `…`. Undefined when it fits as it is.
+ */
+export function shortTitle(title: string): string | undefined {
+  if (title.length <= GROUP_TITLE_MAX) return undefined
+  const items = title.split(', ')
+  for (let kept = items.length - 1; kept >= 1; kept--) {
+    const short = `${items.slice(0, kept).join(', ')}, … (${items.length - kept} more)`
+    if (short.length <= GROUP_TITLE_MAX) return short
+  }
+  const cut = title.slice(0, GROUP_TITLE_MAX - 1)
+  const space = cut.lastIndexOf(' ')
+  return `${space >= GROUP_TITLE_MAX / 2 ? cut.slice(0, space) : cut}…`
+}
+
+/** Runs `work` inside a collapsible log group titled `title` (a long title is cut, and printed whole inside). */
 export async function group<T>(title: string, work: () => Promise<T>): Promise<T> {
-  process.stdout.write(`::group::${escapeData(printable(title))}${os.EOL}`)
+  const short = shortTitle(title)
+  process.stdout.write(`::group::${escapeData(printable(short ?? title))}${os.EOL}`)
+  if (short !== undefined) info(title)
   try {
     return await work()
   } finally {

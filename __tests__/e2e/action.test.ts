@@ -103,7 +103,9 @@ describe('tags and labels from the Git event', () => {
     )
     expect(result.code).toBe(0)
     const repository = `${s.plain}/octo/${name.toLowerCase()}`
-    expect(commands(result.log, 'notice')).toEqual([expect.stringContaining(`using '${`octo/${name}`.toLowerCase()}'`)])
+    expect(commands(result.log, 'notice').filter((n) => !n.includes('classic builder'))).toEqual([
+      expect.stringContaining(`using '${`octo/${name}`.toLowerCase()}'`)
+    ])
     const tags = ['1.2.3', '1.2', '1', 'latest', 'sha-c0ffee0']
     expect(result.outputs.tags.split('\n')).toEqual(tags.map((t) => `${repository}:${t}`))
     expect(result.outputs.version).toBe('1.2.3')
@@ -125,6 +127,30 @@ describe('tags and labels from the Git event', () => {
       ['created', 'revision', 'source', 'title', 'version'].map((k) => `org.opencontainers.image.${k}`)
     )
     expect(labels).toMatchObject(metadataLabels)
+  })
+
+  // The classic builder commits a step (with a container) per --label: the action gives them as one LABEL line.
+  itIn('classic')('gives the classic builder every label in one step, values as written', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('onelabel')}`
+    const tricky = 'costs $HOME, "quoted", a \\ b'
+    const result = await runMain(
+      ws,
+      { images: repository, tags: 'v1', context: 'app', labels: `team=${tricky}\nempty=`, push: 'false' },
+      eventEnv(ws, 'push', 'refs/tags/v1.2.3', sha)
+    )
+    expect(result.code).toBe(0)
+    expect(result.log).toMatch(/\[command\]\S+docker build --file - /)
+    const history = docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', `${repository}:v1`]).split('\n')
+    // The Dockerfile's own LABEL (message) and the action's one line: two LABEL steps, not seven.
+    expect(history.filter((h) => /LABEL/.test(h))).toHaveLength(2)
+    expect(labelsOf(`${repository}:v1`)).toMatchObject({
+      team: tricky,
+      empty: '',
+      message: 'none',
+      'org.opencontainers.image.version': '1.2.3',
+      'org.opencontainers.image.revision': sha
+    })
   })
 
   it('pushes pr-42 and the PR head commit for a pull request, never the merge commit', async () => {
@@ -401,7 +427,7 @@ describe('speed', () => {
       expect(cached.log).toMatch(
         new RegExp(`^\\[${repository}:cache\\] \\[command\\]\\S+ pull ${repository}:cache$`, 'm')
       )
-      expect(commands(cached.log, 'notice')).toEqual([
+      expect(commands(cached.log, 'notice').filter((n) => !n.includes('classic builder'))).toEqual([
         expect.stringContaining(`cache-from: ${repository}:missing could not be pulled`)
       ])
       expect(cached.log).toMatch(/RUN echo \S+ > \/one\n ---> Using cache\n/)
@@ -582,10 +608,10 @@ describe('failures', () => {
     // The engine's words (20.10) or BuildKit's (buildx), on the FROM line either way.
     const reason =
       WORLD === 'classic'
-        ? `manifest for ${base} not found: manifest unknown: manifest unknown`
-        : `${base}: failed to resolve source metadata for ${base}: ${base}: not found`
+        ? ` failed: manifest for ${base} not found: manifest unknown`
+        : `: the base image ${base} could not be loaded: ${base}: not found`
     expect(commands(result.log, 'error')).toEqual([
-      `::error title=docker build failed,file=app/Dockerfile,line=1::app/Dockerfile:1: FROM ${base} failed: ${reason}`
+      `::error title=docker build failed,file=app/Dockerfile,line=1::app/Dockerfile:1: FROM ${base}${reason}`
     ])
   })
 

@@ -37,18 +37,21 @@ describe('job summary', () => {
     const summary = fs.readFileSync(ws.summaryFile, 'utf8')
     const metadata = JSON.parse(result.outputs.metadata) as { images: { repository: string; digest: string }[] }
     expect(summary).toContain('### ship-image: pushed 2 repositories, saved a tarball')
-    expect(summary).toContain('| repository | tags | digest | size |')
+    expect(summary).toContain('| repository | tags | digest | image size in the engine |')
     for (const image of metadata.images) {
       const row = summary.split('\n').find((l) => l.startsWith(`| \`${image.repository}\` |`))
       expect(row).toBeDefined()
       expect(row).toContain('`v1` `latest`')
-      expect(row).toContain(`<summary><code>${image.digest.slice(0, 19)}…</code></summary><code>${image.digest}</code>`)
+      expect(row).toContain(`| \`${image.digest.slice(0, 19)}…\` |`)
       expect(row).toMatch(/\| \d+(\.\d+)? (B|KB|MB) \|$/)
     }
-    expect(summary).toMatch(/\| login \| build \| save \| push \|\n\|---\|---\|---\|---\|\n\| \d+ (ms|s)/)
+    // Each repo@digest whole, in a block that can be copied.
+    expect(summary).toContain(`\`\`\`text\n${result.outputs.refs}\n\`\`\``)
+    expect(summary).toMatch(/\| login \| build \| save \| push \| total \|\n\|---\|---\|---\|---\|---\|\n\| \d+ (ms|s)/)
     const tarball = path.join(ws.workspace, 'out/image.tar.gz')
-    expect(summary).toContain(`**Tarball** \`${tarball}\``)
-    expect(summary).toContain(`\`\`\`sh\ndocker load --input ${tarball}\n\`\`\``)
+    expect(summary).toContain(`**Tarball** \`image.tar.gz\`: tarball size on disk `)
+    expect(summary).toContain(`This job wrote it to \`${tarball}\``)
+    expect(summary).toContain(`\`\`\`sh\ndocker load --input image.tar.gz\n\`\`\``)
     expect(summary).not.toContain(s.password)
     // The closing line lists what was pushed and saved.
     const last = result.stdout.trim().split('\n').pop()
@@ -83,7 +86,8 @@ describe('Dockerfile annotations', () => {
     expect(commands(result.log, 'error')).toEqual([
       '::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: RUN exit 3 failed: exit code 3'
     ])
-    expect(commands(result.log, 'warning')).toEqual([
+    expect(commands(result.log, 'warning')).toEqual([])
+    expect(commands(result.log, 'notice')).toEqual([
       expect.stringContaining('classic builder, which Docker has deprecated')
     ])
   })
@@ -137,7 +141,7 @@ describe('Dockerfile annotations', () => {
     )
     expect(result.code).toBe(1)
     expect(commands(result.log, 'error')).toEqual([
-      '::error title=docker build failed,file=docker/prod.Dockerfile,line=3::docker/prod.Dockerfile:3: RUN echo start && exit 4 failed: exit code 4'
+      '::error title=docker build failed,file=docker/prod.Dockerfile,line=3::docker/prod.Dockerfile:3: RUN echo start && exit 4 failed: exit code 4%0A  start'
     ])
   })
 })
@@ -227,8 +231,9 @@ describe('logs', () => {
     const repository = `${s.plain}/${uniqueName('groups')}`
     const result = await runMain(ws, { images: repository, tags: 'a, b', context: 'app', summary: 'false' })
     expect(result.code).toBe(0)
+    // The title is cut to 120 characters; the whole list is the group's first line.
     expect(result.stdout).toContain(
-      `::group::Pushing 2 references, up to 4 at a time: ${repository}:a, ${repository}:b\n`
+      `::group::Pushing 2 references, up to 4 at a time: ${repository}:a, … (1 more)\nPushing 2 references, up to 4 at a time: ${repository}:a, ${repository}:b\n`
     )
   })
 })

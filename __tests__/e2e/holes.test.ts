@@ -523,7 +523,7 @@ describe('smaller holes', () => {
 
   it('the summary quotes the docker load line, and a path with backticks cannot break out of its code', async () => {
     const ws = makeWorkspace()
-    const name = "we``` ird <b>it's</b>.tar"
+    const name = "we``` ird <b>it's<b>.tar"
     const result = await runMain(ws, {
       images: `${s.plain}/${uniqueName('quote')}`,
       context: 'app',
@@ -533,7 +533,9 @@ describe('smaller holes', () => {
     expect(result.code).toBe(0)
     const summary = fs.readFileSync(ws.summaryFile, 'utf8')
     const file = path.join(ws.workspace, name)
-    expect(summary).toContain(['````sh', `docker load --input '${file.replace(/'/g, "'\\''")}'`, '````'].join('\n'))
+    // The line a job that downloads the artifact runs: the tarball's name, quoted; where this job wrote it, in a code span.
+    expect(summary).toContain(['````sh', `docker load --input '${name.replace(/'/g, "'\\''")}'`, '````'].join('\n'))
+    expect(summary).toContain(`This job wrote it to \`\`\`\`${file}\`\`\`\`;`)
     expect(summary).not.toMatch(/^```\s*$/m)
     expect(spawnSync('sh', ['-c', `test -f '${file.replace(/'/g, "'\\''")}'`]).status).toBe(0)
   })

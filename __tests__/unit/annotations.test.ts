@@ -1,5 +1,7 @@
 import { describe, expect, it, test } from '@jest/globals'
 import { dockerfileError, instructionsOf } from '../../src/annotations.js'
+import { undouble } from '../../src/docker-output.js'
+import * as output from '../__fixtures__/build-output.js'
 
 const DOCKERFILE = [
   '# syntax=docker/dockerfile:1',
@@ -95,5 +97,105 @@ describe('dockerfileError', () => {
     ''
   ])('is undefined when the output names no line: %j', (output) => {
     expect(dockerfileError(output, DOCKERFILE)).toBeUndefined()
+  })
+})
+
+// The same instruction in two stages, failing in the second (real output, __fixtures__/build-output.ts).
+const TWO_STAGES = [
+  'FROM ship-image/busybox:test AS one',
+  'RUN touch /marker',
+  'RUN echo checking >&2; ls /marker',
+  '',
+  'FROM ship-image/busybox:test AS two',
+  'RUN echo checking >&2; ls /marker',
+  ''
+].join('\n')
+
+describe('dockerfileError on real output', () => {
+  const failedRun = [
+    'RUN echo checking >&2; ls /marker failed: exit code 1',
+    '  checking',
+    '  ls: /marker: No such file or directory'
+  ].join('\n')
+
+  test.each<[string, string]>([
+    ['the classic builder (Step 5/5)', output.CLASSIC_TWO_STAGES],
+    ["docker 20.10's BuildKit ([two 2/2])", output.BUILDKIT_0_8_TWO_STAGES],
+    ['buildx 0.13 (the context block)', output.BUILDX_TWO_STAGES]
+  ])('points a step of the second stage at its own line, with its last lines: %s', (_label, printed) => {
+    expect(dockerfileError(printed, TWO_STAGES)).toEqual({ line: 6, message: failedRun })
+  })
+
+  const missing = 'FROM localhost:5000/does-not-exist-ux:1\nRUN true\n'
+  test.each<[string, string, string]>([
+    [
+      'the classic builder',
+      output.CLASSIC_MISSING_BASE,
+      'FROM localhost:5000/does-not-exist-ux:1 failed: manifest for localhost:5000/does-not-exist-ux:1 not found: manifest unknown'
+    ],
+    [
+      "docker 20.10's BuildKit",
+      output.BUILDKIT_0_8_MISSING_BASE,
+      'FROM localhost:5000/does-not-exist-ux:1: the base image localhost:5000/does-not-exist-ux:1 could not be loaded: localhost:5000/does-not-exist-ux:1: not found'
+    ],
+    [
+      'buildx 0.13',
+      output.BUILDX_MISSING_BASE,
+      'FROM localhost:5000/does-not-exist-ux:1: the base image localhost:5000/does-not-exist-ux:1 could not be loaded: localhost:5000/does-not-exist-ux:1: not found'
+    ]
+  ])('points a missing base image at its FROM: %s', (_label, printed, message) => {
+    expect(dockerfileError(printed, missing, 'Dockerfile4')).toEqual({ line: 1, message })
+  })
+
+  it('finds a FROM written with a global ARG', () => {
+    const dockerfile = [
+      'ARG BASE=localhost:5000/does-not-exist-ux',
+      'FROM ship-image/busybox:test AS ok',
+      'FROM ${BASE}:1',
+      'RUN true',
+      ''
+    ].join('\n')
+    expect(dockerfileError(output.BUILDKIT_0_8_MISSING_BASE_ARG, dockerfile, 'Dockerfile5')?.line).toBe(3)
+  })
+
+  it('finds a FROM written with a build arg given to the build', () => {
+    const printed =
+      '#3 [internal] load metadata for docker.io/library/alpine:3.99\n#3 ERROR: docker.io/library/alpine:3.99: not found\n'
+    expect(dockerfileError(printed, 'ARG V\nFROM alpine:$V\n', 'Dockerfile', { V: '3.99' })?.line).toBe(2)
+  })
+
+  test.each<[string, string]>([
+    ['alpine', 'docker.io/library/alpine:latest'],
+    ['octo/app:1', 'docker.io/octo/app:1'],
+    ['ghcr.io/octo/app', 'ghcr.io/octo/app:latest']
+  ])('matches FROM %s to the image BuildKit names %s', (written, printed) => {
+    const text = `#3 [internal] load metadata for ${printed}\n#3 ERROR: failed to resolve\n`
+    expect(dockerfileError(text, `FROM ubuntu AS a\nFROM ${written}\n`)?.line).toBe(2)
+  })
+
+  it('keeps at most the last six lines of the step, each at most 200 characters', () => {
+    const logs = Array.from({ length: 10 }, (_, i) => `#5 0.${i} line ${i}${i === 9 ? 'x'.repeat(300) : ''}`)
+    const printed = [
+      '#5 [2/2] RUN make',
+      ...logs,
+      '#5 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+      '------',
+      ' > [2/2] RUN make:',
+      '------'
+    ].join('\n')
+    const message = dockerfileError(printed, 'FROM x\nRUN make\n')!.message.split('\n')
+    expect(message[0]).toBe('RUN make failed: exit code 2')
+    expect(message.slice(1, -1)).toEqual(['  line 4', '  line 5', '  line 6', '  line 7', '  line 8'])
+    expect(message.at(-1)).toBe(`  line 9${'x'.repeat(194)}…`)
+  })
+})
+
+describe('undouble', () => {
+  test.each<[string, string]>([
+    ['manifest unknown: manifest unknown', 'manifest unknown'],
+    ['not found: manifest unknown: manifest unknown', 'not found: manifest unknown'],
+    ['a: b', 'a: b']
+  ])('%j -> %j', (text, expected) => {
+    expect(undouble(text)).toBe(expected)
   })
 })

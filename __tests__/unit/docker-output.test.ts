@@ -1,5 +1,6 @@
 import { describe, expect, it, test } from '@jest/globals'
 import {
+  buildCache,
   classifyFailure,
   commandFailed,
   errorSummary,
@@ -12,6 +13,7 @@ import {
   withoutNames
 } from '../../src/docker-output.js'
 import { DockerError, EngineUnreachable } from '../../src/errors.js'
+import * as built from '../__fixtures__/build-output.js'
 
 const DIGEST = 'sha256:1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
 const OTHER = 'sha256:' + '0123456789abcdef'.repeat(4)
@@ -734,5 +736,36 @@ describe('loginFailure', () => {
     expect(loginFailure('localhost:5000', 'alice', fixture('login, wrong password (direct)')).message).toBe(
       `Login to localhost:5000 as alice failed: login attempt to https://localhost:5443/v2/ failed with status: 401 Unauthorized. ${CREDENTIALS}.`
     )
+  })
+})
+
+describe('buildCache: the steps the builder took from its cache', () => {
+  test.each<[string, string, { steps: number; cached: number } | undefined]>([
+    ['the classic builder, three of four cached', built.CLASSIC_CACHED, { steps: 4, cached: 3 }],
+    ["docker 20.10's BuildKit, all cached", built.BUILDKIT_0_8_CACHED, { steps: 4, cached: 4 }],
+    ['buildx 0.13, all cached', built.BUILDX_CACHED, { steps: 4, cached: 4 }],
+    [
+      'BuildKit, a failed build in the second stage (its FROM cached is no step)',
+      built.BUILDKIT_0_8_TWO_STAGES,
+      { steps: 1, cached: 0 }
+    ],
+    ['no build output', 'Successfully built abc\n', undefined]
+  ])('%s', (_label, output, expected) => {
+    expect(buildCache(output)).toEqual(expected)
+  })
+
+  it('counts a BuildKit step printed several times once', () => {
+    expect(buildCache('#6 [2/3] RUN a\n#6 0.1 x\n#6 [2/3] RUN a\n#6 DONE 0.2s\n#7 [3/3] RUN b\n#7 CACHED\n')).toEqual({
+      steps: 2,
+      cached: 1
+    })
+  })
+})
+
+describe('undouble in errorSummary', () => {
+  it("says docker's doubled 'manifest unknown' once", () => {
+    expect(
+      errorSummary('Error response from daemon: manifest for x:1 not found: manifest unknown: manifest unknown\n')
+    ).toBe('Error response from daemon: manifest for x:1 not found: manifest unknown')
   })
 })

@@ -1,8 +1,18 @@
 import { afterEach, describe, expect, it, test } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { findExecutable, isInside, nodeFs, pluginDirs, readEnvironment, tempBase } from '../../src/environment.js'
+import {
+  findExecutable,
+  gitCommitTime,
+  isInside,
+  loginsOf,
+  nodeFs,
+  pluginDirs,
+  readEnvironment,
+  tempBase
+} from '../../src/environment.js'
 import type { Environment } from '../../src/environment.js'
 import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
 import { env } from './fakes.js'
@@ -210,6 +220,101 @@ describe('nodeFs', () => {
     expect(nodeFs.kind(dir)).toBe('directory')
     expect(nodeFs.kind('/dev/null')).toBe('other')
     expect(nodeFs.kind(path.join(dir, 'missing'))).toBe('missing')
+  })
+})
+
+describe('readEnvironment: the commit time (the created label)', () => {
+  const SHA = 'c0ffee00112233445566778899aabbccddeeff00'
+
+  /** A Git repository with one commit made at `date`; returns its folder and the commit. */
+  function repository(date: string): { dir: string; sha: string } {
+    const dir = tempDir('git')
+    const git = (...args: string[]): string => {
+      const result = spawnSync('git', ['-C', dir, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date, HOME: dir }
+      })
+      if (result.status !== 0) throw new Error(result.stderr)
+      return result.stdout.trim()
+    }
+    git('init', '-q')
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.test', 'commit', '-q', '--allow-empty', '-m', 'x')
+    return { dir, sha: git('rev-parse', 'HEAD') }
+  }
+
+  function payloadFile(payload: unknown): string {
+    const file = path.join(tempDir('event'), 'event.json')
+    fs.writeFileSync(file, JSON.stringify(payload))
+    return file
+  }
+
+  it("takes the event's head commit time, in UTC", () => {
+    const { environment } = readEnvironment({
+      GITHUB_SHA: SHA,
+      GITHUB_WORKSPACE: tempDir('no-git'),
+      GITHUB_EVENT_PATH: payloadFile({ head_commit: { id: SHA, timestamp: '2025-03-04T05:06:07+01:00' } })
+    })
+    expect(environment.created).toEqual({ date: new Date('2025-03-04T04:06:07Z'), source: 'head commit' })
+  })
+
+  it('takes SOURCE_DATE_EPOCH before the event', () => {
+    const { environment } = readEnvironment({
+      SOURCE_DATE_EPOCH: '1700000000',
+      GITHUB_SHA: SHA,
+      GITHUB_EVENT_PATH: payloadFile({ head_commit: { id: SHA, timestamp: '2025-03-04T05:06:07+01:00' } })
+    })
+    expect(environment.created).toEqual({ date: new Date(1700000000 * 1000), source: 'SOURCE_DATE_EPOCH' })
+  })
+
+  it('asks git log in the workspace when the event has no time (a pull request, a dispatch)', () => {
+    const { dir, sha } = repository('2024-02-03T04:05:06-08:00')
+    const { environment } = readEnvironment({ GITHUB_WORKSPACE: dir, GITHUB_SHA: sha, PATH: process.env.PATH })
+    expect(environment.created).toEqual({ date: new Date('2024-02-03T12:05:06Z'), source: 'git log' })
+    expect(gitCommitTime(dir, sha, { PATH: process.env.PATH })).toBe('2024-02-03T04:05:06-08:00')
+  })
+
+  it("falls back to HEAD when the commit built is not in the clone (a pull request's merge checkout)", () => {
+    const { dir } = repository('2024-02-03T04:05:06Z')
+    expect(gitCommitTime(dir, SHA, { PATH: process.env.PATH })).toBe('2024-02-03T04:05:06+00:00')
+  })
+
+  it('is now, in whole seconds, without git history or git', () => {
+    const before = Math.floor(Date.now() / 1000) * 1000
+    const { environment } = readEnvironment({ GITHUB_WORKSPACE: tempDir('no-git'), PATH: '' })
+    expect(environment.created.source).toBe('now')
+    expect(environment.created.date.getTime() % 1000).toBe(0)
+    expect(environment.created.date.getTime()).toBeGreaterThanOrEqual(before)
+    expect(gitCommitTime(tempDir('no-git'), '', { PATH: process.env.PATH })).toBeUndefined()
+  })
+
+  it('warns about a SOURCE_DATE_EPOCH that is no number of seconds', () => {
+    const { environment, warnings } = readEnvironment({
+      SOURCE_DATE_EPOCH: 'soon',
+      GITHUB_WORKSPACE: tempDir('no-git')
+    })
+    expect(environment.created.source).toBe('now')
+    expect(warnings).toEqual([expect.stringContaining("SOURCE_DATE_EPOCH='soon' is not a whole number of seconds")])
+  })
+})
+
+describe('loginsOf: the registries the user is logged in to', () => {
+  it('reads auths and credHelpers, Docker Hub as docker.io, and whether a credsStore is set', () => {
+    const dir = dockerConfig({
+      'config.json': JSON.stringify({
+        auths: { 'https://index.docker.io/v1/': {}, 'ghcr.io': {} },
+        credHelpers: { 'quay.io': 'secretservice', 'ghcr.io': 'x' },
+        credsStore: 'desktop'
+      })
+    })
+    expect(loginsOf(dir)).toEqual({ registries: ['docker.io', 'ghcr.io', 'quay.io'], store: true })
+  })
+
+  test.each(['', 'not json', '[]', 'null'])('has none for a config.json of %j', (text) => {
+    expect(loginsOf(dockerConfig({ 'config.json': text }))).toEqual({ registries: [], store: false })
+  })
+
+  it('has none without a config', () => {
+    expect(loginsOf(tempDir('empty'))).toEqual({ registries: [], store: false })
   })
 })
 

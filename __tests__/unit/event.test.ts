@@ -1,6 +1,17 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { autoTags, expandTags, gitEventOf, ociLabels, parseSemver, tagOf } from '../../src/event.js'
-import type { GitEvent, LatestMode, Variables } from '../../src/event.js'
+import {
+  autoTags,
+  createdLine,
+  createdOf,
+  expandTags,
+  gitEventOf,
+  headCommitTime,
+  isNearSemver,
+  ociLabels,
+  parseSemver,
+  tagOf
+} from '../../src/event.js'
+import type { CommitTimes, CreatedSource, GitEvent, LatestMode, Variables } from '../../src/event.js'
 import { isValidTag } from '../../src/reference.js'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
@@ -41,7 +52,7 @@ describe('tags: auto, for each row of the table', () => {
     [
       'push of a non-semver tag release-7',
       event('push', 'refs/tags/release-7'),
-      ['release-7', 'latest', 'sha-0123456'],
+      ['release-7', 'sha-0123456'],
       'release-7'
     ],
     [
@@ -103,26 +114,37 @@ describe('semver tags', () => {
     expect(autoTags(e).version).toBe(version)
   })
 
-  // Close to semver, but not: each is a plain tag name (latest added, as for any release tag).
-  test.each<[string, string]>([
-    ['v1.2', 'v1.2'],
-    ['v1', 'v1'],
-    ['1.2.3.4', '1.2.3.4'],
-    ['V1.2.3', 'V1.2.3'],
-    ['v01.2.3', 'v01.2.3'],
-    ['v1.02.3', 'v1.02.3'],
-    ['1.2.3-01', '1.2.3-01'],
-    ['1.2.3-', '1.2.3-'],
-    ['1.2.3+', '1.2.3-'],
-    ['vv1.2.3', 'vv1.2.3'],
-    ['release/1.2.3', 'release-1.2.3'],
-    ['v1.2.3 ', 'v1.2.3-']
-  ])('%j is not semver, tag %j', (tag, expected) => {
+  // Close to semver, but not: each is a plain tag name, and (as metadata-action's semver rules) does not move latest.
+  test.each<[string, string, boolean]>([
+    ['v1.2', 'v1.2', true],
+    ['v1', 'v1', true],
+    ['1.2.3.4', '1.2.3.4', true],
+    ['V1.2.3', 'V1.2.3', true],
+    ['v01.2.3', 'v01.2.3', true],
+    ['v1.02.3', 'v1.02.3', true],
+    ['1.2.3-01', '1.2.3-01', true],
+    ['1.2.3-', '1.2.3-', true],
+    ['1.2.3+', '1.2.3-', true],
+    ['vv1.2.3', 'vv1.2.3', true],
+    ['release/1.2.3', 'release-1.2.3', false],
+    ['v1.2.3 ', 'v1.2.3-', false],
+    ['20240101', '20240101', false]
+  ])('%j is not semver: tag %j, no latest (near semver: %s)', (tag, expected, nearSemver) => {
     expect(parseSemver(tag)).toBeUndefined()
+    expect(isNearSemver(tag)).toBe(nearSemver)
     const e = event('push', `refs/tags/${tag}`)
-    expect(expandTags(['auto'], e, 'auto')).toEqual([expected, 'latest', 'sha-0123456'])
+    expect(expandTags(['auto'], e, 'auto')).toEqual([expected, 'sha-0123456'])
+    expect(expandTags(['auto'], e, 'true')).toEqual([expected, 'latest', 'sha-0123456'])
     expect(autoTags(e).version).toBe(expected)
+    expect(autoTags(e).notRelease).toEqual({ tag, nearSemver })
   })
+
+  test.each(['refs/tags/v1.2.3', 'refs/tags/v2.0.0-rc.1', 'refs/heads/V1.2.3'])(
+    '%s is no tag that latest: auto skips',
+    (ref) => {
+      expect(autoTags(event('push', ref)).notRelease).toBeUndefined()
+    }
+  )
 
   it('parses the parts', () => {
     expect(parseSemver('v1.22.333-rc.1+b.2')).toEqual({
@@ -174,6 +196,25 @@ describe('tagOf: a ref name as a tag', () => {
   })
 })
 
+describe('the sha-tag input', () => {
+  test.each<[string, GitEvent, string[]]>([
+    ['release', event('push', 'refs/tags/v1.2.3'), ['1.2.3', '1.2', '1', 'latest']],
+    ['branch', event('push', 'refs/heads/main'), ['main']],
+    ['pull request', event('pull_request', 'refs/pull/42/merge', prPayload), ['pr-42']],
+    ['schedule', event('schedule', 'refs/heads/main'), ['nightly']]
+  ])('false drops only sha-<7> from auto on a %s', (_label, e, tags) => {
+    expect(expandTags(['auto'], e, 'auto', false)).toEqual(tags)
+    expect(expandTags(['auto'], e, 'auto', true)).toEqual([...tags, expect.stringMatching(/^sha-[0-9a-f]{7}$/)])
+  })
+
+  it('leaves a literal sha- tag alone', () => {
+    expect(expandTags(['auto', 'sha-custom'], event('push', 'refs/heads/main'), 'auto', false)).toEqual([
+      'main',
+      'sha-custom'
+    ])
+  })
+})
+
 describe('the latest input', () => {
   const release = event('push', 'refs/tags/v1.2.3')
   const branch = event('push', 'refs/heads/main')
@@ -185,6 +226,8 @@ describe('the latest input', () => {
     ['branch, auto', branch, 'auto', ['main', 'sha-0123456']],
     ['branch, true', branch, 'true', ['main', 'latest', 'sha-0123456']],
     ['prerelease, true', event('push', 'refs/tags/v2.0.0-rc.1'), 'true', ['2.0.0-rc.1', 'latest', 'sha-0123456']],
+    ['non-semver tag, auto', event('push', 'refs/tags/release-7'), 'auto', ['release-7', 'sha-0123456']],
+    ['non-semver tag, true', event('push', 'refs/tags/release-7'), 'true', ['release-7', 'latest', 'sha-0123456']],
     ['non-semver tag, false', event('push', 'refs/tags/release-7'), 'false', ['release-7', 'sha-0123456']],
     ['pull request, auto', pr, 'auto', ['pr-42', 'sha-fedcba9']],
     ['pull request, true', pr, 'true', ['pr-42', 'latest', 'sha-fedcba9']]
@@ -326,5 +369,128 @@ describe('ociLabels', () => {
     const [label] = ociLabels(gitEventOf({}, undefined), '', new Date(Date.UTC(2027, 0, 5, 23, 59, 59)))
     expect(label.value).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
     expect(label.value).toBe('2027-01-05T23:59:59Z')
+  })
+})
+
+describe('createdOf: the commit time, for a reproducible image', () => {
+  const now = new Date('2026-06-07T08:09:10.987Z')
+  const none: CommitTimes = { sourceDateEpoch: undefined, headCommit: undefined, git: () => undefined }
+
+  test.each<[string, Partial<CommitTimes>, string, string]>([
+    [
+      'SOURCE_DATE_EPOCH first',
+      { sourceDateEpoch: '1700000000', headCommit: '2025-01-01T00:00:00Z', git: () => '2024-01-01T00:00:00Z' },
+      '2023-11-14T22:13:20.000Z',
+      'SOURCE_DATE_EPOCH'
+    ],
+    [
+      'then the head commit, in UTC and whole seconds',
+      { headCommit: '2025-03-04T05:06:07+01:00', git: () => '2024-01-01T00:00:00Z' },
+      '2025-03-04T04:06:07.000Z',
+      'head commit'
+    ],
+    ['then git log', { git: () => '2024-02-03T04:05:06-08:00' }, '2024-02-03T12:05:06.000Z', 'git log'],
+    ['else now, whole seconds', {}, '2026-06-07T08:09:10.000Z', 'now'],
+    ['SOURCE_DATE_EPOCH 0 is a time too', { sourceDateEpoch: '0' }, '1970-01-01T00:00:00.000Z', 'SOURCE_DATE_EPOCH'],
+    [
+      'an empty SOURCE_DATE_EPOCH is unset',
+      { sourceDateEpoch: '', git: () => '2024-02-03T04:05:06Z' },
+      '2024-02-03T04:05:06.000Z',
+      'git log'
+    ],
+    [
+      'a head commit time that is no time is passed over',
+      { headCommit: 'yesterday' },
+      '2026-06-07T08:09:10.000Z',
+      'now'
+    ]
+  ])('%s', (_label, times, iso, source) => {
+    const { created, warnings } = createdOf({ ...none, ...times }, now)
+    expect(created.date.toISOString()).toBe(iso)
+    expect(created.source).toBe(source)
+    expect(warnings).toEqual([])
+  })
+
+  it('asks git only when SOURCE_DATE_EPOCH and the event have no time', () => {
+    let asked = 0
+    const git = (): string => {
+      asked++
+      return '2024-01-01T00:00:00Z'
+    }
+    createdOf({ ...none, headCommit: '2025-01-01T00:00:00Z', git }, now)
+    createdOf({ ...none, sourceDateEpoch: '1', git }, now)
+    expect(asked).toBe(0)
+    createdOf({ ...none, git }, now)
+    expect(asked).toBe(1)
+  })
+
+  test.each(['1.5', '-1', 'soon', '2024-01-01'])(
+    'warns about SOURCE_DATE_EPOCH=%j and uses the next source',
+    (value) => {
+      const { created, warnings } = createdOf(
+        { ...none, sourceDateEpoch: value, headCommit: '2025-01-01T00:00:00Z' },
+        now
+      )
+      expect(created.source).toBe('head commit')
+      expect(warnings).toEqual([
+        `SOURCE_DATE_EPOCH='${value}' is not a whole number of seconds since 1970, so the image's creation time comes from the commit instead.`
+      ])
+    }
+  )
+})
+
+describe('headCommitTime', () => {
+  test.each<[string, unknown, string, string | undefined]>([
+    ['a push', { head_commit: { id: SHA, timestamp: '2025-01-01T00:00:00Z' } }, SHA, '2025-01-01T00:00:00Z'],
+    ['a head commit without id', { head_commit: { timestamp: '2025-01-01T00:00:00Z' } }, SHA, '2025-01-01T00:00:00Z'],
+    [
+      'another commit than the one built',
+      { head_commit: { id: HEAD, timestamp: '2025-01-01T00:00:00Z' } },
+      SHA,
+      undefined
+    ],
+    ['a branch deletion (head_commit: null)', { head_commit: null }, SHA, undefined],
+    ['a pull request (no head_commit)', prPayload, HEAD, undefined],
+    ['no payload', undefined, SHA, undefined],
+    ['a timestamp that is no string', { head_commit: { id: SHA, timestamp: 5 } }, SHA, undefined]
+  ])('%s', (_label, payload, sha, expected) => {
+    expect(headCommitTime(payload, sha)).toBe(expected)
+  })
+})
+
+describe('createdLine', () => {
+  const date = new Date('2025-03-04T04:06:07Z')
+  test.each<[CreatedSource, string]>([
+    ['SOURCE_DATE_EPOCH', 'from SOURCE_DATE_EPOCH'],
+    ['head commit', "the commit's time, from the event's head commit"],
+    ['git log', "the commit's time, from git log in the workspace"],
+    [
+      'now',
+      'now: no SOURCE_DATE_EPOCH, no head commit in the event and no git history in the workspace, so a rebuild of this commit gets another digest'
+    ]
+  ])('says where the time came from: %s', (source, said) => {
+    expect(createdLine({ date, source })).toBe(
+      `Image creation time (org.opencontainers.image.created): 2025-03-04T04:06:07Z, ${said}.`
+    )
+  })
+})
+
+describe('gitEventOf: a pull request from a fork', () => {
+  const repo = (fullName: string, fork = false) => ({ full_name: fullName, fork })
+  const pr = (head: unknown, base: unknown = repo('octo-org/app')) => ({
+    pull_request: { number: 7, head: { sha: HEAD, repo: head }, base: { repo: base } }
+  })
+
+  test.each<[string, string, unknown, string | undefined]>([
+    ['another repository', 'pull_request', pr(repo('someone/app', true)), 'someone/app'],
+    ['another name, fork not said', 'pull_request', pr(repo('someone/app')), 'someone/app'],
+    ['fork: true under the same name', 'pull_request', pr(repo('octo-org/app', true)), 'octo-org/app'],
+    ['a deleted fork (head.repo: null)', 'pull_request', pr(null), '(a deleted fork)'],
+    ['a branch of the repository', 'pull_request', pr(repo('octo-org/app')), undefined],
+    ['pull_request_target (it has the secrets)', 'pull_request_target', pr(repo('someone/app', true)), undefined],
+    ['a payload without repositories', 'pull_request', prPayload, undefined],
+    ['no payload', 'pull_request', undefined, undefined]
+  ])('%s', (_label, name, payload, fork) => {
+    expect(event(name, 'refs/pull/7/merge', payload, MERGE).fork).toBe(fork)
   })
 })

@@ -68,6 +68,7 @@ export function env(
     fs: fakeFs(entries, fsOptions),
     event,
     now: NOW,
+    created: { date: new Date('2026-01-02T03:04:05Z'), source: 'now' },
     buildkitEnv: false,
     dockerHost: undefined,
     dockerConfig: '/home/runner/.docker',

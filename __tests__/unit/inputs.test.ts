@@ -9,6 +9,7 @@ import type { InputName, RawInputs } from '../../src/input-names.js'
 import { parseInputs } from '../../src/inputs.js'
 import type { Inputs, ParseResult } from '../../src/inputs.js'
 import { parseLines, parseList } from '../../src/parse.js'
+import { makePlan } from '../../src/plan.js'
 import type { Warning } from '../../src/parse.js'
 import { CREATED, DEFAULT_TREE, env, PLAIN_BUILD, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
@@ -191,13 +192,45 @@ describe('parseInputs: tags', () => {
   test.each<[string, string]>([
     ['.x', "Input 'tags': '.x' is not a valid tag."],
     ['-x', "Input 'tags': '-x' is not a valid tag."],
-    ['a/b', "Input 'tags': 'a/b' is not a valid tag."],
     ['a b', "Input 'tags': 'a b' is not a valid tag."],
     ['x'.repeat(129), `Input 'tags': '${'x'.repeat(40)}… (129 characters)' is not a valid tag.`]
   ])('rejects %j', (tags, start) => {
     const message = onlyProblem(parse({ tags }), 'tags')
     expect(message.startsWith(start)).toBe(true)
     expect(message).toContain('Fix: a tag is 1 to 128 characters')
+  })
+
+  test.each<[string, string]>([
+    [
+      'ghcr.io/octo/app:1.2.3',
+      "Input 'tags': 'ghcr.io/octo/app:1.2.3' is a full image reference, not a tag. Fix: write the repository 'ghcr.io/octo/app' in images and only the tag '1.2.3' in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'octo/app:latest',
+      "Input 'tags': 'octo/app:latest' is a full image reference, not a tag. Fix: write the repository 'octo/app' in images and only the tag 'latest' in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'localhost:5000/app',
+      "Input 'tags': 'localhost:5000/app' is a repository, not a tag. Fix: write the repository 'localhost:5000/app' in images and only tag names such as latest or 1.2.3 in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'a/b',
+      "Input 'tags': 'a/b' is a repository, not a tag. Fix: write the repository 'a/b' in images and only tag names such as latest or 1.2.3 in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'Octo/App:V1',
+      "Input 'tags': 'Octo/App:V1' is a full image reference, not a tag. Fix: write the repository 'Octo/App' in images and only the tag 'V1' in tags (each tag applies to every repository in images)."
+    ]
+  ])('says that the repository of the full reference %j goes in images', (tags, message) => {
+    expect(onlyProblem(parse({ tags }), 'tags')).toBe(message)
+  })
+
+  it('names the repository in images for a build-push-action style list of references', () => {
+    const problems = problemsOf(parse({ tags: 'octo/app:1.2.3\nocto/app:latest' }))
+    expect(problems.map((p) => p.message.slice(0, p.message.indexOf('. Fix')))).toEqual([
+      "Input 'tags': 'octo/app:1.2.3' is a full image reference, not a tag",
+      "Input 'tags': 'octo/app:latest' is a full image reference, not a tag"
+    ])
   })
 
   it('reports each invalid tag once', () => {
@@ -265,7 +298,20 @@ describe('parseInputs: build-args and labels', () => {
           { key: 'A', value: '1' },
           { key: 'B', value: 'x y' }
         ]
-      ]
+      ],
+      // As people write them: a quoted line (CSV), a quoted value (a Dockerfile LABEL), spaces around =.
+      ['"a=b, c"', [{ key: 'a', value: 'b, c' }]],
+      ["'a=b, c'", [{ key: 'a', value: 'b, c' }]],
+      ['a="b, c"', [{ key: 'a', value: 'b, c' }]],
+      ["a='b c'", [{ key: 'a', value: 'b c' }]],
+      ['"a=\'b\'"', [{ key: 'a', value: 'b' }]],
+      ['key = value', [{ key: 'key', value: 'value' }]],
+      ['key =  "spaced value"', [{ key: 'key', value: 'spaced value' }]],
+      ['a=""', [{ key: 'a', value: '' }]],
+      ['a=b"c"', [{ key: 'a', value: 'b"c"' }]],
+      ['a=say "hi"', [{ key: 'a', value: 'say "hi"' }]],
+      ['"a"="b c"', [{ key: 'a', value: 'b c' }]],
+      ["'org.example.x' = 'y'", [{ key: 'org.example.x', value: 'y' }]]
     ])('%j', (value, expected) => {
       const withCreated = name === 'labels' ? [...expected, CREATED] : expected
       expect(buildOf(inputsOf(parse({ [name]: value })))[field]).toEqual(withCreated)
@@ -278,15 +324,33 @@ describe('parseInputs: build-args and labels', () => {
       ['key with a tab', 'MY\tKEY=value']
     ])('%s is a problem', (_label, line) => {
       expect(onlyProblem(parse({ [name]: line }), name)).toBe(
-        `Input '${name}': '${line}' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`
+        `Input '${name}': '${line}' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`
+      )
+    })
+
+    test.each<[string, string]>([
+      ['"a=b, c', 'the line'],
+      ["'a=b", 'the line'],
+      ['a="b, c', 'the value'],
+      ['a="', 'the value'],
+      ['a=\'b" c', 'the value']
+    ])('%j, a quote that does not close, is a problem', (line, where) => {
+      expect(onlyProblem(parse({ [name]: line }), name)).toBe(
+        `Input '${name}': '${line}' has a quote that opens ${where} and does not close it. Fix: close the quote, or write the line without quotes (one KEY=VALUE per line; a value may hold spaces and commas).`
+      )
+    })
+
+    test.each(["a'b=c", '"a\'b"=c', 'a"b"=c'])('%j, a key with a quote, is a problem', (line) => {
+      expect(onlyProblem(parse({ [name]: line }), name)).toBe(
+        `Input '${name}': '${line}' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`
       )
     })
 
     it('reports each bad line and keeps the good ones out of the count', () => {
       const problems = problemsOf(parse({ [name]: 'A=1\nBAD\n=x\nB=2' }))
       expect(problems.map((p) => p.message)).toEqual([
-        `Input '${name}': 'BAD' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`,
-        `Input '${name}': '=x' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`
+        `Input '${name}': 'BAD' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`,
+        `Input '${name}': '=x' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`
       ])
     })
   })
@@ -751,7 +815,7 @@ describe('parseInputs: source-image', () => {
   })
 
   test.each<[string, string]>([
-    ['Alpine:3.20', 'uppercase'],
+    ['GHCR.io/org/app:1', "the registry host 'GHCR.io' has uppercase letters"],
     ['alpine:.bad', "has an invalid tag '.bad'"],
     ['alpine@sha256:abc', 'has an invalid digest'],
     ['alpine app', 'white space']
@@ -847,6 +911,66 @@ describe('parseInputs: naming rules', () => {
     ])
   })
 
+  test.each<[string, Partial<RawInputs>, string]>([
+    ['cache-from', { 'cache-from': 'ghcr.io/Octo-Org/App:Main' }, 'ghcr.io/octo-org/app:Main'],
+    ['cache-from', { 'cache-from': 'Octo-Org/App' }, 'octo-org/app'],
+    [
+      'cache-from',
+      { 'cache-from': `localhost:5000/Team/App@sha256:${HEX64}` },
+      `localhost:5000/team/app@sha256:${HEX64}`
+    ],
+    ['source-image', { 'source-image': 'ghcr.io/Octo-Org/App:V1.2' }, 'ghcr.io/octo-org/app:V1.2'],
+    ['source-image', { 'source-image': `Octo/App:1@sha256:${HEX64}` }, `octo/app:1@sha256:${HEX64}`]
+  ])(
+    'lowercases the repository of %s %j, keeping its tag and digest, with the notice images get',
+    (input, overrides, used) => {
+      const result = parse(overrides)
+      const inputs = inputsOf(result)
+      const written = overrides[input as InputName]!
+      if (input === 'cache-from') expect(buildOf(inputs).cacheFrom).toEqual([used])
+      else expect(inputs.source).toEqual({ kind: 'image', ref: used })
+      expect(result.notices).toEqual([
+        {
+          input,
+          message: `'${written}' has uppercase letters, which docker does not allow in repository names; using '${used}'.`
+        }
+      ])
+    }
+  )
+
+  it('gives one notice for every name lowercased, in images and cache-from (the GHCR recipe)', () => {
+    const result = parse({
+      registry: 'ghcr.io',
+      images: 'Octo-Org/Octo-App',
+      'cache-from': 'ghcr.io/Octo-Org/Octo-App:main\nghcr.io/Octo-Org/Octo-App:main, ghcr.io/octo-org/base:1'
+    })
+    const inputs = inputsOf(result)
+    expect(inputs.images.map((i) => i.name)).toEqual(['ghcr.io/octo-org/octo-app'])
+    expect(buildOf(inputs).cacheFrom).toEqual(['ghcr.io/octo-org/octo-app:main', 'ghcr.io/octo-org/base:1'])
+    expect(result.notices).toEqual([
+      {
+        input: 'images',
+        message:
+          "Docker does not allow uppercase letters in repository names; using 'octo-org/octo-app' for 'Octo-Org/Octo-App' (images), 'ghcr.io/octo-org/octo-app:main' for 'ghcr.io/Octo-Org/Octo-App:main' (cache-from)."
+      }
+    ])
+  })
+
+  test.each<[InputName, string]>([
+    ['cache-from', 'GHCR.io/org/app:main'],
+    ['source-image', 'GHCR.io/org/app:main']
+  ])('refuses an uppercase registry host in %s, once', (input, value) => {
+    expect(onlyProblem(parse({ [input]: value }), input)).toBe(
+      `Input '${input}': the registry host 'GHCR.io' has uppercase letters. Fix: write it as 'ghcr.io'.`
+    )
+  })
+
+  it('leaves a buildx cache spec as written, to be refused whole', () => {
+    expect(onlyProblem(parse({ 'cache-from': 'type=registry,ref=ghcr.io/Org/App' }), 'cache-from')).toContain(
+      "'type=registry,ref=ghcr.io/Org/App' is a buildx cache spec"
+    )
+  })
+
   it('merges two spellings of one repository into one', () => {
     const result = parse({ images: 'octo/app, Octo/App' })
     expect(inputsOf(result).images.map((i) => i.name)).toEqual(['octo/app'])
@@ -932,6 +1056,20 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
     ])
   })
 
+  it('dates the created label at the commit and gives BuildKit its SOURCE_DATE_EPOCH', () => {
+    const environment = {
+      ...env(undefined, release),
+      created: { date: new Date('2025-03-04T04:06:07Z'), source: 'head commit' as const }
+    }
+    const build = buildOf(inputsOf(parseInputs(raw(), environment)))
+    expect(build.labels).toContainEqual({ key: 'org.opencontainers.image.created', value: '2025-03-04T04:06:07Z' })
+    expect(build.sourceDateEpoch).toBe(1741061167)
+  })
+
+  it('gives no SOURCE_DATE_EPOCH when the time is only now', () => {
+    expect(buildOf(inputsOf(parseOn({}))).sourceDateEpoch).toBeUndefined()
+  })
+
   it('lets a label the user sets win over the default of the same key', () => {
     const labels = buildOf(
       inputsOf(parseOn({ labels: 'org.opencontainers.image.title=My App\norg.opencontainers.image.version=custom' }))
@@ -985,6 +1123,58 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
   it('reports an invalid literal tag next to valid auto tags', () => {
     expect(onlyProblem(parseOn({ tags: 'auto, -bad' }), 'tags')).toContain("'-bad' is not a valid tag")
   })
+
+  test.each<[string, string[]]>([
+    ['', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['true', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['false', ['1.2.3', '1.2', '1', 'latest']],
+    ['False', ['1.2.3', '1.2', '1', 'latest']]
+  ])('sha-tag: %j', (shaTag, tags) => {
+    expect(inputsOf(parseOn({ 'sha-tag': shaTag })).tags).toEqual(tags)
+  })
+
+  it('sha-tag: false keeps literal tags, and a non-boolean is a problem', () => {
+    expect(inputsOf(parseOn({ 'sha-tag': 'false', tags: 'auto, edge' })).tags).toEqual([
+      '1.2.3',
+      '1.2',
+      '1',
+      'latest',
+      'edge'
+    ])
+    expect(onlyProblem(parseOn({ 'sha-tag': 'no' }), 'sha-tag')).toBe(
+      "Input 'sha-tag': 'no' is not a boolean. Fix: write true or false."
+    )
+  })
+
+  const tagPush = (tag: string) =>
+    gitEventOf({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: `refs/tags/${tag}`, GITHUB_SHA: SHA }, undefined)
+
+  test.each<[string, string]>([
+    [
+      'V1.2.3',
+      "The Git tag 'V1.2.3' is not a semantic version (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v), so latest: auto does not move latest. Name the release like v1.2.3 to get the version tags and latest, or set latest: true to move it on this tag."
+    ],
+    [
+      'v1.2',
+      "The Git tag 'v1.2' is not a semantic version (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v), so latest: auto does not move latest. Name the release like v1.2.3 to get the version tags and latest, or set latest: true to move it on this tag."
+    ],
+    [
+      'release-7',
+      "The Git tag 'release-7' is not a semantic version, so latest: auto does not move latest. Set latest: true to move it on this tag."
+    ]
+  ])('a push of the tag %j gets no latest, and a notice that says why', (tag, message) => {
+    const result = parseOn({}, tagPush(tag))
+    expect(inputsOf(result).tags).not.toContain('latest')
+    expect(result.notices).toEqual([{ input: 'latest', message }])
+  })
+
+  test.each<[string, Partial<RawInputs>]>([
+    ['latest: true', { latest: 'true' }],
+    ['latest: false', { latest: 'false' }],
+    ['literal tags only', { tags: 'stable' }]
+  ])('gives no such notice with %s', (_label, overrides) => {
+    expect(parseOn(overrides, tagPush('V1.2.3')).notices).toEqual([])
+  })
 })
 
 describe('parseInputs: save-compression-level', () => {
@@ -1037,7 +1227,7 @@ describe('parseInputs: cache-from', () => {
     expect(build.cacheFrom).toEqual(['localhost:5000/app:latest', 'ghcr.io/org/app:main'])
   })
 
-  test.each(['Bad/Ref:x', 'app:-x'])('%j is a problem', (ref) => {
+  test.each(['bad ref:x', 'app:-x'])('%j is a problem', (ref) => {
     expect(onlyProblem(parse({ 'cache-from': ref }), 'cache-from')).toContain(
       'Fix: list image references such as ghcr.io/org/app:latest'
     )
@@ -1123,5 +1313,88 @@ describe('parseInputs: build args that look like credentials', () => {
 
   test.each(['VERSION', 'NODE_ENV', 'BASE_IMAGE'])('do not warn for %s', (key) => {
     expect(parse({ 'build-args': `${key}=x` }).warnings).toEqual([])
+  })
+})
+
+describe('parseInputs: push on a pull request from a fork', () => {
+  const forkPr = gitEventOf(
+    { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge', GITHUB_SHA: 'a'.repeat(40) },
+    {
+      pull_request: {
+        number: 7,
+        head: { sha: 'b'.repeat(40), repo: { full_name: 'someone/app', fork: true } },
+        base: { repo: { full_name: 'octo-org/app' } }
+      }
+    }
+  )
+  const onFork = (overrides: Partial<RawInputs>, logins = { registries: [] as string[], store: false }): ParseResult =>
+    parseInputs(raw({ images: 'ghcr.io/octo-org/app', ...overrides }), {
+      ...env(undefined, forkPr),
+      dockerLogins: logins
+    })
+
+  it('builds and does not push, with a warning that gives the fix', () => {
+    const result = onFork({})
+    const inputs = inputsOf(result)
+    expect(inputs.push).toBe(false)
+    expect(inputs.pushSkipped).toBe(
+      'a pull request from the fork someone/app gets no secrets, and there is no login for ghcr.io'
+    )
+    expect(result.warnings).toEqual([
+      {
+        input: 'push',
+        message:
+          "Not pushing: a pull request from the fork someone/app gets no secrets, and there is no login for ghcr.io, so the push would fail. The image is built, and the outputs say nothing was pushed. Fix: push only outside pull requests (push: ${{ github.event_name != 'pull_request' }}), or give username and password for a registry that fork pull requests may push to."
+      }
+    ])
+    expect(
+      makePlan(inputs, {
+        buildx: true,
+        buildkitEnv: false,
+        workspace: '/ws',
+        iidFile: 'i',
+        metadataFile: 'm',
+        pigz: undefined,
+        zstd: undefined
+      }).plan.pushes
+    ).toEqual([])
+  })
+
+  test.each<[string, Partial<RawInputs>, { registries: string[]; store: boolean }]>([
+    ['push: false', { push: 'false' }, { registries: [], store: false }],
+    [
+      'credentials given for the registry',
+      { registry: 'ghcr.io', username: 'u', password: 'p' },
+      { registries: [], store: false }
+    ],
+    ['a login for the registry in the docker config', {}, { registries: ['ghcr.io'], store: false }],
+    ['a credsStore, which may hold one', {}, { registries: [], store: true }]
+  ])('pushes as asked with %s', (_label, overrides, logins) => {
+    const result = onFork(overrides, logins)
+    expect(inputsOf(result).pushSkipped).toBeUndefined()
+    expect(inputsOf(result).push).toBe(overrides.push !== 'false')
+    expect(result.warnings.filter((w) => w.input === 'push')).toEqual([])
+  })
+
+  it('names each registry without a login', () => {
+    const result = onFork(
+      { images: 'ghcr.io/octo-org/app, docker.io/octo/app, quay.io/octo/app' },
+      { registries: ['quay.io'], store: false }
+    )
+    expect(inputsOf(result).pushSkipped).toContain('there is no login for ghcr.io, docker.io')
+  })
+
+  it('pushes a branch of the repository itself as asked', () => {
+    const sameRepo = gitEventOf(
+      { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge' },
+      {
+        pull_request: {
+          number: 7,
+          head: { repo: { full_name: 'octo-org/app' } },
+          base: { repo: { full_name: 'octo-org/app' } }
+        }
+      }
+    )
+    expect(inputsOf(parseInputs(raw(), env(undefined, sameRepo))).push).toBe(true)
   })
 })

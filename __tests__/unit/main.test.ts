@@ -231,3 +231,30 @@ describe('the success path', () => {
     expect(process.exitCode).toBeUndefined()
   })
 })
+
+describe('the classic builder', () => {
+  const notice = (): string[] => capture.commands('notice').filter((n) => n.includes('classic builder'))
+
+  it('is a notice, once per job: the step exports a marker that later steps of the job see', async () => {
+    const classic = writeTree(tempDir('docker-config'), { 'config.json': '{}' })
+    await main(vars({ images: REPOSITORY, push: 'false' }, { DOCKER_CONFIG: classic }), runnerFor)
+    expect(capture.commands('warning')).toEqual([])
+    expect(notice()).toEqual([
+      expect.stringMatching(/^::notice::docker build here is the classic builder, which Docker has deprecated\./)
+    ])
+    const exported = fs.readFileSync(capture.files.GITHUB_ENV, 'utf8')
+    expect(exported).toMatch(/^SHIP_IMAGE_CLASSIC_BUILDER_NOTED<<ghadelimiter_[0-9a-f-]+\ntrue\n/)
+
+    await main(
+      vars({ images: REPOSITORY, push: 'false' }, { DOCKER_CONFIG: classic, SHIP_IMAGE_CLASSIC_BUILDER_NOTED: 'true' }),
+      runnerFor
+    )
+    expect(notice()).toHaveLength(1)
+  })
+
+  it('is not mentioned with buildx', async () => {
+    await main(vars({ images: REPOSITORY, push: 'false' }), runnerFor)
+    expect(notice()).toEqual([])
+    expect(fs.readFileSync(capture.files.GITHUB_ENV, 'utf8')).toBe('')
+  })
+})

@@ -74,8 +74,8 @@ describe('refuseControlCharacters (through parseInputs)', () => {
     (name) => {
       const problems = problemsOf(parse({ [name]: 'x\n::warning title=INJECTED::boo' }))
       expect(problems.map((p) => p.message)).toEqual([
-        `Input '${name}': 'x' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`,
-        `Input '${name}': '::warning title=INJECTED::boo' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces in KEY.`
+        `Input '${name}': 'x' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`,
+        `Input '${name}': '::warning title=INJECTED::boo' is not a KEY=VALUE line. Fix: write one KEY=VALUE per line, with no spaces or quotes in KEY.`
       ])
       for (const { message } of problems) expect(message).not.toMatch(/[\r\n]/)
     }

@@ -429,7 +429,7 @@ describe('makeImage: cache-from with the classic builder', () => {
     ])
     expect(capture.commands('notice')).toEqual([
       expect.stringMatching(
-        /^::notice::cache-from: localhost:5000\/app:gone could not be pulled \(.*manifest unknown \(docker pull localhost:5000\/app:gone failed, exit code 1\)\); building without it\.$/
+        /^::notice::cache-from: localhost:5000\/app:gone could not be pulled: it is not in the registry \(yet: on a first run, or before that tag is pushed\); building without it\.$/
       )
     ])
     expect(capture.lines()[0]).toBe('::group::Pulling 2 cache images')
@@ -446,6 +446,27 @@ describe('makeImage: cache-from with the classic builder', () => {
     const { plan, secrets } = planned(CACHE)
     await makeImage(docker, plan, secrets)
     expect(fake.callsOf('pull')).toEqual([])
+  })
+})
+
+describe('makeImage: a build whose name another build took', () => {
+  const taken = failure('ERROR: failed to solve: image "docker.io/alice/app:latest": already exists\n')
+
+  it('builds again, from the cache, with a warning', async () => {
+    fake.on(isBuild, taken, builds(IMAGE_ID))
+    const { plan, secrets } = planned({})
+    await expect(makeImage(docker, plan, secrets)).resolves.toMatchObject({ id: IMAGE_ID })
+    expect(fake.calls.filter((c) => isBuild(c.args))).toHaveLength(2)
+    expect(capture.commands('warning')).toEqual([
+      expect.stringContaining('Another build on this engine named the same image at the same moment (attempt 1 of 3)')
+    ])
+  })
+
+  it('gives up after the retries input', async () => {
+    fake.on(isBuild, taken)
+    const { plan, secrets } = planned({ retries: '2' })
+    await expect(makeImage(docker, plan, secrets)).rejects.toThrow(/already exists/)
+    expect(fake.calls.filter((c) => isBuild(c.args))).toHaveLength(2)
   })
 })
 

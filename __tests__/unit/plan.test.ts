@@ -2,7 +2,8 @@ import { describe, expect, it, test } from '@jest/globals'
 import type { BuildInputs } from '../../src/build-inputs.js'
 import { parseInputs } from '../../src/inputs.js'
 import type { Inputs } from '../../src/inputs.js'
-import { commandLines, makePlan } from '../../src/plan.js'
+import { commandLines } from '../../src/command-lines.js'
+import { makePlan } from '../../src/plan.js'
 import type { Builder, Compressor, Plan, PlanFacts, Secrets } from '../../src/plan.js'
 import type { SaveTarget } from '../../src/tarball-inputs.js'
 import type { Repository } from '../../src/reference.js'
@@ -99,7 +100,9 @@ function allArgs(p: Plan): string[][] {
   const image =
     p.image.kind === 'build' || p.image.kind === 'load'
       ? [p.image.args]
-      : [p.image.inspect, p.image.pull, ...p.image.tag]
+      : p.image.kind === 'merge'
+        ? p.image.repositories.flatMap((r) => r.create)
+        : [p.image.inspect, p.image.pull, ...p.image.tag, ...(p.image.copy ? [p.image.copy.create] : [])]
   return [
     ...p.logins.map((l) => l.args),
     ...image,
@@ -208,6 +211,40 @@ describe('makePlan: build arguments', () => {
       IID,
       '/ws'
     ])
+  })
+})
+
+describe('makePlan: SOURCE_DATE_EPOCH', () => {
+  const dated: BuildInputs = { ...plainBuild, sourceDateEpoch: 1741061167 }
+
+  it('gives buildx the commit time as SOURCE_DATE_EPOCH, after the build args', () => {
+    const build: BuildInputs = { ...dated, buildArgs: [{ key: 'A', value: '1' }] }
+    const args = buildArgsOf(plan({ source: { kind: 'build', build } }, 'buildx'))
+    expect(args.slice(args.indexOf('--build-arg'), args.indexOf('--build-arg') + 4)).toEqual([
+      '--build-arg',
+      'A=1',
+      '--build-arg',
+      'SOURCE_DATE_EPOCH=1741061167'
+    ])
+  })
+
+  test.each<[string, Builder, boolean]>([
+    ['the classic builder', 'docker', false],
+    ["an older CLI's BuildKit (DOCKER_BUILDKIT=1)", 'docker', true]
+  ])('gives it not to %s, which would warn that the arg is unused or ignore it', (_label, builder, buildkit) => {
+    expect(buildArgsOf(plan({ source: { kind: 'build', build: dated } }, builder, buildkit)).join(' ')).not.toContain(
+      'SOURCE_DATE_EPOCH'
+    )
+  })
+
+  it("leaves the user's own SOURCE_DATE_EPOCH build arg alone", () => {
+    const build: BuildInputs = { ...dated, buildArgs: [{ key: 'SOURCE_DATE_EPOCH', value: '0' }] }
+    const args = buildArgsOf(plan({ source: { kind: 'build', build } }, 'buildx'))
+    expect(args.filter((a) => a.startsWith('SOURCE_DATE_EPOCH='))).toEqual(['SOURCE_DATE_EPOCH=0'])
+  })
+
+  it('gives none when the commit time is not known', () => {
+    expect(buildArgsOf(plan({}, 'buildx')).join(' ')).not.toContain('SOURCE_DATE_EPOCH')
   })
 })
 
@@ -329,8 +366,27 @@ describe('makePlan: retag', () => {
         ['image', 'tag', 'alpine:3.20', 'alice/app:latest'],
         ['image', 'tag', 'alpine:3.20', 'localhost:5000/app:v1'],
         ['image', 'tag', 'alpine:3.20', 'localhost:5000/app:latest']
-      ]
+      ],
+      // With buildx and a push, a source in a registry is first tried as a registry-side copy.
+      copy: {
+        imagetools: ['buildx', 'imagetools'],
+        create: [
+          ...['buildx', 'imagetools', 'create', '--tag', 'alice/app:v1', '--tag', 'alice/app:latest'],
+          ...['--tag', 'localhost:5000/app:v1', '--tag', 'localhost:5000/app:latest', 'alpine:3.20']
+        ],
+        registries: ['docker.io', 'localhost:5000']
+      }
     })
+  })
+
+  test.each<[string, Overrides, Builder]>([
+    ['without buildx', {}, 'docker'],
+    ['without a push', { push: false }, 'buildx'],
+    ['with a save (the image must be local)', { save: { path: '/ws/i.tar', format: 'tar', level: 3 } }, 'buildx'],
+    ['for an image ID', { source: { kind: 'image', ref: 'sha256:abc123def456' } }, 'buildx']
+  ])('copies nothing registry-side %s', (_label, overrides, builder) => {
+    const p = plan({ source: { kind: 'image', ref: 'alpine:3.20' }, ...overrides }, builder)
+    expect(p.image.kind === 'retag' && p.image.copy).toBeUndefined()
   })
 
   it('is the same whichever builder is found', () => {

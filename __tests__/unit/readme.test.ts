@@ -152,3 +152,26 @@ describe('check and update on a doctored action.yml', () => {
     expect(check(ACTION, swapped).problems).toEqual(["the rows are not in action.yml's order, or one is repeated."])
   })
 })
+
+describe('README workflows', () => {
+  const uses = [...README.matchAll(/^\s*(?:- )?uses: (ship-image\/ship-image@\S+)(.*)$/gm)]
+
+  it('pin a commit until a release tag exists, and say so', () => {
+    expect(uses.length).toBeGreaterThanOrEqual(7)
+    for (const [, ref, comment] of uses) {
+      expect(ref).toBe('ship-image/ship-image@<commit-sha>')
+      expect(comment.trim()).toBe('# until v1 is released')
+    }
+    expect(README).toContain('put the full 40-character SHA of the\ncommit you want in place of `<commit-sha>`')
+  })
+
+  it('give the runner version that runs node24 actions', () => {
+    expect(readAction(ACTION).runs.using).toBe('node24')
+    expect(README).toContain('runner version [2.327.1](https://github.com/actions/runner/releases/tag/v2.327.1)')
+  })
+
+  it('say in the migration table that push defaults to true here and false in build-push-action', () => {
+    expect(README).toMatch(/\| build-push-action \| `push` \(default `false`\) \| `push`, default \*\*`true`\*\*/)
+    expect(README).toContain('| the same names (`platform` is a deprecated alias of `platforms`) |')
+  })
+})

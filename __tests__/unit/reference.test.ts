@@ -4,6 +4,7 @@ import {
   isDigest,
   isValidDomain,
   isValidTag,
+  lowercaseReference,
   normalizeRegistry,
   parseImageReference,
   parseRepository,
@@ -316,6 +317,28 @@ describe('parseImageReference', () => {
     // Not an ID (IDs are 12 to 64 hex digits), but still a valid repository name.
     expect(parseImageReference('abc123def45')).toEqual({ ok: true, value: 'abc123def45' })
     expect(failure(parseImageReference('ABC123DEF456')).problem).toMatch(/uppercase/)
+  })
+})
+
+describe('lowercaseReference', () => {
+  test.each<[string, string]>([
+    ['Octo-Org/App', 'octo-org/app'],
+    ['ghcr.io/Octo-Org/App:Main', 'ghcr.io/octo-org/app:Main'],
+    ['localhost:5000/Team/App', 'localhost:5000/team/app'],
+    ['localhost:5000/Team/App:V1', 'localhost:5000/team/app:V1'],
+    [`Octo/App@sha256:${HEX64}`, `octo/app@sha256:${HEX64}`],
+    [`Octo/App:Tag@sha256:${HEX64}`, `octo/app:Tag@sha256:${HEX64}`],
+    ['alpine:3.20', 'alpine:3.20']
+  ])('%s → %s (the tag and digest keep their case)', (input, expected) => {
+    expect(lowercaseReference(input)).toEqual({ ok: true, value: expected })
+  })
+
+  it('refuses an uppercase registry host', () => {
+    expect(lowercaseReference('GHCR.io/org/app:1')).toEqual({
+      ok: false,
+      problem: "the registry host 'GHCR.io' has uppercase letters",
+      fix: "write it as 'ghcr.io'"
+    })
   })
 })
 

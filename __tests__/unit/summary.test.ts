@@ -1,6 +1,7 @@
 import { describe, expect, it, test } from '@jest/globals'
 import type { Metadata } from '../../src/outputs.js'
 import { closingLine, code, fenced, formatBytes, formatDuration, summaryMarkdown } from '../../src/summary.js'
+import type { SummaryInput } from '../../src/summary.js'
 
 const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4)
 
@@ -33,30 +34,134 @@ describe('summaryMarkdown', () => {
       summaryMarkdown({
         metadata: pushed,
         timings: { login: 420, build: 3100, push: 1234.5, save: 800 },
-        imageSize: 45_600_000
+        imageSize: 45_600_000,
+        step: 'image',
+        made: {
+          kind: 'build',
+          builder: 'buildx',
+          dockerfile: 'app/Dockerfile',
+          target: 'prod',
+          platforms: ['linux/amd64']
+        },
+        cache: { steps: 5, cached: 4 },
+        totalMs: 5678
       })
     ).toBe(
       [
-        '### ship-image: pushed 1 repository, saved a tarball',
+        '### ship-image `image`: pushed 1 repository, saved a tarball',
         '',
-        'Version `1.2.3`.',
+        'Version `1.2.3` · built `app/Dockerfile` (stage `prod`) with buildx for `linux/amd64` · 4 of 5 steps cached · 5.7 s in all.',
         '',
-        '| repository | tags | digest | size |',
+        '| repository | tags | digest | image size in the engine |',
         '|---|---|---|---|',
-        `| \`localhost:5000/app\` | \`1.2.3\` \`latest\` | <details><summary><code>sha256:0123456789ab…</code></summary><code>${DIGEST}</code></details> | 45.6 MB |`,
+        '| `localhost:5000/app` | `1.2.3` `latest` | `sha256:0123456789ab…` | 45.6 MB |',
         '',
-        '| login | build | save | push |',
-        '|---|---|---|---|',
-        '| 420 ms | 3.1 s | 800 ms | 1.2 s |',
+        'Pushed, by digest (a tag can move, a digest cannot):',
         '',
-        `**Tarball** \`/ws/app.tar.gz\`: 12.3 MB, \`${DIGEST}\`. Load it with:`,
+        '```text',
+        `localhost:5000/app@${DIGEST}`,
+        '```',
+        '',
+        '| login | build | save | push | total |',
+        '|---|---|---|---|---|',
+        '| 420 ms | 3.1 s | 800 ms | 1.2 s | 5.7 s |',
+        '',
+        `**Tarball** \`app.tar.gz\`: tarball size on disk 12.3 MB, gzip by pigz, \`${DIGEST}\`. This job wrote it to \`/ws/app.tar.gz\`; a job that downloads it as an artifact loads it with:`,
         '',
         '```sh',
-        'docker load --input /ws/app.tar.gz',
+        'docker load --input app.tar.gz',
         '```',
         ''
       ].join('\n')
     )
+  })
+
+  test.each<[string, Partial<SummaryInput>, string]>([
+    [
+      "the classic builder on the engine's platform, no step cached",
+      {
+        made: { kind: 'build', builder: 'the classic builder', dockerfile: 'Dockerfile', target: '', platforms: [] },
+        cache: { steps: 3, cached: 0 }
+      },
+      "Version `1.2.3` · built `Dockerfile` with the classic builder for the engine's platform · no step of 3 cached."
+    ],
+    [
+      'a remote context, several platforms',
+      {
+        made: {
+          kind: 'build',
+          builder: 'buildx',
+          dockerfile: undefined,
+          target: '',
+          platforms: ['linux/amd64', 'linux/arm64']
+        }
+      },
+      'Version `1.2.3` · built with buildx for `linux/amd64`, `linux/arm64`.'
+    ],
+    [
+      'a retag',
+      { made: { kind: 'retag', source: 'ghcr.io/o/a:1' } },
+      'Version `1.2.3` · retagged `ghcr.io/o/a:1`, nothing built.'
+    ],
+    [
+      'a builder that printed no steps',
+      { cache: { steps: 0, cached: 0 }, totalMs: 80 },
+      'Version `1.2.3` · 80 ms in all.'
+    ]
+  ])('says what made the image: %s', (_label, extra, line) => {
+    const md = summaryMarkdown({ metadata: pushed, timings: {}, imageSize: undefined, ...extra })
+    expect(md.split('\n')[2]).toBe(line)
+  })
+
+  it('leaves the step out when GITHUB_ACTION is not set, and names it when it is', () => {
+    expect(summaryMarkdown({ metadata: pushed, timings: {}, imageSize: undefined })).toMatch(/^### ship-image: pushed/)
+    expect(
+      summaryMarkdown({ metadata: pushed, timings: {}, imageSize: undefined, step: '__ship-image_ship-image_2' })
+    ).toMatch(/^### ship-image `__ship-image_ship-image_2`: pushed/)
+  })
+
+  it('says what was live and why it failed, the error on its own lines', () => {
+    const md = summaryMarkdown({
+      metadata: { ...pushed, tarball: null },
+      timings: { push: 10 },
+      imageSize: undefined,
+      failed: { phase: 'push', message: 'denied (docker push x failed)\n  more' }
+    })
+    expect(md).toContain(
+      [
+        '### ship-image: failed in the push phase, pushed 1 repository',
+        '',
+        '**Failed in the push phase.** What it did before is live, in the outputs and below.',
+        '',
+        '```text',
+        'denied (docker push x failed)',
+        '  more',
+        '```'
+      ].join('\n')
+    )
+    expect(md).toContain(`\`\`\`text\nlocalhost:5000/app@${DIGEST}\n\`\`\``)
+  })
+
+  it('says why a push was skipped', () => {
+    const md = summaryMarkdown({
+      metadata: { ...pushed, refs: [], tarball: null, images: [{ ...pushed.images[0], digest: null, ref: null }] },
+      timings: {},
+      imageSize: undefined,
+      pushSkipped: 'a pull request from the fork x/y gets no secrets'
+    })
+    expect(md).toContain('### ship-image: nothing pushed\n')
+    expect(md).toContain('**Not pushed:** a pull request from the fork x/y gets no secrets.')
+    expect(md).not.toContain('Pushed, by digest')
+  })
+
+  it('quotes a tarball name that a shell would split', () => {
+    const md = summaryMarkdown({
+      metadata: { ...pushed, tarball: { ...pushed.tarball!, path: '/ws/my image.tar', compressor: 'none' } },
+      timings: {},
+      imageSize: undefined
+    })
+    expect(md).toContain("docker load --input 'my image.tar'")
+    expect(md).toContain('tarball size on disk 12.3 MB, not compressed,')
   })
 
   it('says nothing was pushed, shows — for unknown digests and sizes, and leaves out phases that did not run', () => {
@@ -71,6 +176,7 @@ describe('summaryMarkdown', () => {
     const md = summaryMarkdown({ metadata, timings: { build: 50 }, imageSize: undefined })
     expect(md).toContain('### ship-image: nothing pushed\n')
     expect(md).toContain('| `1.2.3` `latest` | — | — |')
+    expect(md).not.toContain('Pushed, by digest')
     expect(md).toContain('| build |\n|---|\n| 50 ms |')
     expect(md).not.toContain('Version')
     expect(md).not.toContain('Tarball')
@@ -90,7 +196,7 @@ describe('summaryMarkdown', () => {
       [
         '| platform | manifest digest |',
         '|---|---|',
-        `| \`linux/amd64\` | <details><summary><code>sha256:ffffffffffff…</code></summary><code>${other}</code></details> |`,
+        `| \`linux/amd64\` | \`${other}\` |`,
         '| `linux/arm64` | — |',
         ''
       ].join('\n')
@@ -116,14 +222,16 @@ describe('summaryMarkdown: hostile names and failures', () => {
   it('fences the shell-quoted load command and the path, so a path cannot break out of its block', () => {
     const metadata: Metadata = { ...pushed, tarball: { ...pushed.tarball!, path: HOSTILE } }
     const md = summaryMarkdown({ metadata, timings: {}, imageSize: undefined })
-    expect(md).toContain(`**Tarball** \`\`\`\`${HOSTILE}\`\`\`\`: 12.3 MB,`)
-    expect(md).toContain(`\n\`\`\`\`sh\ndocker load --input '${HOSTILE}'\n\`\`\`\`\n`)
+    const name = 'a b ```x<b>.tar'
+    expect(md).toContain(`**Tarball** \`\`\`\`${name}\`\`\`\`: tarball size on disk 12.3 MB,`)
+    expect(md).toContain(`This job wrote it to \`\`\`\`${HOSTILE}\`\`\`\`;`)
+    expect(md).toContain(`\n\`\`\`\`sh\ndocker load --input '${name}'\n\`\`\`\`\n`)
   })
 
   it("quotes a path with a ' for the shell", () => {
     const metadata: Metadata = { ...pushed, tarball: { ...pushed.tarball!, path: "/ws/it's here.tar" } }
     const md = summaryMarkdown({ metadata, timings: {}, imageSize: undefined })
-    expect(md).toContain("\n```sh\ndocker load --input '/ws/it'\\''s here.tar'\n```\n")
+    expect(md).toContain("\n```sh\ndocker load --input 'it'\\''s here.tar'\n```\n")
   })
 
   it('says in the title which phase failed, and shows the message in a text block', () => {
@@ -150,7 +258,7 @@ describe('summaryMarkdown: hostile names and failures', () => {
       failed: { phase: 'build', message }
     })
     expect(md).toContain(
-      `### ship-image: failed in the build phase, nothing pushed\n\n\`\`\`\`\`text\n${message}\n\`\`\`\`\`\n`
+      `### ship-image: failed in the build phase, nothing pushed\n\n**Failed in the build phase.**\n\n\`\`\`\`\`text\n${message}\n\`\`\`\`\`\n`
     )
   })
 })

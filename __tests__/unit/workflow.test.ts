@@ -105,6 +105,36 @@ describe('group', () => {
   })
 })
 
+describe('group titles of at most 120 characters', () => {
+  const refs = Array.from({ length: 12 }, (_, i) => `ghcr.io/octo-org/octo-app:tag-${i}`)
+
+  it('cuts a list after the last item that fits, says how many more, and prints it whole inside', async () => {
+    const title = `Building ${refs.join(', ')}`
+    await workflow.group(title, async () => workflow.info('inside'))
+    const [open, whole, inside, end] = capture.lines()
+    expect(open).toBe(`::group::Building ${refs.slice(0, 3).join(', ')}, … (9 more)`)
+    expect(open.length - '::group::'.length).toBeLessThanOrEqual(workflow.GROUP_TITLE_MAX)
+    expect([whole, inside, end]).toEqual([title, 'inside', '::endgroup::'])
+  })
+
+  test.each<[string, string | undefined]>([
+    ['x'.repeat(120), undefined],
+    [`Saving 1 reference to /home/runner/work/${'deep/'.repeat(30)}image.tar.gz`, undefined],
+    [`Pushing 12 references, up to 4 at a time: ${refs.join(', ')}`, undefined]
+  ])('shortTitle(%j) fits', (title, expected) => {
+    const short = workflow.shortTitle(title)
+    if (title.length <= 120) expect(short).toBe(expected)
+    else {
+      expect(short!.length).toBeLessThanOrEqual(120)
+      expect(short!.endsWith('…') || / \(\d+ more\)$/.test(short!)).toBe(true)
+    }
+  })
+
+  it('cuts a title without a list at a space, with …', () => {
+    expect(workflow.shortTitle(`Saving to ${'a'.repeat(50)} ${'b'.repeat(80)}`)).toBe(`Saving to ${'a'.repeat(50)}…`)
+  })
+})
+
 describe('records: outputs, state, variables', () => {
   const MULTI_LINE = 'line 1\nline 2\n\nEOF\nghadelimiter_x\n'
 
