@@ -1,27 +1,36 @@
 #!/usr/bin/env bash
-# The baseline scripts/bench.mjs times against the action for the push case: the
-# docker commands a plain workflow `run:` step would use, one after another.
+# The baseline scripts/bench/push.mjs times against the action: what a user types in
+# a workflow `run:` step without the action, and nothing more. No labels, no
+# inspect, no own docker config (the user's ~/.docker, as in a workflow).
 #
-#   BENCH_REGISTRY=localhost:5443 BENCH_USERNAME=ship BENCH_PASSWORD_FILE=/path \
-#     bash scripts/bench-push-baseline.sh CONTEXT REF [REF...]
+#   BENCH_REGISTRIES="localhost:5443 [localhost:PORT …]" BENCH_USERNAME=ship \
+#     BENCH_PASSWORD_FILE=/path [BENCH_PUSH=each|all-tags] \
+#     bash scripts/bench-push-baseline.sh CONTEXT REF [REF …]
 #
-# Like the action it logs in with --password-stdin into its own temporary
-# DOCKER_CONFIG (removed at the end), adds the one label the action adds outside
-# a workflow (org.opencontainers.image.created), builds with the first reference,
-# tags the others, pushes every reference, reads the digests back, logs out.
+# One `docker login --password-stdin` per registry, one `docker build` with a
+# `--tag` per reference (in a world with buildx, `docker build` is buildx's, which
+# loads the image into the engine as the action's `buildx build --load` does), then
+# `docker push` per reference (BENCH_PUSH=each, the default) or `docker push
+# --all-tags` per repository, and one `docker logout` per registry.
 set -euo pipefail
-: "${BENCH_REGISTRY:?}" "${BENCH_USERNAME:?}" "${BENCH_PASSWORD_FILE:?}"
+: "${BENCH_REGISTRIES:?}" "${BENCH_USERNAME:?}" "${BENCH_PASSWORD_FILE:?}"
 context=$1
 shift
-refs=("$@")
 
-DOCKER_CONFIG=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/docker-config.XXXXXX")
-export DOCKER_CONFIG
-trap 'rm -rf "$DOCKER_CONFIG"' EXIT
-
-docker login --username "$BENCH_USERNAME" --password-stdin "$BENCH_REGISTRY" <"$BENCH_PASSWORD_FILE"
-docker build --tag "${refs[0]}" --label "org.opencontainers.image.created=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$context"
-for ref in "${refs[@]:1}"; do docker tag "${refs[0]}" "$ref"; done
-for ref in "${refs[@]}"; do docker push "$ref"; done
-docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "${refs[0]}"
-docker logout "$BENCH_REGISTRY"
+for registry in $BENCH_REGISTRIES; do
+  docker login --username "$BENCH_USERNAME" --password-stdin "$registry" <"$BENCH_PASSWORD_FILE"
+done
+tags=()
+for ref in "$@"; do tags+=(--tag "$ref"); done
+docker build "${tags[@]}" "$context"
+if [ "${BENCH_PUSH:-each}" = all-tags ]; then
+  repos=()
+  for ref in "$@"; do
+    repo=${ref%:*}
+    [[ " ${repos[*]-} " == *" $repo "* ]] || repos+=("$repo")
+  done
+  for repo in "${repos[@]}"; do docker push --all-tags "$repo"; done
+else
+  for ref in "$@"; do docker push "$ref"; done
+fi
+for registry in $BENCH_REGISTRIES; do docker logout "$registry"; done

@@ -1,29 +1,40 @@
 #!/usr/bin/env node
-// Benchmarks the action (dist/index.js, run exactly as a runner runs it: main
-// step, then post step) against plain docker commands, on the local engine and
-// the loopback registries scripts/services.sh starts, and writes the results to
-// docs/benchmarks.md.
+// Benchmarks the action (dist/index.js, run exactly as a runner runs it: main step,
+// then post step) against what a user types without it, in both Docker worlds of
+// scripts/services.sh (classic: engine 20.10 and the classic builder; buildx: engine
+// 26, containerd image store, buildx 0.13), on the loopback registries, and writes
+// the results to docs/benchmarks.md.
 //
-//   npm run bench                        (starts the services, then this script)
-//   node scripts/bench.mjs [--runs N] [--only push,save,levels,cache,startup] [--out FILE]
+//   npm run bench                      (starts the services, then this script)
+//   node scripts/bench.mjs [--runs N] [--only push,save,…] [--world classic,buildx] [--out FILE]
 //
-// --runs N  runs per side of each case (default 5); start-up uses max(N, 20).
-// Every case alternates the sides (A B, B A, A B, …) so drift and order effects
-// cancel. All images it makes carry the label ship-image-bench=<run id>-<case>
-// and are removed at the end with its temporary folders; registry blobs stay.
+// --runs N   runs per side of each row (default 5); start-up uses max(N, 20),
+//            compression levels and cache-from min(N, 3).
+// --only     cases, in this order: push, save, startup, levels, cache, promote, merge.
+// --world    worlds: classic, buildx (default: both; each case runs in the worlds it
+//            means something in, see CASES).
+// --out      the report; by default docs/benchmarks.md for a run of everything, and a
+//            file in the system's temp folder for a partial run (printed at the end).
+// BENCH_FORCE=promote,merge runs those cases even when action.yml has no `merge` input.
 //
-// This file is the entry: main() parses the options, makes the run's context
-// (scripts/bench/context.mjs) and hands it to each case (scripts/bench/<case>.mjs);
-// scripts/bench/report.mjs writes the report. Nothing runs at import.
+// Every side of a row alternates (A B, B A, …) so drift and order effects cancel. All
+// images the bench makes carry the label ship-image-bench=<run id>-<case> and are
+// removed at the end, with its temporary folders; registry blobs stay.
+//
+// This file is the entry: main() parses the options (scripts/bench/options.mjs), makes
+// the run's context (scripts/bench/context.mjs) and hands it, with a world, to each
+// case (scripts/bench/<case>.mjs); scripts/bench/report.mjs writes the report.
+// Nothing runs at import.
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
 import { benchCache } from './bench/cache.mjs'
 import { createContext } from './bench/context.mjs'
 import { benchLevels } from './bench/levels.mjs'
+import { FULL_REPORT, USAGE, parseOptions } from './bench/options.mjs'
+import { benchMerge, benchPromote } from './bench/promote.mjs'
 import { benchPush } from './bench/push.mjs'
 import { describeEnvironment, renderReport } from './bench/report.mjs'
 import { benchSave } from './bench/save.mjs'
@@ -31,54 +42,40 @@ import { benchStartup } from './bench/startup.mjs'
 import { readServices } from './lib/services.mjs'
 import { ROOT } from './lib/step-runner.mjs'
 
-/** Each case, by its --only name, in the order they run: (ctx) => a report section. */
-export const CASES = {
-  push: benchPush,
-  save: benchSave,
-  levels: benchLevels,
-  cache: benchCache,
-  startup: benchStartup
-}
+export const WORLDS = ['classic', 'buildx']
 
-/** The options of `argv`, or `{ help: true }`; throws a usage error for bad ones. */
-export function parseOptions(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      runs: { type: 'string' },
-      only: { type: 'string' },
-      out: { type: 'string', default: 'docs/benchmarks.md' },
-      help: { type: 'boolean', short: 'h' }
-    }
-  })
-  if (values.help) return { help: true }
-  const names = Object.keys(CASES)
-  const runs = values.runs === undefined ? 5 : Number(values.runs)
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, not ${values.runs}`)
-  const only =
-    values.only === undefined
-      ? names
-      : values.only
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-  const unknown = only.filter((c) => !names.includes(c))
-  if (unknown.length > 0) throw new Error(`--only: unknown case ${unknown.join(', ')} (cases: ${names.join(', ')})`)
-  return { runs, startupRuns: Math.max(runs, 20), only, out: values.out }
+/**
+ * Each case, by its --only name, in the order they run: `(ctx, world) => section`
+ * and the worlds it runs in. Levels and cache-from are the classic builder's numbers
+ * (the compression levels do not depend on the builder; the cache-from row is about
+ * the classic builder's pull); promote and merge need buildx.
+ */
+export const CASES = {
+  push: { run: benchPush, worlds: ['classic', 'buildx'] },
+  save: { run: benchSave, worlds: ['classic', 'buildx'] },
+  startup: { run: benchStartup, worlds: ['classic', 'buildx'] },
+  levels: { run: benchLevels, worlds: ['classic'] },
+  cache: { run: benchCache, worlds: ['classic'] },
+  promote: { run: benchPromote, worlds: ['buildx'] },
+  merge: { run: benchMerge, worlds: ['buildx'] }
 }
 
 async function main(argv) {
   let options
   let services
   try {
-    options = parseOptions(argv)
+    options = parseOptions(argv, {
+      cases: Object.keys(CASES),
+      worlds: WORLDS,
+      partialOut: path.join(os.tmpdir(), 'ship-image-bench-partial.md')
+    })
     if (options.help) {
-      console.log(
-        'usage: node scripts/bench.mjs [--runs N] [--only push,save,levels,cache,startup] [--out docs/benchmarks.md]'
-      )
+      console.log(USAGE)
       return 0
     }
     services = readServices()
+    for (const world of options.worlds)
+      if (!services.worlds?.[world]) throw new Error(`services.json has no ${world} world (see scripts/services.sh)`)
   } catch (error) {
     console.error(`bench: ${error.message}`)
     return 2
@@ -91,41 +88,55 @@ async function main(argv) {
   }
   process.once('SIGINT', () => interrupted('SIGINT'))
   process.once('SIGTERM', () => interrupted('SIGTERM'))
-  const env = describeEnvironment(ctx)
+  const env = describeEnvironment(ctx, options.worlds)
   ctx.progress(
-    `bench ${ctx.id}: ${options.only.join(', ')}; ${options.runs} runs per side (${options.startupRuns} for start-up); temp ${ctx.tmp}`
+    `bench ${ctx.id}: ${options.only.join(', ')} in ${options.worlds.join(', ')}; ${options.runs} runs per side; temp ${ctx.tmp}`
   )
   const sections = []
   try {
-    for (const name of options.only) {
-      const load = os.loadavg()[0]
-      const t0 = performance.now()
-      try {
-        const section = await CASES[name](ctx)
-        sections.push({
-          ...section,
-          loadBefore: load,
-          loadAfter: os.loadavg()[0],
-          seconds: (performance.now() - t0) / 1000
-        })
-      } catch (err) {
-        ctx.progress(`${name}: FAILED: ${err.message}`)
-        sections.push({ name, title: name, error: err.message, rows: [], notes: [] })
-      } finally {
-        ctx.removeImages(name)
+    for (const world of options.worlds) {
+      const w = ctx.world(world)
+      for (const name of options.only) {
+        if (!CASES[name].worlds.includes(world)) continue
+        const load = os.loadavg()[0]
+        const t0 = performance.now()
+        ctx.progress(`== ${name} in the ${world} world`)
+        try {
+          const section = await CASES[name].run(ctx, w)
+          sections.push({
+            ...section,
+            world,
+            loadBefore: load,
+            loadAfter: os.loadavg()[0],
+            seconds: (performance.now() - t0) / 1000
+          })
+        } catch (err) {
+          ctx.progress(`${name} (${world}): FAILED: ${err.stack ?? err.message}`)
+          sections.push({ name, world, title: name, error: err.message, rows: [], notes: [] })
+        } finally {
+          w.removeImages(name)
+        }
       }
     }
   } finally {
-    ctx.cleanUp(Object.keys(CASES))
+    // Each case's images went in its own `finally`; this removes the temporary folder.
+    ctx.cleanUp([])
   }
   env.runtime = (performance.now() - ctx.started) / 1000
   const out = path.resolve(ROOT, options.out)
   fs.mkdirSync(path.dirname(out), { recursive: true })
-  fs.writeFileSync(out, renderReport(env, sections))
-  ctx.progress(`wrote ${path.relative(process.cwd(), out) || out} (total ${env.runtime.toFixed(0)} s)`)
-  for (const s of sections)
+  fs.writeFileSync(out, renderReport(env, sections, { full: options.full }))
+  ctx.progress(`wrote ${path.relative(process.cwd(), out) || out} (total ${(env.runtime / 60).toFixed(1)} min)`)
+  if (!options.full && options.out !== FULL_REPORT) ctx.progress(`(a partial run: ${FULL_REPORT} is unchanged)`)
+  for (const s of sections) {
+    if (s.error) ctx.progress(`  ${s.world} / ${s.title}: FAILED`)
     for (const r of s.rows)
-      if (r.target) ctx.progress(`  ${s.title} / ${r.label}: ${r.ratioText} (${r.target}) ${r.pass ? 'pass' : 'MISS'}`)
+      if (r.unavailable) ctx.progress(`  ${s.world} / ${r.label}: ${r.unavailable}`)
+      else if (r.target)
+        ctx.progress(
+          `  ${s.world} / ${r.label}: ${r.ratioText} (${r.target}) ${r.pass ? 'met' : r.verdict.toUpperCase()}`
+        )
+  }
   return sections.some((s) => s.error) ? 1 : 0
 }
 

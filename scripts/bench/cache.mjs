@@ -4,27 +4,32 @@ import * as path from 'node:path'
 import { compare, tail } from './measure.mjs'
 
 /** The cache case's report section: cold rebuilds with and without cache-from, and by hand. */
-export async function benchCache(ctx) {
+export async function benchCache(ctx, w) {
+  const runs = Math.min(ctx.runs, 3)
   ctx.makeContext('cache', 'cache', { slowRun: true })
   const published = `${ctx.services.plain}/${ctx.ns}/cache:published`
   ctx.progress('cache: building and publishing the cache image (uncached build)')
-  const first = await ctx.timed('docker', ['build', '--tag', published, ctx.contextDir('cache')], { env: ctx.env() })
+  const first = await w.timed('docker', ['build', '--tag', published, ctx.contextDir('cache')])
   if (first.code !== 0) throw new Error(`building the cache image failed:\n${tail(first.stdout + first.stderr)}`)
-  ctx.docker(['push', published])
+  w.docker(['push', published])
 
-  const samples = await ctx.alternate('cache', {
-    'cache-from': (i) => buildCold(ctx, i, published),
-    'no cache-from': (i) => buildCold(ctx, i, undefined),
-    'pull + build --cache-from': (i) => buildColdByHand(ctx, i, published)
-  })
+  const samples = await ctx.alternate(
+    'cache',
+    {
+      'cache-from': (i) => buildCold(ctx, w, i, published),
+      'no cache-from': (i) => buildCold(ctx, w, i, undefined),
+      'pull + build --cache-from': (i) => buildColdByHand(ctx, w, i, published)
+    },
+    runs
+  )
   const describe = (list) =>
     `cache hits on the slow RUN step ${list.filter((s) => s.cached).length}/${list.length}, pulled the cache image ${list.filter((s) => s.pulled).length}/${list.length}`
   return {
     name: 'cache',
     title: 'Rebuild on an engine without local cache: cache-from vs none',
     method: [
-      `Dockerfile: \`FROM ${ctx.services.baseImage}\`, a LABEL unique to this bench run, \`RUN dd if=/dev/urandom of=/big bs=1M count=32\` plus 40 \`sha256sum /big\` passes (CPU work), then a small COPY. Built once with the same CLI and builder the action uses and pushed to the plain registry as the cache image (that first build took ${(first.ms / 1000).toFixed(2)} s).`,
-      'Before every timed run the engine is made cold: every image of this case (tagged or not, found by its label) is removed and `docker builder prune -af` is run; the run checks nothing of it is left.',
+      `Dockerfile: \`FROM ${ctx.services.baseImage}\`, a LABEL unique to this bench run, \`RUN dd if=/dev/urandom of=/big bs=1M count=32\` plus 20 \`sha256sum /big\` passes (CPU work), then a small COPY. Built once with the same CLI and builder the action uses and pushed to the plain registry as the cache image (that first build took ${(first.ms / 1000).toFixed(2)} s).`,
+      `Runs per side: ${runs}. Before every timed run the engine is made cold: every image of this case (tagged or not, found by its label) is removed and \`docker builder prune -af\` is run; the run checks nothing of it is left.`,
       'Action: images, tags, `latest: false`, `push: false`, context, and for one side `cache-from: <the cache image>`; main + post step. A third side, for reference, runs `docker pull <cache image> && docker build --cache-from <cache image>` in bash. Whether the slow step came from cache is read from the build output (`Using cache` / `CACHED`).'
     ],
     rows: [
@@ -48,8 +53,8 @@ export async function benchCache(ctx) {
   }
 }
 
-async function buildCold(ctx, i, cacheFrom) {
-  coldEngine(ctx)
+async function buildCold(ctx, w, i, cacheFrom) {
+  coldEngine(ctx, w)
   const inputs = {
     images: `${ctx.services.plain}/${ctx.ns}/cache-${cacheFrom ? 'from' : 'none'}-${i}`,
     tags: 't',
@@ -58,7 +63,7 @@ async function buildCold(ctx, i, cacheFrom) {
     context: path.relative(ctx.workspace, ctx.contextDir('cache'))
   }
   if (cacheFrom) inputs['cache-from'] = cacheFrom
-  const run = await ctx.runAction(inputs)
+  const run = await w.runAction(inputs)
   return {
     ms: run.ms,
     cached: slowStepCached(run.log),
@@ -68,10 +73,10 @@ async function buildCold(ctx, i, cacheFrom) {
 }
 
 /** The reference: what a workflow would run by hand, `docker pull` then `docker build --cache-from`. */
-async function buildColdByHand(ctx, i, cacheFrom) {
-  coldEngine(ctx)
+async function buildColdByHand(ctx, w, i, cacheFrom) {
+  coldEngine(ctx, w)
   const ref = `${ctx.services.plain}/${ctx.ns}/cache-hand-${i}:t`
-  const run = await ctx.bash('docker pull "$1" && docker build --cache-from "$1" --tag "$2" "$3"', [
+  const run = await w.bash('docker pull "$1" && docker build --cache-from "$1" --tag "$2" "$3"', [
     cacheFrom,
     ref,
     ctx.contextDir('cache')
@@ -86,12 +91,10 @@ function slowStepCached(log) {
 }
 
 /** Removes every image of the cache case and the BuildKit cache; fails if any is left. */
-function coldEngine(ctx) {
-  ctx.removeImages('cache')
-  ctx.docker(['builder', 'prune', '--all', '--force'], { allowFail: true })
-  const left = ctx
-    .docker(['image', 'ls', '--all', '--quiet', '--filter', `label=${ctx.labelOf('cache')}`])
-    .stdout.trim()
+function coldEngine(ctx, w) {
+  w.removeImages('cache')
+  w.docker(['builder', 'prune', '--all', '--force'], { allowFail: true })
+  const left = w.docker(['image', 'ls', '--all', '--quiet', '--filter', `label=${ctx.labelOf('cache')}`]).stdout.trim()
   if (left !== '') throw new Error(`images of the cache case are still in the engine: ${left.split('\n').join(' ')}`)
 }
 

@@ -1,6 +1,6 @@
 // Case 2b: the action's save at gzip levels 1, 3, 6 and 9 on an image like a real one,
 // the numbers behind the default save-compression-level.
-import { LAYER_MB, MB } from './context.mjs'
+import { MB } from './context.mjs'
 import { median, stats } from './measure.mjs'
 import { span } from './report.mjs'
 import { saveWithAction } from './save.mjs'
@@ -10,23 +10,27 @@ import { saveWithAction } from './save.mjs'
  * libraries (this machine's), log-like text and incompressible data. The numbers
  * behind the default save-compression-level.
  */
-export async function benchLevels(ctx) {
+export async function benchLevels(ctx, w) {
   const levels = [1, 3, 6, 9]
-  ctx.makeContext('levels', 'levels', { randomLayers: 1, textLayerMb: LAYER_MB, binariesMb: 24 })
+  const dir = ctx.makeContext('levels', 'levels', { randomLayers: 1, layerMb: 8, textLayerMb: 8, binariesMb: 24 })
   const source = `${ctx.services.plain}/${ctx.ns}/levels-source:1`
-  ctx.docker(['build', '--quiet', '--tag', source, ctx.contextDir('levels')])
+  w.prebuild(dir, source)
+  ctx.removeContext('levels')
   const repository = `${ctx.services.plain}/${ctx.ns}/levels`
   const sides = Object.fromEntries(
-    levels.map((level) => [`level ${level}`, (i) => saveWithAction(ctx, source, repository, level, i)])
+    levels.map((level) => [
+      `level ${level}`,
+      (i) => saveWithAction(ctx, w, source, repository, `out/levels-${level}-${i}.tar.gz`, level)
+    ])
   )
-  const samples = await ctx.alternate('levels', sides)
+  const samples = await ctx.alternate('levels', sides, Math.min(ctx.runs, 3))
   const six = stats(samples['level 6'])
   const sizeOf = (level) => median(samples[`level ${level}`].map((s) => s.bytes))
   const rows = levels.map((level) => {
     const st = stats(samples[`level ${level}`])
     return { level, st, bytes: sizeOf(level) }
   })
-  const uncompressed = Number(ctx.docker(['image', 'inspect', '--format', '{{.Size}}', source]).stdout.trim())
+  const uncompressed = Number(w.docker(['image', 'inspect', '--format', '{{.Size}}', source]).stdout.trim())
   const table = [
     '| level | action median (min–max) | time vs level 6 | tarball | size vs level 6 |',
     '|---|---|---|---|---|',
@@ -39,7 +43,7 @@ export async function benchLevels(ctx) {
     name: 'levels',
     title: 'Compression levels: what the default save-compression-level trades',
     method: [
-      `Image: \`FROM ${ctx.services.baseImage}\` plus 24 MB of this machine's shared libraries (from /usr/lib), ${LAYER_MB} MB of log-like text and ${LAYER_MB} MB of random data; ${(uncompressed / MB).toFixed(1)} MB uncompressed. The action saves it (\`source-image\`, \`push: false\`, \`save: x.tar.gz\`) at each level, main + post step; the levels rotate each run.`
+      `Image: \`FROM ${ctx.services.baseImage}\` plus 24 MB of this machine's shared libraries (from /usr/lib), 8 MB of log-like text and 8 MB of random data; ${(uncompressed / MB).toFixed(1)} MB uncompressed. The action saves it (\`source-image\`, \`push: false\`, \`save: x.tar.gz\`) at each level, main + post step; the levels rotate each run (${Math.min(ctx.runs, 3)} runs each).`
     ],
     rows: [],
     tables: [table],

@@ -1,6 +1,8 @@
 // The bench's numbers and timing: runs of each side in rotating order, medians, the
-// table row that compares two sides, and commands timed through the step runner's
-// runProcess (with the names of their descendant processes when asked).
+// table row that compares two sides against a target, and commands timed through the
+// step runner's runProcess (with the names of their descendant processes when asked).
+// The pure parts (median, stats, rotation, compare, unavailableRow, formatMs) are
+// unit-tested (__tests__/unit/bench.test.ts; types in measure.d.mts).
 import * as fs from 'node:fs'
 import { runProcess } from '../lib/step-runner.mjs'
 
@@ -17,46 +19,75 @@ export function stats(samples) {
   return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), n: ms.length }
 }
 
-/**
- * One table row: the action's samples against the baseline's, the ratio of the
- * medians, and the target (a ratio, or an absolute time in ms) met or missed.
- */
-export function compare(label, action, baseline, { target, absoluteTarget, baselineName, unit = 's' }) {
-  const a = stats(action)
-  const b = stats(baseline)
-  const ratio = a.median / b.median
-  const row = { label, action: a, baseline: b, baselineName, unit, ratio, ratioText: `${ratio.toFixed(2)}×` }
-  if (target !== undefined) Object.assign(row, { target: `≤ ${target.toFixed(2)}×`, pass: ratio <= target })
-  if (absoluteTarget !== undefined)
-    Object.assign(row, {
-      target: `< ${absoluteTarget} ms`,
-      pass: a.median < absoluteTarget,
-      ratioText: `${a.median.toFixed(0)} ms, ${ratio.toFixed(2)}×`
-    })
-  return row
+/** A duration for prose and tables: `840 ms`, `1.25 s`. */
+export function formatMs(ms) {
+  return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`
 }
 
 /**
- * Runs every side `runs` times, rotating the order each run (A B, B A, … for two
- * sides; A B C, B C A, C A B for three) so drift and order effects cancel; `progress`
- * gets a line per sample.
+ * One table row: the action's samples against the baseline's and the ratio of the
+ * medians. With `target` (a ratio) the row passes when ratio ≤ target; with
+ * `absoluteTarget` (ms) when the action's median ≤ it. `verdict` is `met`, or
+ * `missed` with the honest number.
+ */
+export function compare(label, action, baseline, { target, absoluteTarget, baselineName, unit = 's' }) {
+  const a = stats(action)
+  const b = baseline && baseline.length > 0 ? stats(baseline) : undefined
+  const ratio = b ? a.median / b.median : undefined
+  const row = {
+    label,
+    action: a,
+    baseline: b,
+    baselineName,
+    unit,
+    ratio,
+    ratioText: ratio === undefined ? '—' : `${ratio.toFixed(2)}×`
+  }
+  if (target !== undefined && ratio !== undefined) {
+    const pass = ratio <= target
+    Object.assign(row, {
+      target: `≤ ${target.toFixed(2)}×`,
+      pass,
+      verdict: pass ? 'met' : `missed (${ratio.toFixed(2)}×)`
+    })
+  }
+  if (absoluteTarget !== undefined) {
+    const pass = a.median <= absoluteTarget
+    Object.assign(row, {
+      target: `≤ ${formatMs(absoluteTarget)}`,
+      pass,
+      verdict: pass ? 'met' : `missed (${formatMs(a.median)})`
+    })
+  }
+  return row
+}
+
+/** A target row that could not be measured: `reason` says why (a bundle without the feature, a world without it). */
+export function unavailableRow(label, target, reason) {
+  return { label, target, unavailable: reason, verdict: reason }
+}
+
+/**
+ * The order of the sides in run `i`: A B, B A, … for two; for more, each run starts
+ * one later (A B C, B C A, C A B), so drift and order effects cancel.
+ */
+export function rotation(names, i) {
+  if (names.length === 2) return i % 2 === 0 ? [...names] : [...names].reverse()
+  return names.map((_, k) => names[(k + i) % names.length])
+}
+
+/**
+ * Runs every side `runs` times in rotation order; `progress` gets a line per sample.
+ * Each side is `(i) => Promise<{ ms, … }>`; resolves with the samples per side.
  */
 export async function alternate(label, sides, runs, progress = () => {}) {
   const names = Object.keys(sides)
   const samples = Object.fromEntries(names.map((n) => [n, []]))
   for (let i = 0; i < runs; i++) {
-    const order =
-      names.length === 2
-        ? i % 2 === 0
-          ? names
-          : [...names].reverse()
-        : names.map((_, k) => names[(k + i) % names.length])
-    for (const name of order) {
+    for (const name of rotation(names, i)) {
       const sample = await sides[name](i)
       samples[name].push(sample)
-      progress(
-        `${label}: run ${i + 1}/${runs} ${name.padEnd(14)} ${sample.ms >= 1000 ? `${(sample.ms / 1000).toFixed(2)} s` : `${sample.ms.toFixed(1)} ms`}`
-      )
+      progress(`${label}: run ${i + 1}/${runs} ${name.padEnd(22)} ${formatMs(sample.ms)}`)
     }
   }
   return samples

@@ -1,0 +1,151 @@
+// What the bench reads from docker's and the action's output: the layers a push
+// really uploaded, the layers a pull really downloaded, and the trace a docker shim
+// on PATH writes (context.mjs traceShim), turned into where a run's time went.
+// Pure; unit-tested (__tests__/unit/bench.test.ts; types in logs.d.mts).
+import { formatMs } from './measure.mjs'
+
+/**
+ * Layers docker push really uploaded (not `Mounted from`, not `Layer already exists`).
+ * The action prefixes each line of concurrent pushes with `[reference] `.
+ */
+export function countUploads(log) {
+  return log.split('\n').filter((l) => /^(?:\[\S+\] )?[0-9a-f]{12}: Pushed\s*$/.test(l.trim())).length
+}
+
+/** Layers docker pull really downloaded (`Pull complete`, or containerd's `Download complete`), not `Already exists`. */
+export function countDownloads(log) {
+  return log.split('\n').filter((l) => /^(?:\[\S+\] )?[0-9a-f]{12}: (?:Pull|Download) complete\s*$/.test(l.trim()))
+    .length
+}
+
+/**
+ * The trace shim's lines, `START_NS END_NS EXIT ARGS…` (ns since the epoch), as
+ * `{ start, end, code, args }` in ms since the epoch, in start order.
+ */
+export function parseTrace(text) {
+  return text
+    .split('\n')
+    .map((line) => /^(\d+) (\d+) (\d+) ?(.*)$/.exec(line))
+    .filter(Boolean)
+    .map(([, start, end, code, args]) => ({
+      start: Number(BigInt(start) / 1000n) / 1000,
+      end: Number(BigInt(end) / 1000n) / 1000,
+      code: Number(code),
+      args
+    }))
+    .sort((a, b) => a.start - b.start)
+}
+
+/** The docker CLI's options before the command that take a value (`--config DIR`). */
+const GLOBAL_WITH_VALUE = new Set([
+  '--config',
+  '-c',
+  '--context',
+  '-H',
+  '--host',
+  '-l',
+  '--log-level',
+  '--tlscacert',
+  '--tlscert',
+  '--tlskey'
+])
+
+const TWO_WORDS = new Set(['buildx', 'image', 'container', 'manifest', 'builder', 'system', 'imagetools'])
+
+/** A short name of a docker command line: `login`, `buildx build`, `push :t2`, `buildx imagetools create`. */
+export function commandName(args) {
+  const words = args.split(' ').filter((w) => w !== '')
+  const names = []
+  for (let k = 0; k < words.length; k++) {
+    const word = words[k]
+    if (names.length === 0 && GLOBAL_WITH_VALUE.has(word)) k++
+    if (word.startsWith('-')) continue
+    names.push(word)
+    if (!TWO_WORDS.has(word)) break
+  }
+  const name = names.join(' ')
+  if (name === 'push' || name === 'image push') {
+    const ref = words[words.length - 1] ?? ''
+    const tag = /:([\w][\w.-]*)$/.exec(ref)?.[1]
+    if (tag) return `${name} :${tag}`
+  }
+  return name
+}
+
+/**
+ * Where a run's time went, from its trace: the docker commands (those that overlap
+ * grouped as side by side), the time before the first, between and after them.
+ * `spawnedAt` and `ms` are the process's (ms since the epoch, and its wall time).
+ * Returns `{ outside, docker, text }`: ms outside any docker command, ms in them
+ * (wall clock), and one line of prose.
+ */
+export function describeTrace(entries, { spawnedAt, ms }) {
+  const end = spawnedAt + ms
+  const groups = []
+  for (const e of entries) {
+    const last = groups[groups.length - 1]
+    if (last && e.start < last.end) {
+      last.items.push(e)
+      last.end = Math.max(last.end, e.end)
+    } else groups.push({ start: e.start, end: e.end, items: [e] })
+  }
+  if (groups.length === 0) return { outside: ms, docker: 0, text: `no docker command; ${formatMs(ms)} in all` }
+  const parts = []
+  let outside = 0
+  let cursor = spawnedAt
+  let between = 0
+  for (const [k, g] of groups.entries()) {
+    const gap = Math.max(0, g.start - cursor)
+    if (k === 0) parts.push(`first docker command at ${formatMs(gap)}`)
+    else between += gap
+    outside += gap
+    const names = g.items.map((e) => commandName(e.args))
+    const label =
+      names.length === 1
+        ? `\`${names[0]}\``
+        : `${names.length} side by side (${names.map((n) => `\`${n}\``).join(', ')})`
+    parts.push(`${label} ${formatMs(g.end - g.start)}`)
+    cursor = g.end
+  }
+  const after = Math.max(0, end - cursor)
+  outside += after
+  const docker = ms - outside
+  parts.push(`after the last ${formatMs(after)}`)
+  return {
+    outside,
+    docker,
+    text: `${parts.join(' · ')} — docker ${formatMs(docker)}, outside docker ${formatMs(outside)} (between commands ${formatMs(between)})`
+  }
+}
+
+/** The kind of a docker command for timeByKind: login (and logout), build, push, or other. */
+export function kindOf(args) {
+  const name = commandName(args)
+  if (name === 'login' || name === 'logout') return 'login'
+  if (name === 'build' || name === 'buildx build' || name === 'image build') return 'build'
+  if (name.startsWith('push') || name.startsWith('image push')) return 'push'
+  return 'other'
+}
+
+/** The total length of the union of intervals `[start, end]`. */
+export function unionMs(intervals) {
+  const sorted = [...intervals].sort((a, b) => a.start - b.start)
+  let total = 0
+  let cursor = -Infinity
+  for (const { start, end } of sorted) {
+    const from = Math.max(start, cursor)
+    if (end > from) total += end - from
+    cursor = Math.max(cursor, end)
+  }
+  return total
+}
+
+/**
+ * A traced run's wall time per kind of docker command (kindOf; side-by-side commands
+ * of a kind count once), and `outside`: the run's `ms` outside every docker command.
+ */
+export function timeByKind(entries, ms) {
+  const kinds = { login: 0, build: 0, push: 0, other: 0 }
+  for (const kind of Object.keys(kinds)) kinds[kind] = unionMs(entries.filter((e) => kindOf(e.args) === kind))
+  return { ...kinds, outside: Math.max(0, ms - unionMs(entries)) }
+}
