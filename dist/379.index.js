@@ -3694,10 +3694,6 @@ async function mergeParts(docker, plan, step) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(75);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __webpack_require__(466);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __webpack_require__(522);
 ;// CONCATENATED MODULE: ./src/save.ts
 // `docker image save` streamed to the tarball: compressed (gzip for .tar.gz/.tgz,
 // zstd for .tar.zst) and hashed (sha256 of the file) in one pass, with no uncompressed copy on disk,
@@ -3711,18 +3707,17 @@ var external_node_zlib_ = __webpack_require__(522);
 
 
 
-
-
 /** Level and threads of each compressor program; both write to standard output. */
 const PROGRAM_ARGS = {
     pigz: (level) => [`-${level}`, '--stdout'],
     zstd: (level) => [`-${level}`, '-T0', '--stdout', '--quiet']
 };
-function compress(input, compressor, level) {
+async function compress(input, compressor, level) {
     if (compressor.kind === 'none')
         return { output: input, done: Promise.resolve(), stop: () => undefined };
     if (compressor.kind === 'zlib') {
-        const gzip = external_node_zlib_.createGzip({ level });
+        const { createGzip } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 522, 23));
+        const gzip = createGzip({ level });
         return { output: input.pipe(gzip), done: Promise.resolve(), stop: () => gzip.destroy() };
     }
     return filterThrough(compressor.path, PROGRAM_ARGS[compressor.kind](level), input);
@@ -3767,6 +3762,8 @@ async function saveImage(docker, args, target, compressor) {
     external_node_fs_.mkdirSync(dir, { recursive: true });
     const partial = external_node_path_.join(dir, `.${external_node_path_.basename(target.path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
     track(partial);
+    // zlib and stream/promises load only when a run saves: they cost the start of every run ~7 ms.
+    const { pipeline } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 466, 23));
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let size = 0;
     const measure = new external_node_stream_.Transform({
@@ -3778,7 +3775,7 @@ async function saveImage(docker, args, target, compressor) {
     });
     const out = external_node_fs_.createWriteStream(partial, { flags: 'wx', mode: 0o644, flush: true });
     const saving = docker.stream(args);
-    const stage = compress(saving.stdout, compressor, target.level);
+    const stage = await compress(saving.stdout, compressor, target.level);
     // The first of docker and the compressor to fail stops the other, so that nothing
     // waits on a pipe forever; its error is the one reported (the other was stopped).
     let first;
@@ -3788,7 +3785,7 @@ async function saveImage(docker, args, target, compressor) {
         stage.stop();
     };
     let writeError;
-    const write = (0,promises_.pipeline)(stage.output, measure, out).catch((err) => {
+    const write = pipeline(stage.output, measure, out).catch((err) => {
         // Stopped because docker or the compressor failed: theirs is the error to report.
         if (first !== undefined)
             return;

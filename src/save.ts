@@ -8,8 +8,6 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Transform } from 'node:stream'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import * as zlib from 'node:zlib'
 import { filterThrough } from './children.js'
 import type { Filter } from './children.js'
 import { remove, track, untrack } from './cleanup.js'
@@ -33,10 +31,11 @@ const PROGRAM_ARGS = {
   zstd: (level: number) => [`-${level}`, '-T0', '--stdout', '--quiet']
 }
 
-function compress(input: Readable, compressor: Compressor, level: number): Filter {
+async function compress(input: Readable, compressor: Compressor, level: number): Promise<Filter> {
   if (compressor.kind === 'none') return { output: input, done: Promise.resolve(), stop: () => undefined }
   if (compressor.kind === 'zlib') {
-    const gzip = zlib.createGzip({ level })
+    const { createGzip } = await import('node:zlib')
+    const gzip = createGzip({ level })
     return { output: input.pipe(gzip), done: Promise.resolve(), stop: () => gzip.destroy() }
   }
   return filterThrough(compressor.path, PROGRAM_ARGS[compressor.kind](level), input)
@@ -89,6 +88,8 @@ export async function saveImage(
   const partial = path.join(dir, `.${path.basename(target.path)}.${randomBytes(6).toString('hex')}.partial`)
   track(partial)
 
+  // zlib and stream/promises load only when a run saves: they cost the start of every run ~7 ms.
+  const { pipeline } = await import('node:stream/promises')
   const hash = createHash('sha256')
   let size = 0
   const measure = new Transform({
@@ -101,7 +102,7 @@ export async function saveImage(
 
   const out = fs.createWriteStream(partial, { flags: 'wx', mode: 0o644, flush: true })
   const saving = docker.stream(args)
-  const stage = compress(saving.stdout, compressor, target.level)
+  const stage = await compress(saving.stdout, compressor, target.level)
   // The first of docker and the compressor to fail stops the other, so that nothing
   // waits on a pipe forever; its error is the one reported (the other was stopped).
   let first: unknown
