@@ -59,6 +59,20 @@ export interface BuildDefaults {
 
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/
 
+/** The inputs that only a build reads, ignored (with a warning) by a retag or a load when set. */
+const BUILD_ONLY_TEXT = [
+  'file',
+  'build-args',
+  'labels',
+  'target',
+  'platform',
+  'platforms',
+  'network',
+  'cache-from',
+  'secrets',
+  'builder'
+] as const
+
 /** A build from the context, or — with source-image — an existing image to retag. */
 export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, report: Report): Source {
   const buildArgs = parseKeyValues(raw, 'build-args', report)
@@ -78,20 +92,7 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
     const ref = tarball ? undefined : parseImageReference(raw['source-image'])
     if (ref && !ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
-      ...(
-        [
-          'file',
-          'build-args',
-          'labels',
-          'target',
-          'platform',
-          'platforms',
-          'network',
-          'cache-from',
-          'secrets',
-          'builder'
-        ] as const
-      ).filter((name) => raw[name] !== ''),
+      ...BUILD_ONLY_TEXT.filter((name) => raw[name] !== ''),
       // action.yml's default is false: only an attestation asked for is ignored.
       ...(raw.provenance !== '' && raw.provenance.toLowerCase() !== 'false' ? ['provenance'] : []),
       ...(flags.pull ? ['pull'] : []),

@@ -287,14 +287,15 @@ function makeWorld(ctx, name) {
      * to main (workflowEnv); throws when a step fails. `ms` covers both steps,
      * `mainMs` and `postMs` each; `watch` collects the names of the main step's
      * descendant processes in `seen`; `onStdout(all, ms)` sees its stdout; `trace`
-     * puts the trace shim first on PATH and returns the docker commands of each step.
+     * puts the trace shim first on PATH and returns the docker commands of each step;
+     * `sha` is the commit (a new one by default), for runs that must share one (a merge's parts).
      */
-    async runAction(inputs, { env = {}, post = true, watch = false, onStdout, trace = false } = {}) {
+    async runAction(inputs, { env = {}, post = true, watch = false, onStdout, trace = false, sha } = {}) {
       const layout = makeLayout(path.join(ctx.tmp, 'steps', String(++steps)), { workspace: ctx.workspace, home })
       const seen = new Set()
       const traceFile = path.join(layout.root, 'trace')
       const stepEnv = {
-        ...workflowEnv(layout.root),
+        ...workflowEnv(layout.root, sha),
         PATH: trace ? pathWith(`${shimDir}${path.delimiter}${bin}`) : pathWith(bin),
         DOCKER_HOST: info.dockerHost,
         ...(trace ? { BENCH_TRACE: traceFile } : {}),
@@ -342,12 +343,11 @@ function readTrace(file, consume = false) {
 /**
  * The variables of a workflow run for a push to main of WORKFLOW_REPOSITORY on a
  * GitHub-hosted runner, each run a new commit (as when every run builds new
- * layers): the action then sets its five OCI labels (source, revision, version,
+ * layers, unless `sha` is given): the action then sets its five OCI labels (source, revision, version,
  * created, title) as it does in a real workflow. The event payload goes to
  * `dir`/event.json.
  */
-export function workflowEnv(dir) {
-  const sha = randomBytes(20).toString('hex')
+export function workflowEnv(dir, sha = randomBytes(20).toString('hex')) {
   const event = path.join(dir, 'event.json')
   fs.writeFileSync(
     event,

@@ -6,6 +6,7 @@
 // has the `merge` input; otherwise their rows say "not available in this bundle".
 // BENCH_FORCE=promote,merge runs them anyway (against a bundle without the feature
 // they then measure what it does instead, or fail).
+import { randomBytes } from 'node:crypto'
 import * as path from 'node:path'
 import { hasInput } from './bundle.mjs'
 import { LAYER_MB } from './context.mjs'
@@ -30,22 +31,23 @@ function unavailable(name, title, rows, why) {
   return { name, title, method: [why], rows, notes: [], unavailable: true }
 }
 
-/** Logs in to the TLS registry (untimed set-up), runs `fn`, logs out. */
-async function loggedIn(ctx, w, fn) {
-  w.docker(['login', '--username', ctx.services.username, '--password-stdin', ctx.services.tls], {
-    input: ctx.services.password
-  })
-  try {
-    return await fn()
-  } finally {
-    w.docker(['logout', ctx.services.tls], { allowFail: true })
-  }
+/**
+ * The registry of the promote and merge cases: the plain one. buildx's own registry
+ * client (imagetools) reaches a loopback registry over plain HTTP and does not read
+ * /etc/docker/certs.d, so it cannot use the TLS registry on localhost:5443 here
+ * (it gets 400 from the TLS port); a real registry is TLS with a public certificate.
+ * The plain registry accepts any login, so the action still logs in as in a workflow.
+ */
+function registryOf(ctx) {
+  return ctx.services.plain
 }
 
 /** The promote case's section: the action's registry-side copy vs pull + tag + push. */
 export async function benchPromote(ctx, w) {
   const title = 'Promote: an image in a registry copied to another repository, registry-side'
-  const label = 'promote a 120 MB image registry-side vs `docker pull` + `docker tag` + `docker push`'
+  const label = 'promote a 120 MB image index registry-side vs `docker pull` + `docker tag` + `docker push`'
+  const singleLabel =
+    'promote a 120 MB single image manifest (engine path with buildx 0.13) vs `docker pull` + `docker tag` + `docker push` (information)'
   if (!bundleHasMerge() && !forced('promote'))
     return unavailable(
       'promote',
@@ -53,69 +55,83 @@ export async function benchPromote(ctx, w) {
       [unavailableRow(label, `≤ ${PROMOTE_TARGET.toFixed(2)}×`, NOT_AVAILABLE)],
       `action.yml has no \`merge\` input, so this bundle has neither the merge nor the registry-side copy of issue 13: ${NOT_AVAILABLE}. The case runs by itself once it has.`
     )
-  const tls = ctx.services.tls
+  const registry = registryOf(ctx)
   const name = `promote-${w.name}`
   const dir = ctx.makeContext(name, 'promote', { binariesMb: 60, randomLayers: 3, layerMb: LAYER_MB })
-  const source = `${tls}/${ctx.ns}/${name}-source:1`
+  const manifest = `${registry}/${ctx.ns}/${name}-source:1`
+  const index = `${registry}/${ctx.ns}/${name}-index:1`
   // Built and pushed by the classic engine, so this world's engine has never held its
-  // layers (its build cache would keep them, and every pull would find them there),
-  // and a plain image manifest, as a promoted release usually is: buildx's default
-  // attestation would make it an index whose attestation a pull does not fetch.
+  // layers (its build cache would keep them, and every pull would find them there).
   const builder = ctx.world('classic')
   ctx.progress(`promote ${w.name}: building and pushing the 120 MB source image (classic engine)`)
-  builder.prebuild(dir, source)
+  builder.prebuild(dir, manifest)
   const size = ctx.dirBytes(dir)
   ctx.removeContext(name)
-  await loggedIn(ctx, builder, async () => builder.docker(['push', source]))
-  builder.removeRefs([source])
-  const made = [source]
+  builder.docker(['push', manifest])
+  builder.removeRefs([manifest])
+  // The same image as an index (what buildx pushes by default, with several platforms or an
+  // attestation), made registry-side from the manifest: no layer reaches this engine either.
+  w.docker(['buildx', 'imagetools', 'create', '--tag', index, manifest])
+  const made = [manifest, index]
   const forget = () => w.removeRefs(made)
-  const paths = new Set()
+  const paths = { index: new Set(), manifest: new Set() }
+  const action = (kind, source) => async (i) => {
+    forget()
+    const target = `${registry}/${ctx.ns}/${name}-action-${kind}-${i}`
+    made.push(`${target}:v1`)
+    const run = await w.runAction({
+      registry,
+      username: ctx.services.username,
+      password: ctx.services.password,
+      images: target,
+      tags: 'v1',
+      latest: 'false',
+      'source-image': source
+    })
+    if (!run.outputs.digest) throw new Error(`the action set no digest output:\n${tail(run.log)}`)
+    const commands = [...run.log.matchAll(/^\[command\]\S*docker (.*)$/gm)].map((m) => commandName(m[1]))
+    paths[kind].add(commands.join(' → '))
+    return { ms: run.ms, downloaded: countDownloads(run.log) }
+  }
+  const script = (kind, source) => async (i) => {
+    forget()
+    const target = `${registry}/${ctx.ns}/${name}-script-${kind}-${i}:v1`
+    made.push(target)
+    const run = await w.bash(
+      'docker login --username "$3" --password-stdin "$4" <"$5" && docker pull "$1" && docker tag "$1" "$2" && docker push "$2" && docker logout "$4"',
+      [source, target, ctx.services.username, registry, ctx.services.passwordFile]
+    )
+    return { ms: run.ms, downloaded: countDownloads(run.stdout) }
+  }
   const samples = await ctx.alternate(`promote ${w.name}`, {
-    action: async (i) => {
-      forget()
-      made.push(`${tls}/${ctx.ns}/${name}-action-${i}:v1`)
-      const run = await w.runAction({
-        registry: tls,
-        username: ctx.services.username,
-        password: ctx.services.password,
-        images: `${tls}/${ctx.ns}/${name}-action-${i}`,
-        tags: 'v1',
-        latest: 'false',
-        'source-image': source
-      })
-      if (!run.outputs.digest) throw new Error(`the action set no digest output:\n${tail(run.log)}`)
-      const commands = [...run.log.matchAll(/^\[command\]\S*docker (.*)$/gm)].map((m) => commandName(m[1]))
-      paths.add(commands.join(' → '))
-      return { ms: run.ms, downloaded: countDownloads(run.log) }
-    },
-    'pull + tag + push': async (i) => {
-      forget()
-      made.push(`${tls}/${ctx.ns}/${name}-script-${i}:v1`)
-      const run = await w.bash(
-        'docker login --username "$3" --password-stdin "$4" <"$5" && docker pull "$1" && docker tag "$1" "$2" && docker push "$2" && docker logout "$4"',
-        [source, `${tls}/${ctx.ns}/${name}-script-${i}:v1`, ctx.services.username, tls, ctx.services.passwordFile]
-      )
-      return { ms: run.ms, downloaded: countDownloads(run.stdout) }
-    }
+    'action, index': action('index', index),
+    'pull + tag + push, index': script('index', index),
+    'action, manifest': action('manifest', manifest),
+    'pull + tag + push, manifest': script('manifest', manifest)
   })
   forget()
+  const downloads = (side) => samples[side].map((s) => s.downloaded).join(', ')
   return {
     name: 'promote',
     title,
     method: [
-      `Source: \`FROM ${ctx.services.baseImage}\` plus 60 MB of shared libraries and 3 × ${LAYER_MB} MB random layers (${(size / 1024 / 1024).toFixed(0)} MB of files), built and pushed once to the TLS registry by the classic engine (so this engine never held its layers, and it is a plain image manifest), and removed from this engine before every run, so that every pull really downloads (the notes count the layers). Each run promotes it to a new repository on the same registry (with login).`,
-      'Action: `registry`/`username`/`password`, `images` = the new repository, `tags: v1`, `latest: false`, `source-image` = the source reference; main + post step. Script: `docker login --password-stdin`, `docker pull SRC && docker tag SRC DST && docker push DST`, `docker logout` — the user’s way without the action.'
+      `Source: \`FROM ${ctx.services.baseImage}\` plus 60 MB of shared libraries and 3 × ${LAYER_MB} MB random layers (${(size / 1024 / 1024).toFixed(0)} MB of files), built and pushed once by the classic engine as a plain image manifest (so this engine never held its layers), and the same image as an image index made from it registry-side (\`buildx imagetools create\`). Both are removed from this engine before every run, so that every pull really downloads (the notes count the layers). Each run promotes one of them to a new repository of the same registry.`,
+      'Registry: the plain loopback one. buildx 0.13’s registry client (imagetools) speaks plain HTTP to a loopback registry and does not read /etc/docker/certs.d, so it cannot reach the TLS registry on localhost:5443; both sides log in (the plain registry accepts any login).',
+      'Action: `registry`/`username`/`password`, `images` = the new repository, `tags: v1`, `latest: false`, `source-image` = the source reference; main + post step. Script: `docker login --password-stdin`, `docker pull SRC && docker tag SRC DST && docker push DST`, `docker logout` — the user’s way without the action.',
+      'The target row is the index: buildx copies it registry-side. A single manifest is copied registry-side only by a buildx with `--prefer-index=false` (0.14 and later; GitHub’s runners have 0.36); with this world’s 0.13 the action takes the engine path for it (pull, tag, push, with a warning if the digest changes), so that row is for information.'
     ],
     rows: [
-      compare(label, samples.action, samples['pull + tag + push'], {
+      compare(label, samples['action, index'], samples['pull + tag + push, index'], {
         target: PROMOTE_TARGET,
+        baselineName: 'pull + tag + push'
+      }),
+      compare(singleLabel, samples['action, manifest'], samples['pull + tag + push, manifest'], {
         baselineName: 'pull + tag + push'
       })
     ],
     notes: [
-      `The action's docker commands: ${[...paths].map((p) => `\`${p}\``).join('; ')}.`,
-      `Layers downloaded per run: action ${samples.action.map((s) => s.downloaded).join(', ')}; script ${samples['pull + tag + push'].map((s) => s.downloaded).join(', ')}.`
+      `The action's docker commands, index: ${[...paths.index].map((p) => `\`${p}\``).join('; ')}; single manifest: ${[...paths.manifest].map((p) => `\`${p}\``).join('; ')}.`,
+      `Layers downloaded per run: index, action ${downloads('action, index')}, script ${downloads('pull + tag + push, index')}; single manifest, action ${downloads('action, manifest')}, script ${downloads('pull + tag + push, manifest')}.`
     ]
   }
 }
@@ -131,30 +147,35 @@ export async function benchMerge(ctx, w) {
       [unavailableRow(label, `≤ ${formatMs(MERGE_TARGET_MS)}`, NOT_AVAILABLE)],
       `action.yml has no \`merge\` input: ${NOT_AVAILABLE}. The case runs by itself once it has.`
     )
-  const tls = ctx.services.tls
-  const login = { registry: tls, username: ctx.services.username, password: ctx.services.password }
+  const registry = registryOf(ctx)
+  const login = { registry, username: ctx.services.username, password: ctx.services.password }
   const platforms = ['linux/amd64', 'linux/arm64']
   const parts = []
   // Every run merges parts of its own: a repository per run, both parts pushed first (untimed).
   for (let i = 0; i < ctx.runs; i++) {
-    const repo = `${tls}/${ctx.ns}/merge-${w.name}-${i}`
+    const repo = `${registry}/${ctx.ns}/merge-${w.name}-${i}`
+    // The parts and the merge of one run are of one commit, as in a workflow run.
+    const sha = randomBytes(20).toString('hex')
     const digests = []
     for (const platform of platforms) {
       const name = `merge-${w.name}-${i}-${platform.replace('/', '-')}`
       const dir = ctx.makeContext(name, 'merge', { from: 'scratch', randomLayers: 1, layerMb: 4 })
-      const run = await w.runAction({
-        ...login,
-        images: repo,
-        tags: 'v1',
-        latest: 'false',
-        context: path.relative(ctx.workspace, dir),
-        platforms: platform,
-        merge: 'part'
-      })
+      const run = await w.runAction(
+        {
+          ...login,
+          images: repo,
+          tags: 'v1',
+          latest: 'false',
+          context: path.relative(ctx.workspace, dir),
+          platforms: platform,
+          merge: 'part'
+        },
+        { sha }
+      )
       ctx.removeContext(name)
       digests.push(run.outputs.digest)
     }
-    parts.push({ repo, digests })
+    parts.push({ repo, digests, sha })
   }
   const samples = await ctx.alternate(
     `merge ${w.name}`,
@@ -162,13 +183,16 @@ export async function benchMerge(ctx, w) {
       [
         'action',
         async (i) => {
-          const run = await w.runAction({
-            ...login,
-            images: parts[i].repo,
-            tags: 'v1',
-            latest: 'false',
-            merge: platforms.join(', ')
-          })
+          const run = await w.runAction(
+            {
+              ...login,
+              images: parts[i].repo,
+              tags: 'v1',
+              latest: 'false',
+              merge: platforms.join(', ')
+            },
+            { sha: parts[i].sha }
+          )
           if (!run.outputs.digest) throw new Error(`the merge step set no digest output:\n${tail(run.log)}`)
           return { ms: run.ms }
         }
@@ -181,7 +205,13 @@ export async function benchMerge(ctx, w) {
                 const { repo, digests } = parts[i]
                 const run = await w.bash(
                   'docker login --username "$2" --password-stdin "$3" <"$4" && docker buildx imagetools create --tag "$1:by-hand" "${@:5}" && docker logout "$3"',
-                  [repo, ctx.services.username, tls, ctx.services.passwordFile, ...digests.map((d) => `${repo}@${d}`)]
+                  [
+                    repo,
+                    ctx.services.username,
+                    registry,
+                    ctx.services.passwordFile,
+                    ...digests.map((d) => `${repo}@${d}`)
+                  ]
                 )
                 return { ms: run.ms }
               }
@@ -194,7 +224,7 @@ export async function benchMerge(ctx, w) {
     name: 'merge',
     title,
     method: [
-      `Parts: for each run a new repository on the TLS registry, and two action runs into it, \`merge: part\` with \`platforms: linux/amd64\` and \`linux/arm64\` (\`FROM scratch\` plus a 4 MB file, so no emulation is needed), untimed.`,
+      `Parts: for each run a new repository on the plain loopback registry (buildx 0.13’s imagetools cannot reach the TLS one on localhost, see the promote case), and two action runs into it, \`merge: part\` with \`platforms: linux/amd64\` and \`linux/arm64\` (\`FROM scratch\` plus a 4 MB file, so no emulation is needed), untimed.`,
       'Timed: the action’s merge step, `registry`/`username`/`password`, `images`, `tags: v1`, `latest: false`, `merge: linux/amd64, linux/arm64`; main + post step; target ≤ 1 s on loopback. For information, beside it: `docker login`, `docker buildx imagetools create --tag REPO:by-hand PART1@DIGEST PART2@DIGEST`, `docker logout` — the index a user makes by hand from the parts’ digests.'
     ],
     rows: [
