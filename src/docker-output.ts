@@ -213,6 +213,12 @@ function statusPhrase(code: string, text: string | undefined): string {
   return `${code} ${printed && printed.length > 0 ? printed : (STATUS_TEXT[code] ?? 'error')}`
 }
 
+/** The status code of a status text docker printed alone ("Service Unavailable" → 503). */
+function codeOfText(text: string): string {
+  const key = text.toLowerCase().replace('time-out', 'timeout')
+  return Object.keys(STATUS_TEXT).find((code) => STATUS_TEXT[code].toLowerCase() === key) ?? ''
+}
+
 /** Faults of the moment: the registry or the network may well answer next time. */
 const TRANSIENT: Rule[] = [
   // push/pull: "received unexpected HTTP status: 503 Service Unavailable"
@@ -232,7 +238,11 @@ const TRANSIENT: Rule[] = [
     test: /\btoo ?many ?requests\b|\brate limit(?:ed)? exceeded\b|\bRate exceeded\b/i,
     reason: 'the registry answered 429 Too Many Requests'
   },
-  { test: /\b(Service Unavailable|Bad Gateway|Gateway Time-?out)\b/i, reason: (m) => `the registry answered ${m[1]}` },
+  // Engine 26 prints the status text alone ("… Service Unavailable"): the code goes back in front, as engine 20.10 has it.
+  {
+    test: /\b(Service Unavailable|Bad Gateway|Gateway Time-?out)\b/i,
+    reason: (m) => `the registry answered ${statusPhrase(codeOfText(m[1]), m[1])}`
+  },
   // Network: "dial tcp 127.0.0.1:5000: connect: connection refused"
   { test: /\bconnection refused\b/i, reason: 'connection refused' },
   // "read tcp …: read: connection reset by peer"

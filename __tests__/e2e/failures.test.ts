@@ -37,11 +37,10 @@ function retryWarnings(result: StepResult): string[] {
 }
 
 // The fault proxy speaks TLS in the buildx world (engine 26 tries TLS first on a random loopback port
-// and does not fall back), but resetting a TLS socket and engine 26's own fault texts are not handled
-// yet: these run in the classic world only.
-const describeProxied = WORLD === 'classic' ? describe : describe.skip
+// and does not fall back). Where engine 26 behaves otherwise than 20.10, the test says so: it retries
+// a 429 itself (so a single one never reaches the action) and words a reset upload as a closed connection.
 
-describeProxied('retries through a faulty registry', () => {
+describe('retries through a faulty registry', () => {
   const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${s.plain.split(':')[1]}`, ...proxyTls() })
   let host = ''
   const manifestPut = { method: 'PUT', path: /\/manifests\// }
@@ -99,14 +98,18 @@ describeProxied('retries through a faulty registry', () => {
     proxy.setFaults([{ ...manifestPut, status: 429, times: 1, headers: { 'Retry-After': '1' } }])
     const { result } = await push('2')
     expect(result.code).toBe(0)
-    expect(retryWarnings(result)).toEqual([expect.stringContaining('429 Too Many Requests')])
+    // Engine 26 waits out a 429 itself, within its push; engine 20.10 gives it to the action to retry.
+    expect(retryWarnings(result)).toEqual(WORLD === 'buildx' ? [] : [expect.stringContaining('429 Too Many Requests')])
   })
 
   it('fails after the last attempt when the rate limit lasts', async () => {
     proxy.setFaults([{ ...manifestPut, status: 429 }])
     const { result } = await push('2')
     expect(result.code).toBe(1)
-    expect(proxy.hits(0)).toBe(2)
+    // One manifest upload per attempt; engine 26 makes several of its own within each.
+    if (WORLD === 'classic') expect(proxy.hits(0)).toBe(2)
+    else expect(proxy.hits(0)).toBeGreaterThanOrEqual(2)
+    expect(retryWarnings(result)).toHaveLength(1)
     expect(commands(result.log, 'error')).toEqual([expect.stringContaining('gave up after 2 attempts')])
   })
 
@@ -114,7 +117,10 @@ describeProxied('retries through a faulty registry', () => {
     proxy.setFaults([{ ...manifestPut, kind: 'reset', times: 1 }])
     const { result } = await push('3')
     expect(result.code).toBe(0)
-    expect(retryWarnings(result)).toEqual([expect.stringContaining('the connection was reset')])
+    // Engine 26 sees the reset either on the request or in the middle of the upload it belongs to.
+    const reason =
+      WORLD === 'buildx' ? /the connection was (reset|closed during the transfer)/ : /the connection was reset/
+    expect(retryWarnings(result)).toEqual([expect.stringMatching(reason)])
   })
 
   it('fails with a message naming the registry when it stops mid-run', async () => {
@@ -143,7 +149,9 @@ describeProxied('retries through a faulty registry', () => {
 })
 
 describe('no retry for faults that will not change', () => {
-  // Through the fault proxy: classic world only (see above).
+  // Classic world only: engine 26 retries a refused login to a loopback registry over plain HTTP, which
+  // the TLS proxy closes (EOF, a fault of the moment). Without the proxy the buildx world's wrong password
+  // is tested in action.test.ts (one login, nothing built).
   itIn('classic')('fails a wrong password at once, with no retry', async () => {
     const proxy = new FaultProxy({ upstream: `https://${s.tls}`, caFile: s.caFile, ...proxyTls() })
     const host = await proxy.start()

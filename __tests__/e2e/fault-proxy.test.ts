@@ -11,8 +11,9 @@ import { docker, fetchManifest, proxyTls, services, uniqueName, WORLD } from './
 import { FaultProxy } from './fault-proxy.js'
 
 const s = services()
-// The exact texts below are engine 20.10's; engine 26 (the buildx world) words them otherwise, and the
-// proxy cannot yet reset a TLS connection. Classic world only for now.
+// The proxy's own faithfulness, proven with engine 20.10's client and its exact texts. Engine 26 (the
+// buildx world) pushes another way (containerd's pusher: its own retries, mounts and wording); the
+// action's retries through this proxy run in both worlds (failures.test.ts).
 const describeProxy = WORLD === 'classic' ? describe : describe.skip
 
 interface Run {

@@ -269,7 +269,9 @@ export class FaultProxy {
     if (rule?.delayMs) await sleep(rule.delayMs)
     const kind = rule?.kind ?? 'status'
     if (rule && kind === 'reset') {
-      req.socket.resetAndDestroy()
+      // A TLS socket cannot send an RST itself: the TCP socket under it (its _parent on a server) can.
+      const tcp = (req.socket as Socket & { _parent?: Socket })._parent ?? req.socket
+      tcp.resetAndDestroy()
       return
     }
     if (rule && kind === 'close') {

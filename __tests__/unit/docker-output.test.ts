@@ -307,7 +307,9 @@ const TRANSIENT_LITERATURE: [string, string, RegExp][] = [
     'received unexpected HTTP status: 503 Service Temporarily Unavailable',
     /^the registry answered 503 Service Temporarily Unavailable$/
   ],
-  ['bare Service Unavailable', 'Service Unavailable', /Service Unavailable/]
+  // engine 26's push prints the status text alone: the code is put back in front
+  ['bare Service Unavailable', 'Service Unavailable', /^the registry answered 503 Service Unavailable$/],
+  ['bare Gateway Time-out', 'failed to do request: Gateway Time-out', /^the registry answered 504 Gateway Time-out$/]
 ]
 
 /** Permanent faults, as docker printed them. */
