@@ -4187,11 +4187,14 @@ function summaryMarkdown(input) {
             out.push(`| ${code(p.platform)} | ${p.digest === null ? '—' : code(p.digest)} |`);
         out.push('');
     }
-    const phases = PHASES.filter((p) => timings[p] !== undefined);
+    const phases = PHASES.flatMap((name) => {
+        const ms = timings[name];
+        return ms === undefined ? [] : [{ name, ms }];
+    });
     if (phases.length > 0) {
         const total = input.totalMs === undefined ? [] : [formatDuration(input.totalMs)];
-        const names = [...phases, ...(total.length > 0 ? ['total'] : [])];
-        out.push(`| ${names.join(' | ')} |`, `|${names.map(() => '---').join('|')}|`, `| ${[...phases.map((p) => formatDuration(timings[p])), ...total].join(' | ')} |`, '');
+        const names = [...phases.map((p) => p.name), ...(total.length > 0 ? ['total'] : [])];
+        out.push(`| ${names.join(' | ')} |`, `|${names.map(() => '---').join('|')}|`, `| ${[...phases.map((p) => formatDuration(p.ms)), ...total].join(' | ')} |`, '');
     }
     const tarball = metadata.tarball;
     if (tarball) {

@@ -164,14 +164,17 @@ export function summaryMarkdown(input: SummaryInput): string {
     out.push('')
   }
 
-  const phases = PHASES.filter((p) => timings[p] !== undefined)
+  const phases = PHASES.flatMap((name) => {
+    const ms = timings[name]
+    return ms === undefined ? [] : [{ name, ms }]
+  })
   if (phases.length > 0) {
     const total = input.totalMs === undefined ? [] : [formatDuration(input.totalMs)]
-    const names = [...phases, ...(total.length > 0 ? ['total'] : [])]
+    const names = [...phases.map((p) => p.name), ...(total.length > 0 ? ['total'] : [])]
     out.push(
       `| ${names.join(' | ')} |`,
       `|${names.map(() => '---').join('|')}|`,
-      `| ${[...phases.map((p) => formatDuration(timings[p]!)), ...total].join(' | ')} |`,
+      `| ${[...phases.map((p) => formatDuration(p.ms)), ...total].join(' | ')} |`,
       ''
     )
   }
