@@ -1,7 +1,7 @@
 // Failure handling, end to end: transient registry faults (through a fault-injecting
 // proxy in front of the real registry), bad input, a broken environment, secrets,
 // atomic saves and concurrent runs. Real engine, real registries, no mocks.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -16,6 +16,7 @@ import {
   filesBelow,
   itIn,
   makeWorkspace,
+  plainFaultProxy,
   proxyTls,
   removeWorkspaces,
   runMain,
@@ -41,20 +42,14 @@ function retryWarnings(result: StepResult): string[] {
 // a 429 itself (so a single one never reaches the action) and words a reset upload as a closed connection.
 
 describe('retries through a faulty registry', () => {
-  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${s.plain.split(':')[1]}`, ...proxyTls() })
-  let host = ''
+  const proxy = plainFaultProxy()
   const manifestPut = { method: 'PUT', path: /\/manifests\// }
-
-  beforeAll(async () => {
-    host = await proxy.start()
-  })
-  afterAll(() => proxy.close())
 
   /** Runs the action pushing one fresh repository through the proxy. */
   async function push(retries: string): Promise<{ result: StepResult; repository: string }> {
     const repository = uniqueName('flaky')
     const result = await runMain(makeWorkspace(), {
-      images: `${host}/${repository}`,
+      images: `${proxy.host}/${repository}`,
       tags: 'v1',
       context: 'app',
       retries
@@ -72,7 +67,7 @@ describe('retries through a faulty registry', () => {
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toMatch(
       new RegExp(
-        `docker push to ${host} failed on attempt 1 of 3 \\(the registry answered 503 Service Unavailable\\); trying again in \\d+\\.\\d s\\.`
+        `docker push to ${proxy.host} failed on attempt 1 of 3 \\(the registry answered 503 Service Unavailable\\); trying again in \\d+\\.\\d s\\.`
       )
     )
     expect(warnings[1]).toContain('attempt 2 of 3')
@@ -87,9 +82,9 @@ describe('retries through a faulty registry', () => {
     expect(retryWarnings(result)).toHaveLength(1)
     const errors = commands(result.log, 'error')
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(`docker push ${host}/${repository}:v1 failed`)
+    expect(errors[0]).toContain(`docker push ${proxy.host}/${repository}:v1 failed`)
     expect(errors[0]).toContain('503 Service Unavailable')
-    expect(errors[0]).toContain(`; ${host}: gave up after 2 attempts)`)
+    expect(errors[0]).toContain(`; ${proxy.host}: gave up after 2 attempts)`)
     expect(result.outputs.digest).toBeUndefined()
     expect((await fetchManifest(s.plain, repository, 'v1')).status).toBe(404)
   })
@@ -130,7 +125,7 @@ describe('retries through a faulty registry', () => {
       // The registry goes away while the image builds; the push then finds nothing there.
       const result = await runMain(
         makeWorkspace(),
-        { images: `${host}/${uniqueName('gone')}`, tags: 'v1', context: 'app', retries: '2' },
+        { images: `${proxy.host}/${uniqueName('gone')}`, tags: 'v1', context: 'app', retries: '2' },
         {},
         { when: /^::group::Building/m, action: () => (stopped = proxy.stop()) }
       )
@@ -139,7 +134,7 @@ describe('retries through a faulty registry', () => {
       const errors = commands(result.log, 'error')
       expect(errors).toHaveLength(1)
       expect(errors[0]).toContain('connection refused')
-      expect(errors[0]).toContain(`${host}: gave up after 2 attempts`)
+      expect(errors[0]).toContain(`${proxy.host}: gave up after 2 attempts`)
       expect(result.log).not.toMatch(/\n\s+at /)
     } finally {
       await stopped

@@ -11,7 +11,7 @@
 // DOCKER_HOST, so the steps, docker() and the shims all talk to the same engine. In
 // the buildx world each workspace's HOME has docker-buildx in ~/.docker/cli-plugins,
 // the way docker/setup-buildx-action gives it to a user.
-import { it } from '@jest/globals'
+import { afterAll, beforeAll, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -23,6 +23,7 @@ import * as path from 'node:path'
 import { readServices } from '../../scripts/lib/services.mjs'
 import type { Services, World } from '../../scripts/lib/services.mjs'
 import * as runner from '../../scripts/lib/step-runner.mjs'
+import { FaultProxy } from './fault-proxy.js'
 import type { ExtraEnv, Layout, StepResult, Trigger } from '../../scripts/lib/step-runner.mjs'
 
 export { BUNDLE, parseCommandFile } from '../../scripts/lib/step-runner.mjs'
@@ -94,6 +95,17 @@ export function proxyTls(): { tls?: { cert: string; key: string } } {
   if (WORLD === 'classic') return {}
   const dir = path.dirname(services().caFile)
   return { tls: { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') } }
+}
+
+/**
+ * A FaultProxy in front of the plain registry for the enclosing describe block:
+ * started before its tests and closed after them; `proxy.host` is where to push.
+ */
+export function plainFaultProxy(): FaultProxy {
+  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${services().plain.split(':')[1]}`, ...proxyTls() })
+  beforeAll(() => proxy.start())
+  afterAll(() => proxy.close())
+  return proxy
 }
 
 /**

@@ -3,14 +3,13 @@
 // during a login or a push, SIGKILL during a save, secrets of several lines, runs
 // racing for one tag or one tarball, a token in a context URL, values that try to
 // start workflow commands, a context holding RUNNER_TEMP, and the smaller ones.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
 import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { FaultProxy } from './fault-proxy.js'
 import {
   commands,
   docker,
@@ -27,7 +26,7 @@ import {
   sha256File,
   uniqueName,
   itIn,
-  proxyTls,
+  plainFaultProxy,
   visibleLog
 } from './harness.js'
 import type { StepResult, Workspace } from './harness.js'
@@ -155,12 +154,7 @@ describe('a cancelled job during docker login', () => {
 })
 
 describe('a cancelled job during a push', () => {
-  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${s.plain.split(':')[1]}`, ...proxyTls() })
-  let host = ''
-  beforeAll(async () => {
-    host = await proxy.start()
-  })
-  afterAll(() => proxy.close())
+  const proxy = plainFaultProxy()
 
   it('stops the push: the tag is never published after the step has stopped', async () => {
     // Every layer upload is held 3 s, as over a slow link.
@@ -171,7 +165,7 @@ describe('a cancelled job during a push', () => {
     let node: ChildProcess | undefined
     const main = runMain(
       ws,
-      { images: `${host}/${repository}`, tags: 'v1', context: 'app' },
+      { images: `${proxy.host}/${repository}`, tags: 'v1', context: 'app' },
       {},
       undefined,
       (child) => void (node = child)
@@ -413,17 +407,12 @@ describe('a build context that holds RUNNER_TEMP', () => {
 })
 
 describe('the retry classifier', () => {
-  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${s.plain.split(':')[1]}`, ...proxyTls() })
-  let host = ''
-  beforeAll(async () => {
-    host = await proxy.start()
-  })
-  afterAll(() => proxy.close())
+  const proxy = plainFaultProxy()
 
   it('reads the fault, not the names: a repository called unauthorized-… still rides out a 503', async () => {
     proxy.setFaults([{ method: 'PUT', path: /\/manifests\//, status: 503, times: 2 }])
     const repository = uniqueName('unauthorized-denied')
-    const result = await runMain(makeWorkspace(), { images: `${host}/${repository}`, tags: 'v1', context: 'app' })
+    const result = await runMain(makeWorkspace(), { images: `${proxy.host}/${repository}`, tags: 'v1', context: 'app' })
     expect(result.code).toBe(0)
     expect(commands(result.log, 'warning').filter((w) => /failed on attempt \d of 3/.test(w))).toHaveLength(2)
     expect((await fetchManifest(s.plain, repository, 'v1')).header).toBe(result.outputs.digest)
@@ -432,9 +421,9 @@ describe('the retry classifier', () => {
   it('says a login that got a 503 is the registry not answering, not a wrong password', async () => {
     proxy.setFaults([{ path: /^\/v2\/$/, status: 503 }])
     const result = await runMain(makeWorkspace(), {
-      images: `${host}/${uniqueName('login503')}`,
+      images: `${proxy.host}/${uniqueName('login503')}`,
       context: 'app',
-      registry: host,
+      registry: proxy.host,
       username: 'ship',
       password: 'whatever',
       retries: '1'
@@ -442,7 +431,7 @@ describe('the retry classifier', () => {
     expect(result.code).toBe(1)
     const [error] = commands(result.log, 'error')
     expect(error).toMatch(
-      new RegExp(`^::error::Login to ${host} as ship failed: .*The registry did not answer the login`)
+      new RegExp(`^::error::Login to ${proxy.host} as ship failed: .*The registry did not answer the login`)
     )
     expect(error).not.toContain('Check the username and password')
   })
