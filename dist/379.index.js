@@ -765,6 +765,17 @@ const TRANSIENT = [
         test: /\b(?:[Ss]tatus(?: code)?(?: \[[^\]]*\])?:?|HTTP(?: [Ss]tatus)?:?)\s*(408|429|500|502|503|504|52[0-4])\b(?:[ \t]+([A-Z][A-Za-z-]*(?: [A-Z][A-Za-z-]*){0,3}))?/,
         reason: (m) => `the registry answered ${statusPhrase(m[1], m[2])}`
     },
+    // engine 26 (containerd's pusher): "unexpected status from HEAD request to http://…/manifests/v1: 500 Internal Server Error"
+    {
+        test: /\bunexpected status from [A-Z]+ request to \S+\s+(408|429|500|502|503|504|52[0-4])\b(?:[ \t]+([A-Z][A-Za-z-]*(?: [A-Z][A-Za-z-]*){0,3}))?/,
+        reason: (m) => `the registry answered ${statusPhrase(m[1], m[2])}`
+    },
+    // A manifest PUT naming a layer the registry does not have (yet): another push of the same layer
+    // still writing it, or a registry whose storage is eventually consistent. The next push uploads it.
+    {
+        test: /\bmanifest blob unknown\b|\bMANIFEST_BLOB_UNKNOWN\b/,
+        reason: 'the registry did not have a layer the manifest names (manifest blob unknown)'
+    },
     // "error parsing HTTP 429 response body: invalid character 'T' …" (a 429 or 408 without a JSON error body)
     {
         test: /\bHTTP (408|429|500|502|503|504) response body\b/,
