@@ -23,6 +23,20 @@ function targets(repositories: Repository[], tags: string[]): Target[] {
 const fourTargets = targets([alice, local], ['v1', 'latest'])
 const tarball: Tarball = { path: '/ws/out/image.tar.gz', digest: TARBALL_DIGEST, size: 12345, compressor: 'pigz' }
 
+/** An outcome of the four targets with nothing pushed or saved, with `changes` over it. */
+function outcomeWith(changes: Partial<Outcome> = {}): Outcome {
+  return {
+    imageId: IMAGE_ID,
+    version: '',
+    labels: {},
+    targets: fourTargets,
+    pushed: [],
+    platforms: [],
+    tarball: undefined,
+    ...changes
+  }
+}
+
 function pushedAll(ts: Target[], digestOf: (t: Target) => string): Pushed[] {
   return ts.map((target) => ({ target, digest: digestOf(target) }))
 }
@@ -31,17 +45,7 @@ const pushedBoth: Pushed[] = pushedAll(fourTargets, (t) => (t.repository === ali
 
 describe('outputsOf', () => {
   it('has empty digest and refs when nothing was pushed', () => {
-    const outputs = outputsOf(
-      metadataOf({
-        imageId: IMAGE_ID,
-        version: '',
-        labels: {},
-        targets: fourTargets,
-        pushed: [],
-        platforms: [],
-        tarball: undefined
-      })
-    )
+    const outputs = outputsOf(metadataOf(outcomeWith()))
     expect(outputs).toEqual({
       imageid: IMAGE_ID,
       digest: '',
@@ -55,17 +59,7 @@ describe('outputsOf', () => {
   })
 
   it('has one ref per repository, in order, and the first digest, when two repositories × two tags were pushed', () => {
-    const outputs = outputsOf(
-      metadataOf({
-        imageId: IMAGE_ID,
-        version: '',
-        labels: {},
-        targets: fourTargets,
-        pushed: pushedBoth,
-        platforms: [],
-        tarball: undefined
-      })
-    )
+    const outputs = outputsOf(metadataOf(outcomeWith({ pushed: pushedBoth })))
     expect(outputs.digest).toBe(DIGEST_A)
     expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
     expect(outputs.tags).toBe('alice/app:v1\nalice/app:latest\nlocalhost:5000/app:v1\nlocalhost:5000/app:latest')
@@ -73,17 +67,7 @@ describe('outputsOf', () => {
   })
 
   it('orders refs by the targets, not by the order of the pushes', () => {
-    const outputs = outputsOf(
-      metadataOf({
-        imageId: IMAGE_ID,
-        version: '',
-        labels: {},
-        targets: fourTargets,
-        pushed: [...pushedBoth].reverse(),
-        platforms: [],
-        tarball: undefined
-      })
-    )
+    const outputs = outputsOf(metadataOf(outcomeWith({ pushed: [...pushedBoth].reverse() })))
     expect(outputs.refs).toBe(`alice/app@${DIGEST_A}\nlocalhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_A)
   })
@@ -93,71 +77,27 @@ describe('outputsOf', () => {
       fourTargets.filter((t) => t.repository === local),
       () => DIGEST_B
     )
-    const outputs = outputsOf(
-      metadataOf({
-        imageId: IMAGE_ID,
-        version: '',
-        labels: {},
-        targets: fourTargets,
-        pushed,
-        platforms: [],
-        tarball: undefined
-      })
-    )
+    const outputs = outputsOf(metadataOf(outcomeWith({ pushed })))
     expect(outputs.refs).toBe(`localhost:5000/app@${DIGEST_B}`)
     expect(outputs.digest).toBe(DIGEST_B)
   })
 
   it('sets the tarball fields from the tarball', () => {
-    const outputs = outputsOf(
-      metadataOf({
-        imageId: IMAGE_ID,
-        version: '',
-        labels: {},
-        targets: fourTargets,
-        pushed: [],
-        platforms: [],
-        tarball
-      })
-    )
+    const outputs = outputsOf(metadataOf(outcomeWith({ tarball })))
     expect(outputs.tarball).toBe('/ws/out/image.tar.gz')
     expect(outputs['tarball-digest']).toBe(TARBALL_DIGEST)
   })
 
   it('has exactly the outputs action.yml declares', () => {
-    const outputs = outputsOf(
-      metadataOf({
-        imageId: IMAGE_ID,
-        version: '',
-        labels: {},
-        targets: fourTargets,
-        pushed: [],
-        platforms: [],
-        tarball: undefined
-      })
-    )
+    const outputs = outputsOf(metadataOf(outcomeWith()))
     const declared = readActionFile().outputs.map((output) => output.name)
     expect(declared.length).toBeGreaterThan(0)
     expect(Object.keys(outputs).sort()).toEqual([...declared].sort())
   })
 
   test.each<[string, Outcome]>([
-    [
-      'nothing pushed',
-      {
-        imageId: IMAGE_ID,
-        version: '',
-        labels: {},
-        targets: fourTargets,
-        pushed: [],
-        platforms: [],
-        tarball: undefined
-      }
-    ],
-    [
-      'pushed and saved',
-      { imageId: IMAGE_ID, version: '', labels: {}, targets: fourTargets, pushed: pushedBoth, platforms: [], tarball }
-    ]
+    ['nothing pushed', outcomeWith()],
+    ['pushed and saved', outcomeWith({ pushed: pushedBoth, tarball })]
   ])('metadata is the JSON of metadataOf (%s)', (_label, outcome) => {
     expect(JSON.parse(outputsOf(metadataOf(outcome)).metadata)).toEqual(metadataOf(outcome))
   })
@@ -165,15 +105,7 @@ describe('outputsOf', () => {
 
 describe('metadataOf', () => {
   it('has the documented shape when nothing was pushed or saved', () => {
-    const metadata = metadataOf({
-      imageId: IMAGE_ID,
-      version: '',
-      labels: {},
-      targets: targets([alice], ['v1']),
-      pushed: [],
-      platforms: [],
-      tarball: undefined
-    })
+    const metadata = metadataOf(outcomeWith({ targets: targets([alice], ['v1']) }))
     const expected: Metadata = {
       imageid: IMAGE_ID,
       version: '',
@@ -197,19 +129,7 @@ describe('metadataOf', () => {
   })
 
   it('parses back from the metadata output to the documented shape for two repositories × two tags, pushed and saved', () => {
-    const parsed: unknown = JSON.parse(
-      outputsOf(
-        metadataOf({
-          imageId: IMAGE_ID,
-          version: '',
-          labels: {},
-          targets: fourTargets,
-          pushed: pushedBoth,
-          platforms: [],
-          tarball
-        })
-      ).metadata
-    )
+    const parsed: unknown = JSON.parse(outputsOf(metadataOf(outcomeWith({ pushed: pushedBoth, tarball }))).metadata)
     expect(parsed).toEqual({
       imageid: IMAGE_ID,
       version: '',
@@ -247,15 +167,7 @@ describe('metadataOf', () => {
   it('uses the normalised registry of a Docker Hub alias and the name as written', () => {
     const hub: Repository = { name: 'index.docker.io/app', domain: 'docker.io', path: 'library/app' }
     const ts = targets([hub], ['v1'])
-    const metadata = metadataOf({
-      imageId: IMAGE_ID,
-      version: '',
-      labels: {},
-      targets: ts,
-      pushed: pushedAll(ts, () => DIGEST_A),
-      platforms: [],
-      tarball: undefined
-    })
+    const metadata = metadataOf(outcomeWith({ targets: ts, pushed: pushedAll(ts, () => DIGEST_A) }))
     expect(metadata.images).toEqual([
       {
         repository: 'index.docker.io/app',
@@ -272,15 +184,7 @@ describe('metadataOf', () => {
       { platform: 'linux/amd64', digest: DIGEST_A },
       { platform: 'linux/arm/v7', digest: null }
     ]
-    const metadata = metadataOf({
-      imageId: IMAGE_ID,
-      version: '',
-      labels: {},
-      targets: fourTargets,
-      pushed: pushedBoth,
-      platforms,
-      tarball: undefined
-    })
+    const metadata = metadataOf(outcomeWith({ pushed: pushedBoth, platforms }))
     expect(metadata.platforms).toEqual(platforms)
     expect(JSON.parse(outputsOf(metadata).metadata).platforms).toEqual(platforms)
   })
