@@ -773,9 +773,12 @@ const TRANSIENT = [
     // A manifest PUT naming a layer the registry does not have (yet): another push of the same layer
     // still writing it, or a registry whose storage is eventually consistent. The next push uploads it.
     {
-        test: /\bmanifest blob unknown\b|\bMANIFEST_BLOB_UNKNOWN\b/,
+        test: /\bmanifest blob unknown\b/,
         reason: 'the registry did not have a layer the manifest names (manifest blob unknown)'
     },
+    // The same race where the layer's record was half-written ("invalid checksum digest format" in the
+    // registry's log), alone; on a blob upload, content that changed on the way.
+    { test: /^digest invalid\b/m, reason: 'the registry could not verify a digest (digest invalid)' },
     // "error parsing HTTP 429 response body: invalid character 'T' …" (a 429 or 408 without a JSON error body)
     {
         test: /\bHTTP (408|429|500|502|503|504) response body\b/,
