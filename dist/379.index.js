@@ -761,13 +761,9 @@ const TRANSIENT = [
     // push/pull: "received unexpected HTTP status: 503 Service Unavailable"
     // login:     "login attempt to http://…/v2/ failed with status: 503 Service Unavailable"
     // BuildKit:  "unexpected status code [manifests v1]: 503 Service Unavailable", "unexpected status: 502 Bad Gateway"
+    // engine 26: "unexpected status from HEAD request to http://…/manifests/v1: 500 Internal Server Error" (the URL blanked)
     {
-        test: /\b(?:[Ss]tatus(?: code)?(?: \[[^\]]*\])?:?|HTTP(?: [Ss]tatus)?:?)\s*(408|429|500|502|503|504|52[0-4])\b(?:[ \t]+([A-Z][A-Za-z-]*(?: [A-Z][A-Za-z-]*){0,3}))?/,
-        reason: (m) => `the registry answered ${statusPhrase(m[1], m[2])}`
-    },
-    // engine 26 (containerd's pusher): "unexpected status from HEAD request to http://…/manifests/v1: 500 Internal Server Error"
-    {
-        test: /\bunexpected status from [A-Z]+ request to \S+\s+(408|429|500|502|503|504|52[0-4])\b(?:[ \t]+([A-Z][A-Za-z-]*(?: [A-Z][A-Za-z-]*){0,3}))?/,
+        test: /\b(?:[Ss]tatus(?: code)?(?: \[[^\]]*\])?:?|status from [A-Z]+ request to \S+|HTTP(?: [Ss]tatus)?:?)\s*(408|429|500|502|503|504|52[0-4])\b(?:[ \t]+([A-Z][A-Za-z-]*(?: [A-Z][A-Za-z-]*){0,3}))?/,
         reason: (m) => `the registry answered ${statusPhrase(m[1], m[2])}`
     },
     // A manifest PUT naming a layer the registry does not have (yet): another push of the same layer
