@@ -197,7 +197,6 @@ const TRANSIENT_FIXTURES: [string, string, RegExp][] = [
     'Error response from daemon: unexpected EOF\n',
     /^the connection ended early \(unexpected EOF\)$/
   ],
-  // 503 and 429 on GET /v2/; docker login, 28 and 20.10
   // Concurrent pushes of images sharing a layer to one repository:tag (holes.test.ts): the registry's
   // filesystem store writes a link file in place, so a reader in between finds it empty ("invalid
   // checksum digest format" in the registry's log) and answers 500, or a manifest PUT finds a layer
@@ -217,6 +216,7 @@ const TRANSIENT_FIXTURES: [string, string, RegExp][] = [
     'unexpected status from HEAD request to http://localhost:5000/v2/rrace-buildx-21000/blobs/sha256:351b9aed0aeac99cb3a604de6fb3f18cfa2a864c53683171cd7b10d553584b12: 500 Internal Server Error\n',
     /^the registry answered 500 Internal Server Error$/
   ],
+  // 503 and 429 on GET /v2/; docker login, 28 and 20.10
   [
     'login, 503',
     'Error response from daemon: login attempt to http://localhost:34203/v2/ failed with status: 503 Service Unavailable\n',
