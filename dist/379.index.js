@@ -1220,13 +1220,32 @@ function tagOf(name) {
         .replace(/^[.-]+/, '')
         .slice(0, TAG_MAX);
 }
-/** `sha`: whether the `sha-<7>` tag is among them (the sha-tag input). */
-function autoTags(event, sha = true) {
-    const shaTag = event.sha === '' || !sha ? [] : [`sha-${event.sha.slice(0, 7)}`];
-    const main = mainTags(event);
+const NO_VARIANT = { prefix: '', suffix: '' };
+/** A tag of the variant: `tag` between the prefix and the suffix. */
+function affixed(tag, variant = NO_VARIANT) {
+    return `${variant.prefix}${tag}${variant.suffix}`;
+}
+/**
+ * What `latest` is for a variant: its name alone, the affixes with `latest` taken
+ * out from between them and the separator there kept once (`-alpine` → `alpine`,
+ * `alpine-` → `alpine`, `v2-` and `-alpine` → `v2-alpine`); `latest` without one.
+ */
+function latestOf(variant = NO_VARIANT) {
+    const prefix = variant.prefix.replace(/[-_.]+$/, '');
+    if (prefix === '' && variant.suffix === '')
+        return 'latest';
+    if (variant.suffix === '')
+        return prefix;
+    return prefix === '' ? variant.suffix.replace(/^[-_.]+/, '') : `${prefix}${variant.suffix}`;
+}
+function autoTags(event, options = {}) {
+    const variant = options.variant ?? NO_VARIANT;
+    const shaTag = event.sha === '' || options.sha === false ? [] : [`sha-${event.sha.slice(0, 7)}`];
+    // A branch name is cut so that the variant's affixes still fit in a tag.
+    const main = mainTags(event, TAG_MAX - variant.prefix.length - variant.suffix.length);
     const tagName = main.latest ? undefined : stripPrefix(event.ref, 'refs/tags/');
     return {
-        tags: [...main.tags, ...shaTag],
+        tags: [...main.tags, ...shaTag].map((tag) => affixed(tag, variant)),
         latestIndex: main.tags.length,
         latestByDefault: main.latest,
         version: main.version,
@@ -1242,7 +1261,7 @@ function autoTags(event, sha = true) {
 function isNearSemver(name) {
     return (parseSemver(name) === undefined && /^[vV]*\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/.test(name) && /[vV.]/.test(name));
 }
-function mainTags(event) {
+function mainTags(event, room = TAG_MAX) {
     if (event.pullRequest !== undefined) {
         const tag = `pr-${event.pullRequest}`;
         return { tags: [tag], latest: false, version: tag };
@@ -1254,7 +1273,7 @@ function mainTags(event) {
         const semver = parseSemver(tagName);
         // Only a semver release moves latest: a typo (V1.2.3) or any other name does not (latest: true does).
         if (semver === undefined)
-            return named(tagName, false);
+            return named(tagName, false, room);
         const { major, minor, patch, prerelease, build } = semver;
         const core = `${major}.${minor}.${patch}`;
         const version = `${core}${prerelease && `-${prerelease}`}${build && `+${build}`}`;
@@ -1268,34 +1287,38 @@ function mainTags(event) {
     }
     const branch = stripPrefix(event.ref, 'refs/heads/');
     if (branch !== undefined)
-        return named(branch, false);
+        return named(branch, false, room);
     // Outside GitHub Actions there is no ref at all: `auto` is docker's own default, latest.
     return { tags: [], latest: event.ref === '', version: '' };
 }
-function named(refName, latest) {
+function named(refName, latest, room) {
     const tag = tagOf(refName);
-    return tag === '' ? { tags: [], latest, version: '' } : { tags: [tag], latest, version: tag };
+    // The version is the name; its tag is cut to the room the variant's affixes leave.
+    return tag === '' ? { tags: [], latest, version: '' } : { tags: [tag.slice(0, room)], latest, version: tag };
 }
 function stripPrefix(ref, prefix) {
     return ref.startsWith(prefix) && ref.length > prefix.length ? ref.slice(prefix.length) : undefined;
 }
 /**
- * Expands `auto` in the tags input (with the sha- tag unless `sha` is false),
- * then applies the `latest` input; duplicates removed, first place kept.
+ * Expands `auto` in the tags input (with the sha- tag unless `options.sha` is
+ * false, and the variant's affixes), then applies the `latest` input (the
+ * variant's latest: latestOf); duplicates removed, first place kept. Tags written
+ * out are kept as written.
  */
-function expandTags(entries, event, latest, sha = true) {
-    const auto = autoTags(event, sha);
+function expandTags(entries, event, latest, options = {}) {
+    const auto = autoTags(event, options);
+    const latestTag = latestOf(options.variant);
     const withLatest = latest === 'true' || (latest === 'auto' && auto.latestByDefault);
     const expanded = entries.flatMap((entry) => {
         if (entry !== 'auto')
             return [entry];
         const tags = [...auto.tags];
         if (withLatest)
-            tags.splice(auto.latestIndex, 0, 'latest');
+            tags.splice(auto.latestIndex, 0, latestTag);
         return tags;
     });
-    if (latest === 'true' && !expanded.includes('latest'))
-        expanded.push('latest');
+    if (latest === 'true' && !expanded.includes(latestTag))
+        expanded.push(latestTag);
     return [...new Set(expanded)];
 }
 const OCI = 'org.opencontainers.image';
@@ -1566,6 +1589,8 @@ const INPUT_NAMES = [
     'tags',
     'latest',
     'sha-tag',
+    'tag-prefix',
+    'tag-suffix',
     'context',
     'file',
     'build-args',
@@ -1590,6 +1615,283 @@ const INPUT_NAMES = [
     'summary',
     'dry-run'
 ];
+
+;// CONCATENATED MODULE: ./src/annotations.ts
+// Where in the Dockerfile a failed build went wrong, from the builder's output, so
+// the error can be an annotation on that line (it then shows on the pull request's
+// diff). Pure: the output and the Dockerfile's text come in as strings.
+
+/** The instructions of a Dockerfile, in order (comments, blank lines and parser directives skipped). */
+function instructionsOf(dockerfile) {
+    const lines = dockerfile.split(/\r?\n/);
+    const escape = /^#\s*escape\s*=\s*`/i.test(lines[0] ?? '') ? '`' : '\\';
+    const instructions = [];
+    let current;
+    lines.forEach((raw, i) => {
+        const line = raw.trim();
+        if (current === undefined && (line === '' || line.startsWith('#')))
+            return;
+        if (current !== undefined && line.startsWith('#'))
+            return; // comments inside a continued instruction
+        const continues = line.endsWith(escape);
+        const part = continues ? line.slice(0, -1).trim() : line;
+        if (current === undefined)
+            current = { line: i + 1, text: part };
+        else if (part !== '')
+            current.text = `${current.text} ${part}`;
+        if (!continues) {
+            instructions.push(current);
+            current = undefined;
+        }
+    });
+    if (current !== undefined)
+        instructions.push(current);
+    return instructions;
+}
+const normalise = (text) => text.replace(/\s+/g, ' ').trim().toLowerCase();
+/** The line of the instruction whose text the builder printed, among `instructions`. */
+function lineOfInstruction(instructions, printed) {
+    const wanted = normalise(printed);
+    return instructions.find((i) => normalise(i.text) === wanted)?.line;
+}
+/**
+ * The stage names a Dockerfile declares (`FROM … AS name`), as written; undefined
+ * when one is written with a variable, so the names cannot be known here.
+ */
+function stageNames(dockerfile) {
+    const names = instructionsOf(dockerfile).flatMap((i) => {
+        const name = /^FROM\s.*\sAS\s+(\S+)\s*$/i.exec(i.text)?.[1];
+        return name === undefined ? [] : [name];
+    });
+    return names.some((n) => n.includes('$')) ? undefined : names;
+}
+function stagesOf(instructions) {
+    const stages = [];
+    for (const instruction of instructions) {
+        if (/^FROM\s/i.test(instruction.text)) {
+            const name = /\sAS\s+(\S+)\s*$/i.exec(instruction.text)?.[1];
+            stages.push({ name: (name ?? `stage-${stages.length}`).toLowerCase(), instructions: [instruction] });
+        }
+        else
+            stages.at(-1)?.instructions.push(instruction);
+    }
+    return stages;
+}
+/**
+ * The line of BuildKit's `[name i/n] TEXT` step: the i-th instruction of that
+ * stage (its FROM is 1), when its text is the one printed; else the first
+ * instruction with that text in the stage, then in the whole file. Without a
+ * name BuildKit means the stage being built, which is the last one that fits.
+ */
+function lineOfStep(instructions, stage, index, text) {
+    const stages = stagesOf(instructions);
+    const candidates = stage === undefined ? [...stages].reverse() : stages.filter((s) => s.name === stage.toLowerCase());
+    for (const candidate of candidates) {
+        const at = candidate.instructions[index - 1];
+        if (at !== undefined && normalise(at.text) === normalise(text))
+            return at.line;
+    }
+    for (const candidate of candidates) {
+        const line = lineOfInstruction(candidate.instructions, text);
+        if (line !== undefined)
+            return line;
+    }
+    return lineOfInstruction(instructions, text);
+}
+/** The classic builder's `Step n/m : TEXT`: the n-th instruction of the file when its text is the one printed, else the first with that text. */
+function lineOfClassicStep(instructions, index, text) {
+    const at = instructions[index - 1];
+    if (at !== undefined && normalise(at.text) === normalise(text))
+        return at.line;
+    return lineOfInstruction(instructions, text) ?? at?.line;
+}
+/** Values the Dockerfile's global ARGs (before the first FROM) default to, then the build args given. */
+function argValues(instructions, buildArgs) {
+    const values = {};
+    for (const instruction of instructions) {
+        if (/^FROM\s/i.test(instruction.text))
+            break;
+        const arg = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i.exec(instruction.text);
+        if (arg)
+            values[arg[1]] = (arg[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
+    }
+    return { ...values, ...buildArgs };
+}
+/** An image reference as BuildKit prints it: `docker.io/library/alpine:latest` for `alpine`. */
+function canonicalImage(ref) {
+    let name = ref.replace(/@sha256:[a-f0-9]+$/, '');
+    const slash = name.indexOf('/');
+    const first = slash < 0 ? '' : name.slice(0, slash);
+    if (!(/[.:]/.test(first) || first === 'localhost'))
+        name = `docker.io/${slash < 0 ? 'library/' : ''}${name}`;
+    if (name.lastIndexOf(':') <= name.lastIndexOf('/'))
+        name = `${name}:latest`;
+    return name.toLowerCase();
+}
+/** The line of the FROM whose image (its ARGs filled in) is `image`. */
+function lineOfBaseImage(instructions, image, buildArgs) {
+    const values = argValues(instructions, buildArgs);
+    const wanted = canonicalImage(image);
+    for (const instruction of instructions) {
+        const from = /^FROM\s+(?:--\S+\s+)*(\S+)/i.exec(instruction.text);
+        if (!from)
+            continue;
+        const written = from[1].replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name) => values[name] ?? '');
+        if (written !== '' && canonicalImage(written) === wanted)
+            return instruction.line;
+    }
+    return undefined;
+}
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+/** What the docker CLI itself prints around a classic build (on stderr, read after the build's output). */
+const CLI_NOISE = [
+    /^DEPRECATED: The legacy builder/,
+    /^\s+Install the buildx component/,
+    /^\s+https:\/\/docs\.docker\.com\/go\/buildx/
+];
+/** At most this many of the failing step's own last lines go into the message. */
+const LAST_LINES = 6;
+/**
+ * What the failing step printed last, as docker shows it: BuildKit's log lines
+ * of that step (`#7 0.123 text`, or its error block), or what the classic
+ * builder printed after `Step n/m`.
+ */
+function lastLinesOf(lines, step) {
+    let out = [];
+    if (step.vertex !== undefined) {
+        const prefix = `#${step.vertex} `;
+        out = lines
+            .filter((l) => l.startsWith(prefix))
+            .map((l) => l.slice(prefix.length))
+            .filter((l) => /^\d+(?:\.\d+)? /.test(l))
+            .map((l) => l.replace(/^\d+(?:\.\d+)? /, ''));
+    }
+    if (out.length === 0 && step.errorBlock !== undefined) {
+        const end = lines.findIndex((l, i) => i > step.errorBlock && /^-{4,}$/.test(l.trim()));
+        out = lines.slice(step.errorBlock + 1, end < 0 ? undefined : end).map((l) => l.replace(/^\d+(?:\.\d+)? /, ''));
+    }
+    if (out.length === 0 && step.classic !== undefined) {
+        out = lines
+            .slice(step.classic + 1)
+            .map((l) => l.replace(ANSI, ''))
+            .filter((l) => !/^ ---> /.test(l) &&
+            !/^Removing intermediate container /.test(l) &&
+            !CLI_NOISE.some((re) => re.test(l)) &&
+            !/^The command '.*' returned a non-zero code: \d+$/.test(l));
+    }
+    return out
+        .map((l) => l.replace(ANSI, '').trimEnd())
+        .filter((l) => l.trim() !== '')
+        .slice(-LAST_LINES)
+        .map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l));
+}
+/**
+ * The Dockerfile line a failed build points at, and its message, for:
+ * - parse errors (`dockerfile parse error line 2` / `on line 2`), every builder;
+ * - a base image that cannot be loaded (BuildKit's `[internal] load metadata for
+ *   <image>`): the FROM that names it, ARGs filled in;
+ * - buildx's context block (`Dockerfile:3` above the failing lines);
+ * - BuildKit's failing step (` > [build 3/4] RUN make:`), in its own stage;
+ * - the classic builder's last `Step 3/4 : RUN make` before its failure.
+ * The message ends with the step's own last lines of output, as docker printed
+ * them. Undefined when the output names no line.
+ */
+function dockerfileError(output, dockerfile, fileName = 'Dockerfile', buildArgs = {}) {
+    const lines = output.split(/\r?\n/).map((l) => l.trimEnd());
+    const reason = failureReason(lines);
+    const instructions = instructionsOf(dockerfile);
+    const parse = /dockerfile parse error (?:on )?line (\d+): (.+)$/.exec(output.split('\n').find((l) => /dockerfile parse error/.test(l)) ?? '');
+    if (parse)
+        return { line: Number(parse[1]), message: `Dockerfile parse error: ${parse[2].trim()}` };
+    // A base image that cannot be loaded: BuildKit's metadata step fails before any Dockerfile step.
+    const metadata = lines
+        .map((l) => /^#(\d+) \[internal\] load metadata for (\S+)$/.exec(l))
+        .filter((m) => m !== null)
+        .find((m) => lines.some((l) => l.startsWith(`#${m[1]} ERROR: `)));
+    if (metadata) {
+        const line = lineOfBaseImage(instructions, metadata[2], buildArgs);
+        const why = lines.find((l) => l.startsWith(`#${metadata[1]} ERROR: `)).slice(`#${metadata[1]} ERROR: `.length);
+        if (line !== undefined)
+            return {
+                line,
+                message: `${clip(textAt(instructions, line))}: the base image ${metadata[2]} could not be loaded: ${undouble(why)}`
+            };
+    }
+    const step = lines
+        .map((l, i) => ({ m: /^ > \[(?:(\S+) )?(\d+)\/\d+\] (.+):$/.exec(l), i }))
+        .filter((x) => x.m !== null)
+        .pop();
+    const vertex = step &&
+        lines
+            .map((l) => /^#(\d+) \[(?:\S+ )?\d+\/\d+\] (.+)$/.exec(l))
+            .filter((m) => m !== null && normalise(m[2]) === normalise(step.m[3]))
+            .map((m) => m[1])
+            .pop();
+    const escaped = fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const context = lines.map((l) => new RegExp(`^${escaped}:(\\d+)$`).exec(l.trim())).find((m) => m !== null);
+    if (context) {
+        const line = Number(context[1]);
+        return {
+            line,
+            message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { vertex, errorBlock: step?.i }))
+        };
+    }
+    if (step) {
+        const [, stage, index, text] = step.m;
+        const line = lineOfStep(instructions, stage, Number(index), text);
+        if (line !== undefined)
+            return {
+                line,
+                message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { vertex, errorBlock: step.i }))
+            };
+    }
+    const classic = lines
+        .map((l, i) => ({ m: /^Step (\d+)\/\d+ : (.+)$/.exec(l), i }))
+        .filter((x) => x.m !== null)
+        .pop();
+    if (classic) {
+        const line = lineOfClassicStep(instructions, Number(classic.m[1]), classic.m[2]);
+        if (line !== undefined)
+            return { line, message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { classic: classic.i })) };
+    }
+    return undefined;
+}
+function textAt(instructions, line) {
+    return instructions.find((i) => i.line === line)?.text;
+}
+function clip(instruction) {
+    if (instruction === undefined)
+        return 'this line';
+    return instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction;
+}
+/** The one-line message, then the step's own last lines, indented. */
+function describe(instruction, reason, last = []) {
+    const head = instruction === undefined ? reason : `${clip(instruction)} failed: ${reason}`;
+    // The reason may be the step's last line itself (the classic builder's error): not twice.
+    const shown = last.filter((l, i) => !(i === last.length - 1 && undouble(l.trim()) === reason.trim()));
+    return shown.length === 0 ? head : [head, ...shown.map((l) => `  ${l}`)].join('\n');
+}
+/** The builder's own last word on why it failed. */
+function failureReason(lines) {
+    const patterns = [
+        /The command '.*' returned a non-zero code: (\d+)/,
+        /did not complete successfully: exit code: (\d+)/,
+        /executor failed running \[.*\]: exit code: (\d+)/
+    ];
+    for (const line of [...lines].reverse()) {
+        for (const re of patterns) {
+            const m = re.exec(line);
+            if (m)
+                return `exit code ${m[1]}`;
+        }
+    }
+    const last = [...lines].reverse().find((l) => l.trim() !== '' && !/^-+$/.test(l.trim()));
+    return undouble((last ?? 'the build failed')
+        .replace(ANSI, '')
+        .replace(/^(?:ERROR: )?(?:failed to solve(?: with frontend dockerfile\.v0)?: )?/, '')
+        .trim());
+}
 
 ;// CONCATENATED MODULE: ./src/parse.ts
 /**
@@ -2024,6 +2326,7 @@ function warnTarballInContext(save, context, env, report) {
 
 
 
+
 const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/;
 /** The inputs that only a build reads, ignored (with a warning) by a retag or a load when set. */
 const BUILD_ONLY_TEXT = [
@@ -2069,7 +2372,7 @@ function parseSource(raw, env, flags, report) {
     const dockerfile = file !== undefined && external_node_path_.isAbsolute(file) ? env.fs.readText(file) : undefined;
     checkSecretsMounted(secrets, dockerfile, external_node_path_.basename(file ?? ''), report);
     warnCredentialArgs(buildArgs, dockerfile, report);
-    checkTarget(raw.target, report);
+    checkTarget(raw.target, dockerfile, external_node_path_.basename(file ?? ''), report);
     checkNetwork(raw.network, env.buildx || env.buildkitEnv, report);
     const platforms = parsePlatforms(raw, env, report);
     const provenance = parseProvenance(raw.provenance, env, report);
@@ -2108,11 +2411,26 @@ function maskUserinfo(url, report) {
     if (colon >= 0)
         report.mask(userinfo);
 }
-/** A Dockerfile stage name: a letter, then letters, digits, `_`, `.` and `-`. */
-function checkTarget(target, report) {
-    if (target === '' || /^[A-Za-z][A-Za-z0-9_.-]*$/.test(target))
+/**
+ * A Dockerfile stage name: a letter, then letters, digits, `_`, `.` and `-`; and,
+ * where the Dockerfile could be read, one of its stages (builders match them
+ * without regard to case).
+ */
+function checkTarget(target, dockerfile, fileName, report) {
+    if (target === '')
         return;
-    report.problem('target', `'${target}' is not a stage name`, 'give the name of a stage of the Dockerfile (FROM … AS name): a letter, then letters, digits, _ . or -');
+    if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(target)) {
+        report.problem('target', `'${target}' is not a stage name`, 'give the name of a stage of the Dockerfile (FROM … AS name): a letter, then letters, digits, _ . or -');
+        return;
+    }
+    const stages = dockerfile === undefined ? undefined : stageNames(dockerfile);
+    if (stages === undefined || stages.some((s) => s.toLowerCase() === target.toLowerCase()))
+        return;
+    report.problem('target', stages.length === 0
+        ? `${fileName} has no named stage, so there is no stage '${target}'`
+        : `${fileName} has no stage '${target}'; its stages are ${stages.join(', ')}`, stages.length === 0
+        ? 'name the stage to build in the Dockerfile (FROM … AS name), or remove target to build the last stage'
+        : `give one of ${stages.join(', ')}, or remove target to build the last stage`);
 }
 /** The networks RUN steps can use: BuildKit knows three; the classic builder also bridge, container:<name> and named networks. */
 function checkNetwork(network, buildkit, report) {
@@ -2224,10 +2542,15 @@ function parseContextAndFile(raw, env, report) {
 ;// CONCATENATED MODULE: ./src/merge.ts
 
 
+
 const merge_PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/;
-/** The tag a part of `platform` gets: `sha-<7>-<os>-<arch>[-<variant>]`. */
-function partTag(sha, platform) {
-    return `sha-${sha.slice(0, 7)}-${platform.split('/').join('-')}`;
+/**
+ * The tag a part of `platform` gets: `sha-<7>-<os>-<arch>[-<variant>]`, between
+ * an image variant's affixes (tag-prefix, tag-suffix), so that the parts of two
+ * variants of one commit are apart.
+ */
+function partTag(sha, platform, variant = NO_VARIANT) {
+    return affixed(`sha-${sha.slice(0, 7)}-${platform.split('/').join('-')}`, variant);
 }
 /**
  * `merge`: '' (no merge), `part`, or the platforms to merge. Both need the commit
@@ -2419,7 +2742,24 @@ function noticeLowercased(lowercased, report) {
         ? `'${first.written}' has uppercase letters, which docker does not allow in repository names; using '${first.used}'.`
         : `Docker does not allow uppercase letters in repository names; using ${distinct.map((l) => `'${l.used}' for '${l.written}' (${l.input})`).join(', ')}.`);
 }
-function parseTags(raw, event, report) {
+/**
+ * `tag-prefix` and `tag-suffix`: the affixes of an image variant's automatic tags.
+ * A prefix starts a tag, so it starts with a letter, a digit or `_`; both hold only
+ * what a tag may.
+ */
+function parseVariant(raw, report) {
+    const check = (input, value, rule, example) => {
+        if (value === '' || (rule.test(value) && value.length <= 64))
+            return value;
+        report.problem(input, `'${value}' cannot be part of a tag`, `write up to 64 letters, digits, _ . and -${input === 'tag-prefix' ? ', starting with a letter, digit or _' : ''}, such as ${example}`);
+        return '';
+    };
+    return {
+        prefix: check('tag-prefix', raw['tag-prefix'], /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'alpine-'),
+        suffix: check('tag-suffix', raw['tag-suffix'], /^[A-Za-z0-9_.-]+$/, '-alpine')
+    };
+}
+function parseTags(raw, event, variant, report) {
     let latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase();
     if (!['auto', 'true', 'false'].includes(latest)) {
         report.problem('latest', `'${raw.latest}' is not auto, true or false`, 'write auto (latest on releases), true (always) or false (never)');
@@ -2427,11 +2767,11 @@ function parseTags(raw, event, report) {
     }
     const entries = parseList(raw.tags);
     const sha = parseBoolean(raw, 'sha-tag', true, report);
-    const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest, sha);
+    const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest, { sha, variant });
     const notRelease = autoTags(event).notRelease;
     if (latest === 'auto' && notRelease && (entries.length === 0 || entries.includes('auto'))) {
         const { tag, nearSemver } = notRelease;
-        report.notice('latest', `The Git tag '${tag}' is not a semantic version${nearSemver ? ' (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v)' : ''}, so latest: auto does not move latest. ${nearSemver ? `Name the release like v1.2.3 to get the version tags and latest, or set` : 'Set'} latest: true to move it on this tag.`);
+        report.notice('latest', `The Git tag '${tag}' is not a semantic version${nearSemver ? ' (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v)' : ''}, so latest: auto does not move ${latestOf(variant)}. ${nearSemver ? `Name the release like v1.2.3 to get the version tags and ${latestOf(variant)}, or set` : 'Set'} latest: true to move it on this tag.`);
     }
     for (const tag of tags.filter((t) => !isValidTag(t))) {
         const reference = asReference(tag);
@@ -2482,14 +2822,15 @@ function parseInputs(raw, env) {
     const logins = parseLogins(raw, registry, report);
     const lowercased = [];
     const images = parseImages(raw, registry, report, lowercased);
-    const givenTags = parseTags(raw, env.event, report);
+    const variant = parseVariant(raw, report);
+    const givenTags = parseTags(raw, env.event, variant, report);
     const pushInput = parseBoolean(raw, 'push', true, report);
     const merge = parseMerge(raw, env, pushInput, report);
     // A merge has nothing to show without its push: a fork's pull request is skipped for builds only.
     const pushSkipped = pushInput && !merge ? forkWithoutLogin(env, logins, images, report) : undefined;
     const push = pushInput && pushSkipped === undefined;
     // A part goes under its commit-and-platform tag only; the merge job gives the real tags.
-    const tags = merge?.kind === 'part' ? [partTag(env.event.sha, merge.platform)] : givenTags;
+    const tags = merge?.kind === 'part' ? [partTag(env.event.sha, merge.platform, variant)] : givenTags;
     const version = autoTags(env.event).version;
     const flags = {
         pull: parseBoolean(raw, 'pull', false, report),
@@ -2528,6 +2869,7 @@ function parseInputs(raw, env) {
         keepLogin,
         cleanup,
         images,
+        variant,
         tags,
         version,
         source,
@@ -2693,272 +3035,6 @@ function platformsOf(manifest, digest, asked) {
 function writeOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
-}
-
-;// CONCATENATED MODULE: ./src/annotations.ts
-// Where in the Dockerfile a failed build went wrong, from the builder's output, so
-// the error can be an annotation on that line (it then shows on the pull request's
-// diff). Pure: the output and the Dockerfile's text come in as strings.
-
-/** The instructions of a Dockerfile, in order (comments, blank lines and parser directives skipped). */
-function instructionsOf(dockerfile) {
-    const lines = dockerfile.split(/\r?\n/);
-    const escape = /^#\s*escape\s*=\s*`/i.test(lines[0] ?? '') ? '`' : '\\';
-    const instructions = [];
-    let current;
-    lines.forEach((raw, i) => {
-        const line = raw.trim();
-        if (current === undefined && (line === '' || line.startsWith('#')))
-            return;
-        if (current !== undefined && line.startsWith('#'))
-            return; // comments inside a continued instruction
-        const continues = line.endsWith(escape);
-        const part = continues ? line.slice(0, -1).trim() : line;
-        if (current === undefined)
-            current = { line: i + 1, text: part };
-        else if (part !== '')
-            current.text = `${current.text} ${part}`;
-        if (!continues) {
-            instructions.push(current);
-            current = undefined;
-        }
-    });
-    if (current !== undefined)
-        instructions.push(current);
-    return instructions;
-}
-const normalise = (text) => text.replace(/\s+/g, ' ').trim().toLowerCase();
-/** The line of the instruction whose text the builder printed, among `instructions`. */
-function lineOfInstruction(instructions, printed) {
-    const wanted = normalise(printed);
-    return instructions.find((i) => normalise(i.text) === wanted)?.line;
-}
-function stagesOf(instructions) {
-    const stages = [];
-    for (const instruction of instructions) {
-        if (/^FROM\s/i.test(instruction.text)) {
-            const name = /\sAS\s+(\S+)\s*$/i.exec(instruction.text)?.[1];
-            stages.push({ name: (name ?? `stage-${stages.length}`).toLowerCase(), instructions: [instruction] });
-        }
-        else
-            stages.at(-1)?.instructions.push(instruction);
-    }
-    return stages;
-}
-/**
- * The line of BuildKit's `[name i/n] TEXT` step: the i-th instruction of that
- * stage (its FROM is 1), when its text is the one printed; else the first
- * instruction with that text in the stage, then in the whole file. Without a
- * name BuildKit means the stage being built, which is the last one that fits.
- */
-function lineOfStep(instructions, stage, index, text) {
-    const stages = stagesOf(instructions);
-    const candidates = stage === undefined ? [...stages].reverse() : stages.filter((s) => s.name === stage.toLowerCase());
-    for (const candidate of candidates) {
-        const at = candidate.instructions[index - 1];
-        if (at !== undefined && normalise(at.text) === normalise(text))
-            return at.line;
-    }
-    for (const candidate of candidates) {
-        const line = lineOfInstruction(candidate.instructions, text);
-        if (line !== undefined)
-            return line;
-    }
-    return lineOfInstruction(instructions, text);
-}
-/** The classic builder's `Step n/m : TEXT`: the n-th instruction of the file when its text is the one printed, else the first with that text. */
-function lineOfClassicStep(instructions, index, text) {
-    const at = instructions[index - 1];
-    if (at !== undefined && normalise(at.text) === normalise(text))
-        return at.line;
-    return lineOfInstruction(instructions, text) ?? at?.line;
-}
-/** Values the Dockerfile's global ARGs (before the first FROM) default to, then the build args given. */
-function argValues(instructions, buildArgs) {
-    const values = {};
-    for (const instruction of instructions) {
-        if (/^FROM\s/i.test(instruction.text))
-            break;
-        const arg = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i.exec(instruction.text);
-        if (arg)
-            values[arg[1]] = (arg[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
-    }
-    return { ...values, ...buildArgs };
-}
-/** An image reference as BuildKit prints it: `docker.io/library/alpine:latest` for `alpine`. */
-function canonicalImage(ref) {
-    let name = ref.replace(/@sha256:[a-f0-9]+$/, '');
-    const slash = name.indexOf('/');
-    const first = slash < 0 ? '' : name.slice(0, slash);
-    if (!(/[.:]/.test(first) || first === 'localhost'))
-        name = `docker.io/${slash < 0 ? 'library/' : ''}${name}`;
-    if (name.lastIndexOf(':') <= name.lastIndexOf('/'))
-        name = `${name}:latest`;
-    return name.toLowerCase();
-}
-/** The line of the FROM whose image (its ARGs filled in) is `image`. */
-function lineOfBaseImage(instructions, image, buildArgs) {
-    const values = argValues(instructions, buildArgs);
-    const wanted = canonicalImage(image);
-    for (const instruction of instructions) {
-        const from = /^FROM\s+(?:--\S+\s+)*(\S+)/i.exec(instruction.text);
-        if (!from)
-            continue;
-        const written = from[1].replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name) => values[name] ?? '');
-        if (written !== '' && canonicalImage(written) === wanted)
-            return instruction.line;
-    }
-    return undefined;
-}
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
-/** What the docker CLI itself prints around a classic build (on stderr, read after the build's output). */
-const CLI_NOISE = [
-    /^DEPRECATED: The legacy builder/,
-    /^\s+Install the buildx component/,
-    /^\s+https:\/\/docs\.docker\.com\/go\/buildx/
-];
-/** At most this many of the failing step's own last lines go into the message. */
-const LAST_LINES = 6;
-/**
- * What the failing step printed last, as docker shows it: BuildKit's log lines
- * of that step (`#7 0.123 text`, or its error block), or what the classic
- * builder printed after `Step n/m`.
- */
-function lastLinesOf(lines, step) {
-    let out = [];
-    if (step.vertex !== undefined) {
-        const prefix = `#${step.vertex} `;
-        out = lines
-            .filter((l) => l.startsWith(prefix))
-            .map((l) => l.slice(prefix.length))
-            .filter((l) => /^\d+(?:\.\d+)? /.test(l))
-            .map((l) => l.replace(/^\d+(?:\.\d+)? /, ''));
-    }
-    if (out.length === 0 && step.errorBlock !== undefined) {
-        const end = lines.findIndex((l, i) => i > step.errorBlock && /^-{4,}$/.test(l.trim()));
-        out = lines.slice(step.errorBlock + 1, end < 0 ? undefined : end).map((l) => l.replace(/^\d+(?:\.\d+)? /, ''));
-    }
-    if (out.length === 0 && step.classic !== undefined) {
-        out = lines
-            .slice(step.classic + 1)
-            .map((l) => l.replace(ANSI, ''))
-            .filter((l) => !/^ ---> /.test(l) &&
-            !/^Removing intermediate container /.test(l) &&
-            !CLI_NOISE.some((re) => re.test(l)) &&
-            !/^The command '.*' returned a non-zero code: \d+$/.test(l));
-    }
-    return out
-        .map((l) => l.replace(ANSI, '').trimEnd())
-        .filter((l) => l.trim() !== '')
-        .slice(-LAST_LINES)
-        .map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l));
-}
-/**
- * The Dockerfile line a failed build points at, and its message, for:
- * - parse errors (`dockerfile parse error line 2` / `on line 2`), every builder;
- * - a base image that cannot be loaded (BuildKit's `[internal] load metadata for
- *   <image>`): the FROM that names it, ARGs filled in;
- * - buildx's context block (`Dockerfile:3` above the failing lines);
- * - BuildKit's failing step (` > [build 3/4] RUN make:`), in its own stage;
- * - the classic builder's last `Step 3/4 : RUN make` before its failure.
- * The message ends with the step's own last lines of output, as docker printed
- * them. Undefined when the output names no line.
- */
-function dockerfileError(output, dockerfile, fileName = 'Dockerfile', buildArgs = {}) {
-    const lines = output.split(/\r?\n/).map((l) => l.trimEnd());
-    const reason = failureReason(lines);
-    const instructions = instructionsOf(dockerfile);
-    const parse = /dockerfile parse error (?:on )?line (\d+): (.+)$/.exec(output.split('\n').find((l) => /dockerfile parse error/.test(l)) ?? '');
-    if (parse)
-        return { line: Number(parse[1]), message: `Dockerfile parse error: ${parse[2].trim()}` };
-    // A base image that cannot be loaded: BuildKit's metadata step fails before any Dockerfile step.
-    const metadata = lines
-        .map((l) => /^#(\d+) \[internal\] load metadata for (\S+)$/.exec(l))
-        .filter((m) => m !== null)
-        .find((m) => lines.some((l) => l.startsWith(`#${m[1]} ERROR: `)));
-    if (metadata) {
-        const line = lineOfBaseImage(instructions, metadata[2], buildArgs);
-        const why = lines.find((l) => l.startsWith(`#${metadata[1]} ERROR: `)).slice(`#${metadata[1]} ERROR: `.length);
-        if (line !== undefined)
-            return {
-                line,
-                message: `${clip(textAt(instructions, line))}: the base image ${metadata[2]} could not be loaded: ${undouble(why)}`
-            };
-    }
-    const step = lines
-        .map((l, i) => ({ m: /^ > \[(?:(\S+) )?(\d+)\/\d+\] (.+):$/.exec(l), i }))
-        .filter((x) => x.m !== null)
-        .pop();
-    const vertex = step &&
-        lines
-            .map((l) => /^#(\d+) \[(?:\S+ )?\d+\/\d+\] (.+)$/.exec(l))
-            .filter((m) => m !== null && normalise(m[2]) === normalise(step.m[3]))
-            .map((m) => m[1])
-            .pop();
-    const escaped = fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const context = lines.map((l) => new RegExp(`^${escaped}:(\\d+)$`).exec(l.trim())).find((m) => m !== null);
-    if (context) {
-        const line = Number(context[1]);
-        return {
-            line,
-            message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { vertex, errorBlock: step?.i }))
-        };
-    }
-    if (step) {
-        const [, stage, index, text] = step.m;
-        const line = lineOfStep(instructions, stage, Number(index), text);
-        if (line !== undefined)
-            return {
-                line,
-                message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { vertex, errorBlock: step.i }))
-            };
-    }
-    const classic = lines
-        .map((l, i) => ({ m: /^Step (\d+)\/\d+ : (.+)$/.exec(l), i }))
-        .filter((x) => x.m !== null)
-        .pop();
-    if (classic) {
-        const line = lineOfClassicStep(instructions, Number(classic.m[1]), classic.m[2]);
-        if (line !== undefined)
-            return { line, message: describe(textAt(instructions, line), reason, lastLinesOf(lines, { classic: classic.i })) };
-    }
-    return undefined;
-}
-function textAt(instructions, line) {
-    return instructions.find((i) => i.line === line)?.text;
-}
-function clip(instruction) {
-    if (instruction === undefined)
-        return 'this line';
-    return instruction.length > 80 ? `${instruction.slice(0, 80)}…` : instruction;
-}
-/** The one-line message, then the step's own last lines, indented. */
-function describe(instruction, reason, last = []) {
-    const head = instruction === undefined ? reason : `${clip(instruction)} failed: ${reason}`;
-    // The reason may be the step's last line itself (the classic builder's error): not twice.
-    const shown = last.filter((l, i) => !(i === last.length - 1 && undouble(l.trim()) === reason.trim()));
-    return shown.length === 0 ? head : [head, ...shown.map((l) => `  ${l}`)].join('\n');
-}
-/** The builder's own last word on why it failed. */
-function failureReason(lines) {
-    const patterns = [
-        /The command '.*' returned a non-zero code: (\d+)/,
-        /did not complete successfully: exit code: (\d+)/,
-        /executor failed running \[.*\]: exit code: (\d+)/
-    ];
-    for (const line of [...lines].reverse()) {
-        for (const re of patterns) {
-            const m = re.exec(line);
-            if (m)
-                return `exit code ${m[1]}`;
-        }
-    }
-    const last = [...lines].reverse().find((l) => l.trim() !== '' && !/^-+$/.test(l.trim()));
-    return undouble((last ?? 'the build failed')
-        .replace(ANSI, '')
-        .replace(/^(?:ERROR: )?(?:failed to solve(?: with frontend dockerfile\.v0)?: )?/, '')
-        .trim());
 }
 
 ;// CONCATENATED MODULE: ./src/limit.ts
@@ -3243,7 +3319,10 @@ function mergeStep(inputs, platforms, sha, buildx) {
         sha,
         imagetools,
         repositories: inputs.images.map(({ name }) => {
-            const parts = platforms.map((platform) => ({ platform, ref: `${name}:${partTag(sha, platform)}` }));
+            const parts = platforms.map((platform) => ({
+                platform,
+                ref: `${name}:${partTag(sha, platform, inputs.variant)}`
+            }));
             return { repository: name, parts, create: mergeCommands(name, inputs.tags, parts, imagetools) };
         })
     };

@@ -52,6 +52,18 @@ interface Stage {
   instructions: Instruction[]
 }
 
+/**
+ * The stage names a Dockerfile declares (`FROM … AS name`), as written; undefined
+ * when one is written with a variable, so the names cannot be known here.
+ */
+export function stageNames(dockerfile: string): string[] | undefined {
+  const names = instructionsOf(dockerfile).flatMap((i) => {
+    const name = /^FROM\s.*\sAS\s+(\S+)\s*$/i.exec(i.text)?.[1]
+    return name === undefined ? [] : [name]
+  })
+  return names.some((n) => n.includes('$')) ? undefined : names
+}
+
 function stagesOf(instructions: Instruction[]): Stage[] {
   const stages: Stage[] = []
   for (const instruction of instructions) {

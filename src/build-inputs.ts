@@ -2,6 +2,7 @@
 // args, labels, secrets, cache, platform…) or an existing image to retag. Pure:
 // the file-system look-ups come in through the environment.
 import * as path from 'node:path'
+import { stageNames } from './annotations.js'
 import type { Environment } from './environment.js'
 import type { RawInputs } from './input-names.js'
 import { parseKeyValues, parseLines, parseList } from './parse.js'
@@ -111,7 +112,7 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
   const dockerfile = file !== undefined && path.isAbsolute(file) ? env.fs.readText(file) : undefined
   checkSecretsMounted(secrets, dockerfile, path.basename(file ?? ''), report)
   warnCredentialArgs(buildArgs, dockerfile, report)
-  checkTarget(raw.target, report)
+  checkTarget(raw.target, dockerfile, path.basename(file ?? ''), report)
   checkNetwork(raw.network, env.buildx || env.buildkitEnv, report)
   const platforms = parsePlatforms(raw, env, report)
   const provenance = parseProvenance(raw.provenance, env, report)
@@ -149,13 +150,31 @@ function maskUserinfo(url: string, report: Report): void {
   if (colon >= 0) report.mask(userinfo)
 }
 
-/** A Dockerfile stage name: a letter, then letters, digits, `_`, `.` and `-`. */
-function checkTarget(target: string, report: Report): void {
-  if (target === '' || /^[A-Za-z][A-Za-z0-9_.-]*$/.test(target)) return
+/**
+ * A Dockerfile stage name: a letter, then letters, digits, `_`, `.` and `-`; and,
+ * where the Dockerfile could be read, one of its stages (builders match them
+ * without regard to case).
+ */
+function checkTarget(target: string, dockerfile: string | undefined, fileName: string, report: Report): void {
+  if (target === '') return
+  if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(target)) {
+    report.problem(
+      'target',
+      `'${target}' is not a stage name`,
+      'give the name of a stage of the Dockerfile (FROM … AS name): a letter, then letters, digits, _ . or -'
+    )
+    return
+  }
+  const stages = dockerfile === undefined ? undefined : stageNames(dockerfile)
+  if (stages === undefined || stages.some((s) => s.toLowerCase() === target.toLowerCase())) return
   report.problem(
     'target',
-    `'${target}' is not a stage name`,
-    'give the name of a stage of the Dockerfile (FROM … AS name): a letter, then letters, digits, _ . or -'
+    stages.length === 0
+      ? `${fileName} has no named stage, so there is no stage '${target}'`
+      : `${fileName} has no stage '${target}'; its stages are ${stages.join(', ')}`,
+    stages.length === 0
+      ? 'name the stage to build in the Dockerfile (FROM … AS name), or remove target to build the last stage'
+      : `give one of ${stages.join(', ')}, or remove target to build the last stage`
   )
 }
 

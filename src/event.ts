@@ -126,13 +126,49 @@ export interface AutoTags {
   notRelease?: { tag: string; nearSemver: boolean }
 }
 
-/** `sha`: whether the `sha-<7>` tag is among them (the sha-tag input). */
-export function autoTags(event: GitEvent, sha = true): AutoTags {
-  const shaTag = event.sha === '' || !sha ? [] : [`sha-${event.sha.slice(0, 7)}`]
-  const main = mainTags(event)
+/**
+ * An image variant's tag affixes (`tag-prefix`, `tag-suffix`), as Docker's official
+ * images name variants: `1.2.3-alpine`, `1.2-alpine`, `1-alpine`, and `alpine` for
+ * the variant's latest.
+ */
+export interface Variant {
+  prefix: string
+  suffix: string
+}
+
+export const NO_VARIANT: Variant = { prefix: '', suffix: '' }
+
+/** How `auto` is expanded: with the `sha-<7>` tag (the sha-tag input) and a variant's affixes. */
+export interface TagOptions {
+  sha?: boolean
+  variant?: Variant
+}
+
+/** A tag of the variant: `tag` between the prefix and the suffix. */
+export function affixed(tag: string, variant: Variant = NO_VARIANT): string {
+  return `${variant.prefix}${tag}${variant.suffix}`
+}
+
+/**
+ * What `latest` is for a variant: its name alone, the affixes with `latest` taken
+ * out from between them and the separator there kept once (`-alpine` → `alpine`,
+ * `alpine-` → `alpine`, `v2-` and `-alpine` → `v2-alpine`); `latest` without one.
+ */
+export function latestOf(variant: Variant = NO_VARIANT): string {
+  const prefix = variant.prefix.replace(/[-_.]+$/, '')
+  if (prefix === '' && variant.suffix === '') return 'latest'
+  if (variant.suffix === '') return prefix
+  return prefix === '' ? variant.suffix.replace(/^[-_.]+/, '') : `${prefix}${variant.suffix}`
+}
+
+export function autoTags(event: GitEvent, options: TagOptions = {}): AutoTags {
+  const variant = options.variant ?? NO_VARIANT
+  const shaTag = event.sha === '' || options.sha === false ? [] : [`sha-${event.sha.slice(0, 7)}`]
+  // A branch name is cut so that the variant's affixes still fit in a tag.
+  const main = mainTags(event, TAG_MAX - variant.prefix.length - variant.suffix.length)
   const tagName = main.latest ? undefined : stripPrefix(event.ref, 'refs/tags/')
   return {
-    tags: [...main.tags, ...shaTag],
+    tags: [...main.tags, ...shaTag].map((tag) => affixed(tag, variant)),
     latestIndex: main.tags.length,
     latestByDefault: main.latest,
     version: main.version,
@@ -152,7 +188,7 @@ export function isNearSemver(name: string): boolean {
   )
 }
 
-function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: string } {
+function mainTags(event: GitEvent, room = TAG_MAX): { tags: string[]; latest: boolean; version: string } {
   if (event.pullRequest !== undefined) {
     const tag = `pr-${event.pullRequest}`
     return { tags: [tag], latest: false, version: tag }
@@ -163,7 +199,7 @@ function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: 
   if (tagName !== undefined) {
     const semver = parseSemver(tagName)
     // Only a semver release moves latest: a typo (V1.2.3) or any other name does not (latest: true does).
-    if (semver === undefined) return named(tagName, false)
+    if (semver === undefined) return named(tagName, false, room)
     const { major, minor, patch, prerelease, build } = semver
     const core = `${major}.${minor}.${patch}`
     const version = `${core}${prerelease && `-${prerelease}`}${build && `+${build}`}`
@@ -175,14 +211,15 @@ function mainTags(event: GitEvent): { tags: string[]; latest: boolean; version: 
     return { tags: [full, ...moving], latest: true, version }
   }
   const branch = stripPrefix(event.ref, 'refs/heads/')
-  if (branch !== undefined) return named(branch, false)
+  if (branch !== undefined) return named(branch, false, room)
   // Outside GitHub Actions there is no ref at all: `auto` is docker's own default, latest.
   return { tags: [], latest: event.ref === '', version: '' }
 }
 
-function named(refName: string, latest: boolean): { tags: string[]; latest: boolean; version: string } {
+function named(refName: string, latest: boolean, room: number): { tags: string[]; latest: boolean; version: string } {
   const tag = tagOf(refName)
-  return tag === '' ? { tags: [], latest, version: '' } : { tags: [tag], latest, version: tag }
+  // The version is the name; its tag is cut to the room the variant's affixes leave.
+  return tag === '' ? { tags: [], latest, version: '' } : { tags: [tag.slice(0, room)], latest, version: tag }
 }
 
 function stripPrefix(ref: string, prefix: string): string | undefined {
@@ -192,19 +229,22 @@ function stripPrefix(ref: string, prefix: string): string | undefined {
 export type LatestMode = 'auto' | 'true' | 'false'
 
 /**
- * Expands `auto` in the tags input (with the sha- tag unless `sha` is false),
- * then applies the `latest` input; duplicates removed, first place kept.
+ * Expands `auto` in the tags input (with the sha- tag unless `options.sha` is
+ * false, and the variant's affixes), then applies the `latest` input (the
+ * variant's latest: latestOf); duplicates removed, first place kept. Tags written
+ * out are kept as written.
  */
-export function expandTags(entries: string[], event: GitEvent, latest: LatestMode, sha = true): string[] {
-  const auto = autoTags(event, sha)
+export function expandTags(entries: string[], event: GitEvent, latest: LatestMode, options: TagOptions = {}): string[] {
+  const auto = autoTags(event, options)
+  const latestTag = latestOf(options.variant)
   const withLatest = latest === 'true' || (latest === 'auto' && auto.latestByDefault)
   const expanded = entries.flatMap((entry) => {
     if (entry !== 'auto') return [entry]
     const tags = [...auto.tags]
-    if (withLatest) tags.splice(auto.latestIndex, 0, 'latest')
+    if (withLatest) tags.splice(auto.latestIndex, 0, latestTag)
     return tags
   })
-  if (latest === 'true' && !expanded.includes('latest')) expanded.push('latest')
+  if (latest === 'true' && !expanded.includes(latestTag)) expanded.push(latestTag)
   return [...new Set(expanded)]
 }
 

@@ -11,6 +11,8 @@ export const INPUT_NAMES = [
   'tags',
   'latest',
   'sha-tag',
+  'tag-prefix',
+  'tag-suffix',
   'context',
   'file',
   'build-args',

@@ -8,12 +8,13 @@ import type { Source } from './build-inputs.js'
 import { NOT_MERGED, parseMerge, partTag } from './merge.js'
 import { parseRegistryAuth } from './registry-auth.js'
 import type { Credentials } from './registry-auth.js'
-import { lowercaseReferences, noticeLowercased, parseImages, parseTags } from './repository-inputs.js'
+import { lowercaseReferences, noticeLowercased, parseImages, parseTags, parseVariant } from './repository-inputs.js'
 import type { Lowercased } from './repository-inputs.js'
 import { parseSave, warnTarballInContext } from './tarball-inputs.js'
 import type { SaveTarget } from './tarball-inputs.js'
 import type { Environment } from './environment.js'
 import { autoTags, ociLabels } from './event.js'
+import type { Variant } from './event.js'
 import type { RawInputs } from './input-names.js'
 import { parseBoolean, refuseControlCharacters, Report } from './parse.js'
 import type { InputProblem, Warning } from './parse.js'
@@ -30,6 +31,8 @@ export interface Inputs {
   /** Remove the local tags the run made once the image is pushed or saved: 'auto' decides by the runner. */
   cleanup: boolean
   images: Repository[]
+  /** The variant's tag affixes (tag-prefix, tag-suffix): also in a merge's part tags, so variants do not share parts. */
+  variant: Variant
   /** Tag names, `auto` and `latest` already applied, duplicates removed. */
   tags: string[]
   /** The `version` output: from the Git event (1.2.3, release-7, feature-x, pr-42, nightly), or ''. */
@@ -61,14 +64,15 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const logins = parseLogins(raw, registry, report)
   const lowercased: Lowercased[] = []
   const images = parseImages(raw, registry, report, lowercased)
-  const givenTags = parseTags(raw, env.event, report)
+  const variant = parseVariant(raw, report)
+  const givenTags = parseTags(raw, env.event, variant, report)
   const pushInput = parseBoolean(raw, 'push', true, report)
   const merge = parseMerge(raw, env, pushInput, report)
   // A merge has nothing to show without its push: a fork's pull request is skipped for builds only.
   const pushSkipped = pushInput && !merge ? forkWithoutLogin(env, logins, images, report) : undefined
   const push = pushInput && pushSkipped === undefined
   // A part goes under its commit-and-platform tag only; the merge job gives the real tags.
-  const tags = merge?.kind === 'part' ? [partTag(env.event.sha, merge.platform)] : givenTags
+  const tags = merge?.kind === 'part' ? [partTag(env.event.sha, merge.platform, variant)] : givenTags
   const version = autoTags(env.event).version
   const flags = {
     pull: parseBoolean(raw, 'pull', false, report),
@@ -122,6 +126,7 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     keepLogin,
     cleanup,
     images,
+    variant,
     tags,
     version,
     source,

@@ -4,6 +4,8 @@
 // job find every part of this commit and put them into one index under the real
 // tags. Pure: the inputs, the part tags and the merge's commands.
 import type { Environment } from './environment.js'
+import { affixed, NO_VARIANT } from './event.js'
+import type { Variant } from './event.js'
 import type { RawInputs } from './input-names.js'
 import { parseList } from './parse.js'
 import type { Report } from './parse.js'
@@ -13,9 +15,13 @@ export type Merge = { kind: 'part'; platform: string } | { kind: 'index'; platfo
 
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/
 
-/** The tag a part of `platform` gets: `sha-<7>-<os>-<arch>[-<variant>]`. */
-export function partTag(sha: string, platform: string): string {
-  return `sha-${sha.slice(0, 7)}-${platform.split('/').join('-')}`
+/**
+ * The tag a part of `platform` gets: `sha-<7>-<os>-<arch>[-<variant>]`, between
+ * an image variant's affixes (tag-prefix, tag-suffix), so that the parts of two
+ * variants of one commit are apart.
+ */
+export function partTag(sha: string, platform: string, variant: Variant = NO_VARIANT): string {
+  return affixed(`sha-${sha.slice(0, 7)}-${platform.split('/').join('-')}`, variant)
 }
 
 /**

@@ -304,7 +304,10 @@ function mergeStep(inputs: Inputs, platforms: string[], sha: string, buildx: boo
     sha,
     imagetools,
     repositories: inputs.images.map(({ name }) => {
-      const parts = platforms.map((platform) => ({ platform, ref: `${name}:${partTag(sha, platform)}` }))
+      const parts = platforms.map((platform) => ({
+        platform,
+        ref: `${name}:${partTag(sha, platform, inputs.variant)}`
+      }))
       return { repository: name, parts, create: mergeCommands(name, inputs.tags, parts, imagetools) }
     })
   }

@@ -2,8 +2,8 @@
 // docker needs it, on the `registry` host), the references of `cache-from` and
 // `source-image` lowercased the same way with one notice for all, and the tags
 // (`tags`, `latest`, `sha-tag`). Pure.
-import { autoTags, expandTags } from './event.js'
-import type { GitEvent, LatestMode } from './event.js'
+import { autoTags, expandTags, latestOf } from './event.js'
+import type { GitEvent, LatestMode, Variant } from './event.js'
 import type { InputName, RawInputs } from './input-names.js'
 import { parseBoolean, parseLines, parseList } from './parse.js'
 import type { Report } from './parse.js'
@@ -103,7 +103,28 @@ export function noticeLowercased(lowercased: Lowercased[], report: Report): void
   )
 }
 
-export function parseTags(raw: RawInputs, event: GitEvent, report: Report): string[] {
+/**
+ * `tag-prefix` and `tag-suffix`: the affixes of an image variant's automatic tags.
+ * A prefix starts a tag, so it starts with a letter, a digit or `_`; both hold only
+ * what a tag may.
+ */
+export function parseVariant(raw: RawInputs, report: Report): Variant {
+  const check = (input: 'tag-prefix' | 'tag-suffix', value: string, rule: RegExp, example: string): string => {
+    if (value === '' || (rule.test(value) && value.length <= 64)) return value
+    report.problem(
+      input,
+      `'${value}' cannot be part of a tag`,
+      `write up to 64 letters, digits, _ . and -${input === 'tag-prefix' ? ', starting with a letter, digit or _' : ''}, such as ${example}`
+    )
+    return ''
+  }
+  return {
+    prefix: check('tag-prefix', raw['tag-prefix'], /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'alpine-'),
+    suffix: check('tag-suffix', raw['tag-suffix'], /^[A-Za-z0-9_.-]+$/, '-alpine')
+  }
+}
+
+export function parseTags(raw: RawInputs, event: GitEvent, variant: Variant, report: Report): string[] {
   let latest = raw.latest === '' ? 'auto' : raw.latest.toLowerCase()
   if (!['auto', 'true', 'false'].includes(latest)) {
     report.problem(
@@ -115,13 +136,13 @@ export function parseTags(raw: RawInputs, event: GitEvent, report: Report): stri
   }
   const entries = parseList(raw.tags)
   const sha = parseBoolean(raw, 'sha-tag', true, report)
-  const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode, sha)
+  const tags = expandTags(entries.length === 0 ? ['auto'] : entries, event, latest as LatestMode, { sha, variant })
   const notRelease = autoTags(event).notRelease
   if (latest === 'auto' && notRelease && (entries.length === 0 || entries.includes('auto'))) {
     const { tag, nearSemver } = notRelease
     report.notice(
       'latest',
-      `The Git tag '${tag}' is not a semantic version${nearSemver ? ' (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v)' : ''}, so latest: auto does not move latest. ${nearSemver ? `Name the release like v1.2.3 to get the version tags and latest, or set` : 'Set'} latest: true to move it on this tag.`
+      `The Git tag '${tag}' is not a semantic version${nearSemver ? ' (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v)' : ''}, so latest: auto does not move ${latestOf(variant)}. ${nearSemver ? `Name the release like v1.2.3 to get the version tags and ${latestOf(variant)}, or set` : 'Set'} latest: true to move it on this tag.`
     )
   }
   for (const tag of tags.filter((t) => !isValidTag(t))) {

@@ -12,6 +12,7 @@ import {
   dockerShim,
   dockerStatus,
   fetchManifest,
+  labelsServed,
   filesBelow,
   itIn,
   makeWorkspace,
@@ -127,6 +128,27 @@ describe('tags and labels from the Git event', () => {
       ['created', 'revision', 'source', 'title', 'version'].map((k) => `org.opencontainers.image.${k}`)
     )
     expect(labels).toMatchObject(metadataLabels)
+  })
+
+  it('pushes the variant tags 1.2.3-alpine, 1.2-alpine, 1-alpine and alpine for tag-suffix -alpine on v1.2.3', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('variant')}`
+    const result = await runMain(
+      ws,
+      { images: repository, context: 'app', 'tag-suffix': '-alpine' },
+      eventEnv(ws, 'push', 'refs/tags/v1.2.3', sha)
+    )
+    expect(result.code).toBe(0)
+    const tags = ['1.2.3-alpine', '1.2-alpine', '1-alpine', 'alpine', 'sha-c0ffee0-alpine']
+    expect(result.outputs.tags.split('\n')).toEqual(tags.map((t) => `${repository}:${t}`))
+    expect(result.outputs.version).toBe('1.2.3')
+    await expectRegistryDigests(result, [repository], tags)
+    // The variant owns no plain version tag and no latest: those are the main image's.
+    const name = repository.slice(s.plain.length + 1)
+    for (const tag of ['1.2.3', '1.2', 'latest']) expect((await fetchManifest(s.plain, name, tag)).status).toBe(404)
+    expect(await labelsServed(s.plain, name, '1.2.3-alpine')).toMatchObject({
+      'org.opencontainers.image.version': '1.2.3'
+    })
   })
 
   // The classic builder commits a step (with a container) per --label: the action gives them as one LABEL line.

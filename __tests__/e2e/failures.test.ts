@@ -234,6 +234,8 @@ describe('bad input: one ::error:: naming the input and the fix, before any dock
     ['a builder name with a space', { builder: 'my builder' }, 'builder'],
     ['a source image with a space', { 'source-image': 'bad image' }, 'source-image'],
     ['a target that is no stage name', { target: 'bad stage!' }, 'target'],
+    // The test Dockerfile has one unnamed stage: issue 20's nosuchstage, refused before the login and the build.
+    ['a target the Dockerfile does not have', { target: 'nosuchstage', ...login }, 'target'],
     ['a network that is no network name', { network: 'host;rm' }, 'network'],
     ['a user name with a colon', { username: 'ship:x', password: 'p' }, 'username'],
     ['a registry port out of range', { registry: 'localhost:99999' }, 'registry'],

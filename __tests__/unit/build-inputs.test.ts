@@ -5,7 +5,7 @@ import { parseInputs } from '../../src/inputs.js'
 import type { ParseResult } from '../../src/inputs.js'
 import { commandLines } from '../../src/command-lines.js'
 import { makePlan } from '../../src/plan.js'
-import { env, PLAN_FACTS, raw } from './fakes.js'
+import { DEFAULT_TREE, env, NO_EVENT, PLAN_FACTS, raw } from './fakes.js'
 import { buildOf, inputsOf, onlyProblem, parse } from './results.js'
 
 describe('parseInputs: target', () => {
@@ -21,6 +21,53 @@ describe('parseInputs: target', () => {
       )
     }
   )
+})
+
+describe('parseInputs: target names a stage of the Dockerfile, where it can be read', () => {
+  const MULTI = [
+    'FROM busybox AS Build',
+    'RUN make',
+    'from build as test',
+    'FROM scratch AS prod',
+    'COPY --from=build /a /a',
+    ''
+  ].join('\n')
+  const withDockerfile = (text: string, target: string): ParseResult =>
+    parseInputs(raw({ target }), env(DEFAULT_TREE, NO_EVENT, { texts: { '/ws/Dockerfile': text } }))
+
+  test.each(['Build', 'build', 'BUILD', 'test', 'prod'])(
+    '%j is one of its stages (without regard to case)',
+    (target) => {
+      expect(buildOf(inputsOf(withDockerfile(MULTI, target))).target).toBe(target)
+    }
+  )
+
+  it('a stage it does not have is a problem naming the stages it has', () => {
+    expect(onlyProblem(withDockerfile(MULTI, 'nosuchstage'), 'target')).toBe(
+      "Input 'target': Dockerfile has no stage 'nosuchstage'; its stages are Build, test, prod. Fix: give one of Build, test, prod, or remove target to build the last stage."
+    )
+  })
+
+  it('a Dockerfile without named stages says so', () => {
+    expect(onlyProblem(withDockerfile('FROM scratch\nCOPY a /a\n', 'prod'), 'target')).toBe(
+      "Input 'target': Dockerfile has no named stage, so there is no stage 'prod'. Fix: name the stage to build in the Dockerfile (FROM … AS name), or remove target to build the last stage."
+    )
+  })
+
+  it('a stage named with a variable cannot be known: not checked', () => {
+    expect(buildOf(inputsOf(withDockerfile('FROM scratch AS ${NAME}\n', 'prod'))).target).toBe('prod')
+  })
+
+  it('a Dockerfile that cannot be read (a remote context) is not checked', () => {
+    expect(buildOf(inputsOf(parse({ target: 'anything' }))).target).toBe('anything')
+  })
+
+  it('a continued FROM line and a comment do not hide a stage', () => {
+    const text =
+      '# syntax=docker/dockerfile:1\nFROM --platform=$BUILDPLATFORM \\\n  busybox AS base\n# FROM x AS fake\n'
+    expect(buildOf(inputsOf(withDockerfile(text, 'base'))).target).toBe('base')
+    expect(onlyProblem(withDockerfile(text, 'fake'), 'target')).toContain('its stages are base.')
+  })
 })
 
 describe('parseInputs: network', () => {

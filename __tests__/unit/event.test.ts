@@ -7,11 +7,12 @@ import {
   gitEventOf,
   headCommitTime,
   isNearSemver,
+  latestOf,
   ociLabels,
   parseSemver,
   tagOf
 } from '../../src/event.js'
-import type { CommitTimes, CreatedSource, GitEvent, LatestMode, Variables } from '../../src/event.js'
+import type { CommitTimes, CreatedSource, GitEvent, LatestMode, Variables, Variant } from '../../src/event.js'
 import { isValidTag } from '../../src/reference.js'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
@@ -203,12 +204,15 @@ describe('the sha-tag input', () => {
     ['pull request', event('pull_request', 'refs/pull/42/merge', prPayload), ['pr-42']],
     ['schedule', event('schedule', 'refs/heads/main'), ['nightly']]
   ])('false drops only sha-<7> from auto on a %s', (_label, e, tags) => {
-    expect(expandTags(['auto'], e, 'auto', false)).toEqual(tags)
-    expect(expandTags(['auto'], e, 'auto', true)).toEqual([...tags, expect.stringMatching(/^sha-[0-9a-f]{7}$/)])
+    expect(expandTags(['auto'], e, 'auto', { sha: false })).toEqual(tags)
+    expect(expandTags(['auto'], e, 'auto', { sha: true })).toEqual([
+      ...tags,
+      expect.stringMatching(/^sha-[0-9a-f]{7}$/)
+    ])
   })
 
   it('leaves a literal sha- tag alone', () => {
-    expect(expandTags(['auto', 'sha-custom'], event('push', 'refs/heads/main'), 'auto', false)).toEqual([
+    expect(expandTags(['auto', 'sha-custom'], event('push', 'refs/heads/main'), 'auto', { sha: false })).toEqual([
       'main',
       'sha-custom'
     ])
@@ -492,5 +496,138 @@ describe('gitEventOf: a pull request from a fork', () => {
     ['no payload', 'pull_request', undefined, undefined]
   ])('%s', (_label, name, payload, fork) => {
     expect(event(name, 'refs/pull/7/merge', payload, MERGE).fork).toBe(fork)
+  })
+})
+
+describe('image variants: tag-prefix and tag-suffix on every event', () => {
+  const suffix: Variant = { prefix: '', suffix: '-alpine' }
+  const prefix: Variant = { prefix: 'alpine-', suffix: '' }
+  const both: Variant = { prefix: 'v2-', suffix: '-alpine' }
+  test.each<[string, GitEvent, Variant, string[]]>([
+    [
+      'release v1.2.3, suffix',
+      event('push', 'refs/tags/v1.2.3'),
+      suffix,
+      ['1.2.3-alpine', '1.2-alpine', '1-alpine', 'alpine', 'sha-0123456-alpine']
+    ],
+    [
+      'release v1.2.3, prefix',
+      event('push', 'refs/tags/v1.2.3'),
+      prefix,
+      ['alpine-1.2.3', 'alpine-1.2', 'alpine-1', 'alpine', 'alpine-sha-0123456']
+    ],
+    [
+      'release v1.2.3, both',
+      event('push', 'refs/tags/v1.2.3'),
+      both,
+      ['v2-1.2.3-alpine', 'v2-1.2-alpine', 'v2-1-alpine', 'v2-alpine', 'v2-sha-0123456-alpine']
+    ],
+    [
+      'release v0.4.1 (no 0 tag)',
+      event('push', 'refs/tags/v0.4.1'),
+      suffix,
+      ['0.4.1-alpine', '0.4-alpine', 'alpine', 'sha-0123456-alpine']
+    ],
+    [
+      'prerelease v2.0.0-rc.1 (no latest)',
+      event('push', 'refs/tags/v2.0.0-rc.1'),
+      suffix,
+      ['2.0.0-rc.1-alpine', 'sha-0123456-alpine']
+    ],
+    [
+      'release (published)',
+      event('release', 'refs/tags/v1.0.0'),
+      suffix,
+      ['1.0.0-alpine', '1.0-alpine', '1-alpine', 'alpine', 'sha-0123456-alpine']
+    ],
+    [
+      'workflow_dispatch on a tag',
+      event('workflow_dispatch', 'refs/tags/v3.1.4'),
+      suffix,
+      ['3.1.4-alpine', '3.1-alpine', '3-alpine', 'alpine', 'sha-0123456-alpine']
+    ],
+    [
+      'a tag that is no semver',
+      event('push', 'refs/tags/release-7'),
+      suffix,
+      ['release-7-alpine', 'sha-0123456-alpine']
+    ],
+    ['branch push', event('push', 'refs/heads/main'), suffix, ['main-alpine', 'sha-0123456-alpine']],
+    [
+      'branch push with a slash',
+      event('push', 'refs/heads/feature/x'),
+      prefix,
+      ['alpine-feature-x', 'alpine-sha-0123456']
+    ],
+    [
+      'pull request',
+      event('pull_request', 'refs/pull/42/merge', prPayload),
+      suffix,
+      ['pr-42-alpine', 'sha-fedcba9-alpine']
+    ],
+    [
+      'pull_request_target',
+      event('pull_request_target', 'refs/heads/main', prPayload),
+      suffix,
+      ['pr-42-alpine', 'sha-fedcba9-alpine']
+    ],
+    ['schedule', event('schedule', 'refs/heads/main'), suffix, ['nightly-alpine', 'sha-0123456-alpine']],
+    [
+      'merge_group',
+      event('merge_group', 'refs/heads/gh-readonly-queue/main/pr-7-abc'),
+      suffix,
+      ['gh-readonly-queue-main-pr-7-abc-alpine', 'sha-0123456-alpine']
+    ],
+    ['outside Actions (latest only)', gitEventOf({}, undefined), suffix, ['alpine']]
+  ])('%s', (_label, e, variant, tags) => {
+    expect(expandTags(['auto'], e, 'auto', { variant })).toEqual(tags)
+    for (const tag of tags) expect(isValidTag(tag)).toBe(true)
+  })
+
+  it('keeps the version without the affixes (the version output and label)', () => {
+    expect(autoTags(event('push', 'refs/tags/v1.2.3'), { variant: suffix }).version).toBe('1.2.3')
+    expect(autoTags(event('push', 'refs/heads/main'), { variant: prefix }).version).toBe('main')
+  })
+
+  it('leaves tags written out as written, and affixes only auto', () => {
+    expect(
+      expandTags(['auto', 'edge', 'latest'], event('push', 'refs/heads/main'), 'auto', { variant: suffix })
+    ).toEqual(['main-alpine', 'sha-0123456-alpine', 'edge', 'latest'])
+  })
+
+  it('latest: true gives the variant its latest, latest: false none, sha-tag: false drops the sha- tag', () => {
+    const branch = event('push', 'refs/heads/main')
+    expect(expandTags(['auto'], branch, 'true', { variant: suffix })).toEqual([
+      'main-alpine',
+      'alpine',
+      'sha-0123456-alpine'
+    ])
+    expect(expandTags(['edge'], branch, 'true', { variant: suffix })).toEqual(['edge', 'alpine'])
+    const release = event('push', 'refs/tags/v1.2.3')
+    expect(expandTags(['auto'], release, 'false', { variant: suffix, sha: false })).toEqual([
+      '1.2.3-alpine',
+      '1.2-alpine',
+      '1-alpine'
+    ])
+  })
+
+  test.each<[Variant, string]>([
+    [{ prefix: '', suffix: '' }, 'latest'],
+    [{ prefix: '', suffix: '-alpine' }, 'alpine'],
+    [{ prefix: '', suffix: '_slim' }, 'slim'],
+    [{ prefix: '', suffix: 'alpine' }, 'alpine'],
+    [{ prefix: 'alpine-', suffix: '' }, 'alpine'],
+    [{ prefix: 'alpine', suffix: '' }, 'alpine'],
+    [{ prefix: 'v2-', suffix: '-alpine' }, 'v2-alpine'],
+    [{ prefix: 'v2.', suffix: '.slim' }, 'v2.slim']
+  ])('latestOf(%j) is %j', (variant, latest) => {
+    expect(latestOf(variant)).toBe(latest)
+  })
+
+  it('cuts a long branch name so that the affixes still fit in a tag', () => {
+    const e = event('push', `refs/heads/${'b'.repeat(200)}`)
+    const [tag] = expandTags(['auto'], e, 'auto', { variant: both })
+    expect(tag).toBe(`v2-${'b'.repeat(128 - 10)}-alpine`)
+    expect(isValidTag(tag)).toBe(true)
   })
 })

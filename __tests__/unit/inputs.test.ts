@@ -77,6 +77,7 @@ describe('parseInputs: defaults', () => {
         keepLogin: false,
         cleanup: false,
         images: [{ name: 'alice/app', domain: 'docker.io', path: 'alice/app' }],
+        variant: { prefix: '', suffix: '' },
         tags: ['latest'],
         version: '',
         source: {
@@ -1144,6 +1145,50 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
     expect(onlyProblem(parseOn({ 'sha-tag': 'no' }), 'sha-tag')).toBe(
       "Input 'sha-tag': 'no' is not a boolean. Fix: write true or false."
     )
+  })
+
+  it('tag-suffix and tag-prefix affix every automatic tag and make latest the variant name', () => {
+    expect(inputsOf(parseOn({ 'tag-suffix': '-alpine' })).tags).toEqual([
+      '1.2.3-alpine',
+      '1.2-alpine',
+      '1-alpine',
+      'alpine',
+      'sha-abcdef0-alpine'
+    ])
+    expect(inputsOf(parseOn({ 'tag-prefix': 'slim-', tags: 'auto, edge' })).tags).toEqual([
+      'slim-1.2.3',
+      'slim-1.2',
+      'slim-1',
+      'slim',
+      'slim-sha-abcdef0',
+      'edge'
+    ])
+  })
+
+  test.each<[string, string, string]>([
+    [
+      'tag-prefix',
+      '-alpine',
+      "Input 'tag-prefix': '-alpine' cannot be part of a tag. Fix: write up to 64 letters, digits, _ . and -, starting with a letter, digit or _, such as alpine-."
+    ],
+    [
+      'tag-suffix',
+      '/alpine',
+      "Input 'tag-suffix': '/alpine' cannot be part of a tag. Fix: write up to 64 letters, digits, _ . and -, such as -alpine."
+    ],
+    [
+      'tag-suffix',
+      'x'.repeat(65),
+      `Input 'tag-suffix': '${'x'.repeat(65)}' cannot be part of a tag. Fix: write up to 64 letters, digits, _ . and -, such as -alpine.`
+    ]
+  ])('%s: %j is a problem', (input, value, message) => {
+    expect(onlyProblem(parseOn({ [input]: value }), input as 'tag-prefix')).toBe(message)
+  })
+
+  it('a merge part gets the variant affixes too, so two variants of one commit keep their parts apart', () => {
+    expect(inputsOf(parseOn({ merge: 'part', platforms: 'linux/arm64', 'tag-suffix': '-alpine' })).tags).toEqual([
+      `sha-${SHA.slice(0, 7)}-linux-arm64-alpine`
+    ])
   })
 
   const tagPush = (tag: string) =>

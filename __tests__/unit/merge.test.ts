@@ -119,3 +119,12 @@ describe('mergeCommands without buildx', () => {
     ])
   })
 })
+
+describe('image variants and merge', () => {
+  it('puts a part between the variant affixes, so two variants of one commit have their own parts', () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567'
+    expect(partTag(sha, 'linux/arm64')).toBe('sha-0123456-linux-arm64')
+    expect(partTag(sha, 'linux/arm64', { prefix: '', suffix: '-alpine' })).toBe('sha-0123456-linux-arm64-alpine')
+    expect(partTag(sha, 'linux/arm/v7', { prefix: 'slim-', suffix: '' })).toBe('slim-sha-0123456-linux-arm-v7')
+  })
+})

@@ -53,6 +53,7 @@ function inputs({ credentials, ...overrides }: Overrides = {}): Inputs {
     keepLogin: false,
     cleanup: false,
     images: [alice],
+    variant: { prefix: '', suffix: '' },
     tags: ['latest'],
     version: '',
     source: { kind: 'build', build: plainBuild },
