@@ -13,7 +13,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(462);
+/* harmony import */ var _runner_state_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3);
 // The post step: runs after the job's steps, even when the main step failed or
 // was stopped (also by SIGKILL, which the main step cannot handle). It stops any
 // docker process of the run that is still running (a login that would write its
@@ -25,14 +25,14 @@ __webpack_require__.r(__webpack_exports__);
 
 
 async function post() {
-    const temp = (0,_state_js__WEBPACK_IMPORTED_MODULE_2__/* .stateOf */ .L4)(_state_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE_TEMP */ .j9);
+    const temp = (0,_runner_state_js__WEBPACK_IMPORTED_MODULE_2__/* .stateOf */ .L4)(_runner_state_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE_TEMP */ .j9);
     if (temp === '')
         return;
-    const stopped = await stopLeftovers(`${_state_js__WEBPACK_IMPORTED_MODULE_2__/* .RUN_MARKER */ .xO}=${temp}`);
+    const stopped = await stopLeftovers(`${_runner_state_js__WEBPACK_IMPORTED_MODULE_2__/* .RUN_MARKER */ .xO}=${temp}`);
     if (stopped.length > 0) {
         process.stdout.write(`Stopped ${stopped.length} process(es) of this run that were still running: ${stopped.join(', ')}.\n`);
     }
-    for (const leftover of [temp, ...pathsOf((0,_state_js__WEBPACK_IMPORTED_MODULE_2__/* .stateOf */ .L4)(_state_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE_PATHS */ .$t))]) {
+    for (const leftover of [temp, ...pathsOf((0,_runner_state_js__WEBPACK_IMPORTED_MODULE_2__/* .stateOf */ .L4)(_runner_state_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE_PATHS */ .$t))]) {
         if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(leftover))
             continue;
         node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(leftover, { recursive: true, force: true });

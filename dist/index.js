@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 462:
+/***/ 3:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -285,14 +285,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(462);
+/* harmony import */ var _runner_state_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3);
 // Entry point for both `main` and `post` (action.yml points both at the bundle).
 // Each step loads only its own modules: the post step does not load the toolkit.
 
-if ((0,_state_js__WEBPACK_IMPORTED_MODULE_0__/* .stateOf */ .L4)(_state_js__WEBPACK_IMPORTED_MODULE_0__/* .STATE_IS_POST */ ._p) === 'true') {
+if ((0,_runner_state_js__WEBPACK_IMPORTED_MODULE_0__/* .stateOf */ .L4)(_runner_state_js__WEBPACK_IMPORTED_MODULE_0__/* .STATE_IS_POST */ ._p) === 'true') {
     void __nccwpck_require__.e(/* import() */ 661).then(__nccwpck_require__.bind(__nccwpck_require__, 661)).then(({ post }) => post());
 }
 else {
-    void __nccwpck_require__.e(/* import() */ 379).then(__nccwpck_require__.bind(__nccwpck_require__, 379)).then(({ start }) => start());
+    void __nccwpck_require__.e(/* import() */ 60).then(__nccwpck_require__.bind(__nccwpck_require__, 60)).then(({ start }) => start());
 }
 

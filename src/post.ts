@@ -7,7 +7,7 @@
 // itself takes.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { RUN_MARKER, STATE_PATHS, STATE_TEMP, stateOf } from './state.js'
+import { RUN_MARKER, STATE_PATHS, STATE_TEMP, stateOf } from './runner/state.js'
 
 export async function post(): Promise<void> {
   const temp = stateOf(STATE_TEMP)

@@ -1,4 +1,4 @@
-// A scripted docker for the unit tests: a CommandRunner (src/docker.ts) that
+// A scripted docker for the unit tests: a CommandRunner (src/docker/docker.ts) that
 // records every call and answers from rules, in the manner of
 // actions/typescript-action's __fixtures__. Nothing here starts a process.
 //
@@ -14,8 +14,8 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import { PassThrough } from 'node:stream'
-import { commandFailed, errorSummary } from '../../src/docker-output.js'
-import type { CommandRunner, RunOptions, RunResult, Streamed, Timing } from '../../src/docker.js'
+import { commandFailed, errorSummary } from '../../src/docker/output.js'
+import type { CommandRunner, RunOptions, RunResult, Streamed, Timing } from '../../src/docker/docker.js'
 
 /** A reply: the command's result (missing fields: exit code 0, no output), optionally after a delay. */
 export type Answer = Partial<RunResult> & { delayMs?: number }

@@ -5,14 +5,14 @@
 import { afterEach, beforeEach, jest } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
 
-export type Children = typeof import('../../src/children.js')
-export type Cleanup = typeof import('../../src/cleanup.js')
+export type Children = typeof import('../../src/docker/children.js')
+export type Cleanup = typeof import('../../src/docker/cleanup.js')
 
 /** children.ts and cleanup.ts as a run starts with them: nothing tracked, not stopping, no signal handler. */
 export async function freshModules(): Promise<{ children: Children; cleanup: Cleanup }> {
   let modules: { children: Children; cleanup: Cleanup } | undefined
   await jest.isolateModulesAsync(async () => {
-    modules = { children: await import('../../src/children.js'), cleanup: await import('../../src/cleanup.js') }
+    modules = { children: await import('../../src/docker/children.js'), cleanup: await import('../../src/docker/cleanup.js') }
   })
   if (!modules) throw new Error('the modules did not load')
   return modules

@@ -1,7 +1,7 @@
 // What the runner would see of a step: every byte written to stdout (the log and
 // its workflow commands), and the GITHUB_OUTPUT, GITHUB_STATE, GITHUB_ENV and
 // GITHUB_STEP_SUMMARY files, which point at a temp folder while a capture is on.
-// src/workflow.ts itself runs, so the tests assert the exact lines and records.
+// src/runner/workflow.ts itself runs, so the tests assert the exact lines and records.
 import { jest } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'

@@ -2,14 +2,14 @@
 // tarball formats and the tarball source (tarball-inputs.ts), keep-login, cleanup,
 // and their plans (plan.ts).
 import { describe, expect, it, test } from '@jest/globals'
-import { makePlan } from '../../src/plan.js'
-import type { PlanFacts } from '../../src/plan.js'
-import { Report } from '../../src/parse.js'
-import { parseRegistryAuth } from '../../src/registry-auth.js'
-import { formatOf, isIgnored } from '../../src/tarball-inputs.js'
+import { makePlan } from '../../src/plan/plan.js'
+import type { PlanFacts } from '../../src/plan/plan.js'
+import { Report } from '../../src/inputs/parse.js'
+import { parseRegistryAuth } from '../../src/inputs/registry-auth.js'
+import { formatOf, isIgnored } from '../../src/inputs/tarball.js'
 import { env, PLAN_FACTS, raw } from './fakes.js'
 import { inputsOf, onlyProblem, parse } from './results.js'
-import { parseInputs } from '../../src/inputs.js'
+import { parseInputs } from '../../src/inputs/inputs.js'
 
 const FACTS: PlanFacts = { ...PLAN_FACTS, zstd: '/usr/bin/zstd' }
 

@@ -1,8 +1,8 @@
 // build-plan.ts: the classic builder's labels in one LABEL line of the Dockerfile
 // it reads on standard input, instead of one step (and one container) per --label.
 import { describe, expect, it, test } from '@jest/globals'
-import type { BuildInputs } from '../../src/build-inputs.js'
-import { buildStep, withLabelLine } from '../../src/build-plan.js'
+import type { BuildInputs } from '../../src/inputs/build.js'
+import { buildStep, withLabelLine } from '../../src/plan/build.js'
 import { PLAIN_BUILD } from './fakes.js'
 
 const labels = [

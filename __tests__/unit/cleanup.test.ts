@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { remove, removeAll, track, tracked, untrack } from '../../src/cleanup.js'
+import { remove, removeAll, track, tracked, untrack } from '../../src/docker/cleanup.js'
 import { exited, freshModules, own, spawned, watchProcess } from '../__fixtures__/processes.js'
 import { removeTempDirs, tempDir, until, writeTree } from '../__fixtures__/temp.js'
 import { captureWorkflow } from '../__fixtures__/workflow.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { seedConfig } from '../../src/credentials.js'
+import { seedConfig } from '../../src/docker/credentials.js'
 
 type Config = Parameters<typeof seedConfig>[0]
 

@@ -11,8 +11,8 @@ import {
   shownArg,
   shownDockerHost,
   withoutNames
-} from '../../src/docker-output.js'
-import { DockerError, EngineUnreachable } from '../../src/errors.js'
+} from '../../src/docker/output.js'
+import { DockerError, EngineUnreachable } from '../../src/domain/errors.js'
 import * as built from '../__fixtures__/build-output.js'
 
 const DIGEST = 'sha256:1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { cliRunner, Docker } from '../../src/docker.js'
-import type { CommandRunner, RunOptions } from '../../src/docker.js'
-import { DockerError, EngineUnreachable } from '../../src/errors.js'
+import { cliRunner, Docker } from '../../src/docker/docker.js'
+import type { CommandRunner, RunOptions } from '../../src/docker/docker.js'
+import { DockerError, EngineUnreachable } from '../../src/domain/errors.js'
 import {
   ENGINE_DOWN,
   failure,
@@ -150,8 +150,8 @@ describe('Docker over a runner', () => {
     it('does not retry once the run is being stopped (a cancelled job)', async () => {
       // children.ts's "stopping" is for the whole process: a fresh copy of the modules keeps it in this test.
       await jest.isolateModulesAsync(async () => {
-        const children = await import('../../src/children.js')
-        const fresh = await import('../../src/docker.js')
+        const children = await import('../../src/docker/children.js')
+        const fresh = await import('../../src/docker/docker.js')
         await children.stopChildren()
         fake.on(['push'], UNAVAILABLE, pushed(REF))
         await expect(new fresh.Docker(fake, undefined, timing).runRetrying(['push', REF], RETRY)).rejects.toThrow(

@@ -12,8 +12,8 @@ import {
   pluginDirs,
   readEnvironment,
   tempBase
-} from '../../src/environment.js'
-import type { Environment } from '../../src/environment.js'
+} from '../../src/runner/environment.js'
+import type { Environment } from '../../src/runner/environment.js'
 import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
 import { env } from './fakes.js'
 

@@ -11,9 +11,9 @@ import {
   ociLabels,
   parseSemver,
   tagOf
-} from '../../src/event.js'
-import type { CommitTimes, CreatedSource, GitEvent, LatestMode, Variables, Variant } from '../../src/event.js'
-import { isValidTag } from '../../src/reference.js'
+} from '../../src/domain/event.js'
+import type { CommitTimes, CreatedSource, GitEvent, LatestMode, Variables, Variant } from '../../src/domain/event.js'
+import { isValidTag } from '../../src/domain/reference.js'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 const HEAD = 'fedcba9876543210fedcba9876543210fedcba98'

@@ -1,10 +1,10 @@
 // Test doubles shared by the unit tests (not a test file itself).
-import type { GitEvent } from '../../src/event.js'
-import type { BuildInputs } from '../../src/build-inputs.js'
-import type { Environment, FileSystem } from '../../src/environment.js'
-import type { PlanFacts } from '../../src/plan.js'
-import { INPUT_NAMES } from '../../src/input-names.js'
-import type { InputName, RawInputs } from '../../src/input-names.js'
+import type { GitEvent } from '../../src/domain/event.js'
+import type { BuildInputs } from '../../src/inputs/build.js'
+import type { Environment, FileSystem } from '../../src/runner/environment.js'
+import type { PlanFacts } from '../../src/plan/plan.js'
+import { INPUT_NAMES } from '../../src/inputs/names.js'
+import type { InputName, RawInputs } from '../../src/inputs/names.js'
 
 export type Kind = ReturnType<FileSystem['kind']>
 

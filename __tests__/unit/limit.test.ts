@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { limiter, settleAll } from '../../src/limit.js'
+import { limiter, settleAll } from '../../src/docker/limit.js'
 
 /** A promise the test settles by hand. */
 function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void; reject(err: unknown): void } {

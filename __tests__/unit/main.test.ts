@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { cliRunner } from '../../src/docker.js'
+import { cliRunner } from '../../src/docker/docker.js'
 import { main } from '../../src/main.js'
 import type { RunnerFactory } from '../../src/main.js'
 import { DENIED, digestOf, FakeDocker, isBuild, workingDocker } from '../__fixtures__/docker.js'

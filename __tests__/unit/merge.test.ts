@@ -1,14 +1,14 @@
 // merge.ts and the plan of a merge: the part tags, the merge input's rules, and the
 // commands that make the index (buildx imagetools, or docker manifest).
 import { describe, expect, it, test } from '@jest/globals'
-import { commandLines } from '../../src/command-lines.js'
-import type { GitEvent } from '../../src/event.js'
-import { parseInputs } from '../../src/inputs.js'
-import { mergeCommands, partTag } from '../../src/merge.js'
-import { makePlan } from '../../src/plan.js'
+import { commandLines } from '../../src/plan/command-lines.js'
+import type { GitEvent } from '../../src/domain/event.js'
+import { parseInputs } from '../../src/inputs/inputs.js'
+import { mergeCommands, partTag } from '../../src/inputs/merge.js'
+import { makePlan } from '../../src/plan/plan.js'
 import { env, NO_EVENT, PLAN_FACTS, raw } from './fakes.js'
 import { inputsOf } from './results.js'
-import type { RawInputs } from '../../src/input-names.js'
+import type { RawInputs } from '../../src/inputs/names.js'
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56'
 const TAG_PUSH: GitEvent = { ...NO_EVENT, name: 'push', ref: 'refs/tags/v1.2.3', sha: SHA }

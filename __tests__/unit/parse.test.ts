@@ -1,7 +1,7 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { INPUT_NAMES } from '../../src/input-names.js'
-import type { InputName } from '../../src/input-names.js'
-import { Report } from '../../src/parse.js'
+import { INPUT_NAMES } from '../../src/inputs/names.js'
+import type { InputName } from '../../src/inputs/names.js'
+import { Report } from '../../src/inputs/parse.js'
 import { buildOf, inputsOf, parse, problemsOf } from './results.js'
 
 /** The inputs that hold one entry per line. */

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { post } from '../../src/post.js'
-import { RUN_MARKER, STATE_PATHS, STATE_TEMP } from '../../src/state.js'
+import { RUN_MARKER, STATE_PATHS, STATE_TEMP } from '../../src/runner/state.js'
 import { exited, own, spawned, watchProcess } from '../__fixtures__/processes.js'
 import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
 

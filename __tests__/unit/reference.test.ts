@@ -10,8 +10,8 @@ import {
   parseRepository,
   registryOf,
   tagFix
-} from '../../src/reference.js'
-import type { Parsed, Repository } from '../../src/reference.js'
+} from '../../src/domain/reference.js'
+import type { Parsed, Repository } from '../../src/domain/reference.js'
 
 const HEX64 = '1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
 const DIGEST = `sha256:${HEX64}`

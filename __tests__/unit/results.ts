@@ -1,10 +1,10 @@
 // Readers of parseInputs' result shared by the unit tests of the input rules (not a test file itself).
 import { expect } from '@jest/globals'
-import type { BuildInputs } from '../../src/build-inputs.js'
-import type { InputName, RawInputs } from '../../src/input-names.js'
-import { parseInputs } from '../../src/inputs.js'
-import type { Inputs, ParseResult } from '../../src/inputs.js'
-import type { InputProblem } from '../../src/parse.js'
+import type { BuildInputs } from '../../src/inputs/build.js'
+import type { InputName, RawInputs } from '../../src/inputs/names.js'
+import { parseInputs } from '../../src/inputs/inputs.js'
+import type { Inputs, ParseResult } from '../../src/inputs/inputs.js'
+import type { InputProblem } from '../../src/inputs/parse.js'
 import { env, raw } from './fakes.js'
 import type { Kind } from './fakes.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { classifyFailure } from '../../src/docker-output.js'
-import { DEFAULT_POLICY, MAX_RETRY_AFTER_MS, retryDelay, withRetries } from '../../src/retry.js'
-import type { AttemptResult, RetryHooks } from '../../src/retry.js'
+import { classifyFailure } from '../../src/docker/output.js'
+import { DEFAULT_POLICY, MAX_RETRY_AFTER_MS, retryDelay, withRetries } from '../../src/docker/retry.js'
+import type { AttemptResult, RetryHooks } from '../../src/docker/retry.js'
 
 // The backoff and the retry loop. Which failures are transient is
 // docker-output.ts's, tested with real docker output in docker-output.test.ts.

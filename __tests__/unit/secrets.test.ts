@@ -1,8 +1,8 @@
 import { describe, expect, it, test } from '@jest/globals'
-import type { RawInputs } from '../../src/input-names.js'
-import { parseInputs } from '../../src/inputs.js'
-import type { ParseResult } from '../../src/inputs.js'
-import { looksLikeCredential, mountedSecrets, skipsSecretsCheck } from '../../src/secrets.js'
+import type { RawInputs } from '../../src/inputs/names.js'
+import { parseInputs } from '../../src/inputs/inputs.js'
+import type { ParseResult } from '../../src/inputs/inputs.js'
+import { looksLikeCredential, mountedSecrets, skipsSecretsCheck } from '../../src/inputs/secrets.js'
 import { DEFAULT_TREE, env, raw } from './fakes.js'
 import { buildOf, inputsOf, onlyProblem, problemsOf } from './results.js'
 

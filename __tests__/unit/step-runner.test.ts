@@ -2,7 +2,7 @@
 // the demo; these are its pure parts: the INPUT_* mapping, the environment of a step
 // and the command-file parser (against what the action's own workflow.ts writes).
 import { afterAll, describe, expect, it } from '@jest/globals'
-import * as workflow from '../../src/workflow.js'
+import * as workflow from '../../src/runner/workflow.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'

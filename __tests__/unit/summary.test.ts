@@ -1,7 +1,7 @@
 import { describe, expect, it, test } from '@jest/globals'
-import type { Metadata } from '../../src/outputs.js'
-import { closingLine, code, fenced, formatBytes, formatDuration, summaryMarkdown } from '../../src/summary.js'
-import type { SummaryInput } from '../../src/summary.js'
+import type { Metadata } from '../../src/report/outputs.js'
+import { closingLine, code, fenced, formatBytes, formatDuration, summaryMarkdown } from '../../src/report/summary.js'
+import type { SummaryInput } from '../../src/report/summary.js'
 
 const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4)
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, test } from '@jest/globals'
 import * as fs from 'node:fs'
-import * as workflow from '../../src/workflow.js'
+import * as workflow from '../../src/runner/workflow.js'
 import { captureWorkflow, parseRecords } from '../__fixtures__/workflow.js'
 import type { Capture } from '../__fixtures__/workflow.js'
 

@@ -3,7 +3,7 @@
 // secret reaches these functions.
 import * as path from 'node:path'
 import type { Metadata } from './outputs.js'
-import { shellQuote } from './command-lines.js'
+import { shellQuote } from '../plan/command-lines.js'
 
 /** The phases of a run, in the order they run. */
 export const PHASES = ['login', 'build', 'save', 'push'] as const

@@ -4,21 +4,21 @@
 // written fails the run before anything is published. A failure names its phase
 // and carries what was already done (PhaseFailure), so the outputs and the summary
 // can still say what is live.
-import { loginFailure } from './docker-output.js'
-import type { Docker, RunResult } from './docker.js'
-import { DockerError } from './errors.js'
+import { loginFailure } from '../docker/output.js'
+import type { Docker, RunResult } from '../docker/docker.js'
+import { DockerError } from '../domain/errors.js'
 import { makeImage } from './image.js'
 import type { MadeImage } from './image.js'
-import type { Outcome, PlatformDigest, Pushed } from './outputs.js'
-import { tagArgs } from './plan.js'
-import type { Login, Plan, Secrets, Target } from './plan.js'
+import type { Outcome, PlatformDigest, Pushed } from '../report/outputs.js'
+import { tagArgs } from '../plan/plan.js'
+import type { Login, Plan, Secrets, Target } from '../plan/plan.js'
 import { pushAll, verifyTargets } from './push.js'
-import { copyInRegistry, mergeParts, readBack } from './registry-side.js'
-import type { RegistryResult } from './registry-side.js'
+import { copyInRegistry, mergeParts, readBack } from './registry.js'
+import type { RegistryResult } from './registry.js'
 import { saveImage } from './save.js'
 import type { Tarball } from './save.js'
-import type { Phase, Timings } from './summary.js'
-import * as workflow from './workflow.js'
+import type { Phase, Timings } from '../report/summary.js'
+import * as workflow from '../runner/workflow.js'
 
 export interface PhaseResult {
   outcome: Outcome

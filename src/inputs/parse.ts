@@ -1,7 +1,7 @@
 // The shapes input values come in (lists, lines, KEY=VALUE, booleans) and the
 // report that collects one message per problem, each naming the input and the
 // fix. Pure.
-import type { InputName, RawInputs } from './input-names.js'
+import type { InputName, RawInputs } from './names.js'
 
 export interface KeyValue {
   key: string

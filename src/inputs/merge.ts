@@ -3,13 +3,13 @@
 // (`sha-abc1234-linux-arm64`); `merge: linux/amd64, linux/arm64` makes the merge
 // job find every part of this commit and put them into one index under the real
 // tags. Pure: the inputs, the part tags and the merge's commands.
-import type { Environment } from './environment.js'
-import { affixed, NO_VARIANT } from './event.js'
-import type { Variant } from './event.js'
-import type { RawInputs } from './input-names.js'
+import type { Environment } from '../runner/environment.js'
+import { affixed, NO_VARIANT } from '../domain/event.js'
+import type { Variant } from '../domain/event.js'
+import type { RawInputs } from './names.js'
 import { parseList } from './parse.js'
 import type { Report } from './parse.js'
-import { registryOf } from './reference.js'
+import { registryOf } from '../domain/reference.js'
 
 export type Merge = { kind: 'part'; platform: string } | { kind: 'index'; platforms: string[] }
 

@@ -3,14 +3,14 @@
 // this run's image (another run on the same engine may re-tag it meanwhile), with
 // the tag put back and pushed again when it was not. (What buildx pushes itself is
 // read back by registry-side.ts.)
-import { pushedDigest } from './docker-output.js'
-import type { Docker } from './docker.js'
-import { DockerError } from './errors.js'
+import { pushedDigest } from '../docker/output.js'
+import type { Docker } from '../docker/docker.js'
+import { DockerError } from '../domain/errors.js'
 import type { MadeImage } from './image.js'
-import { CONCURRENCY, limiter, settleAll } from './limit.js'
-import type { Pushed } from './outputs.js'
-import type { Plan, Push, Target } from './plan.js'
-import * as workflow from './workflow.js'
+import { CONCURRENCY, limiter, settleAll } from '../docker/limit.js'
+import type { Pushed } from '../report/outputs.js'
+import type { Plan, Push, Target } from '../plan/plan.js'
+import * as workflow from '../runner/workflow.js'
 
 /**
  * Pushes every reference of `groups` (one list per repository), up to

@@ -4,15 +4,15 @@
 // a matrix pushed into one index per repository.
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
-import { errorSummary } from './docker-output.js'
-import type { Docker } from './docker.js'
-import { DockerError } from './errors.js'
-import { CONCURRENCY, limiter, settleAll } from './limit.js'
-import { platformsOf } from './outputs.js'
-import type { PlatformDigest, Pushed } from './outputs.js'
-import type { BuildPush, MergeStep, Plan, RetagStep } from './plan.js'
-import { OCI } from './event.js'
-import * as workflow from './workflow.js'
+import { errorSummary } from '../docker/output.js'
+import type { Docker } from '../docker/docker.js'
+import { DockerError } from '../domain/errors.js'
+import { CONCURRENCY, limiter, settleAll } from '../docker/limit.js'
+import { platformsOf } from '../report/outputs.js'
+import type { PlatformDigest, Pushed } from '../report/outputs.js'
+import type { BuildPush, MergeStep, Plan, RetagStep } from '../plan/plan.js'
+import { OCI } from '../domain/event.js'
+import * as workflow from '../runner/workflow.js'
 
 /** What was pushed: a digest per target, and the platforms in it. */
 export interface RegistryResult {

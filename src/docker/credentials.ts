@@ -4,7 +4,7 @@
 // aliases. Removed at the end of the run and again by the post step.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { normalizeRegistry } from './reference.js'
+import { normalizeRegistry } from '../domain/reference.js'
 
 type ConfigJson = Record<string, unknown> & {
   auths?: Record<string, unknown>

@@ -1,7 +1,7 @@
 // Turns what the run did into the step outputs (pure), and writes them.
-import * as workflow from './workflow.js'
-import type { Target } from './plan.js'
-import type { Tarball } from './save.js'
+import * as workflow from '../runner/workflow.js'
+import type { Target } from '../plan/plan.js'
+import type { Tarball } from '../phases/save.js'
 
 export interface Pushed {
   target: Target

@@ -2,9 +2,9 @@
 // docker needs it, on the `registry` host), the references of `cache-from` and
 // `source-image` lowercased the same way with one notice for all, and the tags
 // (`tags`, `latest`, `sha-tag`). Pure.
-import { autoTags, expandTags, latestOf } from './event.js'
-import type { GitEvent, LatestMode, Variant } from './event.js'
-import type { InputName, RawInputs } from './input-names.js'
+import { autoTags, expandTags, latestOf } from '../domain/event.js'
+import type { GitEvent, LatestMode, Variant } from '../domain/event.js'
+import type { InputName, RawInputs } from './names.js'
 import { parseBoolean, parseLines, parseList } from './parse.js'
 import type { Report } from './parse.js'
 import {
@@ -14,8 +14,8 @@ import {
   lowercaseRepository,
   parseRepository,
   tagFix
-} from './reference.js'
-import type { Repository } from './reference.js'
+} from '../domain/reference.js'
+import type { Repository } from '../domain/reference.js'
 
 /** A repository written with uppercase letters, and the lowercase name used instead. */
 export interface Lowercased {

@@ -1,6 +1,6 @@
 // The plan as the docker commands a person would type, for the dry run and its
 // summary. For display only: nothing is ever run through a shell. Pure.
-import { shownArg } from './docker-output.js'
+import { shownArg } from '../docker/output.js'
 import { tagArgs } from './plan.js'
 import type { Compressor, Plan } from './plan.js'
 

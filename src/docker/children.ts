@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess, StdioOptions } from 'node:child_process'
 import * as path from 'node:path'
 import type { Readable } from 'node:stream'
-import { RUN_MARKER } from './state.js'
+import { RUN_MARKER } from '../runner/state.js'
 
 const live = new Set<ChildProcess>()
 let stopping = false

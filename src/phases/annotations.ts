@@ -1,7 +1,7 @@
 // Where in the Dockerfile a failed build went wrong, from the builder's output, so
 // the error can be an annotation on that line (it then shows on the pull request's
 // diff). Pure: the output and the Dockerfile's text come in as strings.
-import { undouble } from './docker-output.js'
+import { undouble } from '../docker/output.js'
 
 export interface Instruction {
   /** 1-based line where the instruction starts. */

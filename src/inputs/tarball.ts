@@ -2,8 +2,8 @@
 // and a tarball given as `source-image`. Pure: the file-system look-ups come in
 // through the environment.
 import * as path from 'node:path'
-import type { Environment, FileSystem } from './environment.js'
-import type { RawInputs } from './input-names.js'
+import type { Environment, FileSystem } from '../runner/environment.js'
+import type { RawInputs } from './names.js'
 import type { Report } from './parse.js'
 
 /** How a tarball is compressed, by its name: `.tar`, `.tar.gz`/`.tgz` (gzip) or `.tar.zst` (zstd). */

@@ -4,14 +4,14 @@
 // nothing runs here. The secrets travel beside the plan (Secrets), never in it,
 // so the plan can be printed as it is (the dry run does: command-lines.ts). The
 // build's arguments are build-plan.ts's.
-import { buildPush, buildStep, secretVariables } from './build-plan.js'
-import { mergeCommands, partTag } from './merge.js'
-import type { MergeRepository } from './merge.js'
-import type { Inputs } from './inputs.js'
-import type { Credentials } from './registry-auth.js'
-import type { SaveTarget, TarballFormat } from './tarball-inputs.js'
-import { DOCKER_HUB } from './reference.js'
-import type { Repository } from './reference.js'
+import { buildPush, buildStep, secretVariables } from './build.js'
+import { mergeCommands, partTag } from '../inputs/merge.js'
+import type { MergeRepository } from '../inputs/merge.js'
+import type { Inputs } from '../inputs/inputs.js'
+import type { Credentials } from '../inputs/registry-auth.js'
+import type { SaveTarget, TarballFormat } from '../inputs/tarball.js'
+import { DOCKER_HUB } from '../domain/reference.js'
+import type { Repository } from '../domain/reference.js'
 
 /**
  * How `docker build` is reached: `buildx` when the buildx plugin is installed

@@ -3,23 +3,23 @@
 // tags are repository-inputs.ts; what makes the image (a build, a retag, a load or a
 // merge) is build-inputs.ts and merge.ts. Pure: the file-system look-ups come in
 // through the environment (environment.ts).
-import { parseSource } from './build-inputs.js'
-import type { Source } from './build-inputs.js'
+import { parseSource } from './build.js'
+import type { Source } from './build.js'
 import { NOT_MERGED, parseMerge, partTag } from './merge.js'
 import { parseRegistryAuth } from './registry-auth.js'
 import type { Credentials } from './registry-auth.js'
-import { lowercaseReferences, noticeLowercased, parseImages, parseTags, parseVariant } from './repository-inputs.js'
-import type { Lowercased } from './repository-inputs.js'
-import { parseSave, warnTarballInContext } from './tarball-inputs.js'
-import type { SaveTarget } from './tarball-inputs.js'
-import type { Environment } from './environment.js'
-import { autoTags, ociLabels } from './event.js'
-import type { Variant } from './event.js'
-import type { RawInputs } from './input-names.js'
+import { lowercaseReferences, noticeLowercased, parseImages, parseTags, parseVariant } from './repositories.js'
+import type { Lowercased } from './repositories.js'
+import { parseSave, warnTarballInContext } from './tarball.js'
+import type { SaveTarget } from './tarball.js'
+import type { Environment } from '../runner/environment.js'
+import { autoTags, ociLabels } from '../domain/event.js'
+import type { Variant } from '../domain/event.js'
+import type { RawInputs } from './names.js'
 import { parseBoolean, refuseControlCharacters, Report } from './parse.js'
 import type { InputProblem, Warning } from './parse.js'
-import { DOCKER_HUB, isValidDomain, normalizeRegistry } from './reference.js'
-import type { Repository } from './reference.js'
+import { DOCKER_HUB, isValidDomain, normalizeRegistry } from '../domain/reference.js'
+import type { Repository } from '../domain/reference.js'
 
 export interface Inputs {
   /** The registry to log in to, normalised (`docker.io` for Docker Hub). */

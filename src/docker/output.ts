@@ -6,7 +6,7 @@
 // against engine 20.10, through __tests__/e2e/fault-proxy.ts); the unit tests in
 // __tests__/unit/docker-output.test.ts hold those strings as fixtures. Push and
 // pull messages are written by the engine, so both clients print the same text.
-import { DockerError, EngineUnreachable } from './errors.js'
+import { DockerError, EngineUnreachable } from '../domain/errors.js'
 
 /** The manifest digest docker prints at the end of a push: `v1: digest: sha256:… size: 1234`. */
 export function pushedDigest(output: string): string | undefined {

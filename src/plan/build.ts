@@ -2,9 +2,9 @@
 // arguments for the inputs and the builder, the environment variables that carry
 // the secrets, and the push buildx makes itself. Pure.
 import * as path from 'node:path'
-import { instructionsOf } from './annotations.js'
-import type { BuildInputs } from './build-inputs.js'
-import type { Inputs } from './inputs.js'
+import { instructionsOf } from '../phases/annotations.js'
+import type { BuildInputs } from '../inputs/build.js'
+import type { Inputs } from '../inputs/inputs.js'
 import type { Builder, BuildPush, BuildStep } from './plan.js'
 
 /** The environment variable of the build process that carries each secret. */

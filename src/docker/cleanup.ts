@@ -5,8 +5,8 @@
 // or push a tag after the folder is gone.
 import * as fs from 'node:fs'
 import { stopChildren } from './children.js'
-import { STATE_PATHS } from './state.js'
-import * as workflow from './workflow.js'
+import { STATE_PATHS } from '../runner/state.js'
+import * as workflow from '../runner/workflow.js'
 
 const paths = new Set<string>()
 

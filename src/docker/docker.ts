@@ -14,10 +14,10 @@ import {
   engineUnreachable,
   errorSummary,
   shownArg
-} from './docker-output.js'
-import { DockerError, EngineUnreachable } from './errors.js'
+} from './output.js'
+import { DockerError, EngineUnreachable } from '../domain/errors.js'
 import { DEFAULT_POLICY, withRetries } from './retry.js'
-import * as workflow from './workflow.js'
+import * as workflow from '../runner/workflow.js'
 
 export interface RunOptions {
   /** Written to the command's standard input (the only way a secret reaches docker). */

@@ -2,15 +2,15 @@
 // args, labels, secrets, cache, platform…) or an existing image to retag. Pure:
 // the file-system look-ups come in through the environment.
 import * as path from 'node:path'
-import { stageNames } from './annotations.js'
-import type { Environment } from './environment.js'
-import type { RawInputs } from './input-names.js'
+import { stageNames } from '../phases/annotations.js'
+import type { Environment } from '../runner/environment.js'
+import type { RawInputs } from './names.js'
 import { parseKeyValues, parseLines, parseList } from './parse.js'
 import type { KeyValue, Report } from './parse.js'
-import { parseImageReference } from './reference.js'
+import { parseImageReference } from '../domain/reference.js'
 import { checkSecretsMounted, parseSecrets, warnCredentialArgs } from './secrets.js'
-import { tarballSource } from './tarball-inputs.js'
-import type { TarballFormat } from './tarball-inputs.js'
+import { tarballSource } from './tarball.js'
+import type { TarballFormat } from './tarball.js'
 
 export interface BuildInputs {
   /** Absolute path of a local context, or a remote context (URL) as written. */

@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { createdOf, gitEventOf, headCommitTime } from './event.js'
-import type { Created, GitEvent, Variables } from './event.js'
-import { normalizeRegistry } from './reference.js'
+import { createdOf, gitEventOf, headCommitTime } from '../domain/event.js'
+import type { Created, GitEvent, Variables } from '../domain/event.js'
+import { normalizeRegistry } from '../domain/reference.js'
 
 /** Set (through GITHUB_ENV) for the later steps of a job once a step has said that the build is the classic builder. */
 export const CLASSIC_BUILDER_NOTED = 'SHIP_IMAGE_CLASSIC_BUILDER_NOTED'
