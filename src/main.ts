@@ -1,5 +1,6 @@
 // The main step, a thin shell: the environment and the inputs → the plan → the
-// docker work (phases.ts) → the outputs and the summary. Data flows one way.
+// docker work (phases/) → the outputs and the summary (report/). Data flows one way.
+import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { markChildren } from './docker/children.js'
@@ -7,37 +8,36 @@ import { removeAll, removeOnSignals, track, untrack } from './docker/cleanup.js'
 import { createDockerConfig } from './docker/credentials.js'
 import { cliRunner, Docker } from './docker/docker.js'
 import type { CommandRunner } from './docker/docker.js'
-import { CLASSIC_BUILDER_NOTED, readEnvironment, tempBase } from './runner/environment.js'
-import type { Environment } from './runner/environment.js'
 import { DockerError } from './domain/errors.js'
 import { createdLine, OCI, rfc3339 } from './domain/event.js'
-import { INPUT_NAMES } from './inputs/names.js'
-import type { RawInputs } from './inputs/names.js'
+import type { Done } from './domain/run.js'
 import { parseInputs } from './inputs/inputs.js'
 import type { Inputs } from './inputs/inputs.js'
-import { metadataOf, outputsOf, writeOutputs } from './report/outputs.js'
+import { INPUT_NAMES } from './inputs/names.js'
+import type { RawInputs } from './inputs/names.js'
 import { PhaseFailure, runPhases } from './phases/run.js'
-import type { PhaseResult } from './phases/run.js'
+import { claimTarget } from './phases/save.js'
 import { commandLines } from './plan/command-lines.js'
 import { makePlan } from './plan/plan.js'
-import type { Plan, PlanFacts } from './plan/plan.js'
-import { claimTarget } from './phases/save.js'
+import type { PlanFacts } from './plan/plan.js'
+import type { Plan } from './plan/steps.js'
+import { madeOf } from './report/made.js'
+import { metadataOf, outputsOf, writeOutputs } from './report/outputs.js'
+import { closingLine, summaryMarkdown, writeSummary } from './report/summary.js'
+import { CLASSIC_BUILDER_NOTED, readEnvironment, tempBase } from './runner/environment.js'
+import type { Environment } from './runner/environment.js'
+import * as log from './runner/log.js'
 import { STATE_IS_POST, STATE_TEMP } from './runner/state.js'
-import { closingLine, summaryMarkdown } from './report/summary.js'
-import type { Made } from './report/summary.js'
-import * as workflow from './runner/workflow.js'
 
 /** The main step as the bundle runs it: marks the state for the post step, and fails a run that stops early. */
 export function start(): void {
-  workflow.saveState(STATE_IS_POST, 'true')
+  core.saveState(STATE_IS_POST, 'true')
   let finished = false
   // Node exits quietly with 0 when nothing is left to wait for; a run that did
   // not reach its end must not pass as a success.
   process.on('exit', (code) => {
-    if (!finished && code === 0) {
-      workflow.error('ship-image stopped before it finished (an internal error); its outputs are not set.')
-      process.exitCode = 1
-    }
+    if (!finished && code === 0)
+      log.error('ship-image stopped before it finished (an internal error); its outputs are not set.')
   })
   void main().finally(() => {
     finished = true
@@ -47,35 +47,40 @@ export function start(): void {
 /** How the step reaches docker: the real CLI, or a fake in the unit tests. */
 export type RunnerFactory = (docker: string | undefined, env: Record<string, string>, host?: string) => CommandRunner
 
+/** The inputs as the runner passes them (INPUT_<NAME>), trimmed. */
+function rawInputs(): RawInputs {
+  return Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs
+}
+
 export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: RunnerFactory = cliRunner): Promise<void> {
   const started = performance.now()
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, workflow.input(name, vars)])) as RawInputs
-  workflow.mask(raw.password)
+  const raw = rawInputs()
+  log.mask(raw.password)
   const { environment, warnings } = readEnvironment(vars)
   // A DOCKER_HOST may carry a password (tcp://user:password@host); docker itself prints it without.
-  workflow.mask(/^[a-z][a-z0-9+.-]*:\/\/[^/:@]*:([^/@]+)@/i.exec(environment.dockerHost ?? '')?.[1] ?? '')
+  log.mask(/^[a-z][a-z0-9+.-]*:\/\/[^/:@]*:([^/@]+)@/i.exec(environment.dockerHost ?? '')?.[1] ?? '')
   // Parsing prints nothing: the secrets it finds are masked before anything is printed.
   const parsed = parseInputs(raw, environment)
-  for (const secret of parsed.masks) workflow.mask(secret)
-  for (const warning of warnings) workflow.warning(warning)
-  for (const notice of parsed.notices) workflow.notice(notice.message)
-  for (const warning of parsed.warnings) workflow.warning(warning.message)
+  for (const secret of parsed.masks) log.mask(secret)
+  for (const warning of warnings) log.warning(warning)
+  for (const notice of parsed.notices) log.notice(notice.message)
+  for (const warning of parsed.warnings) log.warning(warning.message)
   if (!parsed.ok) {
-    for (const problem of parsed.problems) workflow.error(problem.message)
+    for (const problem of parsed.problems) log.error(problem.message)
     return
   }
   const inputs = parsed.inputs
   // Which time the created label has (a label the user set wins): it decides whether a rebuild gives the same digest.
   const created =
     inputs.source.kind === 'build' ? inputs.source.build.labels.find((l) => l.key === `${OCI}.created`) : undefined
-  if (created?.value === rfc3339(environment.created.date)) workflow.info(createdLine(environment.created))
+  if (created?.value === rfc3339(environment.created.date)) log.info(createdLine(environment.created))
   if (inputs.dryRun) return dryRun(inputs, environment)
 
   // The run's folder (its docker config and login) must not be inside the build context.
   const context = inputs.source.kind === 'build' ? inputs.source.build.context : undefined
   const base = tempBase(environment, context)
   if (base === undefined) {
-    workflow.error(
+    log.error(
       `Input 'context': the build context ${context} holds every temporary folder this run could use (${[environment.runnerTemp, ...environment.otherTemps].join(', ')}), and this run's docker login would go into the image. Fix: give a context folder that does not contain RUNNER_TEMP.`
     )
     return
@@ -84,19 +89,16 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   const temp = fs.mkdtempSync(path.join(base, 'ship-image-'))
   track(temp)
   markChildren(temp)
-  workflow.saveState(STATE_TEMP, temp)
+  core.saveState(STATE_TEMP, temp)
   const { plan, secrets } = makePlan(inputs, factsOf(environment, temp))
+  log.debug(`The plan: ${JSON.stringify(plan)}`)
   let config: { dir: string; env: Record<string, string> } | undefined
   try {
     if (plan.save) track(claimTarget(plan.save.target.path))
+    const registries = plan.logins.map((l) => l.registry)
     config =
-      plan.logins.length > 0
-        ? createDockerConfig(
-            temp,
-            plan.logins.map((l) => l.registry),
-            environment.dockerConfig,
-            environment.buildxConfig
-          )
+      registries.length > 0
+        ? createDockerConfig(temp, registries, environment.dockerConfig, environment.buildxConfig)
         : undefined
     const docker = new Docker(
       runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
@@ -104,20 +106,20 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
     )
     // Once per job, as a notice: the build works, and every run of the job would say the same.
     if (plan.image.kind === 'build' && !plan.buildkit && !environment.classicBuilderNoted) {
-      workflow.notice(
+      log.notice(
         'docker build here is the classic builder, which Docker has deprecated. Install the buildx plugin (docker/setup-buildx-action) to build with BuildKit; it is also what build secrets need. (Said once per job.)'
       )
-      workflow.exportVariable(CLASSIC_BUILDER_NOTED, 'true')
+      core.exportVariable(CLASSIC_BUILDER_NOTED, 'true')
     }
     const done = await runPhases(docker, plan, secrets)
     if (config && plan.keepLogin) keepLogin(plan, config.dir, temp, environment)
-    report(plan, done, { step: vars.GITHUB_ACTION, started })
+    await report(plan, done, { step: vars.GITHUB_ACTION, started })
   } catch (err) {
     if (err instanceof PhaseFailure) {
       // A later step of the job (if: failure()) may still use the login, once it is done.
       if (config && plan.keepLogin && err.phase !== 'login') keepLogin(plan, config.dir, temp, environment)
       // What was pushed (or saved) before the failure is live: the outputs and the summary say so.
-      report(plan, err.done, { step: vars.GITHUB_ACTION, started }, err)
+      await report(plan, err.done, { step: vars.GITHUB_ACTION, started }, err)
     }
     fail(err instanceof PhaseFailure ? err.cause : err)
   } finally {
@@ -132,28 +134,28 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
  */
 function keepLogin(plan: Plan, dir: string, temp: string, environment: Environment): void {
   untrack(temp)
-  workflow.exportVariable('DOCKER_CONFIG', dir)
+  core.exportVariable('DOCKER_CONFIG', dir)
   // buildx finds its builders through DOCKER_CONFIG unless BUILDX_CONFIG says otherwise.
-  workflow.exportVariable('BUILDX_CONFIG', environment.buildxConfig)
+  core.exportVariable('BUILDX_CONFIG', environment.buildxConfig)
   const registries = plan.logins.map((l) => l.registry).join(', ')
-  workflow.info(
+  log.info(
     `keep-login: the later steps of this job use the login to ${registries} (DOCKER_CONFIG=${dir}); the post step removes it.`
   )
 }
 
 /** The outputs, the summary and the closing line: of the run, or after a failure, of what it did before. */
-function report(
+async function report(
   plan: Plan,
-  done: PhaseResult,
+  done: Done,
   run: { step: string | undefined; started: number },
   failure?: PhaseFailure
-): void {
+): Promise<void> {
   const metadata = metadataOf(done.outcome)
   // After a failure the outputs are set only when something is live, for `if: failure()` steps to find.
   if (!failure || done.outcome.pushed.length > 0 || done.outcome.tarball) writeOutputs(outputsOf(metadata))
   const failed = failure && { phase: failure.phase, message: failure.message }
   if (plan.summary) {
-    workflow.appendSummary(
+    await writeSummary(
       summaryMarkdown({
         ...done,
         metadata,
@@ -165,27 +167,7 @@ function report(
       })
     )
   }
-  if (!failure) workflow.info(closingLine(metadata))
-}
-
-/** What made the image, for the summary: the builder, the Dockerfile, the stage and platforms; or the image retagged or loaded. */
-function madeOf(plan: Plan): Made {
-  const image = plan.image
-  if (image.kind === 'retag') return { kind: 'retag', source: image.source }
-  if (image.kind === 'load') return { kind: 'load', source: image.path }
-  if (image.kind === 'merge') {
-    const platforms = image.repositories[0]?.parts.map((p) => p.platform) ?? []
-    return { kind: 'merge', platforms, imagetools: image.imagetools !== undefined }
-  }
-  const value = (flag: string): string => image.args[image.args.indexOf(flag) + 1] ?? ''
-  const dockerfile = image.dockerfile && path.relative(plan.workspace, image.dockerfile)
-  return {
-    kind: 'build',
-    builder: plan.builder === 'buildx' ? 'buildx' : plan.buildkit ? 'BuildKit' : 'the classic builder',
-    dockerfile: dockerfile && (dockerfile.startsWith('..') ? image.dockerfile : dockerfile),
-    target: image.args.includes('--target') ? value('--target') : '',
-    platforms: image.args.includes('--platform') ? value('--platform').split(',') : []
-  }
+  if (!failure) log.info(closingLine(metadata))
 }
 
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */
@@ -204,14 +186,10 @@ function factsOf(environment: Environment, dir: string): PlanFacts {
 /** One ::error:: for the failure: on the Dockerfile's line when the build names one. */
 function fail(err: unknown): void {
   if (err instanceof DockerError && err.annotation) {
-    workflow.error(err.message, {
-      title: 'docker build failed',
-      file: err.annotation.file,
-      startLine: err.annotation.line
-    })
+    log.error(err.message, { title: 'docker build failed', file: err.annotation.file, startLine: err.annotation.line })
   } else {
     const message = err instanceof Error ? err.message : String(err)
-    workflow.error(err instanceof DockerError ? message : `ship-image failed: ${message}`)
+    log.error(err instanceof DockerError ? message : `ship-image failed: ${message}`)
   }
 }
 
@@ -221,8 +199,8 @@ async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
   const lines = commandLines(plan)
   const builder =
     plan.builder === 'buildx' ? 'with buildx' : plan.buildkit ? 'with BuildKit' : 'with the classic builder'
-  await workflow.group(`Dry run: the docker commands this run would make (${builder}; nothing runs)`, async () => {
-    for (const line of lines) workflow.info(line)
+  await log.group(`Dry run: the docker commands this run would make (${builder}; nothing runs)`, async () => {
+    for (const line of lines) log.info(line)
   })
   const metadata = metadataOf({
     imageId: '',
@@ -235,10 +213,8 @@ async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
   })
   const outputs = outputsOf(metadata)
   writeOutputs({ tags: outputs.tags, version: outputs.version, metadata: outputs.metadata })
-  if (plan.summary) {
-    workflow.appendSummary(summaryMarkdown({ metadata, timings: {}, imageSize: undefined, dryRun: lines }))
-  }
-  workflow.info(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`)
+  if (plan.summary) await writeSummary(summaryMarkdown({ metadata, timings: {}, imageSize: undefined, dryRun: lines }))
+  log.info(`ship-image: dry run; would tag ${plan.targets.map((t) => t.ref).join(', ')}.`)
 }
 
 /** The name @github/local-action looks for (`npx local-action run . src/main.ts .env`). */

@@ -3,26 +3,25 @@
 // docker process of the run that is still running (a login that would write its
 // credentials, a push that would publish a tag), then removes the run's temp
 // folder (with the credentials) and any other path it left. It loads neither the
-// docker module nor the rest of the main step, so it starts in the time Node
-// itself takes.
+// docker module nor the rest of the main step.
+import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { RUN_MARKER, STATE_PATHS, STATE_TEMP, stateOf } from './runner/state.js'
+import * as log from './runner/log.js'
+import { RUN_MARKER, STATE_PATHS, STATE_TEMP } from './runner/state.js'
 
 export async function post(): Promise<void> {
-  const temp = stateOf(STATE_TEMP)
+  const temp = core.getState(STATE_TEMP)
   if (temp === '') return
   const stopped = await stopLeftovers(`${RUN_MARKER}=${temp}`)
   if (stopped.length > 0) {
-    process.stdout.write(
-      `Stopped ${stopped.length} process(es) of this run that were still running: ${stopped.join(', ')}.\n`
-    )
+    log.info(`Stopped ${stopped.length} process(es) of this run that were still running: ${stopped.join(', ')}.`)
   }
-  for (const leftover of [temp, ...pathsOf(stateOf(STATE_PATHS))]) {
+  for (const leftover of [temp, ...pathsOf(core.getState(STATE_PATHS))]) {
     if (!fs.existsSync(leftover)) continue
     fs.rmSync(leftover, { recursive: true, force: true })
-    process.stdout.write(
-      `Removed ${leftover} (left by this run${leftover === temp ? ': its docker credentials and temporary files' : ''}).\n`
+    log.info(
+      `Removed ${leftover} (left by this run${leftover === temp ? ': its docker credentials and temporary files' : ''}).`
     )
   }
 }

@@ -12,7 +12,10 @@ export type Cleanup = typeof import('../../src/docker/cleanup.js')
 export async function freshModules(): Promise<{ children: Children; cleanup: Cleanup }> {
   let modules: { children: Children; cleanup: Cleanup } | undefined
   await jest.isolateModulesAsync(async () => {
-    modules = { children: await import('../../src/docker/children.js'), cleanup: await import('../../src/docker/cleanup.js') }
+    modules = {
+      children: await import('../../src/docker/children.js'),
+      cleanup: await import('../../src/docker/cleanup.js')
+    }
   })
   if (!modules) throw new Error('the modules did not load')
   return modules

@@ -1,8 +1,9 @@
 // What the runner would see of a step: every byte written to stdout (the log and
 // its workflow commands), and the GITHUB_OUTPUT, GITHUB_STATE, GITHUB_ENV and
 // GITHUB_STEP_SUMMARY files, which point at a temp folder while a capture is on.
-// src/runner/workflow.ts itself runs, so the tests assert the exact lines and records.
-import { jest } from '@jest/globals'
+// src/runner/log.ts and @actions/core themselves run, so the tests assert the exact
+// lines and records.
+import { afterAll, jest } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -52,12 +53,25 @@ export interface Capture {
   restore(): void
 }
 
+/**
+ * The summary file of every capture in this test file: @actions/core's summary keeps the
+ * path it first wrote to for the life of the process (one step, on a runner), so the
+ * captures share it, emptied by each.
+ */
+const summaryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-image-summary-'))
+afterAll(() => fs.rmSync(summaryDir, { recursive: true, force: true }))
+
 export function captureWorkflow(): Capture {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-image-workflow-'))
   const files = Object.fromEntries(
-    Object.entries(FILES).map(([variable, name]) => [variable, path.join(dir, name)])
+    Object.entries(FILES).map(([variable, name]) => [
+      variable,
+      path.join(variable === 'GITHUB_STEP_SUMMARY' ? summaryDir : dir, name)
+    ])
   ) as Record<FileVariable, string>
-  const saved = Object.fromEntries(Object.keys(FILES).map((v) => [v, process.env[v]]))
+  // The whole environment comes back on restore: @actions/core reads the inputs from it and its
+  // exportVariable sets the variable in this process too.
+  const saved = { ...process.env }
   Object.assign(process.env, files)
   for (const file of Object.values(files)) fs.writeFileSync(file, '')
 
@@ -83,10 +97,8 @@ export function captureWorkflow(): Capture {
     summary: () => read('GITHUB_STEP_SUMMARY'),
     restore() {
       spy.mockRestore()
-      for (const [variable, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[variable]
-        else process.env[variable] = value
-      }
+      for (const variable of Object.keys(process.env)) if (!(variable in saved)) delete process.env[variable]
+      Object.assign(process.env, saved)
       fs.rmSync(dir, { recursive: true, force: true })
     }
   }

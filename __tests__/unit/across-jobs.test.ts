@@ -6,7 +6,10 @@ import { makePlan } from '../../src/plan/plan.js'
 import type { PlanFacts } from '../../src/plan/plan.js'
 import { Report } from '../../src/inputs/parse.js'
 import { parseRegistryAuth } from '../../src/inputs/registry-auth.js'
-import { formatOf, isIgnored } from '../../src/inputs/tarball.js'
+import { formatOf } from '../../src/domain/image.js'
+import { isIgnored } from '../../src/inputs/tarball.js'
+import { loadArgs, loginArgs, removeArgs } from '../../src/plan/render.js'
+import type { LoadStep } from '../../src/plan/steps.js'
 import { env, PLAN_FACTS, raw } from './fakes.js'
 import { inputsOf, onlyProblem, parse } from './results.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
@@ -90,7 +93,7 @@ describe('logins from registry-auth and the username/password inputs', () => {
       { registry: 'localhost:5000', username: 'l', password: 'p-l' }
     ])
     const { plan, secrets } = makePlan(inputs, FACTS)
-    expect(plan.logins.map((l) => l.args)).toEqual([
+    expect(plan.logins.map(loginArgs)).toEqual([
       ['login', '--username', 'octo', '--password-stdin', 'ghcr.io'],
       ['login', '--username', 'alice', '--password-stdin'],
       ['login', '--username', 'l', '--password-stdin', 'localhost:5000']
@@ -169,19 +172,20 @@ describe('tarballs', () => {
     const tree = { '/': 'directory', '/ws': 'directory', '/ws/a.tar.zst': 'file', '/ws/b.tgz': 'file' } as const
     const zst = inputsOf(parse({ 'source-image': 'a.tar.zst', tags: 'v1,v2' }, tree))
     expect(zst.source).toEqual({ kind: 'tarball', path: '/ws/a.tar.zst', format: 'zstd' })
-    expect(makePlan(zst, FACTS).plan.image).toEqual({
+    const load = makePlan(zst, FACTS).plan.image
+    expect(load).toEqual({
       kind: 'load',
       path: '/ws/a.tar.zst',
-      decompress: { program: '/usr/bin/zstd', args: ['-dc', '--quiet', '/ws/a.tar.zst'] },
-      args: ['load']
+      decompress: { program: '/usr/bin/zstd', args: ['-dc', '--quiet', '/ws/a.tar.zst'] }
     })
+    expect(loadArgs(load as LoadStep)).toEqual(['load'])
     // Without zstd the engine reads the file itself (23.0 and later can).
-    expect(makePlan(zst, { ...FACTS, zstd: undefined }).plan.image).toMatchObject({
-      decompress: undefined,
-      args: ['load', '--input', '/ws/a.tar.zst']
-    })
-    const tgz = makePlan(inputsOf(parse({ 'source-image': 'b.tgz' }, tree)), FACTS).plan
-    expect(tgz.image).toMatchObject({ kind: 'load', decompress: undefined, args: ['load', '--input', '/ws/b.tgz'] })
+    const direct = makePlan(zst, { ...FACTS, zstd: undefined }).plan.image as LoadStep
+    expect(direct.decompress).toBeUndefined()
+    expect(loadArgs(direct)).toEqual(['load', '--input', '/ws/a.tar.zst'])
+    const tgz = makePlan(inputsOf(parse({ 'source-image': 'b.tgz' }, tree)), FACTS).plan.image as LoadStep
+    expect(tgz).toMatchObject({ kind: 'load', decompress: undefined })
+    expect(loadArgs(tgz)).toEqual(['load', '--input', '/ws/b.tgz'])
   })
 })
 
@@ -189,8 +193,12 @@ describe('cleanup', () => {
   it('plans one docker image rm of every target, by name, on a self-hosted runner once the image is delivered', () => {
     const selfHosted = { ...env(), selfHosted: true }
     const inputs = inputsOf(parseInputs(raw({ images: 'localhost:5000/app', tags: 'v1,v2' }), selfHosted))
-    expect(makePlan(inputs, FACTS).plan.cleanup).toEqual([
-      ['image', 'rm', 'localhost:5000/app:v1', 'localhost:5000/app:v2']
+    expect(makePlan(inputs, FACTS).plan.cleanup).toEqual(['localhost:5000/app:v1', 'localhost:5000/app:v2'])
+    expect(removeArgs(makePlan(inputs, FACTS).plan.cleanup)).toEqual([
+      'image',
+      'rm',
+      'localhost:5000/app:v1',
+      'localhost:5000/app:v2'
     ])
     // Not when the image stays only in the engine, nor on a GitHub-hosted runner, unless asked.
     expect(inputsOf(parseInputs(raw({ push: 'false' }), selfHosted)).cleanup).toBe(false)
@@ -202,7 +210,7 @@ describe('cleanup', () => {
   test.each([
     ['localhost:5000/app:v1', 'localhost:5000/app', 'v1', []],
     ['localhost:5000/app', 'localhost:5000/app', 'latest', []],
-    ['localhost:5000/app:v1', 'localhost:5000/app', 'v2', [['image', 'rm', 'localhost:5000/app:v2']]]
+    ['localhost:5000/app:v1', 'localhost:5000/app', 'v2', ['localhost:5000/app:v2']]
   ])('keeps the source %s’s own tag (target %s:%s)', (source, image, tag, cleanup) => {
     const inputs = inputsOf(parse({ images: image, tags: tag, 'source-image': source, cleanup: 'true' }))
     expect(makePlan(inputs, FACTS).plan.cleanup).toEqual(cleanup)

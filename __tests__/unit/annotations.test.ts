@@ -1,5 +1,6 @@
 import { describe, expect, it, test } from '@jest/globals'
-import { dockerfileError, instructionsOf } from '../../src/phases/annotations.js'
+import { instructionsOf } from '../../src/domain/dockerfile.js'
+import { dockerfileError } from '../../src/phases/annotations.js'
 import { undouble } from '../../src/docker/output.js'
 import * as output from '../__fixtures__/build-output.js'
 

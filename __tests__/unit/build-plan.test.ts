@@ -3,6 +3,7 @@
 import { describe, expect, it, test } from '@jest/globals'
 import type { BuildInputs } from '../../src/inputs/build.js'
 import { buildStep, withLabelLine } from '../../src/plan/build.js'
+import { buildArgs } from '../../src/plan/render.js'
 import { PLAIN_BUILD } from './fakes.js'
 
 const labels = [
@@ -64,14 +65,16 @@ describe('buildStep with the classic builder', () => {
 
   it('reads the Dockerfile with the LABEL line from standard input, and passes no --label', () => {
     const step = buildStep(build('FROM busybox\n'), ['app:v1'], options, [])
-    expect(step.args).toEqual(['build', '--file', '-', '--tag', 'app:v1', '--iidfile', '/t/iid', '/ws'])
+    expect(buildArgs(step)).toEqual(['build', '--file', '-', '--tag', 'app:v1', '--iidfile', '/t/iid', '/ws'])
     expect(step.dockerfileText).toBe(`FROM busybox\n${LINE}\n`)
     // The Dockerfile on disk still names the lines of an annotation.
     expect(step.dockerfile).toBe('/ws/Dockerfile')
   })
 
   it('keeps --label where BuildKit makes labels metadata only, or when the Dockerfile was not read', () => {
-    expect(buildStep(build('FROM busybox\n'), ['app:v1'], { ...options, buildkit: true }, []).args).toContain('--label')
+    expect(buildArgs(buildStep(build('FROM busybox\n'), ['app:v1'], { ...options, buildkit: true }, []))).toContain(
+      '--label'
+    )
     expect(buildStep({ ...PLAIN_BUILD, labels }, ['app:v1'], options, []).dockerfileText).toBeUndefined()
   })
 })

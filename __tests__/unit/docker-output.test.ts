@@ -1,17 +1,15 @@
 import { describe, expect, it, test } from '@jest/globals'
+import { classifyFailure, parseRetryAfter, withoutNames } from '../../src/docker/failures.js'
 import {
   buildCache,
-  classifyFailure,
   commandFailed,
   errorSummary,
   loginFailure,
-  parseRetryAfter,
   pushedDigest,
   shortCommand,
-  shownArg,
-  shownDockerHost,
-  withoutNames
+  shownDockerHost
 } from '../../src/docker/output.js'
+import { shownArg } from '../../src/runner/log.js'
 import { DockerError, EngineUnreachable } from '../../src/domain/errors.js'
 import * as built from '../__fixtures__/build-output.js'
 

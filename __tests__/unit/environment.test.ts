@@ -3,13 +3,12 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { readDockerConfig } from '../../src/runner/docker-config.js'
 import {
   findExecutable,
   gitCommitTime,
   isInside,
-  loginsOf,
   nodeFs,
-  pluginDirs,
   readEnvironment,
   tempBase
 } from '../../src/runner/environment.js'
@@ -55,7 +54,7 @@ describe('readEnvironment: paths and variables', () => {
     expect(environment).toMatchObject({
       workspace: process.cwd(),
       runnerTemp: os.tmpdir(),
-      dockerConfig: path.join(os.homedir(), '.docker'),
+      dockerConfig: { dir: path.join(os.homedir(), '.docker') },
       buildxConfig: path.join(os.homedir(), '.docker', 'buildx'),
       dockerHost: undefined,
       buildkitEnv: false,
@@ -78,7 +77,7 @@ describe('readEnvironment: paths and variables', () => {
     expect(environment).toMatchObject({
       workspace: '/home/runner/work/app/app',
       runnerTemp: '/home/runner/work/_temp',
-      dockerConfig: config,
+      dockerConfig: { dir: config, json: {}, registries: [], credsStore: undefined },
       buildxConfig: '/opt/buildx',
       dockerHost: 'tcp://docker:2376',
       buildkitEnv: true
@@ -178,7 +177,9 @@ describe('readEnvironment: the buildx plugin', () => {
   })
 })
 
-describe('pluginDirs', () => {
+const pluginDirs = (dir: string): string[] => readDockerConfig(dir).pluginDirs
+
+describe('readDockerConfig: pluginDirs', () => {
   it("lists cliPluginsExtraDirs, then the config's cli-plugins, then the system folders", () => {
     const config = dockerConfig({ 'config.json': JSON.stringify({ cliPluginsExtraDirs: ['/a', 7, '/b'] }) })
     expect(pluginDirs(config)).toEqual(['/a', '/b', path.join(config, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS])
@@ -297,7 +298,12 @@ describe('readEnvironment: the commit time (the created label)', () => {
   })
 })
 
-describe('loginsOf: the registries the user is logged in to', () => {
+const loginsOf = (dir: string): { registries: string[]; store: boolean } => {
+  const config = readDockerConfig(dir)
+  return { registries: config.registries, store: config.credsStore !== undefined }
+}
+
+describe('readDockerConfig: the registries the user is logged in to', () => {
   it('reads auths and credHelpers, Docker Hub as docker.io, and whether a credsStore is set', () => {
     const dir = dockerConfig({
       'config.json': JSON.stringify({

@@ -1,18 +1,8 @@
 import { describe, expect, it, test } from '@jest/globals'
-import {
-  autoTags,
-  createdLine,
-  createdOf,
-  expandTags,
-  gitEventOf,
-  headCommitTime,
-  isNearSemver,
-  latestOf,
-  ociLabels,
-  parseSemver,
-  tagOf
-} from '../../src/domain/event.js'
-import type { CommitTimes, CreatedSource, GitEvent, LatestMode, Variables, Variant } from '../../src/domain/event.js'
+import { createdLine, createdOf, gitEventOf, headCommitTime, ociLabels } from '../../src/domain/event.js'
+import type { CommitTimes, CreatedSource, GitEvent, Variables } from '../../src/domain/event.js'
+import { autoTags, expandTags, isNearSemver, latestOf, parseSemver, tagOf } from '../../src/inputs/tags.js'
+import type { LatestMode, Variant } from '../../src/inputs/tags.js'
 import { isValidTag } from '../../src/domain/reference.js'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'

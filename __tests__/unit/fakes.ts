@@ -72,7 +72,13 @@ export function env(
     created: { date: new Date('2026-01-02T03:04:05Z'), source: 'now' },
     buildkitEnv: false,
     dockerHost: undefined,
-    dockerConfig: '/home/runner/.docker',
+    dockerConfig: {
+      dir: '/home/runner/.docker',
+      json: {},
+      registries: [],
+      credsStore: undefined,
+      pluginDirs: ['/home/runner/.docker/cli-plugins']
+    },
     buildxConfig: '/home/runner/.docker/buildx',
     buildx: true,
     selfHosted: false,

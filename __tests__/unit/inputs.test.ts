@@ -2,7 +2,7 @@ import { describe, expect, it, test } from '@jest/globals'
 import * as path from 'node:path'
 import { readActionFile } from '../../scripts/lib/action-yml.mjs'
 import { gitEventOf } from '../../src/domain/event.js'
-import type { Provenance } from '../../src/inputs/build.js'
+import type { Provenance } from '../../src/inputs/builder.js'
 import type { Environment } from '../../src/runner/environment.js'
 import { INPUT_NAMES } from '../../src/inputs/names.js'
 import type { InputName, RawInputs } from '../../src/inputs/names.js'
@@ -1375,7 +1375,11 @@ describe('parseInputs: push on a pull request from a fork', () => {
   const onFork = (overrides: Partial<RawInputs>, logins = { registries: [] as string[], store: false }): ParseResult =>
     parseInputs(raw({ images: 'ghcr.io/octo-org/app', ...overrides }), {
       ...env(undefined, forkPr),
-      dockerLogins: logins
+      dockerConfig: {
+        ...env().dockerConfig,
+        registries: logins.registries,
+        credsStore: logins.store ? 'desktop' : undefined
+      }
     })
 
   it('builds and does not push, with a warning that gives the fix', () => {

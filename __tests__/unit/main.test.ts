@@ -51,9 +51,13 @@ afterEach(async () => {
   removeTempDirs()
 })
 
-/** The step's environment as the runner gives it, with these inputs (INPUT_<NAME>, hyphens kept). */
+/**
+ * The step's environment as the runner gives it, with these inputs (INPUT_<NAME>, hyphens
+ * kept): set in this process too, where @actions/core reads the inputs (the capture puts the
+ * environment back after each test).
+ */
 function vars(inputs: Record<string, string>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
+  const step = {
     PATH: bin,
     GITHUB_WORKSPACE: ws,
     RUNNER_TEMP: runnerTemp,
@@ -62,6 +66,9 @@ function vars(inputs: Record<string, string>, extra: Record<string, string> = {}
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
     ...extra
   }
+  for (const name of Object.keys(process.env)) if (name.startsWith('INPUT_')) delete process.env[name]
+  Object.assign(process.env, step)
+  return step
 }
 
 describe('the dry run', () => {

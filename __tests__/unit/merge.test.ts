@@ -4,8 +4,10 @@ import { describe, expect, it, test } from '@jest/globals'
 import { commandLines } from '../../src/plan/command-lines.js'
 import type { GitEvent } from '../../src/domain/event.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
-import { mergeCommands, partTag } from '../../src/inputs/merge.js'
+import { partTag } from '../../src/inputs/tags.js'
 import { makePlan } from '../../src/plan/plan.js'
+import { mergeArgs } from '../../src/plan/render.js'
+import type { MergeStep } from '../../src/plan/steps.js'
 import { env, NO_EVENT, PLAN_FACTS, raw } from './fakes.js'
 import { inputsOf } from './results.js'
 import type { RawInputs } from '../../src/inputs/names.js'
@@ -67,21 +69,24 @@ describe('merge: the platforms', () => {
     const { plan } = makePlan(inputs, FACTS)
     expect(plan.pushes).toEqual([])
     if (plan.image.kind !== 'merge') throw new Error('a merge')
+    const refs = ['1.2.3', '1.2', '1', 'latest', 'sha-abc1234'].map((t) => `localhost:5000/app:${t}`)
     expect(plan.image.repositories[0]).toEqual({
       repository: 'localhost:5000/app',
+      insecure: false,
       parts: [
         { platform: 'linux/amd64', ref: 'localhost:5000/app:sha-abc1234-linux-amd64' },
         { platform: 'linux/arm64', ref: 'localhost:5000/app:sha-abc1234-linux-arm64' }
       ],
-      create: [
-        [
-          ...['buildx', 'imagetools', 'create'],
-          ...['1.2.3', '1.2', '1', 'latest', 'sha-abc1234'].flatMap((t) => ['--tag', `localhost:5000/app:${t}`]),
-          'localhost:5000/app:sha-abc1234-linux-amd64',
-          'localhost:5000/app:sha-abc1234-linux-arm64'
-        ]
-      ]
+      refs
     })
+    expect(mergeArgs(plan.image, plan.image.repositories[0])).toEqual([
+      [
+        ...['buildx', 'imagetools', 'create'],
+        ...refs.flatMap((ref) => ['--tag', ref]),
+        'localhost:5000/app:sha-abc1234-linux-amd64',
+        'localhost:5000/app:sha-abc1234-linux-arm64'
+      ]
+    ])
     expect(commandLines(plan)[0]).toBe(
       '# check that localhost:5000/app:sha-abc1234-linux-amd64 exists and is of commit ' + SHA
     )
@@ -104,17 +109,19 @@ describe('merge: the platforms', () => {
   })
 })
 
-describe('mergeCommands without buildx', () => {
+describe('the merge without buildx', () => {
   it('creates and pushes a manifest list per tag, talking plain HTTP only to a loopback registry', () => {
-    const parts = [{ platform: 'linux/amd64', ref: 'localhost:5000/app:p1' }]
-    expect(mergeCommands('localhost:5000/app', ['v1'], parts, undefined)).toEqual([
-      ['manifest', 'create', '--insecure', '--amend', 'localhost:5000/app:v1', 'localhost:5000/app:p1'],
+    const inputs = inputsOf(parse({ images: 'localhost:5000/app\nghcr.io/org/app', tags: 'v1', merge: 'linux/amd64' }))
+    const step = makePlan(inputs, { ...FACTS, buildx: false }).plan.image as MergeStep
+    expect(step.tool).toBe('manifest')
+    const [local, ghcr] = step.repositories
+    const part = 'sha-abc1234-linux-amd64'
+    expect(mergeArgs(step, local)).toEqual([
+      ['manifest', 'create', '--insecure', '--amend', 'localhost:5000/app:v1', `localhost:5000/app:${part}`],
       ['manifest', 'push', '--insecure', '--purge', 'localhost:5000/app:v1']
     ])
-    expect(
-      mergeCommands('ghcr.io/org/app', ['v1'], [{ platform: 'linux/amd64', ref: 'ghcr.io/org/app:p1' }], undefined)
-    ).toEqual([
-      ['manifest', 'create', '--amend', 'ghcr.io/org/app:v1', 'ghcr.io/org/app:p1'],
+    expect(mergeArgs(step, ghcr)).toEqual([
+      ['manifest', 'create', '--amend', 'ghcr.io/org/app:v1', `ghcr.io/org/app:${part}`],
       ['manifest', 'push', '--purge', 'ghcr.io/org/app:v1']
     ])
   })

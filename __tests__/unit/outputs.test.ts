@@ -1,10 +1,11 @@
 import { describe, expect, it, test } from '@jest/globals'
 import { readActionFile } from '../../scripts/lib/action-yml.mjs'
-import { metadataOf, outputsOf, platformsOf } from '../../src/report/outputs.js'
-import type { Metadata, Outcome, Pushed } from '../../src/report/outputs.js'
-import type { Target } from '../../src/plan/plan.js'
+import { platformsOf } from '../../src/domain/image.js'
+import type { Pushed, Tarball, Target } from '../../src/domain/image.js'
 import type { Repository } from '../../src/domain/reference.js'
-import type { Tarball } from '../../src/phases/save.js'
+import type { Outcome } from '../../src/domain/run.js'
+import { metadataOf, outputsOf } from '../../src/report/outputs.js'
+import type { Metadata } from '../../src/report/outputs.js'
 
 const IMAGE_ID = 'sha256:' + 'a'.repeat(64)
 const DIGEST_A = 'sha256:' + '1'.repeat(64)

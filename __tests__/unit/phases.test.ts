@@ -1,4 +1,4 @@
-// The docker work of the main step (phases.ts, image.ts, push.ts) against the fake runner, with
+// The docker work of the main step (phases/: run, build, load, retag, push, save) against the fake runner, with
 // plans made by the real parseInputs and makePlan in a real temp workspace.
 import { afterEach, beforeEach, describe, expect, it, test } from '@jest/globals'
 import { createHash } from 'node:crypto'
@@ -11,14 +11,15 @@ import { nodeFs } from '../../src/runner/environment.js'
 import { DockerError, EngineUnreachable } from '../../src/domain/errors.js'
 import type { RawInputs } from '../../src/inputs/names.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
-import { makeImage } from '../../src/phases/image.js'
 import type { MadeImage } from '../../src/phases/image.js'
 import { CONCURRENCY } from '../../src/docker/limit.js'
-import type { Pushed } from '../../src/report/outputs.js'
-import { logIn, PhaseFailure, runPhases, save } from '../../src/phases/run.js'
+import type { Pushed } from '../../src/domain/image.js'
+import { logIn } from '../../src/phases/login.js'
+import { makeImage, PhaseFailure, runPhases } from '../../src/phases/run.js'
+import { save } from '../../src/phases/save.js'
 import { pushAll as pushGroups } from '../../src/phases/push.js'
 import { makePlan } from '../../src/plan/plan.js'
-import type { Plan, Secrets } from '../../src/plan/plan.js'
+import type { Plan, Secrets } from '../../src/plan/steps.js'
 import {
   after,
   builds,
@@ -360,8 +361,8 @@ describe('pushAll', () => {
     expect(fake.maxInFlight).toBe(CONCURRENCY)
     for (const [first, ...rest] of plan.pushes) {
       const startOf = (ref: string): number => fake.calls.find((c) => c.args[1] === ref)?.startedAt ?? -1
-      const firstEnded = fake.calls.find((c) => c.args[1] === first.target.ref)?.endedAt ?? Infinity
-      for (const push of rest) expect(startOf(push.target.ref)).toBeGreaterThan(firstEnded)
+      const firstEnded = fake.calls.find((c) => c.args[1] === first.ref)?.endedAt ?? Infinity
+      for (const push of rest) expect(startOf(push.ref)).toBeGreaterThan(firstEnded)
     }
   })
 })
@@ -510,7 +511,7 @@ describe('save', () => {
     const target = plan.save.target.path
     fs.writeFileSync(target, EARLIER)
     fake.onStream(['image', 'save'], reply)
-    return { target, saving: save(docker, plan.save, plan.targets.length) }
+    return { target, saving: save(docker, plan.save) }
   }
 
   test.each([

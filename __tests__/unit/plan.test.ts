@@ -4,7 +4,9 @@ import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Inputs } from '../../src/inputs/inputs.js'
 import { commandLines } from '../../src/plan/command-lines.js'
 import { makePlan } from '../../src/plan/plan.js'
-import type { Builder, Compressor, Plan, PlanFacts, Secrets } from '../../src/plan/plan.js'
+import type { PlanFacts } from '../../src/plan/plan.js'
+import * as render from '../../src/plan/render.js'
+import type { Builder, Compressor, Plan, Secrets } from '../../src/plan/steps.js'
 import type { SaveTarget } from '../../src/inputs/tarball.js'
 import type { Repository } from '../../src/domain/reference.js'
 import { env, PLAIN_BUILD, raw } from './fakes.js'
@@ -93,22 +95,31 @@ function plan(overrides: Overrides = {}, builder: Builder = 'buildx', buildkit =
 
 function buildArgsOf(p: Plan): string[] {
   if (p.image.kind !== 'build') throw new Error(`expected a build, got ${p.image.kind}`)
-  return p.image.args
+  return render.buildArgs(p.image)
 }
 
-/** Every argument array of a plan. */
+/** Every argument array the plan's steps render to. */
 function allArgs(p: Plan): string[][] {
-  const image =
-    p.image.kind === 'build' || p.image.kind === 'load'
-      ? [p.image.args]
-      : p.image.kind === 'merge'
-        ? p.image.repositories.flatMap((r) => r.create)
-        : [p.image.inspect, p.image.pull, ...p.image.tag, ...(p.image.copy ? [p.image.copy.create] : [])]
+  const image = p.image
+  const imageArgs =
+    image.kind === 'build'
+      ? [render.buildArgs(image), ...image.cachePulls.map((ref) => render.pullArgs(ref))]
+      : image.kind === 'load'
+        ? [render.loadArgs(image)]
+        : image.kind === 'merge'
+          ? image.repositories.flatMap((r) => render.mergeArgs(image, r))
+          : [
+              render.inspectArgs([image.source], '{{.Id}}'),
+              render.pullArgs(image.source),
+              ...image.refs.map((ref) => render.tagArgs(image.source, ref)),
+              ...(image.copy ? [render.imagetoolsCreateArgs(image.refs, [image.source])] : [])
+            ]
   return [
-    ...p.logins.map((l) => l.args),
-    ...image,
-    ...p.pushes.flat().map((x) => x.args),
-    ...(p.save ? [p.save.args] : [])
+    ...p.logins.map(render.loginArgs),
+    ...imageArgs,
+    ...p.pushes.flat().map((t) => render.pushArgs(t.ref)),
+    ...(p.save ? [render.saveArgs(p.save.refs)] : []),
+    ...(p.cleanup.length > 0 ? [render.removeArgs(p.cleanup)] : [])
   ]
 }
 
@@ -150,17 +161,34 @@ describe('makePlan: build arguments', () => {
       { images: [alice, ghcr], tags: ['v1', 'latest'], source: { kind: 'build', build: fullBuild } },
       builder
     )
+    // The step keeps every field typed; render.ts alone makes the arguments.
     expect(p.image).toEqual({
       kind: 'build',
-      args: [...start, ...fullOptions, ...metadata, '--iidfile', IID, '/ws/app'],
+      builderName: '',
+      context: '/ws/app',
+      file: '/ws/docker/prod.Dockerfile',
+      refs: ['alice/app:v1', 'alice/app:latest', 'ghcr.io/org/app:v1', 'ghcr.io/org/app:latest'],
+      buildArgs: fullBuild.buildArgs,
+      sourceDateEpoch: undefined,
+      labels: fullBuild.labels,
+      target: 'prod',
+      platforms: ['linux/arm64/v8'],
+      network: 'host',
+      pull: true,
+      noCache: true,
+      cacheFrom: [],
+      inlineCache: false,
+      secrets: [],
+      provenance: builder === 'buildx' ? 'false' : undefined,
+      output: builder === 'buildx' ? 'load' : undefined,
       iidFile: IID,
       metadataFile,
       cachePulls: [],
-      secretEnv: [],
       dockerfile: '/ws/docker/prod.Dockerfile',
+      dockerfileText: undefined,
       push: undefined
-      // The loaded image's ID as the engine has it (the containerd store's is not the iidfile's).
     })
+    expect(buildArgsOf(p)).toEqual([...start, ...fullOptions, ...metadata, '--iidfile', IID, '/ws/app'])
   })
 
   test.each<[Builder, string[]]>([
@@ -279,9 +307,8 @@ describe('makePlan: cache-from', () => {
       IID,
       '/ws'
     ])
-    expect(p.image.kind === 'build' && p.image.cachePulls).toEqual(
-      cacheFrom.map((ref) => ({ ref, args: ['pull', ref] }))
-    )
+    expect(p.image.kind === 'build' && p.image.cachePulls).toEqual(cacheFrom)
+    expect(allArgs(p).slice(1, 3)).toEqual(cacheFrom.map((ref) => ['pull', ref]))
   })
 
   it('treats an older CLI with DOCKER_BUILDKIT=1 as BuildKit', () => {
@@ -311,9 +338,9 @@ describe('makePlan: secrets', () => {
       ...['--secret', 'id=npm,env=SHIP_IMAGE_SECRET_1', '--secret', 'id=gh.token,env=SHIP_IMAGE_SECRET_2'],
       ...['--metadata-file', METADATA, '--iidfile', IID, '/ws']
     ])
-    expect(p.image.kind === 'build' && p.image.secretEnv).toEqual([
-      { name: 'SHIP_IMAGE_SECRET_1', id: 'npm' },
-      { name: 'SHIP_IMAGE_SECRET_2', id: 'gh.token' }
+    expect(p.image.kind === 'build' && p.image.secrets).toEqual([
+      { id: 'npm', env: 'SHIP_IMAGE_SECRET_1' },
+      { id: 'gh.token', env: 'SHIP_IMAGE_SECRET_2' }
     ])
     expect(JSON.stringify(p)).not.toContain(PASSWORD)
   })
@@ -350,34 +377,31 @@ describe('makePlan: login', () => {
     ['localhost:5000', ['login', '--username', 'alice', '--password-stdin', 'localhost:5000']]
   ])('for %s', (registry, args) => {
     const p = plan({ registry, credentials: { username: 'alice', password: PASSWORD } })
-    expect(p.logins).toEqual([{ registry, username: 'alice', args }])
+    expect(p.logins).toEqual([{ registry, username: 'alice' }])
+    expect(render.loginArgs(p.logins[0])).toEqual(args)
   })
 })
 
 describe('makePlan: retag', () => {
   it('inspects, pulls and tags the source for every target', () => {
     const p = plan({ images: [alice, local], tags: ['v1', 'latest'], source: { kind: 'image', ref: 'alpine:3.20' } })
+    const refs = ['alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest']
+    // With buildx and a push, a source in a registry is first tried as a registry-side copy.
     expect(p.image).toEqual({
       kind: 'retag',
       source: 'alpine:3.20',
-      inspect: ['image', 'inspect', '--format', '{{.Id}}', 'alpine:3.20'],
-      pull: ['pull', 'alpine:3.20'],
-      tag: [
-        ['image', 'tag', 'alpine:3.20', 'alice/app:v1'],
-        ['image', 'tag', 'alpine:3.20', 'alice/app:latest'],
-        ['image', 'tag', 'alpine:3.20', 'localhost:5000/app:v1'],
-        ['image', 'tag', 'alpine:3.20', 'localhost:5000/app:latest']
-      ],
-      // With buildx and a push, a source in a registry is first tried as a registry-side copy.
-      copy: {
-        imagetools: ['buildx', 'imagetools'],
-        create: [
-          ...['buildx', 'imagetools', 'create', '--tag', 'alice/app:v1', '--tag', 'alice/app:latest'],
-          ...['--tag', 'localhost:5000/app:v1', '--tag', 'localhost:5000/app:latest', 'alpine:3.20']
-        ],
-        registries: ['docker.io', 'localhost:5000']
-      }
+      refs,
+      copy: { registries: ['docker.io', 'localhost:5000'] }
     })
+    expect(allArgs(p).slice(0, 7)).toEqual([
+      ['image', 'inspect', '--format', '{{.Id}}', 'alpine:3.20'],
+      ['pull', 'alpine:3.20'],
+      ...refs.map((ref) => ['image', 'tag', 'alpine:3.20', ref]),
+      [
+        ...['buildx', 'imagetools', 'create', '--tag', 'alice/app:v1', '--tag', 'alice/app:latest'],
+        ...['--tag', 'localhost:5000/app:v1', '--tag', 'localhost:5000/app:latest', 'alpine:3.20']
+      ]
+    ])
   })
 
   test.each<[string, Overrides, Builder]>([
@@ -403,14 +427,14 @@ describe('makePlan: pushes', () => {
   it('pushes every target, one list per repository, tags in order', () => {
     const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'] })
     expect(p.pushes).toEqual([
-      [
-        { target: p.targets[0], args: ['push', 'alice/app:v1'] },
-        { target: p.targets[1], args: ['push', 'alice/app:v2'] }
-      ],
-      [
-        { target: p.targets[2], args: ['push', 'ghcr.io/org/app:v1'] },
-        { target: p.targets[3], args: ['push', 'ghcr.io/org/app:v2'] }
-      ]
+      [p.targets[0], p.targets[1]],
+      [p.targets[2], p.targets[3]]
+    ])
+    expect(p.pushes.flat().map((t) => render.pushArgs(t.ref))).toEqual([
+      ['push', 'alice/app:v1'],
+      ['push', 'alice/app:v2'],
+      ['push', 'ghcr.io/org/app:v1'],
+      ['push', 'ghcr.io/org/app:v2']
     ])
   })
 
@@ -432,11 +456,9 @@ describe('makePlan: save', () => {
   it('lists every reference once, in target order', () => {
     const target: SaveTarget = { path: '/ws/out/image.tar.gz', format: 'gzip', level: 3 }
     const p = plan({ images: [alice, local], tags: ['v1', 'latest'], save: target, push: false })
-    expect(p.save).toEqual({
-      target,
-      args: ['image', 'save', 'alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest'],
-      compressor: { kind: 'zlib' }
-    })
+    const refs = ['alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest']
+    expect(p.save).toEqual({ target, refs, compressor: { kind: 'zlib' } })
+    expect(render.saveArgs(refs)).toEqual(['image', 'save', ...refs])
   })
 
   test.each<[SaveTarget, string | undefined, Compressor]>([
@@ -508,7 +530,7 @@ describe('makePlan: the password', () => {
     for (const builder of ['buildx', 'docker'] as const) {
       const { plan: p, secrets } = makePlan(parsed.inputs, facts(builder))
       expect(secrets.passwords).toEqual([PASSWORD])
-      expect(p.logins[0]?.args).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
+      expect(render.loginArgs(p.logins[0])).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
       expect(
         allArgs(p)
           .flat()
@@ -568,12 +590,7 @@ describe('makePlan: platforms, provenance and builder with buildx', () => {
   const two = ['linux/amd64', 'linux/arm64']
   const start = (...flags: string[]): string[] => ['buildx', 'build', ...flags]
   const middle = ['--file', '/ws/Dockerfile', '--tag', 'alice/app:latest', '--tag', 'ghcr.io/org/app:latest']
-  const readBack = (builder: string[] = []) => ({
-    metadataFile: METADATA,
-    registries: ['docker.io', 'ghcr.io'],
-    inspect: ['buildx', 'imagetools', 'inspect', ...builder, '--raw'],
-    fallback: ['manifest', 'inspect']
-  })
+  const readBack = { registries: ['docker.io', 'ghcr.io'] }
 
   test.each<[string, Partial<BuildInputs>, boolean, string[], string[], boolean]>([
     [
@@ -634,11 +651,9 @@ describe('makePlan: platforms, provenance and builder with buildx', () => {
     expect(buildArgsOf(p)).toEqual([...first, ...middle, ...platform, ...end])
     expect(p.platforms).toEqual(build.platforms)
     if (p.image.kind !== 'build') throw new Error('a build')
-    expect(p.image.push).toEqual(
-      pushedByBuild ? readBack(build.builder === '' ? [] : ['--builder', build.builder]) : undefined
-    )
+    expect(p.image.push).toEqual(pushedByBuild ? readBack : undefined)
     // buildx's push replaces docker push; without it every target is pushed as before.
-    expect(p.pushes.flat().map((x) => x.args)).toEqual(
+    expect(p.pushes.flat().map((t) => render.pushArgs(t.ref))).toEqual(
       push && !pushedByBuild ? p.targets.map((t) => ['push', t.ref]) : []
     )
   })
@@ -647,13 +662,10 @@ describe('makePlan: platforms, provenance and builder with buildx', () => {
     const build: BuildInputs = { ...plainBuild, platforms: two, builder: 'k8s' }
     const p = plan({ source: { kind: 'build', build } })
     expect(buildArgsOf(p).slice(0, 6)).toEqual(['buildx', 'build', '--builder', 'k8s', '--push', '--provenance=false'])
-    expect(p.image.kind === 'build' && p.image.push?.inspect).toEqual([
-      'buildx',
-      'imagetools',
-      'inspect',
-      '--builder',
-      'k8s',
-      '--raw'
+    if (p.image.kind !== 'build' || !p.image.push) throw new Error('a build that buildx pushes')
+    expect(render.imagetoolsInspectArgs('ghcr.io/org/app@sha256:x', { builderName: p.image.builderName })).toEqual([
+      ...['buildx', 'imagetools', 'inspect', '--builder', 'k8s', '--raw'],
+      'ghcr.io/org/app@sha256:x'
     ])
   })
 
@@ -681,8 +693,8 @@ describe('makePlan: platforms, provenance and builder with buildx', () => {
     const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'], source: { kind: 'build', build } })
     expect(commandLines(p)).toEqual([
       'docker buildx build --push --provenance=false --file /ws/Dockerfile --tag alice/app:v1 --tag alice/app:v2 --tag ghcr.io/org/app:v1 --tag ghcr.io/org/app:v2 --platform linux/amd64,linux/arm64 --metadata-file /tmp/run/metadata.json --iidfile /tmp/run/iid /ws',
-      'docker buildx imagetools inspect --raw alice/app@<digest>',
-      'docker buildx imagetools inspect --raw ghcr.io/org/app@<digest>'
+      "docker buildx imagetools inspect --raw 'alice/app@<digest>'",
+      "docker buildx imagetools inspect --raw 'ghcr.io/org/app@<digest>'"
     ])
   })
 })

@@ -1,4 +1,4 @@
-// registry-side.ts against the fake docker runner: a promote copied in the
+// phases/registry.ts and phases/merge.ts against the fake docker runner: a promote copied in the
 // registry (an index as it is, one manifest only where buildx can keep it), and
 // the merge's check of its parts before anything is made.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
@@ -7,8 +7,9 @@ import { Docker } from '../../src/docker/docker.js'
 import type { GitEvent } from '../../src/domain/event.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { makePlan } from '../../src/plan/plan.js'
-import type { Plan } from '../../src/plan/plan.js'
-import { copyInRegistry, mergeParts } from '../../src/phases/registry.js'
+import type { Plan } from '../../src/plan/steps.js'
+import { mergeParts } from '../../src/phases/merge.js'
+import { copyInRegistry } from '../../src/phases/registry.js'
 import { failure, FakeDocker, instantTiming, MANIFEST_UNKNOWN } from '../__fixtures__/docker.js'
 import { captureWorkflow } from '../__fixtures__/workflow.js'
 import type { Capture } from '../__fixtures__/workflow.js'
@@ -45,7 +46,7 @@ function planOf(overrides: Record<string, string>, event: GitEvent = NO_EVENT): 
 describe('copyInRegistry', () => {
   const promote = (plan: Plan) => {
     if (plan.image.kind !== 'retag' || !plan.image.copy) throw new Error('a registry-side retag')
-    return copyInRegistry(docker, plan, plan.image.copy, plan.image.source)
+    return copyInRegistry(docker, plan, plan.image, () => undefined)
   }
 
   it('copies an index as it is, and gives its digest and platforms', async () => {
@@ -94,7 +95,7 @@ describe('mergeParts', () => {
   })
   const merge = (plan: Plan) => {
     if (plan.image.kind !== 'merge') throw new Error('a merge')
-    return mergeParts(docker, plan, plan.image)
+    return mergeParts(docker, plan, plan.image, () => undefined)
   }
 
   it('checks every part, then makes the index and reads its digest back', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { classifyFailure } from '../../src/docker/output.js'
+import { classifyFailure } from '../../src/docker/failures.js'
 import { DEFAULT_POLICY, MAX_RETRY_AFTER_MS, retryDelay, withRetries } from '../../src/docker/retry.js'
 import type { AttemptResult, RetryHooks } from '../../src/docker/retry.js'
 

@@ -1,8 +1,8 @@
 // scripts/lib/step-runner.mjs runs the bundle for the end-to-end tests, the bench and
 // the demo; these are its pure parts: the INPUT_* mapping, the environment of a step
-// and the command-file parser (against what the action's own workflow.ts writes).
+// and the command-file parser (against what @actions/core writes for the action).
 import { afterAll, describe, expect, it } from '@jest/globals'
-import * as workflow from '../../src/runner/workflow.js'
+import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -77,10 +77,10 @@ describe('parseCommandFile', () => {
     const saved = process.env.GITHUB_OUTPUT
     process.env.GITHUB_OUTPUT = file
     try {
-      workflow.setOutput('tags', 'a:1\na:2\n\na:3')
-      workflow.setOutput('empty', '')
-      workflow.setOutput('metadata', JSON.stringify({ x: 'y<<z' }))
-      workflow.setOutput('last', 'trailing newline\n')
+      core.setOutput('tags', 'a:1\na:2\n\na:3')
+      core.setOutput('empty', '')
+      core.setOutput('metadata', JSON.stringify({ x: 'y<<z' }))
+      core.setOutput('last', 'trailing newline\n')
     } finally {
       if (saved === undefined) delete process.env.GITHUB_OUTPUT
       else process.env.GITHUB_OUTPUT = saved

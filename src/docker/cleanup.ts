@@ -6,13 +6,14 @@
 import * as fs from 'node:fs'
 import { stopChildren } from './children.js'
 import { STATE_PATHS } from '../runner/state.js'
-import * as workflow from '../runner/workflow.js'
+import * as core from '@actions/core'
+import * as log from '../runner/log.js'
 
 const paths = new Set<string>()
 
 /** The list goes into the step's state too, so the post step removes what a killed main step left. */
 function saved(): void {
-  workflow.saveState(STATE_PATHS, JSON.stringify([...paths]))
+  core.saveState(STATE_PATHS, JSON.stringify([...paths]))
 }
 
 export function track(path: string): void {
@@ -58,8 +59,6 @@ export function removeOnSignals(): void {
 async function stopAndExit(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
   await stopChildren()
   removeAll()
-  process.stdout.write(
-    `Stopped by ${signal}; stopped this run's docker commands and removed its temporary files and credentials.\n`
-  )
+  log.info(`Stopped by ${signal}; stopped this run's docker commands and removed its temporary files and credentials.`)
   process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
 }

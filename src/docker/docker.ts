@@ -1,23 +1,18 @@
 // The one module that runs the docker CLI. Every call is an argument array (never
 // a shell string). Secrets never reach argv: a password goes to standard input,
 // build secrets into the build process's environment (RunOptions.env). Commands
-// that talk to a registry are retried on transient faults.
+// that talk to a registry are retried on transient faults. What docker prints
+// reaches the log with workflow commands off (log.untrustedOutput).
 //
 // The commands themselves go through a CommandRunner: the real CLI (cliRunner), or
 // a fake in the unit tests.
 import type { Readable } from 'node:stream'
 import { childEnvironment, hasDescriptor, isStopping, startChild } from './children.js'
-import {
-  classifyFailure,
-  commandFailed,
-  ENGINE_DOWN,
-  engineUnreachable,
-  errorSummary,
-  shownArg
-} from './output.js'
 import { DockerError, EngineUnreachable } from '../domain/errors.js'
+import * as log from '../runner/log.js'
+import { classifyFailure, ENGINE_DOWN } from './failures.js'
+import { commandFailed, engineUnreachable, errorSummary } from './output.js'
 import { DEFAULT_POLICY, withRetries } from './retry.js'
-import * as workflow from '../runner/workflow.js'
 
 export interface RunOptions {
   /** Written to the command's standard input (the only way a secret reaches docker). */
@@ -126,7 +121,7 @@ export class Docker {
           random: this.timing.random,
           onRetry: ({ attempt, attempts, reason, delayMs }) => {
             retries++
-            workflow.warning(
+            log.warning(
               `docker ${args[0]} to ${retry.registry} failed on attempt ${attempt} of ${attempts} (${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s.`
             )
           }
@@ -165,13 +160,13 @@ export function cliRunner(
     )
   }
   const baseEnv = childEnvironment(extraEnv)
-  const echo = (args: string[]): string => `[command]${docker} ${args.map(shownArg).join(' ')}`
+  const echo = (args: string[]): string => `[command]${docker} ${args.map(log.shownArg).join(' ')}`
   return {
     run(args, options) {
       const { onLine, silent = false } = options
       const quiet = silent || onLine !== undefined
       if (onLine) onLine(echo(args))
-      else if (!silent) workflow.info(echo(args))
+      else if (!silent) log.info(echo(args))
       const { stdin } = options
       const direct = stdin !== undefined && hasDescriptor(stdin)
       const child = startChild(docker, args, {
@@ -183,15 +178,17 @@ export function cliRunner(
       const stderr: Buffer[] = []
       const outLines = onLine && lineSplitter(onLine)
       const errLines = onLine && lineSplitter(onLine)
+      // docker's own output (a build's RUN steps among it) reaches the log as it comes, with workflow commands off.
+      const raw = quiet ? undefined : log.untrustedOutput()
       child.stdout?.on('data', (chunk: Buffer) => {
         stdout.push(chunk)
         if (outLines) outLines.push(chunk)
-        else if (!quiet) process.stdout.write(chunk)
+        else raw?.write(chunk)
       })
       child.stderr?.on('data', (chunk: Buffer) => {
         stderr.push(chunk)
         if (errLines) errLines.push(chunk)
-        else if (!quiet) process.stderr.write(chunk)
+        else raw?.write(chunk)
       })
       if (stdin && !direct && child.stdin) stdin.pipe(child.stdin)
       else child.stdin?.end(options.input === undefined ? undefined : Buffer.from(options.input))
@@ -202,6 +199,7 @@ export function cliRunner(
         child.once('close', (code, signal) => {
           outLines?.flush()
           errLines?.flush()
+          raw?.end()
           resolve({
             exitCode: code ?? (signal ? 128 : 1),
             stdout: Buffer.concat(stdout).toString('utf8'),
@@ -212,7 +210,7 @@ export function cliRunner(
     },
 
     stream(args) {
-      workflow.info(echo(args))
+      log.info(echo(args))
       const child = startChild(docker, args, { env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'] })
       let stderr = ''
       child.stderr?.setEncoding('utf8')

@@ -3,7 +3,7 @@
 // transient is read from docker's output (docker-output.ts). Pure: no I/O, no
 // clock, no randomness of its own; the caller passes sleep and random in
 // (see RetryHooks).
-import type { Classification } from './output.js'
+import type { Classification } from './failures.js'
 
 export interface RetryPolicy {
   /** How many times the command runs at most (1: no retry). */

@@ -67,6 +67,20 @@ export function normalizeRegistry(host: string): string {
   return HUB_ALIASES.has(lower) ? DOCKER_HUB : lower
 }
 
+/**
+ * A registry as written in an input or as a docker config key (`ghcr.io`,
+ * `https://index.docker.io/v1/`, `localhost:5000`): the host as written (the scheme
+ * and the API path `/v1/` or `/v2/` dropped), the host normalised for comparison
+ * (normalizeRegistry), and any other path that was left after it.
+ */
+export function registryHost(value: string): { written: string; host: string; path: string } {
+  const rest = value.replace(/^https?:\/\//i, '')
+  const slash = rest.indexOf('/')
+  const written = slash < 0 ? rest : rest.slice(0, slash)
+  const path = (slash < 0 ? '' : rest.slice(slash)).replace(/^\/(?:v1|v2)?\/?$/, '')
+  return { written, host: normalizeRegistry(written), path }
+}
+
 /** A host with an optional port from 1 to 65535. */
 export function isValidDomain(domain: string): boolean {
   if (!DOMAIN_RE.test(domain)) return false

@@ -1,16 +1,19 @@
 // The inputs that say what makes the image: a build (context, Dockerfile, build
-// args, labels, secrets, cache, platform…) or an existing image to retag. Pure:
-// the file-system look-ups come in through the environment.
+// args, labels, secrets, target…; what the builder must be able to do is
+// builder.ts's), or an existing image to retag or a tarball to load. Pure: the
+// file-system look-ups come in through the environment.
 import * as path from 'node:path'
-import { stageNames } from '../phases/annotations.js'
+import { stageNames } from '../domain/dockerfile.js'
 import type { Environment } from '../runner/environment.js'
 import type { RawInputs } from './names.js'
-import { parseKeyValues, parseLines, parseList } from './parse.js'
+import { checkNetwork, parseBuilder, parsePlatforms, parseProvenance } from './builder.js'
+import type { Provenance } from './builder.js'
+import { parseKeyValues } from './parse.js'
 import type { KeyValue, Report } from './parse.js'
 import { parseImageReference } from '../domain/reference.js'
 import { checkSecretsMounted, parseSecrets, warnCredentialArgs } from './secrets.js'
 import { tarballSource } from './tarball.js'
-import type { TarballFormat } from './tarball.js'
+import type { TarballFormat } from '../domain/image.js'
 
 export interface BuildInputs {
   /** Absolute path of a local context, or a remote context (URL) as written. */
@@ -38,8 +41,6 @@ export interface BuildInputs {
   /** The commit time in seconds, for BuildKit's SOURCE_DATE_EPOCH; undefined when it is not known. */
   sourceDateEpoch?: number
 }
-
-export type Provenance = 'false' | 'true' | 'mode=min' | 'mode=max'
 
 /** What makes the image: a build, or an existing image to retag. */
 export type Source =
@@ -74,11 +75,22 @@ const BUILD_ONLY_TEXT = [
   'builder'
 ] as const
 
-/** A build from the context, or — with source-image — an existing image to retag. */
-export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaults, report: Report): Source {
+/** The references parsed already (repositories.ts): cache-from and source-image, lowercased. */
+export interface References {
+  cacheFrom: string[]
+  sourceImage: string
+}
+
+/** A build from the context, or — with source-image — an existing image to retag or a tarball to load. */
+export function parseSource(
+  raw: RawInputs,
+  { cacheFrom, sourceImage }: References,
+  env: Environment,
+  flags: BuildDefaults,
+  report: Report
+): Source {
   const buildArgs = parseKeyValues(raw, 'build-args', report)
   const labels = withDefaultLabels(parseKeyValues(raw, 'labels', report), flags.defaultLabels)
-  const cacheFrom = parseCacheFrom(raw['cache-from'], report)
   const secrets = parseSecrets(raw.secrets, report)
   if (secrets.length > 0 && raw['source-image'] === '' && !env.buildx && !env.buildkitEnv) {
     report.problem(
@@ -87,10 +99,10 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
       'install the buildx plugin (docker/setup-buildx-action), or set DOCKER_BUILDKIT=1 with a docker CLI that has BuildKit built in'
     )
   }
-  if (raw['source-image'] !== '') {
+  if (sourceImage !== '') {
     checkSecretsMounted(secrets, undefined, '', report)
-    const tarball = tarballSource(raw['source-image'], env, report)
-    const ref = tarball ? undefined : parseImageReference(raw['source-image'])
+    const tarball = tarballSource(sourceImage, env, report)
+    const ref = tarball ? undefined : parseImageReference(sourceImage)
     if (ref && !ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
       ...BUILD_ONLY_TEXT.filter((name) => raw[name] !== ''),
@@ -105,7 +117,7 @@ export function parseSource(raw: RawInputs, env: Environment, flags: BuildDefaul
         `source-image is set, so nothing is built and ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`
       )
     }
-    return tarball ? { kind: 'tarball', ...tarball } : { kind: 'image', ref: raw['source-image'] }
+    return tarball ? { kind: 'tarball', ...tarball } : { kind: 'image', ref: sourceImage }
   }
 
   const { context, file } = parseContextAndFile(raw, env, report)
@@ -178,127 +190,10 @@ function checkTarget(target: string, dockerfile: string | undefined, fileName: s
   )
 }
 
-/** The networks RUN steps can use: BuildKit knows three; the classic builder also bridge, container:<name> and named networks. */
-function checkNetwork(network: string, buildkit: boolean, report: Report): void {
-  if (network === '') return
-  if (buildkit) {
-    if (['default', 'none', 'host'].includes(network)) return
-    report.problem(
-      'network',
-      `'${network}' is not a network BuildKit can give RUN steps`,
-      'write default, none or host (BuildKit builds know no other network)'
-    )
-  } else if (!/^(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(network)) {
-    report.problem(
-      'network',
-      `'${network}' is not a network name`,
-      'write default, bridge, host, none, container:<name> or the name of a docker network'
-    )
-  }
-}
-
-const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/
-const SETUP_BUILDX = 'install the buildx plugin (docker/setup-buildx-action)'
-
-/**
- * `platforms` (or the deprecated `platform`): a list of os/arch[/variant], without
- * duplicates. Several become one image index, which only buildx builds.
- */
-function parsePlatforms(raw: RawInputs, env: Environment, report: Report): string[] {
-  if (raw.platform !== '' && raw.platforms !== '') {
-    report.problem(
-      'platform',
-      'platform and platforms are both set',
-      'remove platform (deprecated) and list every platform in platforms'
-    )
-    return []
-  }
-  const input = raw.platforms !== '' ? 'platforms' : 'platform'
-  if (input === 'platform' && raw.platform !== '')
-    report.warn(
-      'platform',
-      "Input 'platform' is deprecated: use platforms (the docker actions' name), which takes a list."
-    )
-  const platforms = [...new Set(parseList(raw[input]))]
-  const bad = platforms.filter((p) => !PLATFORM.test(p))
-  for (const platform of bad) {
-    report.problem(
-      input,
-      `'${platform}' is not a platform`,
-      'write os/arch[/variant] in lowercase, such as linux/amd64 or linux/arm/v7, several separated by commas or lines'
-    )
-  }
-  if (bad.length === 0 && platforms.length > 1 && !env.buildx) {
-    report.problem(
-      input,
-      `${platforms.length} platforms make one image index, which needs buildx, but docker build here is ${env.buildkitEnv ? "the CLI's built-in BuildKit" : 'the classic builder'} and builds one platform`,
-      `${SETUP_BUILDX} (add docker/setup-qemu-action for RUN steps of other architectures), or give one platform`
-    )
-  }
-  return platforms
-}
-
-/** `provenance`: buildx's attestation; off unless asked for, so that one platform stays one plain manifest. */
-function parseProvenance(value: string, env: Environment, report: Report): Provenance {
-  const lower = value.toLowerCase()
-  if (value === '' || lower === 'false') return 'false'
-  if (lower !== 'true' && lower !== 'mode=min' && lower !== 'mode=max') {
-    report.problem(
-      'provenance',
-      `'${value}' is not true, false, mode=min or mode=max`,
-      'write false (no attestation, the default), true or mode=min (a minimal provenance attestation) or mode=max (with the build args and more)'
-    )
-    return 'false'
-  }
-  if (!env.buildx) {
-    report.problem('provenance', 'provenance attestations need buildx', `${SETUP_BUILDX}, or set provenance to false`)
-  }
-  return lower
-}
-
-/** `builder`: the name of an existing buildx builder (setup-buildx-action's `name` output). */
-function parseBuilder(value: string, env: Environment, report: Report): string {
-  if (value === '') return ''
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(value)) {
-    report.problem(
-      'builder',
-      `'${value}' is not a builder name`,
-      'give the name of an existing buildx builder, such as the name output of docker/setup-buildx-action'
-    )
-  } else if (!env.buildx) {
-    report.problem('builder', `the builder '${value}' needs buildx, which is not installed`, SETUP_BUILDX)
-  }
-  return value
-}
-
 /** The user's labels, then each default label whose key the user did not set. */
 function withDefaultLabels(labels: KeyValue[], defaults: KeyValue[]): KeyValue[] {
   const set = new Set(labels.map((l) => l.key))
   return [...labels, ...defaults.filter((l) => !set.has(l.key))]
-}
-
-/** Image references, one per entry; `type=registry,ref=…` cache specs are buildx syntax and are not accepted. */
-function parseCacheFrom(value: string, report: Report): string[] {
-  const entries = parseLines(value).flatMap((line) => {
-    if (!/(?:^|,)\s*type=/.test(line)) return parseList(line)
-    report.problem(
-      'cache-from',
-      `'${line}' is a buildx cache spec`,
-      'give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry)'
-    )
-    return []
-  })
-  return [...new Set(entries)].filter((ref) => {
-    const parsed = parseImageReference(ref)
-    if (!parsed.ok) {
-      report.problem(
-        'cache-from',
-        parsed.problem,
-        `list image references such as ghcr.io/org/app:latest (${parsed.fix})`
-      )
-    }
-    return parsed.ok
-  })
 }
 
 /** A local context must be a folder with the Dockerfile; a remote one (URL) is docker's to fetch. */

@@ -1,25 +1,24 @@
-// Reads the action's inputs in one place and turns them into a typed, validated
-// `Inputs` object: where to log in and push, and what to save. The repositories and
-// tags are repository-inputs.ts; what makes the image (a build, a retag, a load or a
-// merge) is build-inputs.ts and merge.ts. Pure: the file-system look-ups come in
-// through the environment (environment.ts).
+// Turns the action's raw inputs into a typed, validated `Inputs` object, each
+// input parsed once: the logins (logins.ts), the repositories and references
+// (repositories.ts), the tags (tags.ts), what makes the image (build.ts, merge.ts)
+// and the tarball (tarball.ts). Every problem is collected with its fix before
+// anything runs. Pure: the machine's facts come in through the environment.
+import { ociLabels } from '../domain/event.js'
+import type { Repository } from '../domain/reference.js'
+import type { Environment } from '../runner/environment.js'
 import { parseSource } from './build.js'
 import type { Source } from './build.js'
-import { NOT_MERGED, parseMerge, partTag } from './merge.js'
-import { parseRegistryAuth } from './registry-auth.js'
-import type { Credentials } from './registry-auth.js'
-import { lowercaseReferences, noticeLowercased, parseImages, parseTags, parseVariant } from './repositories.js'
-import type { Lowercased } from './repositories.js'
-import { parseSave, warnTarballInContext } from './tarball.js'
-import type { SaveTarget } from './tarball.js'
-import type { Environment } from '../runner/environment.js'
-import { autoTags, ociLabels } from '../domain/event.js'
-import type { Variant } from '../domain/event.js'
+import { forkWithoutLogin, parseLogins, parseRegistry } from './logins.js'
+import { NOT_MERGED, parseMerge } from './merge.js'
 import type { RawInputs } from './names.js'
 import { parseBoolean, refuseControlCharacters, Report } from './parse.js'
 import type { InputProblem, Warning } from './parse.js'
-import { DOCKER_HUB, isValidDomain, normalizeRegistry } from '../domain/reference.js'
-import type { Repository } from '../domain/reference.js'
+import type { Credentials } from './registry-auth.js'
+import { noticeLowercased, parseCacheFrom, parseImages, parseSourceImage } from './repositories.js'
+import { autoTags, parseTags, parseVariant, partTag } from './tags.js'
+import type { Variant } from './tags.js'
+import { parseSave, warnTarballInContext } from './tarball.js'
+import type { SaveTarget } from './tarball.js'
 
 export interface Inputs {
   /** The registry to log in to, normalised (`docker.io` for Docker Hub). */
@@ -62,14 +61,13 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   // Problems come out in a fixed order: where and what to push, then how to build, then save.
   const registry = parseRegistry(raw.registry, report)
   const logins = parseLogins(raw, registry, report)
-  const lowercased: Lowercased[] = []
-  const images = parseImages(raw, registry, report, lowercased)
+  const images = parseImages(raw, registry, report)
   const variant = parseVariant(raw, report)
   const givenTags = parseTags(raw, env.event, variant, report)
   const pushInput = parseBoolean(raw, 'push', true, report)
   const merge = parseMerge(raw, env, pushInput, report)
   // A merge has nothing to show without its push: a fork's pull request is skipped for builds only.
-  const pushSkipped = pushInput && !merge ? forkWithoutLogin(env, logins, images, report) : undefined
+  const pushSkipped = pushInput && !merge ? forkWithoutLogin(env, logins, images.value, report) : undefined
   const push = pushInput && pushSkipped === undefined
   // A part goes under its commit-and-platform tag only; the merge job gives the real tags.
   const tags = merge?.kind === 'part' ? [partTag(env.event.sha, merge.platform, variant)] : givenTags
@@ -78,12 +76,14 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     pull: parseBoolean(raw, 'pull', false, report),
     noCache: parseBoolean(raw, 'no-cache', false, report)
   }
-  const references = lowercaseReferences(raw, report, lowercased)
+  const cacheFrom = parseCacheFrom(raw, report)
+  const sourceImage = parseSourceImage(raw, report)
   const source: Source =
     merge?.kind === 'index'
-      ? mergeSource(references, merge.platforms, env.event.sha, report)
+      ? mergeSource(raw, merge.platforms, env.event.sha, report)
       : parseSource(
-          references,
+          raw,
+          { cacheFrom: cacheFrom.value, sourceImage: sourceImage.value },
           env,
           {
             ...flags,
@@ -93,7 +93,7 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
           },
           report
         )
-  noticeLowercased(lowercased, report)
+  noticeLowercased([...images.lowercased, ...cacheFrom.lowercased, ...sourceImage.lowercased], report)
   const save = parseSave(raw, env, report)
   if (save && source.kind === 'build') warnTarballInContext(save, source.build.context, env, report)
   if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {
@@ -125,7 +125,7 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     logins,
     keepLogin,
     cleanup,
-    images,
+    images: images.value,
     variant,
     tags,
     version,
@@ -143,19 +143,6 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     : { ok: true, inputs, warnings, notices, masks }
 }
 
-/** A host[:port]; a URL such as https://index.docker.io/v1/ is reduced to its host. */
-function parseRegistry(value: string, report: Report, input: 'registry' | 'registry-auth' = 'registry'): string {
-  const host = value.replace(/^https?:\/\//, '').replace(/\/(v1|v2)?\/?$/, '')
-  if (value !== '' && !isValidDomain(host)) {
-    report.problem(
-      input,
-      `'${value}' is not a registry host`,
-      'write a host with an optional port from 1 to 65535, such as ghcr.io or localhost:5000'
-    )
-  }
-  return host === '' ? DOCKER_HUB : normalizeRegistry(host)
-}
-
 /** A merge job builds nothing: the build inputs it is given are said to be ignored. */
 function mergeSource(raw: RawInputs, platforms: string[], sha: string, report: Report): Source {
   const ignored = NOT_MERGED.filter((name) => raw[name] !== '')
@@ -163,23 +150,6 @@ function mergeSource(raw: RawInputs, platforms: string[], sha: string, report: R
     report.warn('merge', `merge builds nothing, so ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored.`)
   }
   return { kind: 'merge', platforms, sha }
-}
-
-/** The logins: the username and password inputs (to `registry`), then registry-auth's, one per registry. */
-function parseLogins(raw: RawInputs, registry: string, report: Report): Credentials[] {
-  const single = parseCredentials(raw, report)
-  const logins: Credentials[] = single ? [{ registry, ...single }] : []
-  for (const entry of parseRegistryAuth(raw['registry-auth'], report)) {
-    const host = parseRegistry(entry.registry ?? '', report, 'registry-auth')
-    if (logins.some((l) => l.registry === host)) {
-      report.problem(
-        'registry-auth',
-        `${host} is logged in to twice (line ${entry.line}${single && host === registry ? ', and by the username and password inputs' : ''})`,
-        'give each registry one login'
-      )
-    } else logins.push({ registry: host, username: entry.username ?? '', password: entry.password ?? '' })
-  }
-  return logins
 }
 
 /**
@@ -198,53 +168,6 @@ function parseCleanup(raw: RawInputs, env: Environment, delivered: boolean, repo
     'write auto (on self-hosted runners), true or false'
   )
   return false
-}
-
-function parseCredentials(raw: RawInputs, report: Report): { username: string; password: string } | undefined {
-  // HTTP basic authentication, which every registry login ends in, cannot carry a ':' in the user name.
-  if (/[\s:]/.test(raw.username)) {
-    report.problem(
-      'username',
-      `'${raw.username}' has ${raw.username.includes(':') ? "a ':'" : 'white space'}, which no registry user name can hold`,
-      'give the user name alone (the password or token goes in password)'
-    )
-  }
-  if (raw.username !== '' && raw.password !== '') return { username: raw.username, password: raw.password }
-  if (raw.username !== '' || raw.password !== '') {
-    const [set, unset] = raw.username !== '' ? (['username', 'password'] as const) : (['password', 'username'] as const)
-    report.warn(
-      unset,
-      `Input '${set}' is set but '${unset}' is empty, so the action does not log in (a secret is empty on pull requests from forks).`
-    )
-  }
-  return undefined
-}
-
-/**
- * A pull request from a fork gets no secrets, so a push without credentials to a
- * registry the docker config has no login for would fail after the whole build:
- * the image is built and not pushed, with a warning that says how to fix the
- * workflow. The reason (for the summary), or undefined when the push goes ahead.
- */
-function forkWithoutLogin(
-  env: Environment,
-  logins: Credentials[],
-  images: Repository[],
-  report: Report
-): string | undefined {
-  const fork = env.event.fork
-  const config = env.dockerLogins ?? { registries: [], store: false }
-  if (fork === undefined || config.store) return undefined
-  const without = [...new Set(images.map((i) => i.domain))].filter(
-    (r) => !logins.some((l) => l.registry === r) && !config.registries.includes(r)
-  )
-  if (without.length === 0) return undefined
-  const reason = `a pull request from the fork ${fork} gets no secrets, and there is no login for ${without.join(', ')}`
-  report.warn(
-    'push',
-    `Not pushing: ${reason}, so the push would fail. The image is built, and the outputs say nothing was pushed. Fix: push only outside pull requests (push: \${{ github.event_name != 'pull_request' }}), or give username and password for a registry that fork pull requests may push to.`
-  )
-  return reason
 }
 
 export const DEFAULT_ATTEMPTS = 3

@@ -2,27 +2,14 @@
 // one platform as a part, under a tag of the commit and the platform
 // (`sha-abc1234-linux-arm64`); `merge: linux/amd64, linux/arm64` makes the merge
 // job find every part of this commit and put them into one index under the real
-// tags. Pure: the inputs, the part tags and the merge's commands.
+// tags. Pure: the input (the part tags are tags.ts's, the merge's steps the plan's).
+import { isPlatform } from '../domain/image.js'
 import type { Environment } from '../runner/environment.js'
-import { affixed, NO_VARIANT } from '../domain/event.js'
-import type { Variant } from '../domain/event.js'
 import type { RawInputs } from './names.js'
 import { parseList } from './parse.js'
 import type { Report } from './parse.js'
-import { registryOf } from '../domain/reference.js'
 
 export type Merge = { kind: 'part'; platform: string } | { kind: 'index'; platforms: string[] }
-
-const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?$/
-
-/**
- * The tag a part of `platform` gets: `sha-<7>-<os>-<arch>[-<variant>]`, between
- * an image variant's affixes (tag-prefix, tag-suffix), so that the parts of two
- * variants of one commit are apart.
- */
-export function partTag(sha: string, platform: string, variant: Variant = NO_VARIANT): string {
-  return affixed(`sha-${sha.slice(0, 7)}-${platform.split('/').join('-')}`, variant)
-}
 
 /**
  * `merge`: '' (no merge), `part`, or the platforms to merge. Both need the commit
@@ -49,7 +36,7 @@ export function parseMerge(raw: RawInputs, env: Environment, push: boolean, repo
     return { kind: 'part', platform: platforms[0] ?? '' }
   }
   const platforms = [...new Set(parseList(value))]
-  const bad = platforms.filter((p) => !PLATFORM.test(p))
+  const bad = platforms.filter((p) => !isPlatform(p))
   if (bad.length > 0) {
     needs(
       `'${bad.join(', ')}' ${bad.length > 1 ? 'are not platforms' : 'is not a platform'}`,
@@ -71,35 +58,3 @@ export const NOT_MERGED = [
   'cache-from',
   'secrets'
 ] as const
-
-/** What the merge of one repository runs: its parts, and the commands that make the index under every tag. */
-export interface MergeRepository {
-  repository: string
-  parts: { platform: string; ref: string }[]
-  /**
-   * With buildx one `imagetools create` (it copies indexes and attestations as they
-   * are); without, `docker manifest create` and `push` per tag (single manifests only).
-   */
-  create: string[][]
-}
-
-export function mergeCommands(
-  repository: string,
-  tags: string[],
-  parts: { platform: string; ref: string }[],
-  buildx: string[] | undefined
-): string[][] {
-  const refs = parts.map((p) => p.ref)
-  if (buildx) return [[...buildx, 'create', ...tags.flatMap((t) => ['--tag', `${repository}:${t}`]), ...refs]]
-  // `docker manifest` talks to the registry itself, and only plain HTTP to loopback when told, as the engine does.
-  const insecure = isLoopback(registryOf(repository)) ? ['--insecure'] : []
-  return tags.flatMap((t) => [
-    ['manifest', 'create', ...insecure, '--amend', `${repository}:${t}`, ...refs],
-    ['manifest', 'push', ...insecure, '--purge', `${repository}:${t}`]
-  ])
-}
-
-/** A registry on this machine, which the engine lets speak plain HTTP (its default insecure registries). */
-function isLoopback(host: string): boolean {
-  return /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/.test(host)
-}

@@ -2,23 +2,11 @@
 // and a tarball given as `source-image`. Pure: the file-system look-ups come in
 // through the environment.
 import * as path from 'node:path'
+import { formatOf, TARBALL_NAMES } from '../domain/image.js'
+import type { TarballFormat } from '../domain/image.js'
 import type { Environment, FileSystem } from '../runner/environment.js'
 import type { RawInputs } from './names.js'
 import type { Report } from './parse.js'
-
-/** How a tarball is compressed, by its name: `.tar`, `.tar.gz`/`.tgz` (gzip) or `.tar.zst` (zstd). */
-export type TarballFormat = 'tar' | 'gzip' | 'zstd'
-
-export const TARBALL_NAMES = '.tar, .tar.gz, .tgz or .tar.zst'
-
-/** The format a file name says, or undefined when it is no tarball name. */
-export function formatOf(file: string): TarballFormat | undefined {
-  const lower = file.toLowerCase()
-  if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) return 'gzip'
-  if (lower.endsWith('.tar.zst')) return 'zstd'
-  if (lower.endsWith('.tar')) return 'tar'
-  return undefined
-}
 
 export interface SaveTarget {
   /** Absolute path of the tarball. */

@@ -1,37 +1,9 @@
 // Where in the Dockerfile a failed build went wrong, from the builder's output, so
 // the error can be an annotation on that line (it then shows on the pull request's
 // diff). Pure: the output and the Dockerfile's text come in as strings.
+import { instructionsOf, stagesOf } from '../domain/dockerfile.js'
+import type { Instruction } from '../domain/dockerfile.js'
 import { undouble } from '../docker/output.js'
-
-export interface Instruction {
-  /** 1-based line where the instruction starts. */
-  line: number
-  /** The instruction with continuation lines joined, as builders print it: `RUN make all`. */
-  text: string
-}
-
-/** The instructions of a Dockerfile, in order (comments, blank lines and parser directives skipped). */
-export function instructionsOf(dockerfile: string): Instruction[] {
-  const lines = dockerfile.split(/\r?\n/)
-  const escape = /^#\s*escape\s*=\s*`/i.test(lines[0] ?? '') ? '`' : '\\'
-  const instructions: Instruction[] = []
-  let current: Instruction | undefined
-  lines.forEach((raw, i) => {
-    const line = raw.trim()
-    if (current === undefined && (line === '' || line.startsWith('#'))) return
-    if (current !== undefined && line.startsWith('#')) return // comments inside a continued instruction
-    const continues = line.endsWith(escape)
-    const part = continues ? line.slice(0, -1).trim() : line
-    if (current === undefined) current = { line: i + 1, text: part }
-    else if (part !== '') current.text = `${current.text} ${part}`
-    if (!continues) {
-      instructions.push(current)
-      current = undefined
-    }
-  })
-  if (current !== undefined) instructions.push(current)
-  return instructions
-}
 
 export interface DockerfileError {
   line: number
@@ -44,35 +16,6 @@ const normalise = (text: string): string => text.replace(/\s+/g, ' ').trim().toL
 function lineOfInstruction(instructions: Instruction[], printed: string): number | undefined {
   const wanted = normalise(printed)
   return instructions.find((i) => normalise(i.text) === wanted)?.line
-}
-
-/** One stage of a Dockerfile: its FROM and the instructions after it; `name` from `AS name`, else `stage-<index>` as BuildKit names it. */
-interface Stage {
-  name: string
-  instructions: Instruction[]
-}
-
-/**
- * The stage names a Dockerfile declares (`FROM … AS name`), as written; undefined
- * when one is written with a variable, so the names cannot be known here.
- */
-export function stageNames(dockerfile: string): string[] | undefined {
-  const names = instructionsOf(dockerfile).flatMap((i) => {
-    const name = /^FROM\s.*\sAS\s+(\S+)\s*$/i.exec(i.text)?.[1]
-    return name === undefined ? [] : [name]
-  })
-  return names.some((n) => n.includes('$')) ? undefined : names
-}
-
-function stagesOf(instructions: Instruction[]): Stage[] {
-  const stages: Stage[] = []
-  for (const instruction of instructions) {
-    if (/^FROM\s/i.test(instruction.text)) {
-      const name = /\sAS\s+(\S+)\s*$/i.exec(instruction.text)?.[1]
-      stages.push({ name: (name ?? `stage-${stages.length}`).toLowerCase(), instructions: [instruction] })
-    } else stages.at(-1)?.instructions.push(instruction)
-  }
-  return stages
 }
 
 /**

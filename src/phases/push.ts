@@ -2,15 +2,16 @@
 // one docker reports from the registry; then the proof that each pushed tag was
 // this run's image (another run on the same engine may re-tag it meanwhile), with
 // the tag put back and pushed again when it was not. (What buildx pushes itself is
-// read back by registry-side.ts.)
-import { pushedDigest } from '../docker/output.js'
+// read back by registry.ts.)
 import type { Docker } from '../docker/docker.js'
-import { DockerError } from '../domain/errors.js'
-import type { MadeImage } from './image.js'
 import { CONCURRENCY, limiter, settleAll } from '../docker/limit.js'
-import type { Pushed } from '../report/outputs.js'
-import type { Plan, Push, Target } from '../plan/plan.js'
-import * as workflow from '../runner/workflow.js'
+import { pushedDigest } from '../docker/output.js'
+import { DockerError } from '../domain/errors.js'
+import type { Pushed, Target } from '../domain/image.js'
+import * as render from '../plan/render.js'
+import type { Plan } from '../plan/steps.js'
+import * as log from '../runner/log.js'
+import type { MadeImage } from './image.js'
 
 /**
  * Pushes every reference of `groups` (one list per repository), up to
@@ -20,22 +21,22 @@ import * as workflow from '../runner/workflow.js'
  */
 export async function pushAll(
   docker: Docker,
-  groups: Push[][],
+  groups: Target[][],
   attempts: number,
   done: (pushed: Pushed) => void
 ): Promise<Pushed[]> {
   const total = groups.flat().length
   if (total === 0) return []
-  const refs = groups.flat().map((p) => p.target.ref)
+  const refs = groups.flat().map((t) => t.ref)
   const header =
     total === 1
       ? `Pushing ${refs[0]}`
-      : `Pushing ${workflow.counted(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`
-  return workflow.group(header, async () => {
+      : `Pushing ${log.counted(total, 'reference')}, up to ${CONCURRENCY} at a time: ${refs.join(', ')}`
+  return log.group(header, async () => {
     const limit = limiter(CONCURRENCY)
-    const pushOne = (push: Push): Promise<Pushed> =>
+    const pushOne = (target: Target): Promise<Pushed> =>
       limit(async () => {
-        const pushed = await pushReference(docker, push, total > 1, attempts)
+        const pushed = await pushReference(docker, target, total > 1, attempts)
         done(pushed)
         return pushed
       })
@@ -47,12 +48,12 @@ export async function pushAll(
   })
 }
 
-async function pushReference(docker: Docker, push: Push, concurrent: boolean, attempts: number): Promise<Pushed> {
-  const { ref, repository } = push.target
+async function pushReference(docker: Docker, target: Target, concurrent: boolean, attempts: number): Promise<Pushed> {
+  const { ref, repository } = target
   const result = await docker.runRetrying(
-    push.args,
+    render.pushArgs(ref),
     { registry: repository.domain, attempts },
-    concurrent ? { onLine: workflow.prefixed(ref) } : {}
+    concurrent ? { onLine: log.prefixed(ref) } : {}
   )
   const digest = pushedDigest(result.stdout)
   if (digest === undefined) {
@@ -60,7 +61,7 @@ async function pushReference(docker: Docker, push: Push, concurrent: boolean, at
       `docker push ${ref} succeeded but printed no manifest digest, so the digest outputs cannot be set.`
     )
   }
-  return { target: push.target, digest }
+  return { target, digest }
 }
 
 /** What the engine says each target names now: the image's ID (undefined when the tag is gone) and size. */
@@ -68,8 +69,7 @@ export async function inspectTargets(
   docker: Docker,
   targets: Target[]
 ): Promise<{ id: string | undefined; size: number | undefined }[]> {
-  const inspect = (refs: string[]) =>
-    docker.tryRun(['image', 'inspect', '--format', '{{.Id}} {{.Size}}', ...refs], { silent: true })
+  const inspect = (refs: string[]) => docker.tryRun(render.inspectArgs(refs, '{{.Id}} {{.Size}}'), { silent: true })
   const linesOf = (stdout: string): string[] => stdout.split('\n').filter((l) => l.trim() !== '')
   const all = await inspect(targets.map((t) => t.ref))
   let lines = linesOf(all.stdout)
@@ -114,7 +114,7 @@ export async function verifyTargets(
     }
     // What to tag from: a digest of ours the engine answered to, else each of ours (the store decides which works).
     const sources = [...new Set([...(ours[0]?.id ? [ours[0].id] : []), ...image.own].filter((d) => d !== ''))]
-    workflow.warning(
+    log.warning(
       `${moved.map((t) => t.ref).join(', ')} named another image when this run checked (another run on this engine re-tagged it); tagging it as this run's image and pushing it again.`
     )
     await redo(moved, sources)

@@ -13,16 +13,21 @@ import type { Filter } from '../docker/children.js'
 import { remove, track, untrack } from '../docker/cleanup.js'
 import type { Docker } from '../docker/docker.js'
 import { DockerError } from '../domain/errors.js'
+import type { Tarball } from '../domain/image.js'
 import type { SaveTarget } from '../inputs/tarball.js'
-import type { Compressor } from '../plan/plan.js'
+import * as render from '../plan/render.js'
+import type { Compressor, SaveStep } from '../plan/steps.js'
+import * as log from '../runner/log.js'
 
-export interface Tarball {
-  path: string
-  /** sha256 of the file as written. */
-  digest: string
-  size: number
-  /** What compressed it: `pigz` or `zstd` (several threads), `zlib` (Node's, one thread) or `none`. */
-  compressor: Compressor['kind']
+/** The save phase: the tarball written, and said in the log. */
+export async function save(docker: Docker, step: SaveStep): Promise<Tarball> {
+  const { target, compressor } = step
+  return log.group(`Saving ${log.counted(step.refs.length, 'reference')} to ${target.path}`, async () => {
+    const tarball = await saveImage(docker, render.saveArgs(step.refs), target, compressor)
+    const how = target.format === 'tar' ? '' : `, ${target.format} level ${target.level} by ${tarball.compressor}`
+    log.info(`Wrote ${tarball.path} (${tarball.size} bytes${how}, ${tarball.digest}).`)
+    return tarball
+  })
 }
 
 /** Level and threads of each compressor program; both write to standard output. */

@@ -1,8 +1,9 @@
 // The plan as the docker commands a person would type, for the dry run and its
-// summary. For display only: nothing is ever run through a shell. Pure.
-import { shownArg } from '../docker/output.js'
-import { tagArgs } from './plan.js'
-import type { Compressor, Plan } from './plan.js'
+// summary: the argument arrays render.ts makes (the same the phases run), written
+// as shell lines. For display only: nothing is ever run through a shell. Pure.
+import { shownArg } from '../runner/log.js'
+import * as render from './render.js'
+import type { Compressor, Plan } from './steps.js'
 
 /** The command a person would type for the compressor (the dry run), after `docker image save … |`. */
 function compressorLine(compressor: Compressor, level: number): string {
@@ -23,46 +24,51 @@ export function shellQuote(arg: string): string {
 export function commandLines(plan: Plan): string[] {
   const line = (args: string[]): string => ['docker', ...args].map((arg) => shellQuote(shownArg(arg))).join(' ')
   const lines: string[] = []
-  for (const login of plan.logins) lines.push(`echo '***' | ${line(login.args)}`)
+  for (const login of plan.logins) lines.push(`echo '***' | ${line(render.loginArgs(login))}`)
   const image = plan.image
   if (image.kind === 'build') {
-    for (const pull of image.cachePulls) lines.push(line(pull.args))
-    const env = image.secretEnv.map(({ name }) => `${name}='***' `).join('')
+    for (const ref of image.cachePulls) lines.push(line(render.pullArgs(ref)))
+    const env = image.secrets.map(({ env }) => `${env}='***' `).join('')
+    const build = `${env}${line(render.buildArgs(image))}`
     // The classic builder reads the Dockerfile, with the labels in one LABEL line, on standard input.
-    if (image.dockerfileText === undefined) lines.push(`${env}${line(image.args)}`)
-    else
-      lines.push(
-        `${env}${line(image.args)} <<'DOCKERFILE'`,
-        ...image.dockerfileText.replace(/\n$/, '').split('\n'),
-        'DOCKERFILE'
-      )
+    if (image.dockerfileText === undefined) lines.push(build)
+    else lines.push(`${build} <<'DOCKERFILE'`, ...image.dockerfileText.replace(/\n$/, '').split('\n'), 'DOCKERFILE')
     // The digest is the one buildx writes to its metadata file.
     const repositories = [...new Set(plan.targets.map((t) => t.repository.name))]
-    if (image.push) for (const name of repositories) lines.push(`${line(image.push.inspect)} ${name}@<digest>`)
+    if (image.push) {
+      for (const name of repositories) {
+        lines.push(line(render.imagetoolsInspectArgs(`${name}@<digest>`, { builderName: image.builderName })))
+      }
+    }
   } else if (image.kind === 'load') {
     const from = image.decompress
       ? `${[image.decompress.program, ...image.decompress.args].map(shellQuote).join(' ')} | `
       : ''
-    lines.push(`${from}${line(image.args)}`)
-    for (const target of plan.targets) lines.push(line(tagArgs('<the loaded image>', target.ref)))
+    lines.push(`${from}${line(render.loadArgs(image))}`)
+    for (const target of plan.targets) lines.push(line(render.tagArgs('<the loaded image>', target.ref)))
   } else if (image.kind === 'merge') {
     for (const { parts } of image.repositories) {
       for (const { ref } of parts) lines.push(`# check that ${ref} exists and is of commit ${image.sha}`)
     }
-    for (const { create } of image.repositories) for (const args of create) lines.push(line(args))
+    for (const repository of image.repositories) {
+      for (const args of render.mergeArgs(image, repository)) lines.push(line(args))
+    }
   } else {
     // A source in a registry is copied there (an index as it is); else it goes through the engine.
-    const { copy } = image
-    if (copy) lines.push(`${line([...copy.imagetools, 'inspect', '--raw', image.source])} && ${line(copy.create)} ||`)
-    lines.push(`${line(image.inspect)} || ${line(image.pull)}`)
-    for (const tag of image.tag) lines.push(line(tag))
+    if (image.copy) {
+      const inspect = line(render.imagetoolsInspectArgs(image.source))
+      lines.push(`${inspect} && ${line(render.imagetoolsCreateArgs(image.refs, [image.source]))} ||`)
+    }
+    const inspect = render.inspectArgs([image.source], '{{.Id}}')
+    lines.push(`${line(inspect)} || ${line(render.pullArgs(image.source))}`)
+    for (const ref of image.refs) lines.push(line(render.tagArgs(image.source, ref)))
   }
-  for (const push of plan.pushes.flat()) lines.push(line(push.args))
-  for (const args of plan.cleanup) lines.push(line(args))
+  for (const target of plan.pushes.flat()) lines.push(line(render.pushArgs(target.ref)))
+  if (plan.cleanup.length > 0) lines.push(line(render.removeArgs(plan.cleanup)))
   if (plan.save) {
     const { target, compressor } = plan.save
     const pipe = compressor.kind === 'none' ? '' : ` | ${compressorLine(compressor, target.level)}`
-    lines.push(`${line(plan.save.args)}${pipe} > ${shellQuote(target.path)}`)
+    lines.push(`${line(render.saveArgs(plan.save.refs))}${pipe} > ${shellQuote(target.path)}`)
   }
   return lines
 }

@@ -1,32 +1,8 @@
-// Turns what the run did into the step outputs (pure), and writes them.
-import * as workflow from '../runner/workflow.js'
-import type { Target } from '../plan/plan.js'
-import type { Tarball } from '../phases/save.js'
-
-export interface Pushed {
-  target: Target
-  /** The manifest digest the registry reported for this push. */
-  digest: string
-}
-
-export interface Outcome {
-  imageId: string
-  /** The version the Git event gives (1.2.3, feature-x, pr-42), or ''. */
-  version: string
-  /** The labels the build set (none for a retag). */
-  labels: Record<string, string>
-  targets: Target[]
-  pushed: Pushed[]
-  /** Each platform asked for, with its manifest digest in what was pushed (null when nothing was, or it is unknown). */
-  platforms: PlatformDigest[]
-  tarball: Tarball | undefined
-}
-
-export interface PlatformDigest {
-  /** `linux/arm64`, `linux/arm/v7` */
-  platform: string
-  digest: string | null
-}
+// Turns what the run did into the metadata and the step outputs (pure), and
+// writes them.
+import * as core from '@actions/core'
+import type { PlatformDigest, Tarball } from '../domain/image.js'
+import type { Outcome } from '../domain/run.js'
 
 export interface Metadata {
   imageid: string
@@ -94,25 +70,7 @@ export function outputsOf(metadata: Metadata): Outputs {
   }
 }
 
-interface Descriptor {
-  digest?: unknown
-  platform?: { os?: unknown; architecture?: unknown; variant?: unknown }
-}
-
-/** Each platform's manifest digest in an index (attestations, `unknown/unknown`, left out); a plain manifest is its own. */
-export function platformsOf(manifest: unknown, digest: string, asked: string[]): PlatformDigest[] {
-  const entries = (manifest as { manifests?: unknown } | null)?.manifests
-  if (!Array.isArray(entries)) return asked.map((platform) => ({ platform, digest }))
-  return (entries as Descriptor[]).flatMap((d) => {
-    const p = d.platform
-    if (typeof d.digest !== 'string' || typeof p?.os !== 'string' || typeof p.architecture !== 'string') return []
-    if (p.os === 'unknown') return []
-    const variant = typeof p.variant === 'string' && p.variant !== '' ? `/${p.variant}` : ''
-    return [{ platform: `${p.os}/${p.architecture}${variant}`, digest: d.digest }]
-  })
-}
-
 /** Sets the outputs given (a dry run knows only some of them). */
 export function writeOutputs(outputs: Partial<Outputs>): void {
-  for (const [name, value] of Object.entries(outputs)) workflow.setOutput(name, value)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
 }

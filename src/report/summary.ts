@@ -1,16 +1,13 @@
 // The job summary (GITHUB_STEP_SUMMARY) and the step's closing line, from what
-// the run did. Pure: markdown and text out; writing them is main's job. Nothing
-// secret reaches these functions.
+// the run did: markdown and text, made purely, then written through
+// @actions/core's summary. Nothing secret reaches these functions.
+import * as core from '@actions/core'
 import * as path from 'node:path'
-import type { Metadata } from './outputs.js'
+import type { BuildCache } from '../domain/image.js'
+import { PHASES } from '../domain/run.js'
+import type { Phase, Timings } from '../domain/run.js'
 import { shellQuote } from '../plan/command-lines.js'
-
-/** The phases of a run, in the order they run. */
-export const PHASES = ['login', 'build', 'save', 'push'] as const
-export type Phase = (typeof PHASES)[number]
-
-/** How long each phase took, in milliseconds (a phase that did not run is absent). */
-export type Timings = Partial<Record<Phase, number>>
+import type { Metadata } from './outputs.js'
 
 export interface SummaryInput {
   metadata: Metadata
@@ -48,12 +45,6 @@ export type Made =
   | { kind: 'retag'; source: string }
   | { kind: 'load'; source: string }
   | { kind: 'merge'; platforms: string[]; imagetools: boolean }
-
-/** Steps of a build (a FROM is none) and how many the builder took from its cache. */
-export interface BuildCache {
-  steps: number
-  cached: number
-}
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB']
@@ -201,4 +192,10 @@ export function closingLine(metadata: Metadata): string {
   return parts.length > 0
     ? `ship-image: ${parts.join('; ')}.`
     : `ship-image: built ${metadata.tags.join(', ')}; nothing pushed or saved.`
+}
+
+/** Appends `markdown` to the job summary; nothing when the runner gives no summary file. */
+export async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary.addRaw(markdown, true).write()
 }

@@ -7,7 +7,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { createdOf, gitEventOf, headCommitTime } from '../domain/event.js'
 import type { Created, GitEvent, Variables } from '../domain/event.js'
-import { normalizeRegistry } from '../domain/reference.js'
+import { readDockerConfig } from './docker-config.js'
+import type { UserDockerConfig } from './docker-config.js'
 
 /** Set (through GITHUB_ENV) for the later steps of a job once a step has said that the build is the classic builder. */
 export const CLASSIC_BUILDER_NOTED = 'SHIP_IMAGE_CLASSIC_BUILDER_NOTED'
@@ -39,14 +40,12 @@ export interface Environment {
   buildkitEnv: boolean
   /** DOCKER_HOST as set, for messages about an engine that is not there. */
   dockerHost: string | undefined
-  /** The user's docker config folder: $DOCKER_CONFIG, else ~/.docker (read, never written). */
-  dockerConfig: string
+  /** The user's docker config ($DOCKER_CONFIG, else ~/.docker), read once; never written. */
+  dockerConfig: UserDockerConfig
   /** BUILDX_CONFIG, else the buildx folder of the user's config: where buildx keeps its builders. */
   buildxConfig: string
   /** An earlier ship-image step of this job said that the build is the classic builder (so this one need not). */
   classicBuilderNoted?: boolean
-  /** The registries the user's docker config has a login or credential helper for; `store`: a credsStore may hold others. */
-  dockerLogins?: { registries: string[]; store: boolean }
   /** Whether the docker CLI will find the buildx plugin (then builds run through `docker buildx build`). */
   buildx: boolean
   /** RUNNER_ENVIRONMENT=self-hosted: the machine (and its engine) outlives the job. */
@@ -97,7 +96,7 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
       warnings.push(`Could not read the event payload ${file} (${why}); pull request tags fall back to GITHUB_SHA.`)
     }
   }
-  const dockerConfig = vars.DOCKER_CONFIG || path.join(os.homedir(), '.docker')
+  const dockerConfig = readDockerConfig(vars.DOCKER_CONFIG || path.join(os.homedir(), '.docker'))
   const workspace = vars.GITHUB_WORKSPACE || process.cwd()
   const event = gitEventOf(vars, payload)
   const now = new Date()
@@ -121,10 +120,9 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     buildkitEnv: vars.DOCKER_BUILDKIT === '1',
     dockerHost: vars.DOCKER_HOST || undefined,
     dockerConfig,
-    buildxConfig: vars.BUILDX_CONFIG || path.join(dockerConfig, 'buildx'),
-    dockerLogins: loginsOf(dockerConfig),
+    buildxConfig: vars.BUILDX_CONFIG || path.join(dockerConfig.dir, 'buildx'),
     classicBuilderNoted: vars[CLASSIC_BUILDER_NOTED] === 'true',
-    buildx: pluginDirs(dockerConfig).some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
+    buildx: dockerConfig.pluginDirs.some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
     selfHosted: vars.RUNNER_ENVIRONMENT === 'self-hosted',
     tools: {
       docker: findExecutable('docker', vars.PATH),
@@ -156,50 +154,6 @@ export function gitCommitTime(workspace: string, sha: string, vars: Variables): 
     if (time !== '') return time
   }
   return undefined
-}
-
-/** The registries the docker config in `dockerConfig` can log in to: its `auths` and `credHelpers`, and whether a `credsStore` is set. */
-export function loginsOf(dockerConfig: string): { registries: string[]; store: boolean } {
-  let config: { auths?: unknown; credHelpers?: unknown; credsStore?: unknown } = {}
-  try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(dockerConfig, 'config.json'), 'utf8')) as unknown
-    if (typeof parsed === 'object' && parsed !== null) config = parsed
-  } catch {
-    // no config: no logins
-  }
-  const keys = (entries: unknown): string[] =>
-    typeof entries === 'object' && entries !== null ? Object.keys(entries) : []
-  const registries = [...keys(config.auths), ...keys(config.credHelpers)].map((key) =>
-    normalizeRegistry(key.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
-  )
-  return {
-    registries: [...new Set(registries)],
-    store: typeof config.credsStore === 'string' && config.credsStore !== ''
-  }
-}
-
-/**
- * Where the docker CLI looks for its plugins, as the CLI itself does: the
- * config's `cliPluginsExtraDirs`, the config folder's cli-plugins (where
- * docker/setup-buildx-action puts buildx), then the system folders.
- */
-export function pluginDirs(dockerConfig: string): string[] {
-  let extra: string[] = []
-  try {
-    const config = JSON.parse(fs.readFileSync(path.join(dockerConfig, 'config.json'), 'utf8')) as unknown
-    const dirs = (config as { cliPluginsExtraDirs?: unknown } | null)?.cliPluginsExtraDirs
-    if (Array.isArray(dirs)) extra = dirs.filter((d): d is string => typeof d === 'string')
-  } catch {
-    // no config, or not JSON: the CLI then uses its defaults too
-  }
-  return [
-    ...extra,
-    path.join(dockerConfig, 'cli-plugins'),
-    '/usr/local/lib/docker/cli-plugins',
-    '/usr/local/libexec/docker/cli-plugins',
-    '/usr/lib/docker/cli-plugins',
-    '/usr/libexec/docker/cli-plugins'
-  ]
 }
 
 function isExecutable(file: string): boolean {

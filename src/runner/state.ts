@@ -1,5 +1,5 @@
-// The names under which the main step leaves state for the post step. The runner
-// gives each back to the post step as the environment variable STATE_<name>.
+// The names under which the main step leaves state for the post step
+// (core.saveState; the runner gives each back to the post step, core.getState).
 
 /** Set by the main step, so the same bundle knows it runs as the post step. */
 export const STATE_IS_POST = 'isPost'
@@ -14,8 +14,3 @@ export const STATE_PATHS = 'paths'
 
 /** The environment variable each child process of a run carries, with the run's temp folder as its value. */
 export const RUN_MARKER = 'SHIP_IMAGE_RUN'
-
-/** A state value in the post step, read without loading the toolkit. */
-export function stateOf(name: string): string {
-  return process.env[`STATE_${name}`] ?? ''
-}

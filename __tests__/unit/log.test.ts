@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, test } from '@jest/globals'
-import * as fs from 'node:fs'
-import * as workflow from '../../src/runner/workflow.js'
-import { captureWorkflow, parseRecords } from '../__fixtures__/workflow.js'
+import * as log from '../../src/runner/log.js'
+import { captureWorkflow } from '../__fixtures__/workflow.js'
 import type { Capture } from '../__fixtures__/workflow.js'
 
 let capture: Capture
@@ -19,16 +18,16 @@ afterEach(() => {
 
 describe('annotations', () => {
   test.each([
-    ['notice', workflow.notice],
-    ['warning', workflow.warning],
-    ['error', workflow.error]
+    ['notice', log.notice],
+    ['warning', log.warning],
+    ['error', log.error]
   ] as const)('%s escapes %%, \\r and \\n so the message stays one command', (kind, write) => {
     write('100% done\r\nnext line\nlast')
     expect(capture.lines()).toEqual([`::${kind}::100%25 done%0D%0Anext line%0Alast`])
   })
 
   it('error escapes its properties, also : and , (which end a property)', () => {
-    workflow.error('a: b, c', { title: 'docker build failed: x, y', file: 'dir,1/Dockerfile:2', startLine: 9 })
+    log.error('a: b, c', { title: 'docker build failed: x, y', file: 'dir,1/Dockerfile:2', startLine: 9 })
     expect(capture.lines()).toEqual([
       '::error title=docker build failed%3A x%2C y,file=dir%2C1/Dockerfile%3A2,line=9::a: b, c'
     ])
@@ -36,15 +35,15 @@ describe('annotations', () => {
 
   it('error leaves out empty properties, and fails the step', () => {
     process.exitCode = undefined
-    workflow.error('boom', { title: '', file: undefined })
+    log.error('boom', { title: '', file: undefined })
     expect(capture.lines()).toEqual(['::error::boom'])
     expect(process.exitCode).toBe(1)
   })
 
   it('warning and notice do not fail the step', () => {
     process.exitCode = undefined
-    workflow.warning('w')
-    workflow.notice('n')
+    log.warning('w')
+    log.notice('n')
     expect(process.exitCode).toBeUndefined()
   })
 })
@@ -56,39 +55,39 @@ describe('info', () => {
     ['an escape sequence', 'red \x1b[31mtext\x1b[0m', 'red \\x1b[31mtext\\x1b[0m'],
     ['a NUL and DEL', 'a\x00b\x7f', 'a\\x00b\\x7f']
   ])('shows %s escaped, on one line that starts no command', (_what, line, shown) => {
-    workflow.info(line)
+    log.info(line)
     expect(capture.lines()).toEqual([shown])
     expect(capture.lines().filter((l) => l.startsWith('::'))).toEqual([])
   })
 
   it('keeps tabs and printable text as they are', () => {
-    workflow.info('col1\tcol2 ✓ %25')
+    log.info('col1\tcol2 ✓ %25')
     expect(capture.text()).toBe('col1\tcol2 ✓ %25\n')
   })
 })
 
 describe('printable', () => {
   it('escapes control characters but not tabs', () => {
-    expect(workflow.printable('a\tb\nc\rd\x07')).toBe('a\tb\\nc\\rd\\x07')
+    expect(log.printable('a\tb\nc\rd\x07')).toBe('a\tb\\nc\\rd\\x07')
   })
 })
 
 describe('mask', () => {
   it('asks the runner to hide the value, escaped, and each of its lines', () => {
-    workflow.mask('pa55%\nword')
+    log.mask('pa55%\nword')
     expect(capture.lines()).toEqual(['::add-mask::pa55%25%0Aword', '::add-mask::pa55%25', '::add-mask::word'])
   })
 
   it('prints nothing for an empty value (which would mask nothing)', () => {
-    workflow.mask('')
+    log.mask('')
     expect(capture.text()).toBe('')
   })
 })
 
 describe('group', () => {
   it('wraps the work in a group and returns its value', async () => {
-    const value = await workflow.group('Pushing 100%\nof it', async () => {
-      workflow.info('inside')
+    const value = await log.group('Pushing 100%\nof it', async () => {
+      log.info('inside')
       return 42
     })
     expect(value).toBe(42)
@@ -97,7 +96,7 @@ describe('group', () => {
 
   it('ends the group when the work fails', async () => {
     await expect(
-      workflow.group('Building', async () => {
+      log.group('Building', async () => {
         throw new Error('build failed')
       })
     ).rejects.toThrow('build failed')
@@ -110,10 +109,10 @@ describe('group titles of at most 120 characters', () => {
 
   it('cuts a list after the last item that fits, says how many more, and prints it whole inside', async () => {
     const title = `Building ${refs.join(', ')}`
-    await workflow.group(title, async () => workflow.info('inside'))
+    await log.group(title, async () => log.info('inside'))
     const [open, whole, inside, end] = capture.lines()
     expect(open).toBe(`::group::Building ${refs.slice(0, 3).join(', ')}, … (9 more)`)
-    expect(open.length - '::group::'.length).toBeLessThanOrEqual(workflow.GROUP_TITLE_MAX)
+    expect(open.length - '::group::'.length).toBeLessThanOrEqual(log.GROUP_TITLE_MAX)
     expect([whole, inside, end]).toEqual([title, 'inside', '::endgroup::'])
   })
 
@@ -122,7 +121,7 @@ describe('group titles of at most 120 characters', () => {
     [`Saving 1 reference to /home/runner/work/${'deep/'.repeat(30)}image.tar.gz`, undefined],
     [`Pushing 12 references, up to 4 at a time: ${refs.join(', ')}`, undefined]
   ])('shortTitle(%j) fits', (title, expected) => {
-    const short = workflow.shortTitle(title)
+    const short = log.shortTitle(title)
     if (title.length <= 120) expect(short).toBe(expected)
     else {
       expect(short!.length).toBeLessThanOrEqual(120)
@@ -131,72 +130,50 @@ describe('group titles of at most 120 characters', () => {
   })
 
   it('cuts a title without a list at a space, with …', () => {
-    expect(workflow.shortTitle(`Saving to ${'a'.repeat(50)} ${'b'.repeat(80)}`)).toBe(`Saving to ${'a'.repeat(50)}…`)
+    expect(log.shortTitle(`Saving to ${'a'.repeat(50)} ${'b'.repeat(80)}`)).toBe(`Saving to ${'a'.repeat(50)}…`)
   })
 })
 
-describe('records: outputs, state, variables', () => {
-  const MULTI_LINE = 'line 1\nline 2\n\nEOF\nghadelimiter_x\n'
-
-  test.each([
-    ['setOutput', workflow.setOutput, 'GITHUB_OUTPUT'],
-    ['saveState', workflow.saveState, 'GITHUB_STATE'],
-    ['exportVariable', workflow.exportVariable, 'GITHUB_ENV']
-  ] as const)('%s appends records that read back as written, multi-line values too', (_name, write, variable) => {
-    write('tags', MULTI_LINE)
-    write('digest', 'sha256:abc')
-    const records = parseRecords(fs.readFileSync(capture.files[variable], 'utf8'))
-    expect(records.map(({ name, value }) => ({ name, value }))).toEqual([
-      { name: 'tags', value: MULTI_LINE },
-      { name: 'digest', value: 'sha256:abc' }
+describe('untrustedOutput: what docker and the build print', () => {
+  it('passes the bytes through with workflow commands stopped, then resumes them with the one-time token', () => {
+    const out = log.untrustedOutput()
+    out.write(Buffer.from('#5 [2/2] RUN echo ::error::pwned\n#5 0.1 ::error::pwned\n'))
+    out.write(Buffer.from('::stop-commands::guess\nno newline at the end'))
+    out.end()
+    const lines = capture.lines()
+    const token = /^::stop-commands::([0-9a-f-]{36})$/.exec(lines[0])?.[1]
+    expect(token).toBeDefined()
+    expect(lines.slice(1)).toEqual([
+      '#5 [2/2] RUN echo ::error::pwned',
+      '#5 0.1 ::error::pwned',
+      '::stop-commands::guess',
+      'no newline at the end',
+      `::${token}::`
     ])
-    // A fresh delimiter per record, which no value contains.
-    expect(records[0].delimiter).not.toBe(records[1].delimiter)
+  })
+
+  it('uses a new token for every section, and prints nothing when nothing was written', () => {
+    const quiet = log.untrustedOutput()
+    quiet.end()
     expect(capture.text()).toBe('')
-  })
-
-  it('writes nothing, and does not throw, when the runner gives no file', () => {
-    delete process.env.GITHUB_OUTPUT
-    workflow.setOutput('digest', 'x')
-    expect(fs.readFileSync(capture.files.GITHUB_OUTPUT, 'utf8')).toBe('')
-  })
-})
-
-describe('appendSummary', () => {
-  it('appends markdown with a line break after each part', () => {
-    workflow.appendSummary('### one')
-    workflow.appendSummary('two')
-    expect(capture.summary()).toBe('### one\ntwo\n')
-  })
-
-  it('does nothing without GITHUB_STEP_SUMMARY', () => {
-    delete process.env.GITHUB_STEP_SUMMARY
-    expect(() => workflow.appendSummary('x')).not.toThrow()
-    expect(capture.summary()).toBe('')
+    const first = log.untrustedOutput()
+    first.write(Buffer.from('a\n'))
+    first.end()
+    const second = log.untrustedOutput()
+    second.write(Buffer.from('b\n'))
+    second.end()
+    const tokens = capture.lines().filter((l) => l.startsWith('::stop-commands::'))
+    expect(tokens).toHaveLength(2)
+    expect(new Set(tokens).size).toBe(2)
   })
 })
 
-describe('input', () => {
-  it('reads INPUT_<NAME> with the hyphens kept, upper case, trimmed', () => {
-    const vars = { 'INPUT_BUILD-ARGS': '  A=1\nB=2 \n', INPUT_BUILD_ARGS: 'wrong', INPUT_IMAGES: 'x' }
-    expect(workflow.input('build-args', vars)).toBe('A=1\nB=2')
-    expect(workflow.input('images', vars)).toBe('x')
-  })
-
-  it('turns spaces into underscores', () => {
-    expect(workflow.input('my input', { INPUT_MY_INPUT: 'v' })).toBe('v')
-  })
-
-  it("is '' for an input that is not set", () => {
-    expect(workflow.input('save', {})).toBe('')
-  })
-
-  it('reads process.env by default', () => {
-    process.env['INPUT_DRY-RUN'] = ' true '
-    try {
-      expect(workflow.input('dry-run')).toBe('true')
-    } finally {
-      delete process.env['INPUT_DRY-RUN']
-    }
+describe('shownArg', () => {
+  test.each([
+    ['https://x-access-token:ghp_secret@github.com/o/r.git#main', 'https://***@github.com/o/r.git#main'],
+    ['tcp://user:pw@docker:2376', 'tcp://***@docker:2376'],
+    ['--build-arg=A=1', '--build-arg=A=1']
+  ])('%j shows as %j', (arg, shown) => {
+    expect(log.shownArg(arg)).toBe(shown)
   })
 })
