@@ -56,7 +56,8 @@ describe('lint-workflows on the repository', () => {
     expect(counts).not.toBeNull()
     const [, workflows, blocks] = (counts ?? []).map(Number)
     expect(workflows).toBeGreaterThanOrEqual(1) // ci.yml
-    // The README's recipes: Docker Hub, GHCR, pull requests, tarball, two registries, promote, pin by digest.
+    // The README's recipes: Docker Hub, GHCR and deploy by digest, pull requests, tarball, two registries, promote,
+    // several platforms, merge.
     expect(blocks).toBeGreaterThanOrEqual(7)
   })
 })
