@@ -1,7 +1,7 @@
 // README's "Reference" region is generated from action.yml by scripts/reference.mjs
 // (`npm run reference`); these tests fail when the two disagree. The script is plain
 // ESM that Jest loads as it is (it is not transformed); reference.d.mts gives its types.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from '@jest/globals'
@@ -12,6 +12,10 @@ import { expandTags, gitEventOf, OCI, ociLabels } from '../../src/event.js'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const ACTION = readFileSync(join(ROOT, 'action.yml'), 'utf8')
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
+/** The pages of docs/, which scripts/lint-workflows.mjs lints as it lints README.md. */
+const DOCS = readdirSync(join(ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => readFileSync(join(ROOT, 'docs', f), 'utf8'))
 
 /** The `name` cells of the region's table rows, under the given heading. */
 function namesIn(region: string, heading: 'Inputs' | 'Outputs'): string[] {
@@ -155,7 +159,10 @@ describe('check and update on a doctored action.yml', () => {
 })
 
 describe('README workflows', () => {
-  const uses = [...README.matchAll(/^\s*(?:- )?uses: (ship-image\/ship-image@\S+)(.*)$/gm)]
+  // A workflow in docs/ is copied as one in README.md is: it pins the same way.
+  const uses = [README, ...DOCS].flatMap((text) => [
+    ...text.matchAll(/^\s*(?:- )?uses: (ship-image\/ship-image@\S+)(.*)$/gm)
+  ])
 
   it('pin a commit until a release tag exists, and say so', () => {
     expect(uses.length).toBeGreaterThanOrEqual(7)

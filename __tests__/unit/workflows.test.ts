@@ -46,7 +46,7 @@ const change = (line: number, text: string | null): string[] =>
   GOOD.flatMap((l, i) => (i === line - 1 ? (text === null ? [] : [text]) : [l]))
 
 describe('lint-workflows on the repository', () => {
-  it('passes .github/workflows and every workflow, job and steps block of README.md', () => {
+  it('passes .github/workflows and every workflow, job and steps block of README.md and docs/', () => {
     const { status, stdout, stderr } = lint()
     expect(stderr).toBe('')
     expect(status).toBe(0)
