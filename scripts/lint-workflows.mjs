@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Lints GitHub Actions workflows offline: .github/workflows/*.yml and the YAML blocks
-// of README.md, or the files named on the command line (.md files: their YAML blocks).
+// of README.md and docs/*.md, or the files named on the command line (.md files: their
+// YAML blocks).
 //
 //   node scripts/lint-workflows.mjs [FILE...]     (npm run lint:workflows)
 //
@@ -17,7 +18,7 @@
 //   - a job, when it is a mapping with `runs-on:` or `steps:`, wrapped into a workflow;
 //   - steps, when it is a list of mappings, wrapped into a job;
 // other YAML blocks are skipped (and counted), and so is a block right after the line
-// <!-- lint-workflows: skip -->. Problems are reported at the README's own line and column.
+// <!-- lint-workflows: skip -->. Problems are reported at the markdown file's own line and column.
 // Exit status: 0 clean, 1 problems (or nothing to lint), 2 bad usage or unreadable file.
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -299,14 +300,28 @@ function defaultFiles() {
       .sort()
       .map((f) => join(dir, f))
   } catch {
-    // no workflows folder: README only
+    // no workflows folder: the markdown only
   }
-  return [...workflows, join(ROOT, 'README.md')]
+  return [...workflows, join(ROOT, 'README.md'), ...markdownIn(join(ROOT, 'docs'))]
+}
+
+/** The .md files of a folder, sorted; none when it does not exist. */
+function markdownIn(dir) {
+  try {
+    return readdirSync(dir)
+      .filter((f) => /\.md$/.test(f))
+      .sort()
+      .map((f) => join(dir, f))
+  } catch {
+    return []
+  }
 }
 
 async function main(argv) {
   if (argv.some((a) => a.startsWith('-'))) {
-    console.error('usage: node scripts/lint-workflows.mjs [FILE...]  (default: .github/workflows/*.yml README.md)')
+    console.error(
+      'usage: node scripts/lint-workflows.mjs [FILE...]  (default: .github/workflows/*.yml README.md docs/*.md)'
+    )
     return 2
   }
   const files = argv.length ? argv.map((f) => resolve(f)) : defaultFiles()

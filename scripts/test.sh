@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything a fresh Debian/Ubuntu machine (as root) needs, then all tests.
 # Installs the npm dependencies when missing, checks the style (Prettier, ESLint), lints the
-# workflows (.github/workflows and README's YAML blocks, offline), starts the engine and the
+# workflows (.github/workflows and the YAML blocks of README.md and docs/, offline), starts the engine and the
 # registries (scripts/services.sh, idempotent), type-checks, runs the unit and end-to-end suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -46,7 +46,7 @@ const change = (line: number, text: string | null): string[] =>
   GOOD.flatMap((l, i) => (i === line - 1 ? (text === null ? [] : [text]) : [l]))
 
 describe('lint-workflows on the repository', () => {
-  it('passes .github/workflows and every workflow, job and steps block of README.md', () => {
+  it('passes .github/workflows and every workflow, job and steps block of README.md and docs/', () => {
     const { status, stdout, stderr } = lint()
     expect(stderr).toBe('')
     expect(status).toBe(0)
@@ -56,7 +56,8 @@ describe('lint-workflows on the repository', () => {
     expect(counts).not.toBeNull()
     const [, workflows, blocks] = (counts ?? []).map(Number)
     expect(workflows).toBeGreaterThanOrEqual(1) // ci.yml
-    // The README's recipes: Docker Hub, GHCR, pull requests, tarball, two registries, promote, pin by digest.
+    // The README's recipes: Docker Hub, GHCR and deploy by digest, pull requests, tarball, two registries, promote,
+    // several platforms, merge.
     expect(blocks).toBeGreaterThanOrEqual(7)
   })
 })
