@@ -11,14 +11,17 @@ import type { CommandRunner } from './docker/docker.js'
 import { DockerError } from './domain/errors.js'
 import { createdLine, OCI, rfc3339 } from './domain/event.js'
 import type { Done } from './domain/run.js'
+import { needsImageStore } from './inputs/builder.js'
 import { parseInputs } from './inputs/inputs.js'
 import type { Inputs } from './inputs/inputs.js'
 import { INPUT_NAMES } from './inputs/names.js'
 import type { RawInputs } from './inputs/names.js'
 import { PhaseFailure, runPhases } from './phases/run.js'
+import { ensureBuildx } from './setup/buildx.js'
 import { claimTarget } from './phases/save.js'
 import { commandLines } from './plan/command-lines.js'
 import { makePlan } from './plan/plan.js'
+import * as render from './plan/render.js'
 import type { PlanFacts } from './plan/plan.js'
 import type { Plan } from './plan/steps.js'
 import { madeOf } from './report/made.js'
@@ -60,8 +63,13 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   // A DOCKER_HOST may carry a password (tcp://user:password@host); docker itself prints it without.
   log.mask(/^[a-z][a-z0-9+.-]*:\/\/[^/:@]*:([^/@]+)@/i.exec(environment.dockerHost ?? '')?.[1] ?? '')
   // Parsing prints nothing: the secrets it finds are masked before anything is printed.
-  const parsed = parseInputs(raw, environment)
+  let parsed = parseInputs(raw, environment)
   for (const secret of parsed.masks) log.mask(secret)
+  // A rule that depends on the engine's image store asks the engine first (the only docker command before the rules).
+  if (parsed.ok && parsed.inputs.source.kind === 'build' && needsImageStore(parsed.inputs.source.build)) {
+    environment.containerdStore = await probeImageStore(environment, runnerFor)
+    parsed = parseInputs(raw, environment)
+  }
   for (const warning of warnings) log.warning(warning)
   for (const notice of parsed.notices) log.notice(notice.message)
   for (const warning of parsed.warnings) log.warning(warning.message)
@@ -95,10 +103,13 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   let config: { dir: string; env: Record<string, string> } | undefined
   try {
     if (plan.save) track(claimTarget(plan.save.target.path))
+    // The buildx release asked for (buildx-version), through the run's own plugin folder.
+    const plugins =
+      inputs.buildx && (await ensureBuildx(probe(environment, runnerFor), inputs.buildx, environment, temp))
     const registries = plan.logins.map((l) => l.registry)
     config =
-      registries.length > 0
-        ? createDockerConfig(temp, registries, environment.dockerConfig, environment.buildxConfig)
+      registries.length > 0 || plugins
+        ? createDockerConfig(temp, registries, environment.dockerConfig, environment.buildxConfig, plugins || undefined)
         : undefined
     const docker = new Docker(
       runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost),
@@ -168,6 +179,25 @@ async function report(
     )
   }
   if (!failure) log.info(closingLine(metadata))
+}
+
+/** docker as the user's CLI runs it (no login of the run): for what the run asks before it logs in. */
+function probe(environment: Environment, runnerFor: RunnerFactory): Docker {
+  return new Docker(runnerFor(environment.tools.docker, {}, environment.dockerHost), environment.dockerHost)
+}
+
+/**
+ * Whether the engine keeps images in containerd: `docker info`, as the user's docker
+ * CLI sees the engine (no login needed). Undefined when there is no CLI or engine to
+ * ask: the run then fails saying so, at its first docker command.
+ */
+async function probeImageStore(environment: Environment, runnerFor: RunnerFactory): Promise<boolean | undefined> {
+  try {
+    const info = await probe(environment, runnerFor).tryRun(render.infoArgs('{{json .DriverStatus}}'), { silent: true })
+    return info.exitCode === 0 ? info.stdout.includes('io.containerd.snapshotter') : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */

@@ -60,7 +60,8 @@ describe('buildStep with the classic builder', () => {
     buildkit: false,
     iidFile: '/t/iid',
     metadataFile: '/t/m',
-    push: undefined
+    push: undefined,
+    load: false
   }
 
   it('reads the Dockerfile with the LABEL line from standard input, and passes no --label', () => {

@@ -81,6 +81,7 @@ export function env(
     },
     buildxConfig: '/home/runner/.docker/buildx',
     buildx: true,
+    builders: { store: { current: '', drivers: {} }, named: '' },
     selfHosted: false,
     tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: '/usr/bin/zstd' }
   }
@@ -106,7 +107,8 @@ export const PLAIN_BUILD: BuildInputs = {
   cacheFrom: [],
   secrets: [],
   provenance: 'false',
-  builder: ''
+  builder: '',
+  driver: 'docker'
 }
 
 /** The plan's facts of a buildx machine without pigz or zstd, with its files under /t. */

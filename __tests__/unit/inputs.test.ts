@@ -82,9 +82,11 @@ describe('parseInputs: defaults', () => {
         version: '',
         source: {
           kind: 'build',
-          build: PLAIN_BUILD
+          build: { ...PLAIN_BUILD, dockerfileText: undefined }
         },
         push: true,
+        buildx: undefined,
+        load: false,
         save: undefined,
         attempts: 3,
         summary: true,

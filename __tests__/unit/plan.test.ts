@@ -41,7 +41,8 @@ const fullBuild: BuildInputs = {
   cacheFrom: [],
   secrets: [],
   provenance: 'false',
-  builder: ''
+  builder: '',
+  driver: 'docker'
 }
 
 /** Overrides of the inputs; `credentials` stands for the username and password inputs (a login to `registry`). */
@@ -60,6 +61,8 @@ function inputs({ credentials, ...overrides }: Overrides = {}): Inputs {
     version: '',
     source: { kind: 'build', build: plainBuild },
     push: true,
+    buildx: undefined,
+    load: false,
     save: undefined,
     attempts: 3,
     summary: true,
@@ -180,7 +183,7 @@ describe('makePlan: build arguments', () => {
       inlineCache: false,
       secrets: [],
       provenance: builder === 'buildx' ? 'false' : undefined,
-      output: builder === 'buildx' ? 'load' : undefined,
+      exports: builder === 'buildx' ? ['load'] : [],
       iidFile: IID,
       metadataFile,
       cachePulls: [],

@@ -153,7 +153,7 @@ describe('check and update on a doctored action.yml', () => {
     expect(result.ok).toBe(false)
     expect(result.problems).toHaveLength(1)
     expect(result.problems[0]).toMatch(/^line \d+ of the region differs:\n {4}README: {5}### Outputs \(edited\)\n/)
-    const swapped = README.replace(/^(\| `push` .*\n)(\| `save` .*\n)/m, '$2$1')
+    const swapped = README.replace(/^(\| `load` .*\n)(\| `save` .*\n)/m, '$2$1')
     expect(swapped).not.toBe(README)
     expect(check(ACTION, swapped).problems).toEqual(["the rows are not in action.yml's order, or one is repeated."])
   })

@@ -34,16 +34,19 @@ export function createDockerConfig(
   parent: string,
   registries: string[],
   user: UserDockerConfig,
-  buildxConfig: string
+  buildxConfig: string,
+  plugins?: string
 ): { dir: string; env: Record<string, string> } {
   const dir = path.join(parent, 'docker-config')
   fs.mkdirSync(dir, { mode: 0o700 })
   const seed = seedConfig(user.json, registries)
+  // A run's own plugin folder (buildx-version) holds every plugin the CLI is to find, first.
+  if (plugins !== undefined) delete seed.cliPluginsExtraDirs
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(seed, null, 2), { mode: 0o600 })
-  for (const shared of ['cli-plugins', 'contexts']) {
-    const target = path.join(user.dir, shared)
-    if (fs.existsSync(target)) fs.symlinkSync(target, path.join(dir, shared))
-  }
+  const plugged = plugins ?? path.join(user.dir, 'cli-plugins')
+  if (fs.existsSync(plugged)) fs.symlinkSync(plugged, path.join(dir, 'cli-plugins'))
+  const contexts = path.join(user.dir, 'contexts')
+  if (fs.existsSync(contexts)) fs.symlinkSync(contexts, path.join(dir, 'contexts'))
   // buildx keeps its builders under $DOCKER_CONFIG/buildx unless told otherwise.
   return { dir, env: { DOCKER_CONFIG: dir, BUILDX_CONFIG: buildxConfig } }
 }

@@ -6,8 +6,9 @@ import * as path from 'node:path'
 import { stageNames } from '../domain/dockerfile.js'
 import type { Environment } from '../runner/environment.js'
 import type { RawInputs } from './names.js'
-import { checkNetwork, parseBuilder, parsePlatforms, parseProvenance } from './builder.js'
+import { checkNetwork, driverFor, parseBuilder, parsePlatforms, parseProvenance } from './builder.js'
 import type { Provenance } from './builder.js'
+import type { BuilderDriver } from '../runner/buildx-store.js'
 import { parseKeyValues } from './parse.js'
 import type { KeyValue, Report } from './parse.js'
 import { parseImageReference } from '../domain/reference.js'
@@ -36,6 +37,8 @@ export interface BuildInputs {
   provenance: Provenance
   /** An existing buildx builder (`--builder`), or '' for buildx's own choice. */
   builder: string
+  /** The driver of the buildx builder the build uses (docker: the engine's own), or undefined without buildx. */
+  driver: BuilderDriver | undefined
   /** The local Dockerfile's text, when it could be read (for the classic builder's labels). */
   dockerfileText?: string
   /** The commit time in seconds, for BuildKit's SOURCE_DATE_EPOCH; undefined when it is not known. */
@@ -54,6 +57,8 @@ export type Source =
 export interface BuildDefaults {
   pull: boolean
   noCache: boolean
+  /** The load input: only read here to say it is ignored without a build. */
+  load: boolean
   defaultLabels: KeyValue[]
   /** The commit time in seconds (SOURCE_DATE_EPOCH for BuildKit), when known. */
   sourceDateEpoch?: number
@@ -109,7 +114,8 @@ export function parseSource(
       // action.yml's default is false: only an attestation asked for is ignored.
       ...(raw.provenance !== '' && raw.provenance.toLowerCase() !== 'false' ? ['provenance'] : []),
       ...(flags.pull ? ['pull'] : []),
-      ...(flags.noCache ? ['no-cache'] : [])
+      ...(flags.noCache ? ['no-cache'] : []),
+      ...(flags.load ? ['load'] : [])
     ]
     if (ignored.length > 0) {
       report.warn(
@@ -126,7 +132,9 @@ export function parseSource(
   warnCredentialArgs(buildArgs, dockerfile, report)
   checkTarget(raw.target, dockerfile, path.basename(file ?? ''), report)
   checkNetwork(raw.network, env.buildx || env.buildkitEnv, report)
-  const platforms = parsePlatforms(raw, env, report)
+  // Problems come in the inputs' order; the platforms' rules need the builder's driver first.
+  const driver = driverFor(raw.builder, env)
+  const platforms = parsePlatforms(raw, env, driver, report)
   const provenance = parseProvenance(raw.provenance, env, report)
   const builder = parseBuilder(raw.builder, env, report)
   return {
@@ -145,6 +153,7 @@ export function parseSource(
       secrets: secrets.map(({ id, value }) => ({ id, value })),
       provenance,
       builder,
+      driver,
       dockerfileText: dockerfile,
       ...(flags.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: flags.sourceDateEpoch })
     }

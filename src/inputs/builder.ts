@@ -3,6 +3,8 @@
 // provenance attestation and the buildx builder to use. Pure: the machine's facts
 // come in through the environment.
 import { isPlatform } from '../domain/image.js'
+import { driverOf } from '../runner/buildx-store.js'
+import type { BuilderDriver } from '../runner/buildx-store.js'
 import type { Environment } from '../runner/environment.js'
 import type { RawInputs } from './names.js'
 import { parseList } from './parse.js'
@@ -36,7 +38,12 @@ const SETUP_BUILDX = 'install the buildx plugin (docker/setup-buildx-action)'
  * `platforms` (or the deprecated `platform`): a list of os/arch[/variant], without
  * duplicates. Several become one image index, which only buildx builds.
  */
-export function parsePlatforms(raw: RawInputs, env: Environment, report: Report): string[] {
+export function parsePlatforms(
+  raw: RawInputs,
+  env: Environment,
+  driver: BuilderDriver | undefined,
+  report: Report
+): string[] {
   if (raw.platform !== '' && raw.platforms !== '') {
     report.problem(
       'platform',
@@ -67,7 +74,29 @@ export function parsePlatforms(raw: RawInputs, env: Environment, report: Report)
       `${SETUP_BUILDX} (add docker/setup-qemu-action for RUN steps of other architectures), or give one platform`
     )
   }
+  // buildx's docker driver builds several platforms only into the containerd image store (probed: needsImageStore).
+  if (bad.length === 0 && platforms.length > 1 && driver === 'docker' && env.containerdStore === false) {
+    report.problem(
+      input,
+      `${platforms.length} platforms make one image index, which buildx's docker driver (the engine's own builder) cannot build on this engine's classic image store ("Multi-platform build is not supported for the docker driver")`,
+      'add a docker/setup-buildx-action step before this one, whose builder builds several platforms (with docker/setup-qemu-action for RUN steps of other architectures), or turn on the containerd image store, or give one platform'
+    )
+  }
   return platforms
+}
+
+/**
+ * Whether a rule of these inputs depends on the engine's image store, which only
+ * `docker info` tells (environment.containerdStore): several platforms on buildx's
+ * docker driver.
+ */
+export function needsImageStore(build: { platforms: string[]; driver: BuilderDriver | undefined }): boolean {
+  return build.driver === 'docker' && build.platforms.length > 1
+}
+
+/** The driver of the buildx builder a build uses ('' for buildx's own choice), or undefined without buildx. */
+export function driverFor(builder: string, env: Environment): BuilderDriver | undefined {
+  return env.buildx ? driverOf(env.builders.store, builder || env.builders.named) : undefined
 }
 
 /** `provenance`: buildx's attestation; off unless asked for, so that one platform stays one plain manifest. */
@@ -101,4 +130,37 @@ export function parseBuilder(value: string, env: Environment, report: Report): s
     report.problem('builder', `the builder '${value}' needs buildx, which is not installed`, SETUP_BUILDX)
   }
   return value
+}
+
+/** buildx-version: the buildx release the run uses ('latest' or a tag such as v0.29.1), from this release page. */
+export interface BuildxRelease {
+  version: string
+  base: string
+}
+
+export const BUILDX_RELEASES = 'https://github.com/docker/buildx/releases'
+
+/** `buildx-version` ('' for the runner's own buildx, `latest`, or `v0.29.1`) and `buildx-download-url`. */
+export function parseBuildxRelease(raw: RawInputs, report: Report): BuildxRelease | undefined {
+  const version = raw['buildx-version']
+  const base = raw['buildx-download-url'] || BUILDX_RELEASES
+  if (!/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(base)) {
+    report.problem(
+      'buildx-download-url',
+      `'${base}' is not an http(s) URL`,
+      `give the release page buildx is fetched from, laid out as ${BUILDX_RELEASES} (<url>/download/<tag>/<asset>)`
+    )
+  }
+  if (version === '') return undefined
+  if (version.toLowerCase() === 'latest') return { version: 'latest', base }
+  const m = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(version)
+  if (!m) {
+    report.problem(
+      'buildx-version',
+      `'${version}' is not a buildx release`,
+      'write latest, or a release such as v0.29.1 (or leave it empty to use the buildx of the runner)'
+    )
+    return undefined
+  }
+  return { version: `v${m[1]}`, base }
 }

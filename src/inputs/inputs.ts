@@ -7,6 +7,8 @@ import { ociLabels } from '../domain/event.js'
 import type { Repository } from '../domain/reference.js'
 import type { Environment } from '../runner/environment.js'
 import { parseSource } from './build.js'
+import { parseBuildxRelease } from './builder.js'
+import type { BuildxRelease } from './builder.js'
 import type { Source } from './build.js'
 import { forkWithoutLogin, parseLogins, parseRegistry } from './logins.js'
 import { NOT_MERGED, parseMerge } from './merge.js'
@@ -39,6 +41,10 @@ export interface Inputs {
   /** What makes the image: a build, or an existing image to retag. */
   source: Source
   push: boolean
+  /** The buildx release this run uses (buildx-version), when it asks for one. */
+  buildx: BuildxRelease | undefined
+  /** Load the image into the engine too (the load input; a save needs it loaded as well). */
+  load: boolean
   save: SaveTarget | undefined
   /** Attempts for each login, pull and push (1: no retry). */
   attempts: number
@@ -55,9 +61,12 @@ export type ParseResult = { warnings: Warning[]; notices: Warning[]; masks: stri
   { ok: true; inputs: Inputs } | { ok: false; problems: InputProblem[] }
 )
 
-export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
+export function parseInputs(raw: RawInputs, environment: Environment): ParseResult {
   const report = new Report()
   refuseControlCharacters(raw, report)
+  // A buildx release asked for is fetched before the build: every rule sees buildx installed.
+  const buildx = parseBuildxRelease(raw, report)
+  const env = buildx && !environment.buildx ? { ...environment, buildx: true } : environment
   // Problems come out in a fixed order: where and what to push, then how to build, then save.
   const registry = parseRegistry(raw.registry, report)
   const logins = parseLogins(raw, registry, report)
@@ -74,7 +83,8 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
   const version = autoTags(env.event).version
   const flags = {
     pull: parseBoolean(raw, 'pull', false, report),
-    noCache: parseBoolean(raw, 'no-cache', false, report)
+    noCache: parseBoolean(raw, 'no-cache', false, report),
+    load: parseBoolean(raw, 'load', false, report)
   }
   const cacheFrom = parseCacheFrom(raw, report)
   const sourceImage = parseSourceImage(raw, report)
@@ -109,6 +119,13 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
       'save one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need'
     )
   }
+  if (flags.load && source.kind === 'build' && source.build.platforms.length > 1) {
+    report.problem(
+      'load',
+      `the engine holds one platform per tag, and platforms lists ${source.build.platforms.length}`,
+      'load one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need'
+    )
+  }
   const attempts = parseRetries(raw.retries, report)
   const summary = parseBoolean(raw, 'summary', true, report)
   const dryRun = parseBoolean(raw, 'dry-run', false, report)
@@ -131,6 +148,8 @@ export function parseInputs(raw: RawInputs, env: Environment): ParseResult {
     version,
     source,
     push,
+    buildx,
+    load: flags.load && source.kind === 'build',
     save,
     attempts,
     summary,

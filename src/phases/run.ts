@@ -90,10 +90,13 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
   done.image = image
   const step = plan.image
   if (step.kind === 'build' && step.push) {
-    // buildx pushed every tag itself, and nothing is in the local engine to check, save or remove.
+    // buildx pushed every tag itself: there is no docker push to check. The engine has the
+    // image only when buildx loaded it too, for a save (or the load input), and for cleanup.
     const read = await phase('push', () => readBack(docker, plan, step))
     for (const p of read.pushed) record(p)
     done.platforms = read.platforms
+    if (saveStep) done.tarball = await phase('save', () => save(docker, saveStep))
+    if (plan.cleanup.length > 0) await removeTags(docker, plan.cleanup, [])
     return result()
   }
   if (saveStep) done.tarball = await phase('save', () => save(docker, saveStep))

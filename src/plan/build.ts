@@ -19,6 +19,8 @@ export interface BuildFacts {
   metadataFile: string
   /** Set when buildx pushes the image itself. */
   push: BuildPush | undefined
+  /** The image is needed in the engine as well (a save, or the load input). */
+  load: boolean
 }
 
 export function buildStep(
@@ -53,8 +55,7 @@ export function buildStep(
     inlineCache: build.cacheFrom.length > 0 && facts.buildkit,
     secrets: secretEnv.map(({ name, id }) => ({ id, env: name })),
     provenance: buildx ? build.provenance : undefined,
-    // The engine holds one platform per tag: several are pushed by buildx, or kept in its cache only.
-    output: !buildx ? undefined : facts.push ? 'push' : build.platforms.length <= 1 ? 'load' : undefined,
+    exports: buildx ? exportsOf(build, facts) : [],
     iidFile: facts.iidFile,
     metadataFile: buildx ? facts.metadataFile : undefined,
     // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
@@ -63,6 +64,18 @@ export function buildStep(
     dockerfileText: stdin,
     push: facts.push
   }
+}
+
+/**
+ * Where buildx sends the image. Pushed by buildx, it is loaded too only when the
+ * engine needs it (a save, the load input); never both with the docker driver,
+ * whose two exporters would both write the image into the engine (one fails).
+ * Not pushed, one platform is loaded; several are kept in the builder's cache
+ * (the engine holds one platform per tag).
+ */
+function exportsOf(build: BuildInputs, facts: BuildFacts): ('push' | 'load')[] {
+  if (facts.push) return facts.load && build.driver !== 'docker' ? ['push', 'load'] : ['push']
+  return build.platforms.length <= 1 ? ['load'] : []
 }
 
 /** A label value in a Dockerfile's double quotes: `\`, `"` and `$` (which would expand a variable) escaped. */

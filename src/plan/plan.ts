@@ -43,19 +43,23 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
   const source = inputs.source
   const secretEnv = source.kind === 'build' ? secretVariables(source.build) : []
   // buildx pushes itself what the local engine cannot hold (an index of several
-  // platforms), and what `docker push` of a loaded image would lose on a classic
-  // image store (the provenance attestation).
+  // platforms), what `docker push` of a loaded image would lose on a classic image
+  // store (the provenance attestation), and whatever a builder outside the engine
+  // made: loading it into the engine to push it from there would compress and
+  // send every layer twice.
   const pushedByBuild =
     builder === 'buildx' &&
     inputs.push &&
     source.kind === 'build' &&
-    (source.build.platforms.length > 1 || source.build.provenance !== 'false')
+    (source.build.platforms.length > 1 || source.build.provenance !== 'false' || source.build.driver !== 'docker')
   const push: BuildPush | undefined = pushedByBuild ? { registries: registriesOf(targets) } : undefined
+  // An image buildx pushed from a builder outside the engine is in the engine only when loaded as well.
+  const local = !(push && source.kind === 'build' && source.build.driver !== 'docker' && !inputs.load && !inputs.save)
 
   const plan: Plan = {
     logins: inputs.logins.map(({ registry, username }) => ({ registry, username })),
     keepLogin: inputs.keepLogin,
-    cleanup: inputs.cleanup ? cleanupOf(targets, source) : [],
+    cleanup: inputs.cleanup && local ? cleanupOf(targets, source) : [],
     builder,
     buildkit,
     image:
@@ -65,7 +69,12 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
           ? loadStep(source.path, source.format === 'zstd' ? facts.zstd : undefined)
           : source.kind === 'merge'
             ? mergeStep(inputs, targets, source.platforms, source.sha, builder === 'buildx')
-            : buildStep(source.build, refs, { builder, buildkit, ...facts, push }, secretEnv),
+            : buildStep(
+                source.build,
+                refs,
+                { builder, buildkit, ...facts, push, load: inputs.load || inputs.save !== undefined },
+                secretEnv
+              ),
     targets,
     platforms: source.kind === 'build' ? source.build.platforms : source.kind === 'merge' ? source.platforms : [],
     pushes:

@@ -17,8 +17,7 @@ function builderArgs(name: string): string[] {
 }
 
 /**
- * The build. With buildx: `--load` or `--push` as the step's output says (not both:
- * with the docker driver both exporters write the image, and one fails), and
+ * The build. With buildx: `--push` and `--load` as the step's exports say, and
  * `--provenance` always, as buildx otherwise adds an attestation of its own accord
  * (and one platform then becomes an index).
  */
@@ -30,7 +29,7 @@ export function buildArgs(step: BuildStep): string[] {
           'buildx',
           'build',
           ...builderArgs(step.builderName),
-          ...(step.output === undefined ? [] : [`--${step.output}`]),
+          ...step.exports.map((e) => `--${e}`),
           `--provenance=${step.provenance}`
         ]
   if (step.file !== undefined) args.push('--file', step.file)
@@ -74,6 +73,16 @@ export function removeArgs(refs: string[]): string[] {
 /** `docker image inspect` of local images, one line per image found in the Go template's shape. */
 export function inspectArgs(refs: string[], format: string): string[] {
   return ['image', 'inspect', '--format', format, ...refs]
+}
+
+/** `docker buildx version`: which buildx the CLI finds. */
+export function buildxVersionArgs(): string[] {
+  return ['buildx', 'version']
+}
+
+/** `docker info` of the engine, in the Go template's shape. */
+export function infoArgs(format: string): string[] {
+  return ['info', '--format', format]
 }
 
 export function saveArgs(refs: string[]): string[] {

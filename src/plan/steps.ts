@@ -61,8 +61,12 @@ export interface BuildStep {
   secrets: { id: string; env: string }[]
   /** buildx's `--provenance`; undefined for docker build. */
   provenance: Provenance | undefined
-  /** Where buildx's result goes: into the engine (`--load`), to the registries (`--push`), or nowhere but its cache. */
-  output: 'load' | 'push' | undefined
+  /**
+   * Where buildx's result goes: to the registries (`--push`), into the engine
+   * (`--load`), both, or nowhere but its cache; empty for docker build, which
+   * always writes into the engine.
+   */
+  exports: ('push' | 'load')[]
   /** Where the build writes the image ID (`--iidfile`). */
   iidFile: string
   /** Where buildx writes the image's digests (`--metadata-file`); the classic builder writes none. */

@@ -7,6 +7,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { createdOf, gitEventOf, headCommitTime } from '../domain/event.js'
 import type { Created, GitEvent, Variables } from '../domain/event.js'
+import { endpointKey, readBuildxStore } from './buildx-store.js'
+import type { BuildxStore } from './buildx-store.js'
 import { readDockerConfig } from './docker-config.js'
 import type { UserDockerConfig } from './docker-config.js'
 
@@ -48,6 +50,13 @@ export interface Environment {
   classicBuilderNoted?: boolean
   /** Whether the docker CLI will find the buildx plugin (then builds run through `docker buildx build`). */
   buildx: boolean
+  /** buildx's builders (its store on disk) and BUILDX_BUILDER: which one a build uses, and its driver. */
+  builders: { store: BuildxStore; named: string }
+  /**
+   * Whether the engine keeps images in containerd (the containerd image store):
+   * probed (`docker info`) only when a rule depends on it; undefined until then.
+   */
+  containerdStore?: boolean
   /** RUNNER_ENVIRONMENT=self-hosted: the machine (and its engine) outlives the job. */
   selfHosted: boolean
   /** The programs the run may use, where PATH has them. */
@@ -97,6 +106,7 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     }
   }
   const dockerConfig = readDockerConfig(vars.DOCKER_CONFIG || path.join(os.homedir(), '.docker'))
+  const buildxConfig = vars.BUILDX_CONFIG || path.join(dockerConfig.dir, 'buildx')
   const workspace = vars.GITHUB_WORKSPACE || process.cwd()
   const event = gitEventOf(vars, payload)
   const now = new Date()
@@ -120,9 +130,13 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     buildkitEnv: vars.DOCKER_BUILDKIT === '1',
     dockerHost: vars.DOCKER_HOST || undefined,
     dockerConfig,
-    buildxConfig: vars.BUILDX_CONFIG || path.join(dockerConfig.dir, 'buildx'),
+    buildxConfig,
     classicBuilderNoted: vars[CLASSIC_BUILDER_NOTED] === 'true',
     buildx: dockerConfig.pluginDirs.some((dir) => isExecutable(path.join(dir, 'docker-buildx'))),
+    builders: {
+      store: readBuildxStore(buildxConfig, endpointKey(vars, dockerConfig.json)),
+      named: vars.BUILDX_BUILDER ?? ''
+    },
     selfHosted: vars.RUNNER_ENVIRONMENT === 'self-hosted',
     tools: {
       docker: findExecutable('docker', vars.PATH),
