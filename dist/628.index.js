@@ -3945,7 +3945,7 @@ function versionOf(printed) {
 function pluginFolder(dir, environment, buildx) {
     external_node_fs_.mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const from of [...environment.dockerConfig.pluginDirs].reverse()) {
-        let names = [];
+        let names;
         try {
             names = external_node_fs_.readdirSync(from).filter((n) => n.startsWith('docker-') && n !== 'docker-buildx');
         }

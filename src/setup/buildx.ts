@@ -24,7 +24,7 @@ export function versionOf(printed: string): string | undefined {
 export function pluginFolder(dir: string, environment: Environment, buildx: string): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
   for (const from of [...environment.dockerConfig.pluginDirs].reverse()) {
-    let names: string[] = []
+    let names: string[]
     try {
       names = fs.readdirSync(from).filter((n) => n.startsWith('docker-') && n !== 'docker-buildx')
     } catch {
