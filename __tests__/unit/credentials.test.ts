@@ -91,14 +91,21 @@ describe('seedConfig', () => {
       ],
       ['index.docker.io', 'ghcr.io', 'localhost:5000', '123456789012.dkr.ecr.us-east-1.amazonaws.com']
     ]
-  ])('logging in to %s drops its entries and credsStore, and keeps the rest', (registry, auths, credHelpers) => {
-    const seed = seedConfig(userConfig(), registry)
-    expect(Object.keys(seed.auths ?? {})).toEqual(auths)
-    expect(Object.keys(seed.credHelpers ?? {})).toEqual(credHelpers)
-    expect('credsStore' in seed).toBe(false)
-    const { auths: _a, credHelpers: _c, ...rest } = seed
-    expect(rest).toEqual(KEPT)
-  })
+  ])(
+    'logging in to %s drops its entries, routes it to the file, and keeps the rest',
+    (registry, auths, credHelpers) => {
+      const seed = seedConfig(userConfig(), registry)
+      expect(Object.keys(seed.auths ?? {})).toEqual(auths)
+      // The user's credsStore stays for every other registry; an empty helper sends this one to the config file.
+      const key = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry
+      expect(seed.credHelpers).toEqual({
+        ...Object.fromEntries(credHelpers.map((k) => [k, userConfig().credHelpers?.[k]])),
+        [key]: ''
+      })
+      const { auths: _a, credHelpers: _c, ...rest } = seed
+      expect(rest).toEqual({ ...KEPT, credsStore: 'desktop' })
+    }
+  )
 
   it('keeps the kept entries with their values', () => {
     const seed = seedConfig(userConfig(), 'docker.io')
@@ -117,6 +124,8 @@ describe('seedConfig', () => {
   ])('treats %s as Docker Hub', (key) => {
     const seed = seedConfig({ auths: { [key]: AUTH, 'ghcr.io': AUTH }, credHelpers: { [key]: 'desktop' } }, 'docker.io')
     expect(seed).toEqual({ auths: { 'ghcr.io': AUTH }, credHelpers: {} })
+    const stored = seedConfig({ auths: { [key]: AUTH }, credsStore: 'desktop' }, 'docker.io')
+    expect(stored).toEqual({ auths: {}, credsStore: 'desktop', credHelpers: { 'https://index.docker.io/v1/': '' } })
   })
 
   it('matches registry keys without regard to case', () => {
@@ -131,11 +140,15 @@ describe('seedConfig', () => {
 
   test.each<[string, Config, Config]>([
     ['an empty config', {}, {}],
-    ['a config with only credsStore', { credsStore: 'osxkeychain' }, {}],
+    [
+      'a config with only credsStore',
+      { credsStore: 'osxkeychain' },
+      { credsStore: 'osxkeychain', credHelpers: { 'https://index.docker.io/v1/': '' } }
+    ],
     [
       'a config with no auths or credHelpers',
       { currentContext: 'default', credsStore: 'pass' },
-      { currentContext: 'default' }
+      { currentContext: 'default', credsStore: 'pass', credHelpers: { 'https://index.docker.io/v1/': '' } }
     ],
     ['empty auths', { auths: {} }, { auths: {} }]
   ])('handles %s', (_label, user, expected) => {
@@ -152,6 +165,6 @@ describe('seedConfig', () => {
     expect(user).toEqual(before)
     expect(seed.auths).not.toBe(user.auths)
     expect(seed.credHelpers).not.toBe(user.credHelpers)
-    expect(user.credsStore).toBe('desktop')
+    expect(user.credHelpers).not.toHaveProperty(['https://index.docker.io/v1/'])
   })
 })

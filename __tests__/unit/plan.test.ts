@@ -108,7 +108,7 @@ function allArgs(p: Plan): string[][] {
     image.kind === 'build'
       ? [render.buildArgs(image), ...image.cachePulls.map((ref) => render.pullArgs(ref))]
       : image.kind === 'load'
-        ? [render.loadArgs(image)]
+        ? [render.loadArgs()]
         : image.kind === 'merge'
           ? image.repositories.flatMap((r) => render.mergeArgs(image, r))
           : [

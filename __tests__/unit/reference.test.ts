@@ -1,5 +1,6 @@
 import { describe, expect, it, test } from '@jest/globals'
 import {
+  canonicalReference,
   DOCKER_HUB,
   isDigest,
   isValidDomain,
@@ -352,5 +353,21 @@ describe('registryOf', () => {
     ['Alice/app', 'docker.io']
   ])('%s -> %s', (ref, registry) => {
     expect(registryOf(ref)).toBe(registry)
+  })
+})
+
+describe('canonicalReference: two spellings of one image', () => {
+  test.each([
+    ['app', 'docker.io/library/app:latest'],
+    ['app:v1', 'docker.io/library/app:v1'],
+    ['docker.io/x/app:v1', 'docker.io/x/app:v1'],
+    ['x/app:v1', 'docker.io/x/app:v1'],
+    ['index.docker.io/x/app:v1', 'docker.io/x/app:v1'],
+    ['localhost:5000/app', 'localhost:5000/app:latest'],
+    ['ghcr.io/Org/App:Main', 'ghcr.io/org/app:Main'],
+    [`x/app@sha256:${'a'.repeat(64)}`, `docker.io/x/app@sha256:${'a'.repeat(64)}`],
+    [`sha256:${'b'.repeat(64)}`, `sha256:${'b'.repeat(64)}`]
+  ])('%s is %s', (ref, canonical) => {
+    expect(canonicalReference(ref)).toBe(canonical)
   })
 })

@@ -339,3 +339,16 @@ test.each<[number, string]>([
 ])('formatDuration(%d) = %s', (ms, text) => {
   expect(formatDuration(ms)).toBe(text)
 })
+
+describe('summaryMarkdown: a .tar.zst (issue 23)', () => {
+  it('says zstd, and loads it through zstd, which every engine can read (20.10 cannot read zstd itself)', () => {
+    const md = summaryMarkdown({
+      metadata: { ...pushed, tarball: { ...pushed.tarball!, path: '/ws/app image.tar.zst', compressor: 'zstd' } },
+      timings: {},
+      imageSize: undefined
+    })
+    expect(md).toContain('tarball size on disk 12.3 MB, zstd, ')
+    expect(md).not.toContain('gzip')
+    expect(md).toContain("```sh\nzstd -dc --quiet 'app image.tar.zst' | docker load\n```")
+  })
+})

@@ -102,6 +102,8 @@ export function filterThrough(program: string, args: string[], input: Readable |
   })
   if (direct) input.destroy()
   else if (input && child.stdin) input.pipe(child.stdin)
+  // A program that stops reading breaks the pipe: its exit code says why, not an EPIPE.
+  child.stdin?.on('error', () => undefined)
   const name = path.basename(program)
   let stderr = ''
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))

@@ -4,23 +4,33 @@
 // aliases. Removed at the end of the run and again by the post step.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { registryHost } from '../domain/reference.js'
+import { DOCKER_HUB, registryHost } from '../domain/reference.js'
 import type { ConfigJson, UserDockerConfig } from '../runner/docker-config.js'
 
+/** The key docker files a registry's login under: Docker Hub's index URL, else the host. */
+export function loginKey(registry: string): string {
+  return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry
+}
+
 /**
- * The user's config.json, made safe for this run: no `credsStore` and no
- * credential helper or stored login for the registries the run logs in to, so
- * `docker login` writes the new credentials into this run's folder and nowhere
- * else. Pure.
+ * The user's config.json, made safe for this run: no credential helper or stored
+ * login for the registries the run logs in to, so `docker login` writes the new
+ * credentials into this run's folder and nowhere else. The user's credential
+ * store (`credsStore`: desktop, ecr-login, pass…) stays for every other registry;
+ * the run's own registries are routed to this config file by an empty helper name
+ * in `credHelpers`, which docker reads before `credsStore`. Pure.
  */
 export function seedConfig(user: ConfigJson, registries: string | string[]): ConfigJson {
-  const ours = new Set(typeof registries === 'string' ? [registries] : registries)
+  const list = typeof registries === 'string' ? [registries] : registries
+  const ours = new Set(list)
   const seed: ConfigJson = { ...user }
-  delete seed.credsStore
   const others = (entries: Record<string, unknown> | undefined) =>
     entries && Object.fromEntries(Object.entries(entries).filter(([key]) => !ours.has(registryHost(key).host)))
   if (user.auths) seed.auths = others(user.auths)
   if (user.credHelpers) seed.credHelpers = others(user.credHelpers)
+  if (typeof user.credsStore === 'string' && user.credsStore !== '' && list.length > 0) {
+    seed.credHelpers = { ...seed.credHelpers, ...Object.fromEntries(list.map((r) => [loginKey(r), ''])) }
+  }
   return seed
 }
 

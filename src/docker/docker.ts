@@ -190,7 +190,14 @@ export function cliRunner(
         if (errLines) errLines.push(chunk)
         else raw?.write(chunk)
       })
-      if (stdin && !direct && child.stdin) stdin.pipe(child.stdin)
+      // A command that stops reading (it failed) breaks the pipe: its exit code says why, not an EPIPE.
+      child.stdin?.on('error', () => undefined)
+      if (stdin && !direct && child.stdin) {
+        const input = child.stdin
+        stdin.pipe(input)
+        // A stream that fails ends the command's input too, or the command would wait for the rest forever.
+        stdin.once('error', () => input.destroy())
+      }
       else child.stdin?.end(options.input === undefined ? undefined : Buffer.from(options.input))
       return new Promise((resolve) => {
         child.once('error', (err) =>

@@ -200,6 +200,26 @@ export function parseImageReference(input: string): Parsed<string> {
   return repo.ok ? { ok: true, value: ref } : repo
 }
 
+/**
+ * A reference in the one form docker resolves it to, for telling two spellings of
+ * one image apart: `docker.io/library/app:latest` for `app`, `docker.io/x/app:v1`
+ * for `x/app:v1` and `index.docker.io/x/app:v1`. An image ID stays as it is.
+ */
+export function canonicalReference(ref: string): string {
+  if (IMAGE_ID_RE.test(ref)) return ref
+  const at = ref.indexOf('@')
+  const digest = at < 0 ? '' : ref.slice(at)
+  let name = at < 0 ? ref : ref.slice(0, at)
+  const slash = name.lastIndexOf('/')
+  const colon = name.lastIndexOf(':')
+  const tag = colon > slash ? name.slice(colon) : digest === '' ? ':latest' : ''
+  if (colon > slash) name = name.slice(0, colon)
+  const { domain, rest } = splitDomain(name)
+  const host = normalizeRegistry(domain ?? DOCKER_HUB)
+  const path = host === DOCKER_HUB && !rest.includes('/') ? `library/${rest}` : rest
+  return `${host}/${path.toLowerCase()}${tag}${digest}`
+}
+
 export const tagFix = `a tag is 1 to ${TAG_MAX} characters of letters, digits, _ . and -, not starting with . or -`
 
 function fail(problem: string, fix: string): { ok: false; problem: string; fix: string } {

@@ -104,6 +104,13 @@ export function tarballSource(
       'give the path of a tarball relative to the workspace (download the artifact first), or an image reference'
     )
   }
+  if (format === 'zstd' && env.tools.zstd === undefined) {
+    report.problem(
+      'source-image',
+      `'${value}' is a zstd tarball, but zstd is not installed on this runner`,
+      'install zstd (it is on GitHub-hosted runners; apt-get install zstd), or pass the image as .tar.gz'
+    )
+  }
   return { path: file, format }
 }
 

@@ -9,8 +9,6 @@ export interface MadeImage {
   own: string[]
   /** The build's steps and cache hits, as the builder printed them (for the summary). */
   cache?: BuildCache
-  /** The tags a loaded tarball gave it: the source's own, which cleanup keeps. */
-  loaded?: string[]
   /** The digest the registry gave a source image that was pulled, to tell whether the push kept it. */
   pulledDigest?: string
 }

@@ -96,7 +96,7 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
     for (const p of read.pushed) record(p)
     done.platforms = read.platforms
     if (saveStep) done.tarball = await phase('save', () => save(docker, saveStep))
-    if (plan.cleanup.length > 0) await removeTags(docker, plan.cleanup, [])
+    if (plan.cleanup.length > 0) await removeTags(docker, plan.cleanup)
     return result()
   }
   if (saveStep) done.tarball = await phase('save', () => save(docker, saveStep))
@@ -112,7 +112,7 @@ export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): P
   done.image = { ...image, id: local.id }
   done.imageSize = local.size
   warnDigestChanged(image, [...pushed.values()])
-  if (plan.cleanup.length > 0) await removeTags(docker, plan.cleanup, image.loaded ?? [])
+  if (plan.cleanup.length > 0) await removeTags(docker, plan.cleanup)
   return result()
 }
 
@@ -169,12 +169,10 @@ async function tagFrom(docker: Docker, sources: string[], ref: string): Promise<
 
 /**
  * Removes the local tags the run made, by name:tag (never by ID, which would take
- * tags of others with it), keeping the tags a loaded tarball gave (the source's
- * own). A tag that cannot be removed is a warning: the image is delivered.
+ * tags of others with it). A tag that cannot be removed is a warning: the image is
+ * delivered.
  */
-async function removeTags(docker: Docker, tags: string[], keep: string[]): Promise<void> {
-  const refs = tags.filter((ref) => !keep.includes(ref))
-  if (refs.length === 0) return
+async function removeTags(docker: Docker, refs: string[]): Promise<void> {
   const args = render.removeArgs(refs)
   const result = await docker.tryRun(args, { silent: true })
   if (result.exitCode === 0) log.info(`Removed the local tags of this run: ${refs.join(', ')}.`)

@@ -41,10 +41,14 @@ export function commandLines(plan: Plan): string[] {
       }
     }
   } else if (image.kind === 'load') {
-    const from = image.decompress
-      ? `${[image.decompress.program, ...image.decompress.args].map(shellQuote).join(' ')} | `
-      : ''
-    lines.push(`${from}${line(render.loadArgs(image))}`)
+    // The action streams the tarball in itself, its own names taken out; this is the shell's nearest line.
+    lines.push("# the tarball's own names are left out on the way in: the tags below are its only ones")
+    const load = line(render.loadArgs())
+    lines.push(
+      image.decompress
+        ? `${[image.decompress.program, ...image.decompress.args].map(shellQuote).join(' ')} | ${load}`
+        : `${load} < ${shellQuote(image.path)}`
+    )
     for (const target of plan.targets) lines.push(line(render.tagArgs('<the loaded image>', target.ref)))
   } else if (image.kind === 'merge') {
     for (const { parts } of image.repositories) {

@@ -7,7 +7,7 @@ import type { Target } from '../domain/image.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { partTag } from '../inputs/tags.js'
 import type { SaveTarget } from '../inputs/tarball.js'
-import { registryOf } from '../domain/reference.js'
+import { canonicalReference, registryOf } from '../domain/reference.js'
 import { buildStep, secretVariables } from './build.js'
 import type { Builder, BuildPush, Compressor, LoadStep, MergeStep, Plan, RetagStep, Secrets } from './steps.js'
 
@@ -107,12 +107,12 @@ function registriesOf(targets: Target[]): string[] {
  * tag, and the image with its last tag; an image with other tags stays.
  */
 function cleanupOf(targets: Target[], source: Inputs['source']): string[] {
-  // `app` is `app:latest` to docker.
-  const own = source.kind === 'image' && (/[:@][^/]*$/.test(source.ref) ? source.ref : `${source.ref}:latest`)
-  return targets.map((t) => t.ref).filter((ref) => ref !== own)
+  // However it is written (`app`, `docker.io/library/app:latest`), the source's own tag stays.
+  const own = source.kind === 'image' ? canonicalReference(source.ref) : undefined
+  return targets.map((t) => t.ref).filter((ref) => canonicalReference(ref) !== own)
 }
 
-/** A .tar.zst goes through zstd when the runner has it (`zstd`), as engines before 23.0 cannot read zstd. */
+/** A .tar.zst goes through the runner's zstd (`zstd`; an input rule says when it is missing). */
 function loadStep(file: string, zstd: string | undefined): LoadStep {
   const decompress = zstd === undefined ? undefined : { program: zstd, args: ['-dc', '--quiet', file] }
   return { kind: 'load', path: file, decompress }

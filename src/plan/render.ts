@@ -3,7 +3,7 @@
 // run these arrays (never a shell string); the dry run prints them
 // (command-lines.ts). Pure.
 import { DOCKER_HUB } from '../domain/reference.js'
-import type { BuildStep, LoadStep, Login, MergeRepository, MergeStep } from './steps.js'
+import type { BuildStep, Login, MergeRepository, MergeStep } from './steps.js'
 
 /** `docker login` to one registry, the password on standard input. Without a server docker logs in to Docker Hub. */
 export function loginArgs(login: Login): string[] {
@@ -89,9 +89,9 @@ export function saveArgs(refs: string[]): string[] {
   return ['image', 'save', ...refs]
 }
 
-/** `docker load`, reading the tarball itself or, with `decompress`, its standard input. */
-export function loadArgs(step: LoadStep): string[] {
-  return step.decompress ? ['load'] : ['load', '--input', step.path]
+/** `docker load` of a tarball given on its standard input (phases/load.ts streams it, its names taken out). */
+export function loadArgs(): string[] {
+  return ['load']
 }
 
 /** `docker buildx imagetools`: buildx's client for images in registries. */

@@ -82,9 +82,10 @@ export interface BuildStep {
 }
 
 /**
- * `docker load` of a tarball, then a tag per target. A .tar.zst goes through zstd
- * first (`decompress`), as engines before 23.0 cannot read zstd; without zstd on
- * the runner the engine is given the file and must read it itself.
+ * `docker load` of a tarball, then a tag per target. A .tar.zst goes through the
+ * runner's zstd (`decompress`), a .tar.gz through Node's zlib, so that the tarball's
+ * own names can be taken out on the way (and engines before 23.0, which cannot read
+ * zstd, load a .tar.zst).
  */
 export interface LoadStep {
   kind: 'load'

@@ -3,6 +3,7 @@
 // @actions/core's summary. Nothing secret reaches these functions.
 import * as core from '@actions/core'
 import * as path from 'node:path'
+import { formatOf } from '../domain/image.js'
 import type { BuildCache } from '../domain/image.js'
 import { PHASES } from '../domain/run.js'
 import type { Phase, Timings } from '../domain/run.js'
@@ -173,11 +174,18 @@ export function summaryMarkdown(input: SummaryInput): string {
   const tarball = metadata.tarball
   if (tarball) {
     const name = path.basename(tarball.path)
-    const how = tarball.compressor === 'none' ? 'not compressed' : `gzip by ${tarball.compressor}`
+    const format = formatOf(tarball.path)
+    const how =
+      format === 'zstd' ? 'zstd' : tarball.compressor === 'none' ? 'not compressed' : `gzip by ${tarball.compressor}`
+    // Engines before 23.0 cannot read zstd: it is decompressed on the way in, as the action itself loads one.
+    const load =
+      format === 'zstd'
+        ? `zstd -dc --quiet ${shellQuote(name)} | docker load`
+        : `docker load --input ${shellQuote(name)}`
     out.push(
       `**Tarball** ${code(name)}: tarball size on disk ${formatBytes(tarball.size)}, ${how}, ${code(tarball.digest)}. This job wrote it to ${code(tarball.path)}; a job that downloads it as an artifact loads it with:`,
       '',
-      ...fenced('sh', [`docker load --input ${shellQuote(name)}`]),
+      ...fenced('sh', [load]),
       ''
     )
   }
