@@ -197,8 +197,7 @@ export function cliRunner(
         stdin.pipe(input)
         // A stream that fails ends the command's input too, or the command would wait for the rest forever.
         stdin.once('error', () => input.destroy())
-      }
-      else child.stdin?.end(options.input === undefined ? undefined : Buffer.from(options.input))
+      } else child.stdin?.end(options.input === undefined ? undefined : Buffer.from(options.input))
       return new Promise((resolve) => {
         child.once('error', (err) =>
           resolve({ exitCode: 127, stdout: '', stderr: `could not start docker: ${err.message}` })
