@@ -2781,8 +2781,9 @@ function mergeArgs(step, repository) {
     if (step.tool === 'imagetools')
         return [imagetoolsCreateArgs(repository.refs, parts)];
     const insecure = repository.insecure ? ['--insecure'] : [];
+    // The run's own docker config holds the lists (main.ts): a list of this name is never another run's, so no --amend.
     return repository.refs.flatMap((ref) => [
-        ['manifest', 'create', ...insecure, '--amend', ref, ...parts],
+        ['manifest', 'create', ...insecure, ref, ...parts],
         ['manifest', 'push', ...insecure, '--purge', ref]
     ]);
 }
@@ -3091,9 +3092,28 @@ async function build(docker, step, plan, secrets) {
         }
         // buildx without a local image (several platforms, pushed) may write no image ID.
         const id = external_node_fs_.existsSync(step.iidFile) ? external_node_fs_.readFileSync(step.iidFile, 'utf8').trim() : '';
+        if (step.provenance === undefined && step.platforms.length === 1)
+            await checkPlatform(docker, id, step.platforms[0]);
         const cache = buildCache(`${result.stdout}\n${result.stderr}`);
         return { id, own: [id, ...builtDigests(step.metadataFile)], ...(cache ? { cache } : {}) };
     });
+}
+/** `os/arch[/variant]` with arm64's default variant (v8) left out, as docker treats them alike. */
+function samePlatform(a, b) {
+    const norm = (p) => p.replace(/^(linux\/arm64)\/v8$/, '$1');
+    return norm(a) === norm(b);
+}
+/**
+ * docker build (the classic builder, an older CLI's BuildKit) takes the base image
+ * the engine has, whatever its platform: an image built for another platform than
+ * the one asked for is an error before anything is saved or pushed.
+ */
+async function checkPlatform(docker, id, platform) {
+    const format = '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}';
+    const built = (await docker.run(inspectArgs([id], format), { silent: true })).stdout.trim();
+    if (samePlatform(built, platform))
+        return;
+    throw new DockerError(`docker build made a ${built} image, not the ${platform} that platforms asks for: the classic builder builds on the base image the engine has, whatever its platform. Fix: build with buildx (docker/setup-buildx-action, and docker/setup-qemu-action for RUN steps of another architecture), or run this job on a ${platform} runner.`);
 }
 /**
  * The manifest and config digests buildx writes to its metadata file. In the
@@ -3591,12 +3611,17 @@ async function copyInRegistry(docker, plan, step, record) {
     }
     return log/* group */.Os(`Copying ${source} to ${log/* counted */.hS(plan.targets.length, 'reference')} in the registry`, async () => {
         log/* info */.pq(`${source} is ${read.digest}; copying it to ${step.refs.join(', ')}.`);
-        const create = imagetoolsCreateArgs(step.refs, [source], { preferIndex });
-        await docker.runRetrying(create, { registry: copy.registries.join(', '), attempts: plan.attempts });
-        const pushed = plan.targets.map((target) => ({ target, digest: read.digest }));
-        for (const p of pushed)
-            record(p);
+        const pushed = [];
+        // One repository at a time, each recorded as it moves: a failure later still says what is live.
         for (const name of repositoriesOf(plan)) {
+            const targets = plan.targets.filter((t) => t.repository.name === name);
+            const refs = targets.map((t) => t.ref);
+            const create = imagetoolsCreateArgs(refs, [source], { preferIndex });
+            await docker.runRetrying(create, { registry: targets[0].repository.domain, attempts: plan.attempts });
+            for (const target of targets) {
+                pushed.push({ target, digest: read.digest });
+                record({ target, digest: read.digest });
+            }
             const served = await readRaw(docker, `${name}@${read.digest}`);
             if ('error' in served)
                 log/* warning */.$e(`Could not read ${name}@${read.digest} back (${served.error}).`);
@@ -3615,8 +3640,13 @@ async function copyInRegistry(docker, plan, step, record) {
 
 
 const REVISION = `${OCI}.revision`;
-/** A part's revision label: buildx reads the image config from the registry; without buildx the part is pulled. */
-async function revisionOf(docker, step, ref, platform) {
+const platformOf = (config) => [config.os, config.architecture, config.variant].filter((v) => typeof v === 'string' && v !== '').join('/');
+/**
+ * A part as the registry has it: buildx reads its image config(s) there (an index
+ * gives one per platform); without buildx it is pulled (`pulled` learns of it, when
+ * the engine did not have it before, for cleanup).
+ */
+async function partOf(docker, step, ref, platform, pulled) {
     if (step.tool === 'imagetools') {
         const result = await docker.tryRun(imagetoolsInspectArgs(ref, { format: '{{json .Image}}' }), {
             silent: true
@@ -3625,14 +3655,30 @@ async function revisionOf(docker, step, ref, platform) {
             throw new DockerError(errorSummary(result.stderr, result.stdout));
         const image = JSON.parse(result.stdout);
         // One manifest gives its config; an index (a part with an attestation) one config per platform.
-        const config = (image.config ? image : (image[platform] ?? Object.values(image)[0]));
-        return config?.config?.Labels?.[REVISION];
+        const configs = image.config !== undefined || image.architecture !== undefined
+            ? [image]
+            : Object.values(image);
+        const platforms = configs.map(platformOf).filter((p) => p !== '' && !p.startsWith('unknown'));
+        const own = configs.find((c) => platformOf(c) === platform) ?? configs[0];
+        return { revision: own?.config?.Labels?.[REVISION], platforms };
     }
-    const pulled = await docker.tryRun(pullArgs(ref, platform), { silent: true });
-    if (pulled.exitCode !== 0)
-        throw new DockerError(errorSummary(pulled.stderr, pulled.stdout));
-    const labels = await docker.run(inspectArgs([ref], '{{json .Config.Labels}}'), { silent: true });
-    return JSON.parse(labels.stdout)?.[REVISION];
+    const before = await docker.tryRun(inspectArgs([ref], '{{.Id}}'), { silent: true });
+    const fetched = await docker.tryRun(pullArgs(ref, platform), { silent: true });
+    if (fetched.exitCode !== 0)
+        throw new DockerError(errorSummary(fetched.stderr, fetched.stdout));
+    if (before.exitCode !== 0)
+        pulled.push(ref);
+    const inspected = await docker.run(inspectArgs([ref], '{{json .}}'), { silent: true });
+    const image = JSON.parse(inspected.stdout);
+    return {
+        revision: image.Config?.Labels?.[REVISION],
+        platforms: [platformOf({ os: image.Os, architecture: image.Architecture, variant: image.Variant })]
+    };
+}
+/** The digest buildx's imagetools create says it pushed to `ref` (`pushing sha256:… to <ref>`). */
+function createdDigest(output, ref) {
+    const escaped = ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`pushing (sha256:[a-f0-9]{64}) to ${escaped}\\s*$`, 'm').exec(output)?.[1];
 }
 /**
  * Every part of every repository is found and checked to be of this commit (its
@@ -3643,15 +3689,21 @@ async function revisionOf(docker, step, ref, platform) {
  */
 async function mergeParts(docker, plan, step, record) {
     const problems = [];
+    const pulled = [];
     await log/* group */.Os(`Checking the parts of commit ${step.sha.slice(0, 7)}`, async () => {
         const limit = limiter(CONCURRENCY);
         await settleAll(step.repositories.flatMap(({ parts }) => parts.map(({ platform, ref }) => limit(async () => {
             try {
-                const revision = await revisionOf(docker, step, ref, platform);
-                if (revision === step.sha)
-                    log/* info */.pq(`${platform}: ${ref} is of commit ${step.sha.slice(0, 7)}.`);
+                const part = await partOf(docker, step, ref, platform, pulled);
+                // A part is one platform's image, the one it stands for: another platform, or an index of several, is not.
+                if (part.platforms.length !== 1 || part.platforms[0] !== platform) {
+                    problems.push(`${platform}: ${ref} is ${part.platforms.length === 1 ? `an image for ${part.platforms[0]}` : `an index of ${part.platforms.join(', ') || 'no platform'}`}, not one image for ${platform}`);
+                }
+                else if (part.revision !== step.sha) {
+                    problems.push(`${platform}: ${ref} is of commit ${part.revision ?? 'unknown (no revision label)'}, not ${step.sha}`);
+                }
                 else
-                    problems.push(`${platform}: ${ref} is of commit ${revision ?? 'unknown (no revision label)'}, not ${step.sha}`);
+                    log/* info */.pq(`${platform}: ${ref} is the ${platform} image of commit ${step.sha.slice(0, 7)}.`);
             }
             catch (err) {
                 const why = err instanceof Error ? err.message : String(err);
@@ -3659,6 +3711,12 @@ async function mergeParts(docker, plan, step, record) {
             }
         }))));
     });
+    // The parts this run pulled to read them (without buildx) go again when the run cleans up after itself.
+    if (step.removePulled && pulled.length > 0) {
+        const removed = await docker.tryRun(removeArgs(pulled), { silent: true });
+        if (removed.exitCode === 0)
+            log/* info */.pq(`Removed the parts this run pulled to check them: ${pulled.join(', ')}.`);
+    }
     if (problems.length > 0) {
         throw new DockerError(`The merge of commit ${step.sha.slice(0, 7)} cannot be made, and no tag was moved: ${problems.sort().join('; ')}.`);
     }
@@ -3670,25 +3728,29 @@ async function mergeParts(docker, plan, step, record) {
         await log/* group */.Os(`Merging ${platformList} into ${repository.refs.join(', ')}`, async () => {
             let digest;
             const registry = targets[0]?.repository.domain ?? '';
+            const first = repository.refs[0] ?? repository.repository;
             for (const args of mergeArgs(step, repository)) {
                 const result = await docker.runRetrying(args, { registry, attempts: plan.attempts });
-                // `docker manifest push` prints the digest of the list it pushed.
-                digest = /^(sha256:[a-f0-9]{64})\s*$/m.exec(result.stdout)?.[1] ?? digest;
-            }
-            const first = repository.refs[0];
-            if (step.tool === 'imagetools' && first) {
-                const served = await readRaw(docker, first);
-                if ('error' in served)
-                    throw new DockerError(`The index ${first} was made but cannot be read back: ${served.error}.`);
-                digest = served.digest;
-                platforms = platformsOf(served.json, served.digest, []);
-            }
-            else if (first) {
-                const listed = await docker.run(manifestInspectArgs(first, repository.insecure), { silent: true });
-                platforms = platformsOf(JSON.parse(listed.stdout), digest ?? '', []);
+                // What this run pushed, as the tool said it: another merge may move the tag meanwhile, the digest stays.
+                digest =
+                    step.tool === 'imagetools'
+                        ? createdDigest(`${result.stderr}\n${result.stdout}`, first)
+                        : (/^(sha256:[a-f0-9]{64})\s*$/m.exec(result.stdout)?.[1] ?? digest);
             }
             if (digest === undefined)
                 throw new DockerError(`The index ${first} was made but its digest is unknown.`);
+            // Read back by digest, never by tag.
+            const byDigest = `${repository.repository}@${digest}`;
+            if (step.tool === 'imagetools') {
+                const served = await readRaw(docker, byDigest);
+                if ('error' in served)
+                    throw new DockerError(`The index ${byDigest} was made but cannot be read back: ${served.error}.`);
+                platforms = platformsOf(served.json, served.digest, []);
+            }
+            else {
+                const listed = await docker.run(manifestInspectArgs(byDigest, repository.insecure), { silent: true });
+                platforms = platformsOf(JSON.parse(listed.stdout), digest, []);
+            }
             log/* info */.pq(`${repository.repository}@${digest}`);
             for (const target of targets) {
                 pushed.push({ target, digest });
@@ -4494,6 +4556,7 @@ function makePlan(inputs, facts) {
     const plan = {
         logins: inputs.logins.map(({ registry, username }) => ({ registry, username })),
         keepLogin: inputs.keepLogin,
+        ownDockerConfig: inputs.logins.length > 0 || (source.kind === 'merge' && builder !== 'buildx'),
         cleanup: inputs.cleanup && local ? cleanupOf(targets, source) : [],
         builder,
         buildkit,
@@ -4556,6 +4619,7 @@ function mergeStep(inputs, targets, platforms, sha, buildx) {
         kind: 'merge',
         sha,
         tool: buildx ? 'imagetools' : 'manifest',
+        removePulled: !buildx && inputs.cleanup,
         repositories: inputs.images.map(({ name }) => ({
             repository: name,
             // `docker manifest` talks to the registry itself, and only plain HTTP to loopback when told, as the engine does.
@@ -5095,7 +5159,7 @@ async function main(vars = process.env, runnerFor = cliRunner) {
         const plugins = inputs.buildx && (await ensureBuildx(probe(environment, runnerFor), inputs.buildx, environment, temp));
         const registries = plan.logins.map((l) => l.registry);
         config =
-            registries.length > 0 || plugins
+            plan.ownDockerConfig || plugins
                 ? createDockerConfig(temp, registries, environment.dockerConfig, environment.buildxConfig, plugins || undefined)
                 : undefined;
         const docker = new Docker(runnerFor(environment.tools.docker, config?.env ?? {}, environment.dockerHost), environment.dockerHost);

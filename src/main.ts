@@ -108,7 +108,7 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
       inputs.buildx && (await ensureBuildx(probe(environment, runnerFor), inputs.buildx, environment, temp))
     const registries = plan.logins.map((l) => l.registry)
     config =
-      registries.length > 0 || plugins
+      plan.ownDockerConfig || plugins
         ? createDockerConfig(temp, registries, environment.dockerConfig, environment.buildxConfig, plugins || undefined)
         : undefined
     const docker = new Docker(

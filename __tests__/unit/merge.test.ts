@@ -116,14 +116,16 @@ describe('the merge without buildx', () => {
     expect(step.tool).toBe('manifest')
     const [local, ghcr] = step.repositories
     const part = 'sha-abc1234-linux-amd64'
+    // No --amend: the lists live in the run's own docker config, so none is another run's (issue 23).
     expect(mergeArgs(step, local)).toEqual([
-      ['manifest', 'create', '--insecure', '--amend', 'localhost:5000/app:v1', `localhost:5000/app:${part}`],
+      ['manifest', 'create', '--insecure', 'localhost:5000/app:v1', `localhost:5000/app:${part}`],
       ['manifest', 'push', '--insecure', '--purge', 'localhost:5000/app:v1']
     ])
     expect(mergeArgs(step, ghcr)).toEqual([
-      ['manifest', 'create', '--amend', 'ghcr.io/org/app:v1', `ghcr.io/org/app:${part}`],
+      ['manifest', 'create', 'ghcr.io/org/app:v1', `ghcr.io/org/app:${part}`],
       ['manifest', 'push', '--purge', 'ghcr.io/org/app:v1']
     ])
+    expect(makePlan(inputs, { ...FACTS, buildx: false }).plan.ownDockerConfig).toBe(true)
   })
 })
 

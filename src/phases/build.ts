@@ -44,9 +44,30 @@ export async function build(docker: Docker, step: BuildStep, plan: Plan, secrets
     }
     // buildx without a local image (several platforms, pushed) may write no image ID.
     const id = fs.existsSync(step.iidFile) ? fs.readFileSync(step.iidFile, 'utf8').trim() : ''
+    if (step.provenance === undefined && step.platforms.length === 1) await checkPlatform(docker, id, step.platforms[0])
     const cache = buildCache(`${result.stdout}\n${result.stderr}`)
     return { id, own: [id, ...builtDigests(step.metadataFile)], ...(cache ? { cache } : {}) }
   })
+}
+
+/** `os/arch[/variant]` with arm64's default variant (v8) left out, as docker treats them alike. */
+function samePlatform(a: string, b: string): boolean {
+  const norm = (p: string): string => p.replace(/^(linux\/arm64)\/v8$/, '$1')
+  return norm(a) === norm(b)
+}
+
+/**
+ * docker build (the classic builder, an older CLI's BuildKit) takes the base image
+ * the engine has, whatever its platform: an image built for another platform than
+ * the one asked for is an error before anything is saved or pushed.
+ */
+async function checkPlatform(docker: Docker, id: string, platform: string): Promise<void> {
+  const format = '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}'
+  const built = (await docker.run(render.inspectArgs([id], format), { silent: true })).stdout.trim()
+  if (samePlatform(built, platform)) return
+  throw new DockerError(
+    `docker build made a ${built} image, not the ${platform} that platforms asks for: the classic builder builds on the base image the engine has, whatever its platform. Fix: build with buildx (docker/setup-buildx-action, and docker/setup-qemu-action for RUN steps of another architecture), or run this job on a ${platform} runner.`
+  )
 }
 
 /**

@@ -16,24 +16,63 @@ import type { RegistryResult } from './registry.js'
 
 const REVISION = `${OCI}.revision`
 
-/** A part's revision label: buildx reads the image config from the registry; without buildx the part is pulled. */
-async function revisionOf(docker: Docker, step: MergeStep, ref: string, platform: string): Promise<string | undefined> {
+/** What a part is: the commit its revision label names, and the platforms it holds. */
+interface Part {
+  revision: string | undefined
+  platforms: string[]
+}
+
+const platformOf = (config: { os?: unknown; architecture?: unknown; variant?: unknown }): string =>
+  [config.os, config.architecture, config.variant].filter((v) => typeof v === 'string' && v !== '').join('/')
+
+/**
+ * A part as the registry has it: buildx reads its image config(s) there (an index
+ * gives one per platform); without buildx it is pulled (`pulled` learns of it, when
+ * the engine did not have it before, for cleanup).
+ */
+async function partOf(docker: Docker, step: MergeStep, ref: string, platform: string, pulled: string[]): Promise<Part> {
   if (step.tool === 'imagetools') {
     const result = await docker.tryRun(render.imagetoolsInspectArgs(ref, { format: '{{json .Image}}' }), {
       silent: true
     })
     if (result.exitCode !== 0) throw new DockerError(errorSummary(result.stderr, result.stdout))
-    const image = JSON.parse(result.stdout) as Record<string, unknown>
-    // One manifest gives its config; an index (a part with an attestation) one config per platform.
-    const config = (image.config ? image : (image[platform] ?? Object.values(image)[0])) as {
+    type Config = {
+      os?: unknown
+      architecture?: unknown
+      variant?: unknown
       config?: { Labels?: Record<string, string> }
     }
-    return config?.config?.Labels?.[REVISION]
+    const image = JSON.parse(result.stdout) as Config
+    // One manifest gives its config; an index (a part with an attestation) one config per platform.
+    const configs: Config[] =
+      image.config !== undefined || image.architecture !== undefined
+        ? [image]
+        : Object.values(image as Record<string, Config>)
+    const platforms = configs.map(platformOf).filter((p) => p !== '' && !p.startsWith('unknown'))
+    const own = configs.find((c) => platformOf(c) === platform) ?? configs[0]
+    return { revision: own?.config?.Labels?.[REVISION], platforms }
   }
-  const pulled = await docker.tryRun(render.pullArgs(ref, platform), { silent: true })
-  if (pulled.exitCode !== 0) throw new DockerError(errorSummary(pulled.stderr, pulled.stdout))
-  const labels = await docker.run(render.inspectArgs([ref], '{{json .Config.Labels}}'), { silent: true })
-  return (JSON.parse(labels.stdout) as Record<string, string> | null)?.[REVISION]
+  const before = await docker.tryRun(render.inspectArgs([ref], '{{.Id}}'), { silent: true })
+  const fetched = await docker.tryRun(render.pullArgs(ref, platform), { silent: true })
+  if (fetched.exitCode !== 0) throw new DockerError(errorSummary(fetched.stderr, fetched.stdout))
+  if (before.exitCode !== 0) pulled.push(ref)
+  const inspected = await docker.run(render.inspectArgs([ref], '{{json .}}'), { silent: true })
+  const image = JSON.parse(inspected.stdout) as {
+    Os?: string
+    Architecture?: string
+    Variant?: string
+    Config?: { Labels?: Record<string, string> | null }
+  }
+  return {
+    revision: image.Config?.Labels?.[REVISION],
+    platforms: [platformOf({ os: image.Os, architecture: image.Architecture, variant: image.Variant })]
+  }
+}
+
+/** The digest buildx's imagetools create says it pushed to `ref` (`pushing sha256:… to <ref>`). */
+export function createdDigest(output: string, ref: string): string | undefined {
+  const escaped = ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`pushing (sha256:[a-f0-9]{64}) to ${escaped}\\s*$`, 'm').exec(output)?.[1]
 }
 
 /**
@@ -50,6 +89,7 @@ export async function mergeParts(
   record: (pushed: Pushed) => void
 ): Promise<RegistryResult> {
   const problems: string[] = []
+  const pulled: string[] = []
   await log.group(`Checking the parts of commit ${step.sha.slice(0, 7)}`, async () => {
     const limit = limiter(CONCURRENCY)
     await settleAll(
@@ -57,12 +97,17 @@ export async function mergeParts(
         parts.map(({ platform, ref }) =>
           limit(async () => {
             try {
-              const revision = await revisionOf(docker, step, ref, platform)
-              if (revision === step.sha) log.info(`${platform}: ${ref} is of commit ${step.sha.slice(0, 7)}.`)
-              else
+              const part = await partOf(docker, step, ref, platform, pulled)
+              // A part is one platform's image, the one it stands for: another platform, or an index of several, is not.
+              if (part.platforms.length !== 1 || part.platforms[0] !== platform) {
                 problems.push(
-                  `${platform}: ${ref} is of commit ${revision ?? 'unknown (no revision label)'}, not ${step.sha}`
+                  `${platform}: ${ref} is ${part.platforms.length === 1 ? `an image for ${part.platforms[0]}` : `an index of ${part.platforms.join(', ') || 'no platform'}`}, not one image for ${platform}`
                 )
+              } else if (part.revision !== step.sha) {
+                problems.push(
+                  `${platform}: ${ref} is of commit ${part.revision ?? 'unknown (no revision label)'}, not ${step.sha}`
+                )
+              } else log.info(`${platform}: ${ref} is the ${platform} image of commit ${step.sha.slice(0, 7)}.`)
             } catch (err) {
               const why = err instanceof Error ? err.message : String(err)
               problems.push(
@@ -74,6 +119,11 @@ export async function mergeParts(
       )
     )
   })
+  // The parts this run pulled to read them (without buildx) go again when the run cleans up after itself.
+  if (step.removePulled && pulled.length > 0) {
+    const removed = await docker.tryRun(render.removeArgs(pulled), { silent: true })
+    if (removed.exitCode === 0) log.info(`Removed the parts this run pulled to check them: ${pulled.join(', ')}.`)
+  }
   if (problems.length > 0) {
     throw new DockerError(
       `The merge of commit ${step.sha.slice(0, 7)} cannot be made, and no tag was moved: ${problems.sort().join('; ')}.`
@@ -87,23 +137,27 @@ export async function mergeParts(
     await log.group(`Merging ${platformList} into ${repository.refs.join(', ')}`, async () => {
       let digest: string | undefined
       const registry = targets[0]?.repository.domain ?? ''
+      const first = repository.refs[0] ?? repository.repository
       for (const args of render.mergeArgs(step, repository)) {
         const result = await docker.runRetrying(args, { registry, attempts: plan.attempts })
-        // `docker manifest push` prints the digest of the list it pushed.
-        digest = /^(sha256:[a-f0-9]{64})\s*$/m.exec(result.stdout)?.[1] ?? digest
-      }
-      const first = repository.refs[0]
-      if (step.tool === 'imagetools' && first) {
-        const served = await readRaw(docker, first)
-        if ('error' in served)
-          throw new DockerError(`The index ${first} was made but cannot be read back: ${served.error}.`)
-        digest = served.digest
-        platforms = platformsOf(served.json, served.digest, [])
-      } else if (first) {
-        const listed = await docker.run(render.manifestInspectArgs(first, repository.insecure), { silent: true })
-        platforms = platformsOf(JSON.parse(listed.stdout) as unknown, digest ?? '', [])
+        // What this run pushed, as the tool said it: another merge may move the tag meanwhile, the digest stays.
+        digest =
+          step.tool === 'imagetools'
+            ? createdDigest(`${result.stderr}\n${result.stdout}`, first)
+            : (/^(sha256:[a-f0-9]{64})\s*$/m.exec(result.stdout)?.[1] ?? digest)
       }
       if (digest === undefined) throw new DockerError(`The index ${first} was made but its digest is unknown.`)
+      // Read back by digest, never by tag.
+      const byDigest = `${repository.repository}@${digest}`
+      if (step.tool === 'imagetools') {
+        const served = await readRaw(docker, byDigest)
+        if ('error' in served)
+          throw new DockerError(`The index ${byDigest} was made but cannot be read back: ${served.error}.`)
+        platforms = platformsOf(served.json, served.digest, [])
+      } else {
+        const listed = await docker.run(render.manifestInspectArgs(byDigest, repository.insecure), { silent: true })
+        platforms = platformsOf(JSON.parse(listed.stdout) as unknown, digest, [])
+      }
       log.info(`${repository.repository}@${digest}`)
       for (const target of targets) {
         pushed.push({ target, digest })

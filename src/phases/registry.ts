@@ -147,11 +147,17 @@ export async function copyInRegistry(
     `Copying ${source} to ${log.counted(plan.targets.length, 'reference')} in the registry`,
     async () => {
       log.info(`${source} is ${read.digest}; copying it to ${step.refs.join(', ')}.`)
-      const create = render.imagetoolsCreateArgs(step.refs, [source], { preferIndex })
-      await docker.runRetrying(create, { registry: copy.registries.join(', '), attempts: plan.attempts })
-      const pushed = plan.targets.map((target) => ({ target, digest: read.digest }))
-      for (const p of pushed) record(p)
+      const pushed: Pushed[] = []
+      // One repository at a time, each recorded as it moves: a failure later still says what is live.
       for (const name of repositoriesOf(plan)) {
+        const targets = plan.targets.filter((t) => t.repository.name === name)
+        const refs = targets.map((t) => t.ref)
+        const create = render.imagetoolsCreateArgs(refs, [source], { preferIndex })
+        await docker.runRetrying(create, { registry: targets[0].repository.domain, attempts: plan.attempts })
+        for (const target of targets) {
+          pushed.push({ target, digest: read.digest })
+          record({ target, digest: read.digest })
+        }
         const served = await readRaw(docker, `${name}@${read.digest}`)
         if ('error' in served) log.warning(`Could not read ${name}@${read.digest} back (${served.error}).`)
       }

@@ -59,6 +59,7 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
   const plan: Plan = {
     logins: inputs.logins.map(({ registry, username }) => ({ registry, username })),
     keepLogin: inputs.keepLogin,
+    ownDockerConfig: inputs.logins.length > 0 || (source.kind === 'merge' && builder !== 'buildx'),
     cleanup: inputs.cleanup && local ? cleanupOf(targets, source) : [],
     builder,
     buildkit,
@@ -134,6 +135,7 @@ function mergeStep(inputs: Inputs, targets: Target[], platforms: string[], sha: 
     kind: 'merge',
     sha,
     tool: buildx ? 'imagetools' : 'manifest',
+    removePulled: !buildx && inputs.cleanup,
     repositories: inputs.images.map(({ name }) => ({
       repository: name,
       // `docker manifest` talks to the registry itself, and only plain HTTP to loopback when told, as the engine does.

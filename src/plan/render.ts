@@ -132,8 +132,9 @@ export function mergeArgs(step: MergeStep, repository: MergeRepository): string[
   const parts = repository.parts.map((p) => p.ref)
   if (step.tool === 'imagetools') return [imagetoolsCreateArgs(repository.refs, parts)]
   const insecure = repository.insecure ? ['--insecure'] : []
+  // The run's own docker config holds the lists (main.ts): a list of this name is never another run's, so no --amend.
   return repository.refs.flatMap((ref) => [
-    ['manifest', 'create', ...insecure, '--amend', ref, ...parts],
+    ['manifest', 'create', ...insecure, ref, ...parts],
     ['manifest', 'push', ...insecure, '--purge', ref]
   ])
 }

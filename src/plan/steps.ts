@@ -120,13 +120,16 @@ export interface MergeRepository {
  * A merge job: every part of this commit found and checked, then one index per
  * repository: with buildx one `imagetools create` (it copies indexes and
  * attestations as they are); without, `docker manifest create` and `push` per tag
- * (single manifests only), speaking plain HTTP to a loopback registry as the engine does.
+ * (single manifests only), speaking plain HTTP to a loopback registry as the engine
+ * does, with its lists in the run's own docker config (never another run's).
  */
 export interface MergeStep {
   kind: 'merge'
   sha: string
   tool: 'imagetools' | 'manifest'
   repositories: MergeRepository[]
+  /** Remove the parts pulled to check them (docker manifest only; the cleanup input). */
+  removePulled: boolean
 }
 
 export type ImageStep = BuildStep | RetagStep | LoadStep | MergeStep
@@ -152,6 +155,12 @@ export interface Plan {
   logins: Login[]
   /** Keep the run's docker config (with the logins) for the later steps of the job. */
   keepLogin: boolean
+  /**
+   * The run gets its own docker config (removed when it ends): for its logins, and
+   * for `docker manifest`, which keeps its lists there, so that a list another run
+   * left, or is writing, is never this run's.
+   */
+  ownDockerConfig: boolean
   /** The local tags to remove once the image is pushed or saved (cleanup): by name:tag, never by ID. */
   cleanup: string[]
   builder: Builder
