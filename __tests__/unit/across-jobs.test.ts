@@ -10,8 +10,9 @@ import { formatOf } from '../../src/domain/image.js'
 import { isIgnored } from '../../src/inputs/tarball.js'
 import { loadArgs, loginArgs, removeArgs } from '../../src/plan/render.js'
 import type { LoadStep } from '../../src/plan/steps.js'
-import { env, PLAN_FACTS, raw } from './fakes.js'
-import { inputsOf, onlyProblem, parse } from './results.js'
+import { env } from '../__fixtures__/environment.js'
+import { PLAN_FACTS } from '../__fixtures__/plan.js'
+import { inputsOf, onlyProblem, parse, raw } from '../__fixtures__/inputs.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 
 const FACTS: PlanFacts = { ...PLAN_FACTS, zstd: '/usr/bin/zstd' }

@@ -5,8 +5,9 @@ import { parseInputs } from '../../src/inputs/inputs.js'
 import type { ParseResult } from '../../src/inputs/inputs.js'
 import { commandLines } from '../../src/plan/command-lines.js'
 import { makePlan } from '../../src/plan/plan.js'
-import { DEFAULT_TREE, env, NO_EVENT, PLAN_FACTS, raw } from './fakes.js'
-import { buildOf, inputsOf, onlyProblem, parse } from './results.js'
+import { DEFAULT_TREE, env, NO_EVENT } from '../__fixtures__/environment.js'
+import { PLAN_FACTS } from '../__fixtures__/plan.js'
+import { buildOf, inputsOf, onlyProblem, parse, raw } from '../__fixtures__/inputs.js'
 
 describe('parseInputs: target', () => {
   test.each(['prod', 'a', 'Build-2', 'stage_1.x', 'A.b-c', 'release_candidate'])('%j is a stage name', (target) => {

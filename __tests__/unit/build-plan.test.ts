@@ -4,7 +4,7 @@ import { describe, expect, it, test } from '@jest/globals'
 import type { BuildInputs } from '../../src/inputs/build.js'
 import { buildStep, withLabelLine } from '../../src/plan/build.js'
 import { buildArgs } from '../../src/plan/render.js'
-import { PLAIN_BUILD } from './fakes.js'
+import { PLAIN_BUILD } from '../__fixtures__/inputs.js'
 
 const labels = [
   { key: 'org.opencontainers.image.title', value: 'My "App"' },

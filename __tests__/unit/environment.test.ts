@@ -14,7 +14,7 @@ import {
 } from '../../src/runner/environment.js'
 import type { Environment } from '../../src/runner/environment.js'
 import { removeTempDirs, tempDir, writeTree } from '../__fixtures__/temp.js'
-import { env } from './fakes.js'
+import { env } from '../__fixtures__/environment.js'
 
 afterEach(removeTempDirs)
 

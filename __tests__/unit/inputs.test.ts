@@ -11,9 +11,19 @@ import type { Inputs, ParseResult } from '../../src/inputs/inputs.js'
 import { parseLines, parseList } from '../../src/inputs/parse.js'
 import { makePlan } from '../../src/plan/plan.js'
 import type { Warning } from '../../src/inputs/parse.js'
-import { CREATED, DEFAULT_TREE, env, PLAIN_BUILD, PLAN_FACTS, raw } from './fakes.js'
-import type { Kind } from './fakes.js'
-import { buildOf, expectWellFormed, inputsOf, onlyProblem, parse, problemsOf } from './results.js'
+import { CREATED, DEFAULT_TREE, env } from '../__fixtures__/environment.js'
+import {
+  buildOf,
+  expectWellFormed,
+  inputsOf,
+  onlyProblem,
+  parse,
+  PLAIN_BUILD,
+  problemsOf,
+  raw
+} from '../__fixtures__/inputs.js'
+import { PLAN_FACTS } from '../__fixtures__/plan.js'
+import type { Kind } from '../__fixtures__/environment.js'
 
 const HEX64 = '1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
 

@@ -2,7 +2,7 @@ import { describe, expect, it, test } from '@jest/globals'
 import { INPUT_NAMES } from '../../src/inputs/names.js'
 import type { InputName } from '../../src/inputs/names.js'
 import { Report } from '../../src/inputs/parse.js'
-import { buildOf, inputsOf, parse, problemsOf } from './results.js'
+import { buildOf, inputsOf, parse, problemsOf } from '../__fixtures__/inputs.js'
 
 /** The inputs that hold one entry per line. */
 const MULTI_LINE: InputName[] = ['images', 'tags', 'build-args', 'labels', 'cache-from', 'platforms']

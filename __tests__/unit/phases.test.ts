@@ -40,7 +40,8 @@ import type { Call, StreamReply } from '../__fixtures__/docker.js'
 import { removeTempDirs, tempDir, until, writeTree } from '../__fixtures__/temp.js'
 import { captureWorkflow } from '../__fixtures__/workflow.js'
 import type { Capture } from '../__fixtures__/workflow.js'
-import { env, raw } from './fakes.js'
+import { env } from '../__fixtures__/environment.js'
+import { raw } from '../__fixtures__/inputs.js'
 
 const IMAGE_ID = `sha256:${'b'.repeat(64)}`
 const PASSWORD = 'pa55-w0rd-very-secret'

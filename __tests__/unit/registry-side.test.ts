@@ -13,8 +13,9 @@ import { copyInRegistry } from '../../src/phases/registry.js'
 import { failure, FakeDocker, instantTiming, MANIFEST_UNKNOWN } from '../__fixtures__/docker.js'
 import { captureWorkflow } from '../__fixtures__/workflow.js'
 import type { Capture } from '../__fixtures__/workflow.js'
-import { env, NO_EVENT, PLAN_FACTS, raw } from './fakes.js'
-import { inputsOf } from './results.js'
+import { env, NO_EVENT } from '../__fixtures__/environment.js'
+import { PLAN_FACTS } from '../__fixtures__/plan.js'
+import { inputsOf, raw } from '../__fixtures__/inputs.js'
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56'
 const FACTS = PLAN_FACTS

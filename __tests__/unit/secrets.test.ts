@@ -3,8 +3,8 @@ import type { RawInputs } from '../../src/inputs/names.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import type { ParseResult } from '../../src/inputs/inputs.js'
 import { looksLikeCredential, mountedSecrets, skipsSecretsCheck } from '../../src/inputs/secrets.js'
-import { DEFAULT_TREE, env, raw } from './fakes.js'
-import { buildOf, inputsOf, onlyProblem, problemsOf } from './results.js'
+import { DEFAULT_TREE, env } from '../__fixtures__/environment.js'
+import { buildOf, inputsOf, onlyProblem, problemsOf, raw } from '../__fixtures__/inputs.js'
 
 /** A Dockerfile that mounts npm_token, gh.token (by id) and .npmrc (by its target's file name). */
 const DOCKERFILE = [

@@ -1,14 +1,10 @@
-// Test doubles shared by the unit tests (not a test file itself).
+// The machine a unit test runs on: an Environment (src/runner/environment.ts) over a
+// fake file system, outside GitHub Actions unless an event is given, at a fixed time.
 import type { GitEvent } from '../../src/domain/event.js'
-import type { BuildInputs } from '../../src/inputs/build.js'
 import type { Environment, FileSystem } from '../../src/runner/environment.js'
-import type { PlanFacts } from '../../src/plan/plan.js'
-import { INPUT_NAMES } from '../../src/inputs/names.js'
-import type { InputName, RawInputs } from '../../src/inputs/names.js'
 
 export type Kind = ReturnType<FileSystem['kind']>
 
-/** A FileSystem answering from a map of absolute paths; anything not listed is missing. Records every look-up. */
 /** What a fake file system holds besides kinds: read-only folders and file texts. */
 export interface FakeFsOptions {
   readOnly?: string[]
@@ -84,38 +80,4 @@ export function env(
     selfHosted: false,
     tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: '/usr/bin/zstd' }
   }
-}
-
-/** Every input empty (as when no default applies), with `images: alice/app` and the given overrides. */
-export function raw(overrides: Partial<RawInputs> = {}): RawInputs {
-  const empty = Object.fromEntries(INPUT_NAMES.map((name: InputName) => [name, ''])) as RawInputs
-  return { ...empty, images: 'alice/app', ...overrides }
-}
-
-/** The build inputs parseInputs gives for raw() in DEFAULT_TREE outside Actions: context /ws, the created label, everything else unset. */
-export const PLAIN_BUILD: BuildInputs = {
-  context: '/ws',
-  file: '/ws/Dockerfile',
-  buildArgs: [],
-  labels: [CREATED],
-  target: '',
-  platforms: [],
-  network: '',
-  pull: false,
-  noCache: false,
-  cacheFrom: [],
-  secrets: [],
-  provenance: 'false',
-  builder: ''
-}
-
-/** The plan's facts of a buildx machine without pigz or zstd, with its files under /t. */
-export const PLAN_FACTS: PlanFacts = {
-  buildx: true,
-  buildkitEnv: false,
-  workspace: WORKSPACE,
-  iidFile: '/t/iid',
-  metadataFile: '/t/m',
-  pigz: undefined,
-  zstd: undefined
 }

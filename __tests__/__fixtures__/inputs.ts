@@ -1,12 +1,38 @@
-// Readers of parseInputs' result shared by the unit tests of the input rules (not a test file itself).
+// The action's inputs for the unit tests: the raw inputs as the runner passes them,
+// what parseInputs gives for them on the fake machine (environment.ts), and readers
+// of its result that check the common shape of a problem.
 import { expect } from '@jest/globals'
 import type { BuildInputs } from '../../src/inputs/build.js'
+import { INPUT_NAMES } from '../../src/inputs/names.js'
 import type { InputName, RawInputs } from '../../src/inputs/names.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Inputs, ParseResult } from '../../src/inputs/inputs.js'
 import type { InputProblem } from '../../src/inputs/parse.js'
-import { env, raw } from './fakes.js'
-import type { Kind } from './fakes.js'
+import { CREATED, env } from './environment.js'
+import type { Kind } from './environment.js'
+
+/** Every input empty (as when no default applies), with `images: alice/app` and the given overrides. */
+export function raw(overrides: Partial<RawInputs> = {}): RawInputs {
+  const empty = Object.fromEntries(INPUT_NAMES.map((name: InputName) => [name, ''])) as RawInputs
+  return { ...empty, images: 'alice/app', ...overrides }
+}
+
+/** The build inputs parseInputs gives for raw() in DEFAULT_TREE outside Actions: context /ws, the created label, everything else unset. */
+export const PLAIN_BUILD: BuildInputs = {
+  context: '/ws',
+  file: '/ws/Dockerfile',
+  buildArgs: [],
+  labels: [CREATED],
+  target: '',
+  platforms: [],
+  network: '',
+  pull: false,
+  noCache: false,
+  cacheFrom: [],
+  secrets: [],
+  provenance: 'false',
+  builder: ''
+}
 
 /** parseInputs of raw(overrides) in the fake tree (DEFAULT_TREE unless given), outside Actions. */
 export function parse(
