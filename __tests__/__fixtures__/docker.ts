@@ -9,8 +9,8 @@
 // output. A reply can be delayed (after()) to observe concurrency: the runner
 // counts the calls in flight and numbers the moments calls start and end.
 //
-// The outputs below are what docker really prints; the strings are the recorded
-// fixtures of __tests__/unit/docker-output.test.ts.
+// The outputs below are what docker really prints; the strings are recorded
+// fixtures of docker-output.ts.
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import { PassThrough } from 'node:stream'

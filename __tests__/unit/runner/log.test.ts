@@ -176,4 +176,19 @@ describe('shownArg', () => {
   ])('%j shows as %j', (arg, shown) => {
     expect(log.shownArg(arg)).toBe(shown)
   })
+
+  test.each<[string, string]>([
+    ['https://x-access-token:TOKEN@github.com/o/r.git', 'https://***@github.com/o/r.git'],
+    ['https://TOKEN@github.com/o/r.git#main:dir', 'https://***@github.com/o/r.git#main:dir'],
+    ['HTTP://U:P@host/ctx.tar', 'HTTP://***@host/ctx.tar'],
+    ['URL=https://u:pw@x.test/?a=b', 'URL=https://***@x.test/?a=b'],
+    ['https://github.com/o/r.git', 'https://github.com/o/r.git'],
+    ['git@github.com:o/r.git', 'git@github.com:o/r.git'],
+    ['alice@example.com', 'alice@example.com'],
+    ['ghcr.io/org/app@sha256:abc', 'ghcr.io/org/app@sha256:abc'],
+    ['id=npm_token,env=SHIP_IMAGE_SECRET_1', 'id=npm_token,env=SHIP_IMAGE_SECRET_1'],
+    ['--tag', '--tag']
+  ])('%j -> %j', (text, expected) => {
+    expect(log.shownArg(text)).toBe(expected)
+  })
 })
