@@ -9,7 +9,8 @@ import {
   loginFailure,
   pushedDigest,
   shortCommand,
-  shownDockerHost
+  shownDockerHost,
+  undouble
 } from '../../../src/docker/output.js'
 import { DockerError, EngineUnreachable } from '../../../src/domain/errors.js'
 import * as built from '../../__fixtures__/build-output.js'
@@ -228,6 +229,16 @@ describe('buildCache: the steps the builder took from its cache', () => {
       steps: 2,
       cached: 1
     })
+  })
+})
+
+describe('undouble', () => {
+  test.each<[string, string]>([
+    ['manifest unknown: manifest unknown', 'manifest unknown'],
+    ['not found: manifest unknown: manifest unknown', 'not found: manifest unknown'],
+    ['a: b', 'a: b']
+  ])('%j -> %j', (text, expected) => {
+    expect(undouble(text)).toBe(expected)
   })
 })
 

@@ -1,47 +1,9 @@
+// phases/annotations.ts: the Dockerfile line and message of a failed build, read from what
+// the builders print (real output from __fixtures__/build-output.ts among it).
 import { describe, expect, it, test } from '@jest/globals'
-import { instructionsOf } from '../../../src/domain/dockerfile.js'
 import { dockerfileError } from '../../../src/phases/annotations.js'
-import { undouble } from '../../../src/docker/output.js'
 import * as output from '../../__fixtures__/build-output.js'
-
-const DOCKERFILE = [
-  '# syntax=docker/dockerfile:1',
-  'FROM busybox AS build',
-  '',
-  '# copy the sources',
-  'COPY a /a',
-  'RUN echo one \\',
-  '    && false',
-  'FROM busybox',
-  'RUN false',
-  ''
-].join('\n')
-
-describe('instructionsOf', () => {
-  it('lists each instruction at its first line, continuation lines joined', () => {
-    expect(instructionsOf(DOCKERFILE)).toEqual([
-      { line: 2, text: 'FROM busybox AS build' },
-      { line: 5, text: 'COPY a /a' },
-      { line: 6, text: 'RUN echo one && false' },
-      { line: 8, text: 'FROM busybox' },
-      { line: 9, text: 'RUN false' }
-    ])
-  })
-
-  it('honours the escape directive', () => {
-    expect(instructionsOf('# escape=`\nFROM x\nRUN a `\n  b\n')).toEqual([
-      { line: 2, text: 'FROM x' },
-      { line: 3, text: 'RUN a b' }
-    ])
-  })
-
-  it('skips comments inside a continued instruction', () => {
-    expect(instructionsOf('FROM x\nRUN a \\\n# note\n  b\n')).toEqual([
-      { line: 1, text: 'FROM x' },
-      { line: 2, text: 'RUN a b' }
-    ])
-  })
-})
+import { DOCKERFILE } from '../../__fixtures__/dockerfiles.js'
 
 // Output as the builders print it (captured on this machine: docker 28 classic
 // builder, docker 20.10 BuildKit; buildx's context block as buildx prints it).
@@ -188,15 +150,5 @@ describe('dockerfileError on real output', () => {
     expect(message[0]).toBe('RUN make failed: exit code 2')
     expect(message.slice(1, -1)).toEqual(['  line 4', '  line 5', '  line 6', '  line 7', '  line 8'])
     expect(message.at(-1)).toBe(`  line 9${'x'.repeat(194)}…`)
-  })
-})
-
-describe('undouble', () => {
-  test.each<[string, string]>([
-    ['manifest unknown: manifest unknown', 'manifest unknown'],
-    ['not found: manifest unknown: manifest unknown', 'not found: manifest unknown'],
-    ['a: b', 'a: b']
-  ])('%j -> %j', (text, expected) => {
-    expect(undouble(text)).toBe(expected)
   })
 })
