@@ -1,9 +1,10 @@
+// runner/environment.ts: what the run reads of the machine and the runner's variables (paths,
+// the event payload, buildx, the commit time), on real temp folders, and where its temp folder goes.
 import { afterEach, describe, expect, it, test } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { readDockerConfig } from '../../../src/runner/docker-config.js'
 import {
   findExecutable,
   gitCommitTime,
@@ -15,38 +16,9 @@ import {
 import type { Environment } from '../../../src/runner/environment.js'
 import { removeTempDirs, tempDir, writeTree } from '../../__fixtures__/temp.js'
 import { env } from '../../__fixtures__/environment.js'
+import { dockerConfig, systemBuildx } from '../../__fixtures__/docker-config.js'
 
 afterEach(removeTempDirs)
-
-const SYSTEM_PLUGIN_DIRS = [
-  '/usr/local/lib/docker/cli-plugins',
-  '/usr/local/libexec/docker/cli-plugins',
-  '/usr/lib/docker/cli-plugins',
-  '/usr/libexec/docker/cli-plugins'
-]
-
-/**
- * Whether this machine has buildx in a system plugin folder (hosted runners do):
- * then it is found whatever the config folder holds, and a test of a config
- * without a usable plugin can only expect true.
- */
-const systemBuildx = SYSTEM_PLUGIN_DIRS.some((dir) => {
-  try {
-    fs.accessSync(path.join(dir, 'docker-buildx'), fs.constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-})
-
-/** A docker config folder with the given files; docker-buildx files are made with `mode`. */
-function dockerConfig(files: Record<string, string>, mode = 0o755): string {
-  const dir = tempDir('docker-config')
-  for (const [relative, content] of Object.entries(files)) {
-    writeTree(dir, { [relative]: content }, path.basename(relative) === 'docker-buildx' ? mode : undefined)
-  }
-  return dir
-}
 
 describe('readEnvironment: paths and variables', () => {
   it('falls back to the working directory, the system temp folder and ~/.docker', () => {
@@ -177,25 +149,6 @@ describe('readEnvironment: the buildx plugin', () => {
   })
 })
 
-const pluginDirs = (dir: string): string[] => readDockerConfig(dir).pluginDirs
-
-describe('readDockerConfig: pluginDirs', () => {
-  it("lists cliPluginsExtraDirs, then the config's cli-plugins, then the system folders", () => {
-    const config = dockerConfig({ 'config.json': JSON.stringify({ cliPluginsExtraDirs: ['/a', 7, '/b'] }) })
-    expect(pluginDirs(config)).toEqual(['/a', '/b', path.join(config, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS])
-  })
-
-  test.each([
-    ['no config.json', {}],
-    ['a config.json that is not JSON', { 'config.json': '{' }],
-    ['a config.json that is null', { 'config.json': 'null' }],
-    ['cliPluginsExtraDirs that is not a list', { 'config.json': '{"cliPluginsExtraDirs": "/a"}' }]
-  ])('uses the defaults with %s', (_what, files) => {
-    const config = dockerConfig(files)
-    expect(pluginDirs(config)).toEqual([path.join(config, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS])
-  })
-})
-
 describe('findExecutable', () => {
   it('gives the first executable file of that name, in PATH order', () => {
     const notExecutable = writeTree(tempDir('bin'), { docker: '' }, 0o644)
@@ -295,32 +248,6 @@ describe('readEnvironment: the commit time (the created label)', () => {
     })
     expect(environment.created.source).toBe('now')
     expect(warnings).toEqual([expect.stringContaining("SOURCE_DATE_EPOCH='soon' is not a whole number of seconds")])
-  })
-})
-
-const loginsOf = (dir: string): { registries: string[]; store: boolean } => {
-  const config = readDockerConfig(dir)
-  return { registries: config.registries, store: config.credsStore !== undefined }
-}
-
-describe('readDockerConfig: the registries the user is logged in to', () => {
-  it('reads auths and credHelpers, Docker Hub as docker.io, and whether a credsStore is set', () => {
-    const dir = dockerConfig({
-      'config.json': JSON.stringify({
-        auths: { 'https://index.docker.io/v1/': {}, 'ghcr.io': {} },
-        credHelpers: { 'quay.io': 'secretservice', 'ghcr.io': 'x' },
-        credsStore: 'desktop'
-      })
-    })
-    expect(loginsOf(dir)).toEqual({ registries: ['docker.io', 'ghcr.io', 'quay.io'], store: true })
-  })
-
-  test.each(['', 'not json', '[]', 'null'])('has none for a config.json of %j', (text) => {
-    expect(loginsOf(dockerConfig({ 'config.json': text }))).toEqual({ registries: [], store: false })
-  })
-
-  it('has none without a config', () => {
-    expect(loginsOf(tempDir('empty'))).toEqual({ registries: [], store: false })
   })
 })
 
