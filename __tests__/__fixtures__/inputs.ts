@@ -1,13 +1,16 @@
-// The action's inputs for the unit tests: the raw inputs as the runner passes them,
-// what parseInputs gives for them on the fake machine (environment.ts), and readers
-// of its result that check the common shape of a problem.
+// The action's inputs for the unit tests: the raw inputs as the runner passes them (and
+// the defaults action.yml gives them), parseInputs of them on the fake machine
+// (environment.ts) or on one with other facts, and readers of its result that check the
+// common shape of a problem.
 import { expect } from '@jest/globals'
+import { readActionFile } from '../../scripts/lib/action-yml.mjs'
 import type { BuildInputs } from '../../src/inputs/build.js'
 import { INPUT_NAMES } from '../../src/inputs/names.js'
 import type { InputName, RawInputs } from '../../src/inputs/names.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Inputs, ParseResult } from '../../src/inputs/inputs.js'
 import type { InputProblem } from '../../src/inputs/parse.js'
+import type { Environment } from '../../src/runner/environment.js'
 import { CREATED, env } from './environment.js'
 import type { Kind } from './environment.js'
 
@@ -34,12 +37,27 @@ export const PLAIN_BUILD: BuildInputs = {
   builder: ''
 }
 
+/** The defaults action.yml gives its inputs (the runner passes them when a workflow sets nothing). */
+export const ACTION_DEFAULTS: Partial<RawInputs> = Object.fromEntries(
+  readActionFile()
+    .inputs.filter((input) => input.default !== undefined)
+    .map((input) => [input.name, input.default])
+)
+
+/** The hex of a sha256 digest, for image references written with one. */
+export const HEX64 = '1e226b227e53c467365f7805864fa6e432d96d9071f6949fc152f62a858bc812'
+
 /** parseInputs of raw(overrides) in the fake tree (DEFAULT_TREE unless given), outside Actions. */
 export function parse(
   overrides: Partial<RawInputs> = {},
   tree?: Record<string, Exclude<Kind, 'missing'>>
 ): ParseResult {
   return parseInputs(raw(overrides), env(tree))
+}
+
+/** parseInputs on a machine whose facts differ from env()'s (buildx installed) as given. */
+export function parseOn(machine: Partial<Environment>, overrides: Partial<RawInputs> = {}): ParseResult {
+  return parseInputs(raw(overrides), { ...env(), ...machine })
 }
 
 export function inputsOf(result: ParseResult): Inputs {

@@ -1,7 +1,9 @@
+// inputs/parse.ts: the shared readers of the inputs (lists, lines), the report that collects
+// problems, and the refusal of control characters in every input (through parseInputs).
 import { describe, expect, it, test } from '@jest/globals'
 import { INPUT_NAMES } from '../../../src/inputs/names.js'
 import type { InputName } from '../../../src/inputs/names.js'
-import { Report } from '../../../src/inputs/parse.js'
+import { parseLines, parseList, Report } from '../../../src/inputs/parse.js'
 import { buildOf, inputsOf, parse, problemsOf } from '../../__fixtures__/inputs.js'
 
 /** The inputs that hold one entry per line. */
@@ -140,5 +142,35 @@ describe('Report', () => {
     const report = new Report()
     for (const value of ['s3cret', '', '  ', 's3cret', 'other']) report.mask(value)
     expect(report.masks).toEqual(['s3cret', 'other'])
+  })
+})
+
+describe('parseList', () => {
+  test.each<[string, string[]]>([
+    ['', []],
+    ['   ', []],
+    ['a', ['a']],
+    ['a,b', ['a', 'b']],
+    ['a\nb', ['a', 'b']],
+    [' a , b ,\n c \n', ['a', 'b', 'c']],
+    ['a,,b\n\n,c', ['a', 'b', 'c']],
+    ['a\r\nb', ['a', 'b']],
+    ['b,a,b', ['b', 'a', 'b']]
+  ])('%j -> %j', (value, expected) => {
+    expect(parseList(value)).toEqual(expected)
+  })
+})
+
+describe('parseLines', () => {
+  test.each<[string, string[]]>([
+    ['', []],
+    ['\n \n', []],
+    ['A=1', ['A=1']],
+    ['A=1,B=2', ['A=1,B=2']],
+    ['A=1\nB=2', ['A=1', 'B=2']],
+    ['  A=1  \n\n  B = 2 \n', ['A=1', 'B = 2']],
+    ['A=1\r\nB=2\r\n', ['A=1', 'B=2']]
+  ])('%j -> %j', (value, expected) => {
+    expect(parseLines(value)).toEqual(expected)
   })
 })

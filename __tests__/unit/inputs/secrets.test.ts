@@ -1,10 +1,12 @@
+// inputs/secrets.ts: the secrets input (id=VALUE lines and heredocs), the secrets the Dockerfile
+// does not mount, their masks, and build args that look like credentials (through parseInputs).
 import { describe, expect, it, test } from '@jest/globals'
 import type { RawInputs } from '../../../src/inputs/names.js'
 import { parseInputs } from '../../../src/inputs/inputs.js'
 import type { ParseResult } from '../../../src/inputs/inputs.js'
 import { looksLikeCredential, mountedSecrets, skipsSecretsCheck } from '../../../src/inputs/secrets.js'
 import { DEFAULT_TREE, env } from '../../__fixtures__/environment.js'
-import { buildOf, inputsOf, onlyProblem, problemsOf, raw } from '../../__fixtures__/inputs.js'
+import { buildOf, inputsOf, onlyProblem, parse, problemsOf, raw } from '../../__fixtures__/inputs.js'
 
 /** A Dockerfile that mounts npm_token, gh.token (by id) and .npmrc (by its target's file name). */
 const DOCKERFILE = [
@@ -216,5 +218,56 @@ describe('skipsSecretsCheck', () => {
   ])('%s', (_label, dockerfile, warnings) => {
     const result = parseWith({ 'build-args': 'NPM_TOKEN=x\nVERSION=1' }, dockerfile)
     expect(result.warnings.map((w) => w.message)).toEqual(warnings)
+  })
+})
+
+describe('parseInputs: secrets', () => {
+  const SECRET = 'ghp_s3cr3t-value=with=equals'
+
+  it('parses id=VALUE lines, keeping = in values', () => {
+    expect(buildOf(inputsOf(parse({ secrets: `npm_token=${SECRET}\ngh.token=x` }))).secrets).toEqual([
+      { id: 'npm_token', value: SECRET },
+      { id: 'gh.token', value: 'x' }
+    ])
+  })
+
+  test.each(['ghp_s3cr3t', `bad id=${SECRET}`, `=${SECRET}`, 'ok=1\nghp_s3cr3t', `sp ace=${SECRET}`])(
+    'reports a bad line by number, never showing it: %#',
+    (secrets) => {
+      const message = onlyProblem(parse({ secrets }), 'secrets')
+      expect(message).toMatch(
+        /^Input 'secrets': line \d is not an id=VALUE line \(its text is not shown, as it may be a secret\)\. Fix: /
+      )
+      expect(message).not.toContain('s3cr3t')
+    }
+  )
+
+  it('reports an id given twice', () => {
+    expect(onlyProblem(parse({ secrets: 'a=1\na=2' }), 'secrets')).toBe(
+      "Input 'secrets': the id 'a' is given twice. Fix: give each secret its own id."
+    )
+  })
+
+  it('is ignored, with a warning, on a retag', () => {
+    expect(parse({ 'source-image': 'alpine:3', secrets: 'a=1' }).warnings[0].message).toContain('secrets')
+  })
+})
+
+describe('parseInputs: build args that look like credentials', () => {
+  test.each(['NPM_TOKEN', 'DB_PASSWORD', 'client_secret', 'API_KEY', 'aws_credentials', 'passwd'])(
+    'warn for %s, pointing to secrets',
+    (key) => {
+      const result = parse({ 'build-args': `${key}=x\nVERSION=1` })
+      expect(result.warnings).toEqual([
+        {
+          input: 'build-args',
+          message: `The build arg ${key} looks like a credential. Build args are stored in the image history, where anyone who pulls the image can read them; pass it with the secrets input instead (RUN --mount=type=secret,id=${key.toLowerCase()}). If it is not a credential, silence this with the line # check=skip=SecretsUsedInArgOrEnv at the top of the Dockerfile.`
+        }
+      ])
+    }
+  )
+
+  test.each(['VERSION', 'NODE_ENV', 'BASE_IMAGE'])('do not warn for %s', (key) => {
+    expect(parse({ 'build-args': `${key}=x` }).warnings).toEqual([])
   })
 })

@@ -7,6 +7,11 @@ import { autoTags, expandTags, isNearSemver, latestOf, parseSemver, tagOf } from
 import type { LatestMode, Variant } from '../../../src/inputs/tags.js'
 import { isValidTag } from '../../../src/domain/reference.js'
 import { event, MERGE, prPayload } from '../../__fixtures__/event.js'
+import type { RawInputs } from '../../../src/inputs/names.js'
+import { parseInputs } from '../../../src/inputs/inputs.js'
+import type { ParseResult } from '../../../src/inputs/inputs.js'
+import { CREATED, env } from '../../__fixtures__/environment.js'
+import { buildOf, inputsOf, onlyProblem, parse, problemsOf, raw } from '../../__fixtures__/inputs.js'
 
 describe('tags: auto, for each row of the table', () => {
   test.each<[string, GitEvent, string[], string]>([
@@ -397,5 +402,263 @@ describe('image variants: tag-prefix and tag-suffix on every event', () => {
     const [tag] = expandTags(['auto'], e, 'auto', { variant: both })
     expect(tag).toBe(`v2-${'b'.repeat(128 - 10)}-alpine`)
     expect(isValidTag(tag)).toBe(true)
+  })
+})
+
+describe('parseInputs: tags', () => {
+  test.each<[string, string[]]>([
+    ['', ['latest']],
+    ['auto', ['latest']],
+    ['v1', ['v1']],
+    ['v1,v2', ['v1', 'v2']],
+    ['v1\nauto', ['v1', 'latest']],
+    ['auto, v1', ['latest', 'v1']],
+    ['v1, auto, v1, latest, v2', ['v1', 'latest', 'v2']],
+    ['latest\nauto', ['latest']],
+    ['auto,auto', ['latest']],
+    ['v2,v1,v2,v1', ['v2', 'v1']]
+  ])('%j -> %j', (tags, expected) => {
+    expect(inputsOf(parse({ tags })).tags).toEqual(expected)
+  })
+
+  test.each<[string, string]>([
+    ['.x', "Input 'tags': '.x' is not a valid tag."],
+    ['-x', "Input 'tags': '-x' is not a valid tag."],
+    ['a b', "Input 'tags': 'a b' is not a valid tag."],
+    ['x'.repeat(129), `Input 'tags': '${'x'.repeat(40)}… (129 characters)' is not a valid tag.`]
+  ])('rejects %j', (tags, start) => {
+    const message = onlyProblem(parse({ tags }), 'tags')
+    expect(message.startsWith(start)).toBe(true)
+    expect(message).toContain('Fix: a tag is 1 to 128 characters')
+  })
+
+  test.each<[string, string]>([
+    [
+      'ghcr.io/octo/app:1.2.3',
+      "Input 'tags': 'ghcr.io/octo/app:1.2.3' is a full image reference, not a tag. Fix: write the repository 'ghcr.io/octo/app' in images and only the tag '1.2.3' in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'octo/app:latest',
+      "Input 'tags': 'octo/app:latest' is a full image reference, not a tag. Fix: write the repository 'octo/app' in images and only the tag 'latest' in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'localhost:5000/app',
+      "Input 'tags': 'localhost:5000/app' is a repository, not a tag. Fix: write the repository 'localhost:5000/app' in images and only tag names such as latest or 1.2.3 in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'a/b',
+      "Input 'tags': 'a/b' is a repository, not a tag. Fix: write the repository 'a/b' in images and only tag names such as latest or 1.2.3 in tags (each tag applies to every repository in images)."
+    ],
+    [
+      'Octo/App:V1',
+      "Input 'tags': 'Octo/App:V1' is a full image reference, not a tag. Fix: write the repository 'Octo/App' in images and only the tag 'V1' in tags (each tag applies to every repository in images)."
+    ]
+  ])('says that the repository of the full reference %j goes in images', (tags, message) => {
+    expect(onlyProblem(parse({ tags }), 'tags')).toBe(message)
+  })
+
+  it('names the repository in images for a build-push-action style list of references', () => {
+    const problems = problemsOf(parse({ tags: 'octo/app:1.2.3\nocto/app:latest' }))
+    expect(problems.map((p) => p.message.slice(0, p.message.indexOf('. Fix')))).toEqual([
+      "Input 'tags': 'octo/app:1.2.3' is a full image reference, not a tag",
+      "Input 'tags': 'octo/app:latest' is a full image reference, not a tag"
+    ])
+  })
+
+  it('reports each invalid tag once', () => {
+    const problems = problemsOf(parse({ tags: '.a, v1, -b, .a' }))
+    expect(problems.map((p) => p.message.slice(0, p.message.indexOf(' is not')))).toEqual([
+      "Input 'tags': '.a'",
+      "Input 'tags': '-b'"
+    ])
+  })
+})
+
+describe('parseInputs: latest, version and labels from the Git event', () => {
+  const SHA = 'abcdef0123456789abcdef0123456789abcdef01'
+  const release = gitEventOf(
+    { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'octo-org/app' },
+    undefined
+  )
+
+  function parseOn(overrides: Partial<RawInputs>, event = release): ParseResult {
+    return parseInputs(raw(overrides), env(undefined, event))
+  }
+
+  it('gives the release tags, the version and the OCI labels for a tag push', () => {
+    const inputs = inputsOf(parseOn({}))
+    expect(inputs.tags).toEqual(['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0'])
+    expect(inputs.version).toBe('1.2.3')
+    expect(buildOf(inputs).labels).toEqual([
+      { key: 'org.opencontainers.image.source', value: 'https://github.com/octo-org/app' },
+      { key: 'org.opencontainers.image.revision', value: SHA },
+      { key: 'org.opencontainers.image.version', value: '1.2.3' },
+      CREATED,
+      { key: 'org.opencontainers.image.title', value: 'app' }
+    ])
+  })
+
+  it('dates the created label at the commit and gives BuildKit its SOURCE_DATE_EPOCH', () => {
+    const environment = {
+      ...env(undefined, release),
+      created: { date: new Date('2025-03-04T04:06:07Z'), source: 'head commit' as const }
+    }
+    const build = buildOf(inputsOf(parseInputs(raw(), environment)))
+    expect(build.labels).toContainEqual({ key: 'org.opencontainers.image.created', value: '2025-03-04T04:06:07Z' })
+    expect(build.sourceDateEpoch).toBe(1741061167)
+  })
+
+  it('gives no SOURCE_DATE_EPOCH when the time is only now', () => {
+    expect(buildOf(inputsOf(parseOn({}))).sourceDateEpoch).toBeUndefined()
+  })
+
+  it('lets a label the user sets win over the default of the same key', () => {
+    const labels = buildOf(
+      inputsOf(parseOn({ labels: 'org.opencontainers.image.title=My App\norg.opencontainers.image.version=custom' }))
+    ).labels
+    expect(labels.filter((l) => l.key === 'org.opencontainers.image.title')).toEqual([
+      { key: 'org.opencontainers.image.title', value: 'My App' }
+    ])
+    expect(labels.filter((l) => l.key === 'org.opencontainers.image.version')).toEqual([
+      { key: 'org.opencontainers.image.version', value: 'custom' }
+    ])
+    expect(labels).toHaveLength(5)
+  })
+
+  it('sets no labels on a retag', () => {
+    expect(inputsOf(parseOn({ 'source-image': 'alice/app:v1' })).source).toEqual({ kind: 'image', ref: 'alice/app:v1' })
+  })
+
+  test.each<[string, string[]]>([
+    ['auto', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['false', ['1.2.3', '1.2', '1', 'sha-abcdef0']],
+    ['FALSE', ['1.2.3', '1.2', '1', 'sha-abcdef0']],
+    ['true', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']]
+  ])('latest: %j', (latest, tags) => {
+    expect(inputsOf(parseOn({ latest })).tags).toEqual(tags)
+  })
+
+  test.each(['yes', 'always', '1'])('latest: %j is a problem', (latest) => {
+    expect(onlyProblem(parseOn({ latest }), 'latest')).toBe(
+      `Input 'latest': '${latest}' is not auto, true or false. Fix: write auto (latest on releases), true (always) or false (never).`
+    )
+  })
+
+  it('is a problem when no tag is left', () => {
+    expect(onlyProblem(parseInputs(raw({ latest: 'false' }), env()), 'tags')).toBe(
+      "Input 'tags': no tag is left: auto gives none on this event and latest is false. Fix: list the tags, or set latest to auto or true."
+    )
+  })
+
+  it('mixes auto with literal tags, in order, without duplicates', () => {
+    expect(inputsOf(parseOn({ tags: 'auto\nstable\n1.2' })).tags).toEqual([
+      '1.2.3',
+      '1.2',
+      '1',
+      'latest',
+      'sha-abcdef0',
+      'stable'
+    ])
+  })
+
+  it('reports an invalid literal tag next to valid auto tags', () => {
+    expect(onlyProblem(parseOn({ tags: 'auto, -bad' }), 'tags')).toContain("'-bad' is not a valid tag")
+  })
+
+  test.each<[string, string[]]>([
+    ['', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['true', ['1.2.3', '1.2', '1', 'latest', 'sha-abcdef0']],
+    ['false', ['1.2.3', '1.2', '1', 'latest']],
+    ['False', ['1.2.3', '1.2', '1', 'latest']]
+  ])('sha-tag: %j', (shaTag, tags) => {
+    expect(inputsOf(parseOn({ 'sha-tag': shaTag })).tags).toEqual(tags)
+  })
+
+  it('sha-tag: false keeps literal tags, and a non-boolean is a problem', () => {
+    expect(inputsOf(parseOn({ 'sha-tag': 'false', tags: 'auto, edge' })).tags).toEqual([
+      '1.2.3',
+      '1.2',
+      '1',
+      'latest',
+      'edge'
+    ])
+    expect(onlyProblem(parseOn({ 'sha-tag': 'no' }), 'sha-tag')).toBe(
+      "Input 'sha-tag': 'no' is not a boolean. Fix: write true or false."
+    )
+  })
+
+  it('tag-suffix and tag-prefix affix every automatic tag and make latest the variant name', () => {
+    expect(inputsOf(parseOn({ 'tag-suffix': '-alpine' })).tags).toEqual([
+      '1.2.3-alpine',
+      '1.2-alpine',
+      '1-alpine',
+      'alpine',
+      'sha-abcdef0-alpine'
+    ])
+    expect(inputsOf(parseOn({ 'tag-prefix': 'slim-', tags: 'auto, edge' })).tags).toEqual([
+      'slim-1.2.3',
+      'slim-1.2',
+      'slim-1',
+      'slim',
+      'slim-sha-abcdef0',
+      'edge'
+    ])
+  })
+
+  test.each<[string, string, string]>([
+    [
+      'tag-prefix',
+      '-alpine',
+      "Input 'tag-prefix': '-alpine' cannot be part of a tag. Fix: write up to 64 letters, digits, _ . and -, starting with a letter, digit or _, such as alpine-."
+    ],
+    [
+      'tag-suffix',
+      '/alpine',
+      "Input 'tag-suffix': '/alpine' cannot be part of a tag. Fix: write up to 64 letters, digits, _ . and -, such as -alpine."
+    ],
+    [
+      'tag-suffix',
+      'x'.repeat(65),
+      `Input 'tag-suffix': '${'x'.repeat(65)}' cannot be part of a tag. Fix: write up to 64 letters, digits, _ . and -, such as -alpine.`
+    ]
+  ])('%s: %j is a problem', (input, value, message) => {
+    expect(onlyProblem(parseOn({ [input]: value }), input as 'tag-prefix')).toBe(message)
+  })
+
+  it('a merge part gets the variant affixes too, so two variants of one commit keep their parts apart', () => {
+    expect(inputsOf(parseOn({ merge: 'part', platforms: 'linux/arm64', 'tag-suffix': '-alpine' })).tags).toEqual([
+      `sha-${SHA.slice(0, 7)}-linux-arm64-alpine`
+    ])
+  })
+
+  const tagPush = (tag: string) =>
+    gitEventOf({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: `refs/tags/${tag}`, GITHUB_SHA: SHA }, undefined)
+
+  test.each<[string, string]>([
+    [
+      'V1.2.3',
+      "The Git tag 'V1.2.3' is not a semantic version (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v), so latest: auto does not move latest. Name the release like v1.2.3 to get the version tags and latest, or set latest: true to move it on this tag."
+    ],
+    [
+      'v1.2',
+      "The Git tag 'v1.2' is not a semantic version (semver.org: MAJOR.MINOR.PATCH without leading zeros, with an optional lowercase v), so latest: auto does not move latest. Name the release like v1.2.3 to get the version tags and latest, or set latest: true to move it on this tag."
+    ],
+    [
+      'release-7',
+      "The Git tag 'release-7' is not a semantic version, so latest: auto does not move latest. Set latest: true to move it on this tag."
+    ]
+  ])('a push of the tag %j gets no latest, and a notice that says why', (tag, message) => {
+    const result = parseOn({}, tagPush(tag))
+    expect(inputsOf(result).tags).not.toContain('latest')
+    expect(result.notices).toEqual([{ input: 'latest', message }])
+  })
+
+  test.each<[string, Partial<RawInputs>]>([
+    ['latest: true', { latest: 'true' }],
+    ['latest: false', { latest: 'false' }],
+    ['literal tags only', { tags: 'stable' }]
+  ])('gives no such notice with %s', (_label, overrides) => {
+    expect(parseOn(overrides, tagPush('V1.2.3')).notices).toEqual([])
   })
 })

@@ -1,0 +1,136 @@
+// inputs/tarball.ts: the save input (where the tarball goes, its format and compression level)
+// and a tarball given as source-image (through parseInputs).
+import { describe, expect, it, test } from '@jest/globals'
+import * as path from 'node:path'
+import { parseInputs } from '../../../src/inputs/inputs.js'
+import type { ParseResult } from '../../../src/inputs/inputs.js'
+import type { Warning } from '../../../src/inputs/parse.js'
+import { DEFAULT_TREE, env } from '../../__fixtures__/environment.js'
+import { ACTION_DEFAULTS, inputsOf, onlyProblem, parse, raw } from '../../__fixtures__/inputs.js'
+
+describe('parseInputs: save', () => {
+  test.each<[string, string, string]>([
+    ['image.tar', '/ws/image.tar', 'tar'],
+    ['out/image.tar.gz', '/ws/out/image.tar.gz', 'gzip'],
+    ['image.tgz', '/ws/image.tgz', 'gzip'],
+    ['IMAGE.TAR.GZ', '/ws/IMAGE.TAR.GZ', 'gzip'],
+    ['Image.TAR', '/ws/Image.TAR', 'tar'],
+    ['/tmp/abs.tar', '/tmp/abs.tar', 'tar'],
+    ['deep/missing/folders/image.tgz', '/ws/deep/missing/folders/image.tgz', 'gzip'],
+    ['image.tar.zst', '/ws/image.tar.zst', 'zstd'],
+    ['out/IMAGE.TAR.ZST', '/ws/out/IMAGE.TAR.ZST', 'zstd']
+  ])('%s -> %s (%s)', (save, path, format) => {
+    expect(
+      inputsOf(parse({ save }, { '/': 'directory', '/ws': 'directory', '/ws/Dockerfile': 'file', '/tmp': 'directory' }))
+        .save
+    ).toEqual({ path, format, level: 3 })
+  })
+
+  it('accepts a tarball whose folders do not exist anywhere', () => {
+    expect(
+      inputsOf(parse({ save: '/nowhere/at/all/image.tar' }, { '/ws': 'directory', '/ws/Dockerfile': 'file' })).save
+    ).toEqual({
+      path: '/nowhere/at/all/image.tar',
+      format: 'tar',
+      level: 3
+    })
+  })
+
+  it('accepts an existing file (it is replaced)', () => {
+    expect(
+      inputsOf(parse({ save: 'image.tar' }, { '/ws': 'directory', '/ws/Dockerfile': 'file', '/ws/image.tar': 'file' }))
+        .save
+    ).toEqual({
+      path: '/ws/image.tar',
+      format: 'tar',
+      level: 3
+    })
+  })
+
+  test.each(['image.zip', 'image', 'image.tar.bz2', 'image.gz', 'tar'])('%j has the wrong extension', (save) => {
+    expect(onlyProblem(parse({ save }), 'save')).toBe(
+      `Input 'save': '${save}' does not end in .tar, .tar.gz, .tgz or .tar.zst. Fix: name the tarball file.tar, or file.tar.gz / file.tgz (gzip) or file.tar.zst (zstd) to compress it.`
+    )
+  })
+
+  it('is a problem when the path is a folder', () => {
+    const tree = { '/ws': 'directory', '/ws/Dockerfile': 'file', '/ws/images.tar': 'directory' } as const
+    expect(onlyProblem(parse({ save: 'images.tar' }, tree), 'save')).toBe(
+      "Input 'save': 'images.tar' is a folder. Fix: give a file path such as image.tar.gz."
+    )
+  })
+
+  test.each([
+    ['directly under a file', 'Dockerfile/image.tar', '/ws/Dockerfile'],
+    ['under a missing folder under a file', 'Dockerfile/sub/dir/image.tar.gz', '/ws/Dockerfile']
+  ])('is a problem %s', (_label, save, blocker) => {
+    expect(onlyProblem(parse({ save }), 'save')).toBe(
+      `Input 'save': '${blocker}' is a file, so '${save}' cannot be created inside it. Fix: choose a path whose parent folders are folders.`
+    )
+  })
+
+  describe('with read-only folders', () => {
+    const tree = { ...DEFAULT_TREE, '/ro': 'directory', '/ws/dist': 'directory' } as const
+    const parseWith = (save: string): ParseResult =>
+      parseInputs(raw({ save }), env(tree, undefined, { readOnly: ['/ro', '/ws/dist'] }))
+
+    // The folder that refuses the tarball, or '' where it can be created (missing folders under a writable one).
+    test.each<[string, string]>([
+      ['/ro/image.tar', '/ro'],
+      ['/ro/new/deeper/image.tar.gz', '/ro'],
+      ['dist/image.tgz', '/ws/dist'],
+      ['dist/sub/image.tar', '/ws/dist'],
+      ['out/new/image.tar', ''],
+      ['/ws/built/image.tgz', '']
+    ])('%s: refused by %j', (save, folder) => {
+      const result = parseWith(save)
+      if (folder === '') expect(inputsOf(result).save?.path).toBe(path.resolve('/ws', save))
+      else
+        expect(onlyProblem(result, 'save')).toBe(
+          `Input 'save': this run may not write into '${folder}', so '${save}' cannot be created. Fix: choose a path in a folder the runner can write to, such as one in the workspace.`
+        )
+    })
+  })
+})
+
+describe('parseInputs: save-compression-level', () => {
+  it('has no default in action.yml, so the runner passes nothing unless the workflow sets it', () => {
+    expect(ACTION_DEFAULTS).not.toHaveProperty('save-compression-level')
+    expect(
+      parse({ ...ACTION_DEFAULTS, save: 'i.tar' }).warnings.filter((w) => w.input === 'save-compression-level')
+    ).toEqual([])
+  })
+
+  test.each<[string, number]>([
+    ['', 3],
+    ['1', 1],
+    ['3', 3],
+    ['9', 9]
+  ])('%j gives level %d', (level, expected) => {
+    expect(inputsOf(parse({ save: 'i.tar.gz', 'save-compression-level': level })).save?.level).toBe(expected)
+  })
+
+  test.each(['0', '10', 'fast', '3.5', '-1', ' 3x'])('%j is a problem', (level) => {
+    expect(onlyProblem(parse({ save: 'i.tar.gz', 'save-compression-level': level }), 'save-compression-level')).toBe(
+      `Input 'save-compression-level': '${level}' is not a compression level. Fix: write a whole number from 1 (fastest) to 9 (smallest).`
+    )
+  })
+
+  const ignored = (save: string): Warning => ({
+    input: 'save-compression-level',
+    message: `save-compression-level is ignored: '${save}' is not compressed (name it .tar.gz or .tar.zst to compress it).`
+  })
+
+  test.each<[string, string, Warning[]]>([
+    ['i.tar', '9', [ignored('i.tar')]],
+    ['out/Image.TAR', '1', [ignored('out/Image.TAR')]],
+    ['i.tar', '', []],
+    ['i.tar.gz', '9', []],
+    ['i.tgz', '1', []],
+    ['i.tar.zst', '9', []],
+    ['', '9', []]
+  ])('save %j with level %j warns %j', (save, level, warnings) => {
+    const result = parse({ save, 'save-compression-level': level })
+    expect(result.warnings.filter((w) => w.input === 'save-compression-level')).toEqual(warnings)
+  })
+})
