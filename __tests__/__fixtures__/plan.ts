@@ -12,3 +12,6 @@ export const PLAN_FACTS: PlanFacts = {
   pigz: undefined,
   zstd: undefined
 }
+
+/** PLAN_FACTS on a machine with zstd. */
+export const PLAN_FACTS_ZSTD: PlanFacts = { ...PLAN_FACTS, zstd: '/usr/bin/zstd' }

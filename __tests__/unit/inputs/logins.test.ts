@@ -9,7 +9,8 @@ import { makePlan } from '../../../src/plan/plan.js'
 import type { Warning } from '../../../src/inputs/parse.js'
 import { env } from '../../__fixtures__/environment.js'
 import { inputsOf, onlyProblem, parse, problemsOf, raw } from '../../__fixtures__/inputs.js'
-import { PLAN_FACTS } from '../../__fixtures__/plan.js'
+import { PLAN_FACTS, PLAN_FACTS_ZSTD } from '../../__fixtures__/plan.js'
+import { loginArgs } from '../../../src/plan/render.js'
 
 describe('parseInputs: registry', () => {
   test.each<[string, string]>([
@@ -199,5 +200,56 @@ describe('parseInputs: push on a pull request from a fork', () => {
       }
     )
     expect(inputsOf(parseInputs(raw(), env(undefined, sameRepo))).push).toBe(true)
+  })
+})
+
+describe('logins from registry-auth and the username/password inputs', () => {
+  const entry = (registry: string, user = 'u'): string =>
+    `- registry: ${registry}\n  username: ${user}\n  password: p-${user}`
+
+  it('logs in with the single inputs first, then each entry, registries normalised', () => {
+    const inputs = inputsOf(
+      parse({
+        registry: 'ghcr.io',
+        username: 'octo',
+        password: 'gh',
+        'registry-auth': `${entry('https://index.docker.io/v1/', 'alice')}\n${entry('localhost:5000', 'l')}`
+      })
+    )
+    expect(inputs.logins).toEqual([
+      { registry: 'ghcr.io', username: 'octo', password: 'gh' },
+      { registry: 'docker.io', username: 'alice', password: 'p-alice' },
+      { registry: 'localhost:5000', username: 'l', password: 'p-l' }
+    ])
+    const { plan, secrets } = makePlan(inputs, PLAN_FACTS_ZSTD)
+    expect(plan.logins.map(loginArgs)).toEqual([
+      ['login', '--username', 'octo', '--password-stdin', 'ghcr.io'],
+      ['login', '--username', 'alice', '--password-stdin'],
+      ['login', '--username', 'l', '--password-stdin', 'localhost:5000']
+    ])
+    expect(secrets.passwords).toEqual(['gh', 'p-alice', 'p-l'])
+    expect(JSON.stringify(plan)).not.toMatch(/p-alice|p-l"|"gh"/)
+  })
+
+  it('refuses a registry logged in to twice', () => {
+    expect(
+      onlyProblem(
+        parse({ registry: 'ghcr.io', username: 'o', password: 'x', 'registry-auth': entry('ghcr.io') }),
+        'registry-auth'
+      )
+    ).toBe(
+      "Input 'registry-auth': ghcr.io is logged in to twice (line 1, and by the username and password inputs). Fix: give each registry one login."
+    )
+  })
+
+  it('refuses an entry whose registry is no host', () => {
+    expect(onlyProblem(parse({ 'registry-auth': entry('ghcr.io/org') }), 'registry-auth')).toMatch(
+      /^Input 'registry-auth': 'ghcr\.io\/org' is not a registry host\./
+    )
+  })
+
+  it('warns that keep-login keeps nothing without a login', () => {
+    expect(parse({ 'keep-login': 'true' }).warnings.map((w) => w.input)).toEqual(['keep-login'])
+    expect(inputsOf(parse({ 'keep-login': 'true', username: 'u', password: 'p' })).keepLogin).toBe(true)
   })
 })

@@ -7,6 +7,12 @@ import type { ParseResult } from '../../../src/inputs/inputs.js'
 import type { Warning } from '../../../src/inputs/parse.js'
 import { DEFAULT_TREE, env } from '../../__fixtures__/environment.js'
 import { ACTION_DEFAULTS, inputsOf, onlyProblem, parse, raw } from '../../__fixtures__/inputs.js'
+import { makePlan } from '../../../src/plan/plan.js'
+import { formatOf } from '../../../src/domain/image.js'
+import { isIgnored } from '../../../src/inputs/tarball.js'
+import { loadArgs } from '../../../src/plan/render.js'
+import type { LoadStep } from '../../../src/plan/steps.js'
+import { PLAN_FACTS_ZSTD } from '../../__fixtures__/plan.js'
 
 describe('parseInputs: save', () => {
   test.each<[string, string, string]>([
@@ -132,5 +138,69 @@ describe('parseInputs: save-compression-level', () => {
   ])('save %j with level %j warns %j', (save, level, warnings) => {
     const result = parse({ save, 'save-compression-level': level })
     expect(result.warnings.filter((w) => w.input === 'save-compression-level')).toEqual(warnings)
+  })
+})
+
+describe('tarballs', () => {
+  test.each([
+    ['a.tar', 'tar'],
+    ['a.TAR.GZ', 'gzip'],
+    ['a.tgz', 'gzip'],
+    ['dir/a.tar.zst', 'zstd'],
+    ['a.zst', undefined],
+    ['a.tar.bz2', undefined],
+    ['alpine:3.20', undefined]
+  ])('%s is %s', (file, format) => {
+    expect(formatOf(file)).toBe(format)
+  })
+
+  it('needs zstd to save a .tar.zst, before any docker command', () => {
+    const environment = { ...env(), tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: undefined } }
+    const result = parseInputs(raw({ save: 'image.tar.zst' }), environment)
+    expect(result.ok ? [] : result.problems.map((p) => p.message)).toEqual([
+      "Input 'save': 'image.tar.zst' is a zstd tarball, but zstd is not installed on this runner. Fix: install zstd (it is on GitHub-hosted runners; apt-get install zstd), or save as .tar.gz."
+    ])
+  })
+
+  it('saves a .tar.zst through zstd at the level given', () => {
+    const { plan } = makePlan(inputsOf(parse({ save: 'i.tar.zst', 'save-compression-level': '7' })), PLAN_FACTS_ZSTD)
+    expect(plan.save).toMatchObject({
+      target: { format: 'zstd', level: 7 },
+      compressor: { kind: 'zstd', path: '/usr/bin/zstd' }
+    })
+  })
+
+  test.each<[string, string, boolean]>([
+    ['', 'out/image.tar', false],
+    ['out/\n', 'out/image.tar', true],
+    ['*.tar\n', 'image.tar', true],
+    ['*.tar\n', 'out/image.tar', false],
+    ['**/*.tar', 'out/image.tar', true],
+    ['out\n!out/image.tar\n', 'out/image.tar', false],
+    ['# out\n', 'out/image.tar', false],
+    ['/out', 'out/image.tar', true],
+    ['image.ta?', 'image.tar', true]
+  ])('.dockerignore %j leaves %s out: %s', (dockerignore, relative, ignored) => {
+    expect(isIgnored(dockerignore, relative)).toBe(ignored)
+  })
+
+  it('loads a tarball source, through zstd where it is one, and tags the loaded image as each target', () => {
+    const tree = { '/': 'directory', '/ws': 'directory', '/ws/a.tar.zst': 'file', '/ws/b.tgz': 'file' } as const
+    const zst = inputsOf(parse({ 'source-image': 'a.tar.zst', tags: 'v1,v2' }, tree))
+    expect(zst.source).toEqual({ kind: 'tarball', path: '/ws/a.tar.zst', format: 'zstd' })
+    const load = makePlan(zst, PLAN_FACTS_ZSTD).plan.image
+    expect(load).toEqual({
+      kind: 'load',
+      path: '/ws/a.tar.zst',
+      decompress: { program: '/usr/bin/zstd', args: ['-dc', '--quiet', '/ws/a.tar.zst'] }
+    })
+    expect(loadArgs(load as LoadStep)).toEqual(['load'])
+    // Without zstd the engine reads the file itself (23.0 and later can).
+    const direct = makePlan(zst, { ...PLAN_FACTS_ZSTD, zstd: undefined }).plan.image as LoadStep
+    expect(direct.decompress).toBeUndefined()
+    expect(loadArgs(direct)).toEqual(['load', '--input', '/ws/a.tar.zst'])
+    const tgz = makePlan(inputsOf(parse({ 'source-image': 'b.tgz' }, tree)), PLAN_FACTS_ZSTD).plan.image as LoadStep
+    expect(tgz).toMatchObject({ kind: 'load', decompress: undefined })
+    expect(loadArgs(tgz)).toEqual(['load', '--input', '/ws/b.tgz'])
   })
 })

@@ -10,7 +10,9 @@ import type { Builder, Compressor, Plan, Secrets } from '../../../src/plan/steps
 import type { SaveTarget } from '../../../src/inputs/tarball.js'
 import type { Repository } from '../../../src/domain/reference.js'
 import { env } from '../../__fixtures__/environment.js'
-import { PLAIN_BUILD, raw } from '../../__fixtures__/inputs.js'
+import { inputsOf, onlyProblem, parse, PLAIN_BUILD, raw } from '../../__fixtures__/inputs.js'
+import { removeArgs } from '../../../src/plan/render.js'
+import { PLAN_FACTS_ZSTD } from '../../__fixtures__/plan.js'
 
 const IID = '/tmp/run/iid'
 const METADATA = '/tmp/run/metadata.json'
@@ -697,5 +699,39 @@ describe('makePlan: platforms, provenance and builder with buildx', () => {
       "docker buildx imagetools inspect --raw 'alice/app@<digest>'",
       "docker buildx imagetools inspect --raw 'ghcr.io/org/app@<digest>'"
     ])
+  })
+})
+
+describe('cleanup', () => {
+  it('plans one docker image rm of every target, by name, on a self-hosted runner once the image is delivered', () => {
+    const selfHosted = { ...env(), selfHosted: true }
+    const inputs = inputsOf(parseInputs(raw({ images: 'localhost:5000/app', tags: 'v1,v2' }), selfHosted))
+    expect(makePlan(inputs, PLAN_FACTS_ZSTD).plan.cleanup).toEqual(['localhost:5000/app:v1', 'localhost:5000/app:v2'])
+    expect(removeArgs(makePlan(inputs, PLAN_FACTS_ZSTD).plan.cleanup)).toEqual([
+      'image',
+      'rm',
+      'localhost:5000/app:v1',
+      'localhost:5000/app:v2'
+    ])
+    // Not when the image stays only in the engine, nor on a GitHub-hosted runner, unless asked.
+    expect(inputsOf(parseInputs(raw({ push: 'false' }), selfHosted)).cleanup).toBe(false)
+    expect(inputsOf(parse({})).cleanup).toBe(false)
+    expect(inputsOf(parse({ cleanup: 'true' })).cleanup).toBe(true)
+    expect(inputsOf(parseInputs(raw({ cleanup: 'false' }), selfHosted)).cleanup).toBe(false)
+  })
+
+  test.each([
+    ['localhost:5000/app:v1', 'localhost:5000/app', 'v1', []],
+    ['localhost:5000/app', 'localhost:5000/app', 'latest', []],
+    ['localhost:5000/app:v1', 'localhost:5000/app', 'v2', ['localhost:5000/app:v2']]
+  ])('keeps the source %s’s own tag (target %s:%s)', (source, image, tag, cleanup) => {
+    const inputs = inputsOf(parse({ images: image, tags: tag, 'source-image': source, cleanup: 'true' }))
+    expect(makePlan(inputs, PLAN_FACTS_ZSTD).plan.cleanup).toEqual(cleanup)
+  })
+
+  it('refuses anything but auto, true or false', () => {
+    expect(onlyProblem(parse({ cleanup: 'always' }), 'cleanup')).toBe(
+      "Input 'cleanup': 'always' is not auto, true or false. Fix: write auto (on self-hosted runners), true or false."
+    )
   })
 })
