@@ -2,6 +2,7 @@
 // variables and the event payload), for the tests of the event and of the tags made from it.
 import { gitEventOf } from '../../src/domain/event.js'
 import type { GitEvent, Variables } from '../../src/domain/event.js'
+import { NO_EVENT } from './environment.js'
 
 /** The commit a run is of (GITHUB_SHA). */
 export const SHA = '0123456789abcdef0123456789abcdef01234567'
@@ -27,3 +28,9 @@ export function event(name: string, ref: string, payload?: unknown, sha = SHA): 
 
 /** The payload of pull request 42, whose head is HEAD. */
 export const prPayload = { pull_request: { number: 42, head: { sha: HEAD } } }
+
+/** The commit of a merge's parts: abc1234 in their tags. */
+export const PARTS_SHA = 'abc1234def5678abc1234def5678abc1234def56'
+
+/** A push of the tag v1.2.3 of PARTS_SHA, with nothing else known (no repository, no payload). */
+export const TAG_PUSH: GitEvent = { ...NO_EVENT, name: 'push', ref: 'refs/tags/v1.2.3', sha: PARTS_SHA }

@@ -11,8 +11,10 @@ import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Inputs, ParseResult } from '../../src/inputs/inputs.js'
 import type { InputProblem } from '../../src/inputs/parse.js'
 import type { Environment } from '../../src/runner/environment.js'
+import type { GitEvent } from '../../src/domain/event.js'
 import { CREATED, env } from './environment.js'
 import type { Kind } from './environment.js'
+import { TAG_PUSH } from './event.js'
 
 /** Every input empty (as when no default applies), with `images: alice/app` and the given overrides. */
 export function raw(overrides: Partial<RawInputs> = {}): RawInputs {
@@ -58,6 +60,11 @@ export function parse(
 /** parseInputs on a machine whose facts differ from env()'s (buildx installed) as given. */
 export function parseOn(machine: Partial<Environment>, overrides: Partial<RawInputs> = {}): ParseResult {
   return parseInputs(raw(overrides), { ...env(), ...machine })
+}
+
+/** parseInputs of the inputs of a merge's job: images localhost:5000/app, on a push of a tag (TAG_PUSH) unless given. */
+export function parseForMerge(overrides: Partial<RawInputs>, event: GitEvent = TAG_PUSH): ParseResult {
+  return parseInputs(raw({ images: 'localhost:5000/app', ...overrides }), env(undefined, event))
 }
 
 export function inputsOf(result: ParseResult): Inputs {

@@ -3,10 +3,10 @@
 import { describe, expect, it, test } from '@jest/globals'
 import { gitEventOf } from '../../../src/domain/event.js'
 import type { GitEvent } from '../../../src/domain/event.js'
-import { autoTags, expandTags, isNearSemver, latestOf, parseSemver, tagOf } from '../../../src/inputs/tags.js'
+import { autoTags, expandTags, isNearSemver, latestOf, parseSemver, partTag, tagOf } from '../../../src/inputs/tags.js'
 import type { LatestMode, Variant } from '../../../src/inputs/tags.js'
 import { isValidTag } from '../../../src/domain/reference.js'
-import { event, MERGE, prPayload } from '../../__fixtures__/event.js'
+import { event, MERGE, PARTS_SHA, prPayload } from '../../__fixtures__/event.js'
 import type { RawInputs } from '../../../src/inputs/names.js'
 import { parseInputs } from '../../../src/inputs/inputs.js'
 import type { ParseResult } from '../../../src/inputs/inputs.js'
@@ -660,5 +660,24 @@ describe('parseInputs: latest, version and labels from the Git event', () => {
     ['literal tags only', { tags: 'stable' }]
   ])('gives no such notice with %s', (_label, overrides) => {
     expect(parseOn(overrides, tagPush('V1.2.3')).notices).toEqual([])
+  })
+})
+
+describe('partTag', () => {
+  test.each([
+    ['linux/amd64', 'sha-abc1234-linux-amd64'],
+    ['linux/arm64', 'sha-abc1234-linux-arm64'],
+    ['linux/arm/v7', 'sha-abc1234-linux-arm-v7']
+  ])('%s -> %s', (platform, tag) => {
+    expect(partTag(PARTS_SHA, platform)).toBe(tag)
+  })
+})
+
+describe('image variants and merge', () => {
+  it('puts a part between the variant affixes, so two variants of one commit have their own parts', () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567'
+    expect(partTag(sha, 'linux/arm64')).toBe('sha-0123456-linux-arm64')
+    expect(partTag(sha, 'linux/arm64', { prefix: '', suffix: '-alpine' })).toBe('sha-0123456-linux-arm64-alpine')
+    expect(partTag(sha, 'linux/arm/v7', { prefix: 'slim-', suffix: '' })).toBe('slim-sha-0123456-linux-arm-v7')
   })
 })

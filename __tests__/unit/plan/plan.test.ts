@@ -6,13 +6,13 @@ import { commandLines } from '../../../src/plan/command-lines.js'
 import { makePlan } from '../../../src/plan/plan.js'
 import type { PlanFacts } from '../../../src/plan/plan.js'
 import * as render from '../../../src/plan/render.js'
-import type { Builder, Compressor, Plan, Secrets } from '../../../src/plan/steps.js'
+import type { Builder, Compressor, MergeStep, Plan, Secrets } from '../../../src/plan/steps.js'
 import type { SaveTarget } from '../../../src/inputs/tarball.js'
 import type { Repository } from '../../../src/domain/reference.js'
 import { env } from '../../__fixtures__/environment.js'
-import { inputsOf, onlyProblem, parse, PLAIN_BUILD, raw } from '../../__fixtures__/inputs.js'
-import { removeArgs } from '../../../src/plan/render.js'
-import { PLAN_FACTS_ZSTD } from '../../__fixtures__/plan.js'
+import { inputsOf, onlyProblem, parse, parseForMerge, PLAIN_BUILD, raw } from '../../__fixtures__/inputs.js'
+import { mergeArgs, removeArgs } from '../../../src/plan/render.js'
+import { PLAN_FACTS, PLAN_FACTS_ZSTD } from '../../__fixtures__/plan.js'
 
 const IID = '/tmp/run/iid'
 const METADATA = '/tmp/run/metadata.json'
@@ -733,5 +733,25 @@ describe('cleanup', () => {
     expect(onlyProblem(parse({ cleanup: 'always' }), 'cleanup')).toBe(
       "Input 'cleanup': 'always' is not auto, true or false. Fix: write auto (on self-hosted runners), true or false."
     )
+  })
+})
+
+describe('the merge without buildx', () => {
+  it('creates and pushes a manifest list per tag, talking plain HTTP only to a loopback registry', () => {
+    const inputs = inputsOf(
+      parseForMerge({ images: 'localhost:5000/app\nghcr.io/org/app', tags: 'v1', merge: 'linux/amd64' })
+    )
+    const step = makePlan(inputs, { ...PLAN_FACTS, buildx: false }).plan.image as MergeStep
+    expect(step.tool).toBe('manifest')
+    const [local, ghcr] = step.repositories
+    const part = 'sha-abc1234-linux-amd64'
+    expect(mergeArgs(step, local)).toEqual([
+      ['manifest', 'create', '--insecure', '--amend', 'localhost:5000/app:v1', `localhost:5000/app:${part}`],
+      ['manifest', 'push', '--insecure', '--purge', 'localhost:5000/app:v1']
+    ])
+    expect(mergeArgs(step, ghcr)).toEqual([
+      ['manifest', 'create', '--amend', 'ghcr.io/org/app:v1', `ghcr.io/org/app:${part}`],
+      ['manifest', 'push', '--purge', 'ghcr.io/org/app:v1']
+    ])
   })
 })
