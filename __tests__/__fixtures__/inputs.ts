@@ -22,6 +22,9 @@ export function raw(overrides: Partial<RawInputs> = {}): RawInputs {
   return { ...empty, images: 'alice/app', ...overrides }
 }
 
+/** A password given as an input: it may show up nowhere but on docker login's standard input. */
+export const PASSWORD = 'pa55-w0rd-very-secret'
+
 /** The build inputs parseInputs gives for raw() in DEFAULT_TREE outside Actions: context /ws, the created label, everything else unset. */
 export const PLAIN_BUILD: BuildInputs = {
   context: '/ws',
