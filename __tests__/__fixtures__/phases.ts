@@ -1,12 +1,11 @@
 // The phases (src/phases/) for the unit tests: a real temp workspace, the workflow's
 // commands captured (workflow.ts), the scripted docker (docker.ts), and plans made by
-// the real parseInputs and makePlan. A test file takes a fresh set before each test:
+// the real parseInputs and makePlan. A test file calls usePhases() once, and its tests
+// use ws, capture, fake, docker and planned():
 //
-//   let fake: FakeDocker
-//   beforeEach(() => {
-//     ;({ fake, docker, planned } = startPhases())
-//   })
-//   afterEach(stopPhases)
+//   import { docker, fake, planned, usePhases } from '../../__fixtures__/phases.js'
+//   usePhases()
+import { afterEach, beforeEach } from '@jest/globals'
 import * as path from 'node:path'
 import { Docker } from '../../src/docker/docker.js'
 import type { GitEvent } from '../../src/domain/event.js'
@@ -15,7 +14,8 @@ import type { RawInputs } from '../../src/inputs/names.js'
 import { makePlan } from '../../src/plan/plan.js'
 import type { Plan, Secrets } from '../../src/plan/steps.js'
 import { nodeFs } from '../../src/runner/environment.js'
-import { FakeDocker, instantTiming, workingDocker } from './docker.js'
+import { instantTiming, workingDocker } from './docker.js'
+import type { FakeDocker } from './docker.js'
 import { env, NO_EVENT } from './environment.js'
 import { inputsOf, raw } from './inputs.js'
 import { PLAN_FACTS } from './plan.js'
@@ -32,51 +32,47 @@ export const DOCKERFILE = 'FROM busybox\nRUN false\n'
 /** Two repositories, two tags each. */
 export const TWO_REPOSITORIES = { images: 'alice/app\nlocalhost:5000/app', tags: 'v1,v2' }
 
-export interface Phases {
-  /** The workspace: a temp folder with DOCKERFILE. */
-  ws: string
-  capture: Capture
-  /** The scripted docker: one where everything works unless startPhases was given another. */
-  fake: FakeDocker
-  /** Retries that do not wait. */
-  timing: ReturnType<typeof instantTiming>
-  docker: Docker
-  /** The plan parseInputs and makePlan give for these inputs in the workspace; `buildx: false` is the classic builder. */
-  planned(overrides: Partial<RawInputs>, options?: { buildx?: boolean }): { plan: Plan; secrets: Secrets }
+/** The workspace of the running test: a temp folder with DOCKERFILE. */
+export let ws: string
+/** What the running test printed to the workflow, and the files it wrote. */
+export let capture: Capture
+/** The scripted docker of the running test: one where everything works unless usePhases was given another. */
+export let fake: FakeDocker
+/** The Docker over `fake`, whose retries do not wait. */
+export let docker: Docker
+
+/**
+ * Gives each test of the file a new workspace, capture and docker (by default a
+ * working one whose build gives IMAGE_ID). The names above are ES module bindings:
+ * a test file that imports them sees the running test's.
+ */
+export function usePhases(makeFake: () => FakeDocker = () => workingDocker(IMAGE_ID, 1234)): void {
+  beforeEach(() => {
+    ws = writeTree(tempDir('ws'), { Dockerfile: DOCKERFILE })
+    capture = captureWorkflow()
+    fake = makeFake()
+    docker = new Docker(fake, undefined, instantTiming())
+  })
+  afterEach(() => {
+    capture.restore()
+    removeTempDirs()
+  })
 }
 
-let current: Phases | undefined
-
-/** For beforeEach: a new workspace, capture and docker over `fake` (a working docker that builds IMAGE_ID by default). */
-export function startPhases(fake?: FakeDocker): Phases {
-  const ws = writeTree(tempDir('ws'), { Dockerfile: DOCKERFILE })
-  const capture = captureWorkflow()
-  const timing = instantTiming()
-  const scripted = fake ?? workingDocker(IMAGE_ID, 1234)
-  const docker = new Docker(scripted, undefined, timing)
-  const planned = (overrides: Partial<RawInputs>, { buildx = true } = {}): { plan: Plan; secrets: Secrets } => {
-    const parsed = parseInputs(raw(overrides), { ...env(), workspace: ws, fs: nodeFs, buildx })
-    if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'))
-    const facts = {
-      buildx,
-      buildkitEnv: false,
-      workspace: ws,
-      iidFile: path.join(ws, 'iid'),
-      metadataFile: path.join(ws, 'metadata.json'),
-      pigz: undefined,
-      zstd: undefined
-    }
-    return makePlan(parsed.inputs, facts)
+/** The plan parseInputs and makePlan give for these inputs in the workspace; `buildx: false` is the classic builder. */
+export function planned(overrides: Partial<RawInputs>, { buildx = true } = {}): { plan: Plan; secrets: Secrets } {
+  const parsed = parseInputs(raw(overrides), { ...env(), workspace: ws, fs: nodeFs, buildx })
+  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'))
+  const facts = {
+    buildx,
+    buildkitEnv: false,
+    workspace: ws,
+    iidFile: path.join(ws, 'iid'),
+    metadataFile: path.join(ws, 'metadata.json'),
+    pigz: undefined,
+    zstd: undefined
   }
-  current = { ws, capture, fake: scripted, timing, docker, planned }
-  return current
-}
-
-/** For afterEach: the capture ended and the temp folders removed. */
-export function stopPhases(): void {
-  current?.capture.restore()
-  current = undefined
-  removeTempDirs()
+  return makePlan(parsed.inputs, facts)
 }
 
 /** The plan of images localhost:5000/app and `overrides` on `event`, in an empty file tree (a retag or a merge reads no file). */

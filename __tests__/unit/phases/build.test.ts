@@ -1,23 +1,12 @@
 // phases/build.ts (through makeImage): the build against the scripted docker: the classic
 // builder's cache-from pulls, a name another build took, and a failed build's error.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { Docker } from '../../../src/docker/docker.js'
+import { describe, expect, it } from '@jest/globals'
 import { DockerError, EngineUnreachable } from '../../../src/domain/errors.js'
 import { makeImage } from '../../../src/phases/run.js'
 import { builds, ENGINE_DOWN, failure, isBuild, MANIFEST_UNKNOWN, UNAVAILABLE } from '../../__fixtures__/docker.js'
-import type { FakeDocker } from '../../__fixtures__/docker.js'
-import type { Capture } from '../../__fixtures__/workflow.js'
-import { IMAGE_ID, startPhases, stopPhases } from '../../__fixtures__/phases.js'
-import type { Phases } from '../../__fixtures__/phases.js'
+import { capture, docker, fake, IMAGE_ID, planned, usePhases } from '../../__fixtures__/phases.js'
 
-let capture: Capture
-let fake: FakeDocker
-let docker: Docker
-let planned: Phases['planned']
-beforeEach(() => {
-  ;({ capture, fake, docker, planned } = startPhases())
-})
-afterEach(stopPhases)
+usePhases()
 
 describe('makeImage: cache-from with the classic builder', () => {
   const CACHE = { 'cache-from': 'localhost:5000/app:cache\nlocalhost:5000/app:gone' }

@@ -1,23 +1,12 @@
 // phases/login.ts: docker login against the scripted docker: what it says, and a wrong password
 // tried once.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { Docker } from '../../../src/docker/docker.js'
+import { describe, expect, it } from '@jest/globals'
 import { logIn } from '../../../src/phases/login.js'
 import { UNAUTHORIZED } from '../../__fixtures__/docker.js'
-import type { FakeDocker } from '../../__fixtures__/docker.js'
-import type { Capture } from '../../__fixtures__/workflow.js'
-import { startPhases, stopPhases } from '../../__fixtures__/phases.js'
-import type { Phases } from '../../__fixtures__/phases.js'
+import { capture, docker, fake, planned, usePhases } from '../../__fixtures__/phases.js'
 import { PASSWORD } from '../../__fixtures__/inputs.js'
 
-let capture: Capture
-let fake: FakeDocker
-let docker: Docker
-let planned: Phases['planned']
-beforeEach(() => {
-  ;({ capture, fake, docker, planned } = startPhases())
-})
-afterEach(stopPhases)
+usePhases()
 
 describe('logIn', () => {
   const login = (): Promise<void> => {

@@ -1,21 +1,15 @@
 // phases/merge.ts: the merge of the parts into one index against the scripted docker: every part
 // checked (there, and of this commit) before anything is made.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { Docker } from '../../../src/docker/docker.js'
+import { describe, expect, it } from '@jest/globals'
 import type { GitEvent } from '../../../src/domain/event.js'
 import type { Plan } from '../../../src/plan/steps.js'
 import { mergeParts } from '../../../src/phases/merge.js'
 import { digestOf, failure, FakeDocker } from '../../__fixtures__/docker.js'
 import { NO_EVENT } from '../../__fixtures__/environment.js'
-import { INDEX, planOf, startPhases, stopPhases } from '../../__fixtures__/phases.js'
+import { docker, fake, INDEX, planOf, usePhases } from '../../__fixtures__/phases.js'
 import { PARTS_SHA } from '../../__fixtures__/event.js'
 
-let fake: FakeDocker
-let docker: Docker
-beforeEach(() => {
-  ;({ fake, docker } = startPhases(new FakeDocker()))
-})
-afterEach(stopPhases)
+usePhases(() => new FakeDocker())
 
 describe('mergeParts', () => {
   const event: GitEvent = { ...NO_EVENT, name: 'push', ref: 'refs/heads/main', sha: PARTS_SHA }

@@ -1,6 +1,6 @@
 // phases/push.ts: the pushes against the scripted docker: each reference's digest, the log of
 // one and of several pushes, retries, a failed push among others, and how many run at once.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { Docker } from '../../../src/docker/docker.js'
 import { DockerError } from '../../../src/domain/errors.js'
 import { CONCURRENCY } from '../../../src/docker/limit.js'
@@ -8,19 +8,10 @@ import type { Pushed } from '../../../src/domain/image.js'
 import { pushAll as pushGroups } from '../../../src/phases/push.js'
 import type { Plan } from '../../../src/plan/steps.js'
 import { after, DENIED, digestOf, ENGINE_DOWN, pushed, UNAVAILABLE } from '../../__fixtures__/docker.js'
-import type { Call, FakeDocker } from '../../__fixtures__/docker.js'
-import type { Capture } from '../../__fixtures__/workflow.js'
-import { startPhases, stopPhases, TWO_REPOSITORIES } from '../../__fixtures__/phases.js'
-import type { Phases } from '../../__fixtures__/phases.js'
+import type { Call } from '../../__fixtures__/docker.js'
+import { capture, docker, fake, planned, TWO_REPOSITORIES, usePhases } from '../../__fixtures__/phases.js'
 
-let capture: Capture
-let fake: FakeDocker
-let docker: Docker
-let planned: Phases['planned']
-beforeEach(() => {
-  ;({ capture, fake, docker, planned } = startPhases())
-})
-afterEach(stopPhases)
+usePhases()
 
 /** The plan's pushes, as the push phase runs them; each completed push is also recorded. */
 function pushAll(docker: Docker, plan: Plan, record: Pushed[] = []): Promise<Pushed[]> {

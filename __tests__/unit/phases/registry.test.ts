@@ -1,20 +1,12 @@
 // phases/registry.ts: a promote copied in the registry against the scripted docker: an index as
 // it is, one manifest only where buildx can keep it, and a source no registry serves left to the engine.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { Docker } from '../../../src/docker/docker.js'
+import { describe, expect, it } from '@jest/globals'
 import type { Plan } from '../../../src/plan/steps.js'
 import { copyInRegistry } from '../../../src/phases/registry.js'
 import { digestOf, FakeDocker, MANIFEST_UNKNOWN } from '../../__fixtures__/docker.js'
-import type { Capture } from '../../__fixtures__/workflow.js'
-import { INDEX, planOf, startPhases, stopPhases } from '../../__fixtures__/phases.js'
+import { capture, docker, fake, INDEX, planOf, usePhases } from '../../__fixtures__/phases.js'
 
-let capture: Capture
-let fake: FakeDocker
-let docker: Docker
-beforeEach(() => {
-  ;({ capture, fake, docker } = startPhases(new FakeDocker()))
-})
-afterEach(stopPhases)
+usePhases(() => new FakeDocker())
 
 const MANIFEST = JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {} })
 

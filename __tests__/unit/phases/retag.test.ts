@@ -1,23 +1,12 @@
 // phases/retag.ts (through makeImage): a source image tagged as each target, pulled first when
 // the engine does not have it.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { Docker } from '../../../src/docker/docker.js'
+import { describe, expect, it } from '@jest/globals'
 import type { MadeImage } from '../../../src/phases/image.js'
 import { makeImage } from '../../../src/phases/run.js'
 import { failure, MANIFEST_UNKNOWN } from '../../__fixtures__/docker.js'
-import type { FakeDocker } from '../../__fixtures__/docker.js'
-import type { Capture } from '../../__fixtures__/workflow.js'
-import { IMAGE_ID, startPhases, stopPhases } from '../../__fixtures__/phases.js'
-import type { Phases } from '../../__fixtures__/phases.js'
+import { capture, docker, fake, IMAGE_ID, planned, usePhases } from '../../__fixtures__/phases.js'
 
-let capture: Capture
-let fake: FakeDocker
-let docker: Docker
-let planned: Phases['planned']
-beforeEach(() => {
-  ;({ capture, fake, docker, planned } = startPhases())
-})
-afterEach(stopPhases)
+usePhases()
 
 describe('makeImage: retag', () => {
   const SOURCE = 'busybox:1.36'

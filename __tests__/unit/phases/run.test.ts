@@ -1,28 +1,16 @@
 // phases/run.ts: runPhases, the main step's docker work in order, against the scripted docker,
 // with plans made by the real parseInputs and makePlan in a real temp workspace: the order and
 // timing of the phases, where the secrets go, a phase that fails, and a tag another run moved.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import * as path from 'node:path'
-import type { Docker } from '../../../src/docker/docker.js'
 import { DockerError } from '../../../src/domain/errors.js'
 import { PhaseFailure, runPhases } from '../../../src/phases/run.js'
 import { DENIED, digestOf, failure, isBuild, pushed } from '../../__fixtures__/docker.js'
-import type { FakeDocker } from '../../__fixtures__/docker.js'
 import { writeTree } from '../../__fixtures__/temp.js'
-import type { Capture } from '../../__fixtures__/workflow.js'
-import { IMAGE_ID, startPhases, stopPhases, TWO_REPOSITORIES } from '../../__fixtures__/phases.js'
-import type { Phases } from '../../__fixtures__/phases.js'
+import { capture, docker, fake, IMAGE_ID, planned, TWO_REPOSITORIES, usePhases, ws } from '../../__fixtures__/phases.js'
 import { PASSWORD } from '../../__fixtures__/inputs.js'
 
-let ws: string
-let capture: Capture
-let fake: FakeDocker
-let docker: Docker
-let planned: Phases['planned']
-beforeEach(() => {
-  ;({ ws, capture, fake, docker, planned } = startPhases())
-})
-afterEach(stopPhases)
+usePhases()
 
 describe('runPhases', () => {
   it('logs in, builds, saves, pushes and checks the tags, in that order, and times each phase', async () => {

@@ -1,27 +1,16 @@
 // phases/save.ts: docker image save into the tarball, written beside the target and renamed
 // into place, or nothing left behind when docker fails.
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { tracked } from '../../../src/docker/cleanup.js'
-import type { Docker } from '../../../src/docker/docker.js'
 import { save } from '../../../src/phases/save.js'
-import type { FakeDocker, StreamReply } from '../../__fixtures__/docker.js'
+import type { StreamReply } from '../../__fixtures__/docker.js'
 import { until } from '../../__fixtures__/temp.js'
-import type { Capture } from '../../__fixtures__/workflow.js'
-import { startPhases, stopPhases } from '../../__fixtures__/phases.js'
-import type { Phases } from '../../__fixtures__/phases.js'
+import { capture, docker, fake, planned, usePhases, ws } from '../../__fixtures__/phases.js'
 
-let ws: string
-let capture: Capture
-let fake: FakeDocker
-let docker: Docker
-let planned: Phases['planned']
-beforeEach(() => {
-  ;({ ws, capture, fake, docker, planned } = startPhases())
-})
-afterEach(stopPhases)
+usePhases()
 
 describe('save', () => {
   const BYTES = Buffer.from(Array.from({ length: 256 * 1024 }, (_, i) => (i * 7919) % 256))
