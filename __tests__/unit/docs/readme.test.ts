@@ -79,7 +79,7 @@ describe("README migration: metadata-action's defaults", () => {
   const rc = event('push', 'refs/tags/v2.0.0-rc.1')
   const release7 = event('push', 'refs/tags/release-7')
   const schedule = event('schedule', 'refs/heads/main')
-  // [row, event, the way the row gives to get metadata-action's tags, and those inputs run through event.ts]
+  // [row, event, the way the row gives to get metadata-action's tags, and those inputs run through inputs/tags.ts]
   it.each<[string, ReturnType<typeof gitEventOf>, string | undefined, string[] | undefined]>([
     ['tag `v1.2.3`', v123, '`tags: ${{ github.ref_name }}` and `latest: true`', expandTags(['v1.2.3'], v123, 'true')],
     ['tag `v2.0.0-rc.1`', rc, 'the same', expandTags(['v2.0.0-rc.1'], rc, 'true')],

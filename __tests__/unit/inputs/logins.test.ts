@@ -1,5 +1,6 @@
-// inputs/logins.ts: the registry, the username and password inputs, and a push that a pull
-// request from a fork cannot make without a login (through parseInputs).
+// inputs/logins.ts: the registry, the username and password inputs, the logins of them and of
+// registry-auth's entries, and a push that a pull request from a fork cannot make without a
+// login (through parseInputs).
 import { describe, expect, it, test } from '@jest/globals'
 import { gitEventOf } from '../../../src/domain/event.js'
 import type { RawInputs } from '../../../src/inputs/names.js'

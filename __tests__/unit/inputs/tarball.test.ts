@@ -1,5 +1,6 @@
-// inputs/tarball.ts: the save input (where the tarball goes, its format and compression level)
-// and a tarball given as source-image (through parseInputs).
+// inputs/tarball.ts: the save input (where the tarball goes, its format and compression level,
+// whether .dockerignore leaves it out of the context) and a tarball given as source-image
+// (through parseInputs), with the plan that saves or loads it.
 import { describe, expect, it, test } from '@jest/globals'
 import * as path from 'node:path'
 import { parseInputs } from '../../../src/inputs/inputs.js'
