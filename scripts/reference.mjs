@@ -6,7 +6,7 @@
 //                                        does not say what action.yml says
 //   --action=FILE, --readme=FILE         other files than ./action.yml, ./README.md
 //
-// `npm run reference` is the first form; __tests__/unit/readme.test.ts runs check().
+// `npm run reference` is the first form; __tests__/unit/scripts/reference.test.ts runs check().
 // Plain Node ESM so that it runs without a build; the types for the tests are in
 // reference.d.mts beside it.
 import { readFileSync, writeFileSync } from 'node:fs'

@@ -9,13 +9,14 @@
 // output. A reply can be delayed (after()) to observe concurrency: the runner
 // counts the calls in flight and numbers the moments calls start and end.
 //
-// The outputs below are what docker really prints; the strings are the recorded
-// fixtures of __tests__/unit/docker-output.test.ts.
+// The failures below are docker-output.ts's fixtures: what docker printed here, or
+// (DENIED, ENGINE_DOWN) the form in which docker and registries print it elsewhere.
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import { PassThrough } from 'node:stream'
 import { commandFailed, errorSummary } from '../../src/docker/output.js'
 import type { CommandRunner, RunOptions, RunResult, Streamed, Timing } from '../../src/docker/docker.js'
+import { fixture } from './docker-output.js'
 
 /** A reply: the command's result (missing fields: exit code 0, no output), optionally after a delay. */
 export type Answer = Partial<RunResult> & { delayMs?: number }
@@ -222,27 +223,19 @@ export function failure(stderr: string, exitCode = 1): Answer {
 }
 
 /** A registry answering 503, as docker push prints it. */
-export const UNAVAILABLE = failure(
-  'The push refers to repository [localhost:40729/exp/p26576375]\nceb247090378: Preparing\nceb247090378: Pushed\nreceived unexpected HTTP status: 503 Service Unavailable\n'
-)
+export const UNAVAILABLE = failure(fixture('push, manifest PUT 503'))
 
 /** docker login with a wrong password. */
-export const UNAUTHORIZED = failure(
-  'Error response from daemon: login attempt to https://localhost:5443/v2/ failed with status: 401 Unauthorized\n'
-)
+export const UNAUTHORIZED = failure(fixture('login, wrong password (direct)'))
 
 /** A push the registry refuses (Docker Hub's wording). */
-export const DENIED = failure('denied: requested access to the resource is denied\n')
+export const DENIED = failure(`${fixture('Docker Hub denied')}\n`)
 
 /** A pull of a tag the registry does not have. */
-export const MANIFEST_UNKNOWN = failure(
-  'Error response from daemon: manifest for localhost:34673/exp/pullsrc:nope not found: manifest unknown: manifest unknown\n'
-)
+export const MANIFEST_UNKNOWN = failure(fixture('pull, no such tag'))
 
 /** Any command when the engine is not running. */
-export const ENGINE_DOWN = failure(
-  'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n'
-)
+export const ENGINE_DOWN = failure(`${fixture('engine down')}\n`)
 
 /** A build that succeeds: writes `imageId` to the file after --iidfile, as docker build does. */
 export function builds(imageId: string): Reply {

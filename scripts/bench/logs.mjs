@@ -1,7 +1,7 @@
 // What the bench reads from docker's and the action's output: the layers a push
 // really uploaded, the layers a pull really downloaded, and the trace a docker shim
 // on PATH writes (context.mjs traceShim), turned into where a run's time went.
-// Pure; unit-tested (__tests__/unit/bench.test.ts; types in logs.d.mts).
+// Pure; unit-tested (__tests__/unit/scripts/bench.test.ts; types in logs.d.mts).
 import { formatMs } from './measure.mjs'
 
 /**

@@ -2,7 +2,7 @@
 // table row that compares two sides against a target, and commands timed through the
 // step runner's runProcess (with the names of their descendant processes when asked).
 // The pure parts (median, stats, rotation, compare, unavailableRow, formatMs) are
-// unit-tested (__tests__/unit/bench.test.ts; types in measure.d.mts).
+// unit-tested (__tests__/unit/scripts/bench.test.ts; types in measure.d.mts).
 import * as fs from 'node:fs'
 import { runProcess } from '../lib/step-runner.mjs'
 

@@ -1,5 +1,5 @@
 // The bench's command line (scripts/bench.mjs), pure: unit-tested in
-// __tests__/unit/bench.test.ts (types in options.d.mts).
+// __tests__/unit/scripts/bench.test.ts (types in options.d.mts).
 
 export const USAGE = 'usage: node scripts/bench.mjs [--runs N] [--only CASE,…] [--world classic,buildx] [--out FILE]'
 

@@ -1,9 +1,9 @@
 // The buildx-version and buildx-download-url inputs (inputs/builder.ts).
 import { describe, expect, it, test } from '@jest/globals'
-import { env } from '../fakes.js'
-import { inputsOf, onlyProblem, parse } from '../results.js'
+import { env } from '../../__fixtures__/environment.js'
+import { inputsOf, onlyProblem, parse } from '../../__fixtures__/inputs.js'
 import { parseInputs } from '../../../src/inputs/inputs.js'
-import { raw } from '../fakes.js'
+import { raw } from '../../__fixtures__/inputs.js'
 
 const GITHUB = 'https://github.com/docker/buildx/releases'
 

@@ -11,8 +11,9 @@ import { makePlan } from '../../../src/plan/plan.js'
 import { buildArgs } from '../../../src/plan/render.js'
 import type { Plan } from '../../../src/plan/steps.js'
 import type { Environment } from '../../../src/runner/environment.js'
-import { env, PLAN_FACTS, raw } from '../fakes.js'
-import { inputsOf, onlyProblem } from '../results.js'
+import { env } from '../../__fixtures__/environment.js'
+import { PLAN_FACTS } from '../../__fixtures__/plan.js'
+import { inputsOf, onlyProblem, raw } from '../../__fixtures__/inputs.js'
 
 /** The environment of a runner whose current builder has `driver` (docker: none made current). */
 function on(driver: string, more: Partial<Environment> = {}): Environment {

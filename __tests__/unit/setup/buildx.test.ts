@@ -5,7 +5,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { pluginFolder, versionOf } from '../../../src/setup/buildx.js'
 import { removeTempDirs, tempDir, writeTree } from '../../__fixtures__/temp.js'
-import { env } from '../fakes.js'
+import { env } from '../../__fixtures__/environment.js'
 
 afterEach(removeTempDirs)
 

@@ -1,0 +1,282 @@
+// plan/plan.ts: makePlan from typed inputs: the targets, logins, a retag, the pushes, the save,
+// the cleanup of a self-hosted runner, a merge without buildx, and a password that shows up in
+// no argument.
+import { describe, expect, it, test } from '@jest/globals'
+import { parseInputs } from '../../../src/inputs/inputs.js'
+import { makePlan } from '../../../src/plan/plan.js'
+import * as render from '../../../src/plan/render.js'
+import type { Builder, Compressor, MergeStep } from '../../../src/plan/steps.js'
+import type { SaveTarget } from '../../../src/inputs/tarball.js'
+import type { Repository } from '../../../src/domain/reference.js'
+import { env } from '../../__fixtures__/environment.js'
+import { inputsOf, onlyProblem, parse, parseForMerge, PASSWORD, raw } from '../../__fixtures__/inputs.js'
+import {
+  alice,
+  allArgs,
+  buildArgsOf,
+  facts,
+  fullBuild,
+  ghcr,
+  inputs,
+  local,
+  plainBuild,
+  plan,
+  PLAN_FACTS,
+  PLAN_FACTS_ZSTD
+} from '../../__fixtures__/plan.js'
+import type { Overrides } from '../../__fixtures__/plan.js'
+
+describe('makePlan: targets', () => {
+  it('is every image × every tag, image-major, in input order', () => {
+    const p = plan({ images: [ghcr, alice, local], tags: ['v2', 'v1'] })
+    expect(p.targets).toEqual([
+      { repository: ghcr, tag: 'v2', ref: 'ghcr.io/org/app:v2' },
+      { repository: ghcr, tag: 'v1', ref: 'ghcr.io/org/app:v1' },
+      { repository: alice, tag: 'v2', ref: 'alice/app:v2' },
+      { repository: alice, tag: 'v1', ref: 'alice/app:v1' },
+      { repository: local, tag: 'v2', ref: 'localhost:5000/app:v2' },
+      { repository: local, tag: 'v1', ref: 'localhost:5000/app:v1' }
+    ])
+    expect(buildArgsOf(p).filter((_, i, a) => a[i - 1] === '--tag')).toEqual(p.targets.map((t) => t.ref))
+  })
+
+  it('uses the name as written, not the normalised domain/path', () => {
+    const hub: Repository = { name: 'index.docker.io/app', domain: 'docker.io', path: 'library/app' }
+    expect(plan({ images: [hub] }).targets.map((t) => t.ref)).toEqual(['index.docker.io/app:latest'])
+  })
+})
+
+describe('makePlan: login', () => {
+  it('is undefined without credentials', () => {
+    expect(plan().logins).toEqual([])
+  })
+
+  test.each<[string, string[]]>([
+    ['docker.io', ['login', '--username', 'alice', '--password-stdin']],
+    ['ghcr.io', ['login', '--username', 'alice', '--password-stdin', 'ghcr.io']],
+    ['localhost:5000', ['login', '--username', 'alice', '--password-stdin', 'localhost:5000']]
+  ])('for %s', (registry, args) => {
+    const p = plan({ registry, credentials: { username: 'alice', password: PASSWORD } })
+    expect(p.logins).toEqual([{ registry, username: 'alice' }])
+    expect(render.loginArgs(p.logins[0])).toEqual(args)
+  })
+})
+
+describe('makePlan: retag', () => {
+  it('inspects, pulls and tags the source for every target', () => {
+    const p = plan({ images: [alice, local], tags: ['v1', 'latest'], source: { kind: 'image', ref: 'alpine:3.20' } })
+    const refs = ['alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest']
+    // With buildx and a push, a source in a registry is first tried as a registry-side copy.
+    expect(p.image).toEqual({
+      kind: 'retag',
+      source: 'alpine:3.20',
+      refs,
+      copy: { registries: ['docker.io', 'localhost:5000'] }
+    })
+    expect(allArgs(p).slice(0, 7)).toEqual([
+      ['image', 'inspect', '--format', '{{.Id}}', 'alpine:3.20'],
+      ['pull', 'alpine:3.20'],
+      ...refs.map((ref) => ['image', 'tag', 'alpine:3.20', ref]),
+      [
+        ...['buildx', 'imagetools', 'create', '--tag', 'alice/app:v1', '--tag', 'alice/app:latest'],
+        ...['--tag', 'localhost:5000/app:v1', '--tag', 'localhost:5000/app:latest', 'alpine:3.20']
+      ]
+    ])
+  })
+
+  test.each<[string, Overrides, Builder]>([
+    ['without buildx', {}, 'docker'],
+    ['without a push', { push: false }, 'buildx'],
+    ['with a save (the image must be local)', { save: { path: '/ws/i.tar', format: 'tar', level: 3 } }, 'buildx'],
+    ['for an image ID', { source: { kind: 'image', ref: 'sha256:abc123def456' } }, 'buildx']
+  ])('copies nothing registry-side %s', (_label, overrides, builder) => {
+    const p = plan({ source: { kind: 'image', ref: 'alpine:3.20' }, ...overrides }, builder)
+    expect(p.image.kind === 'retag' && p.image.copy).toBeUndefined()
+  })
+
+  it('is the same whichever builder is found', () => {
+    const source = { kind: 'image', ref: 'sha256:abc123def456' } as const
+    const { image, targets, pushes } = plan({ source }, 'docker')
+    expect({ image, targets, pushes }).toEqual(
+      (({ image, targets, pushes }) => ({ image, targets, pushes }))(plan({ source }, 'buildx'))
+    )
+  })
+})
+
+describe('makePlan: pushes', () => {
+  it('pushes every target, one list per repository, tags in order', () => {
+    const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'] })
+    expect(p.pushes).toEqual([
+      [p.targets[0], p.targets[1]],
+      [p.targets[2], p.targets[3]]
+    ])
+    expect(p.pushes.flat().map((t) => render.pushArgs(t.ref))).toEqual([
+      ['push', 'alice/app:v1'],
+      ['push', 'alice/app:v2'],
+      ['push', 'ghcr.io/org/app:v1'],
+      ['push', 'ghcr.io/org/app:v2']
+    ])
+  })
+
+  test.each([
+    ['build', { kind: 'build', build: plainBuild } as const],
+    ['retag', { kind: 'image', ref: 'alpine' } as const]
+  ])('are empty when push is false (%s)', (_label, source) => {
+    const p = plan({ images: [alice, ghcr], tags: ['v1', 'v2'], push: false, source })
+    expect(p.pushes).toEqual([])
+    expect(p.targets).toHaveLength(4)
+  })
+})
+
+describe('makePlan: save', () => {
+  it('is undefined without a save target', () => {
+    expect(plan().save).toBeUndefined()
+  })
+
+  it('lists every reference once, in target order', () => {
+    const target: SaveTarget = { path: '/ws/out/image.tar.gz', format: 'gzip', level: 3 }
+    const p = plan({ images: [alice, local], tags: ['v1', 'latest'], save: target, push: false })
+    const refs = ['alice/app:v1', 'alice/app:latest', 'localhost:5000/app:v1', 'localhost:5000/app:latest']
+    expect(p.save).toEqual({ target, refs, compressor: { kind: 'zlib' } })
+    expect(render.saveArgs(refs)).toEqual(['image', 'save', ...refs])
+  })
+
+  test.each<[SaveTarget, string | undefined, Compressor]>([
+    [{ path: '/ws/i.tar.gz', format: 'gzip', level: 3 }, '/usr/bin/pigz', { kind: 'pigz', path: '/usr/bin/pigz' }],
+    [{ path: '/ws/i.tar.gz', format: 'gzip', level: 3 }, undefined, { kind: 'zlib' }],
+    [{ path: '/ws/i.tar', format: 'tar', level: 3 }, '/usr/bin/pigz', { kind: 'none' }],
+    [{ path: '/ws/i.tar.zst', format: 'zstd', level: 3 }, '/usr/bin/pigz', { kind: 'zstd', path: '/usr/bin/zstd' }]
+  ])('compresses %o with pigz %s as %o', (target, pigz, compressor) => {
+    const { plan: p } = makePlan(inputs({ save: target }), facts('buildx', true, pigz))
+    expect(p.save?.compressor).toEqual(compressor)
+  })
+})
+
+describe('makePlan: the password', () => {
+  const cases: [string, Overrides, Builder][] = [
+    ['docker.io build (buildx)', { registry: 'docker.io' }, 'buildx'],
+    ['ghcr.io build (docker)', { registry: 'ghcr.io', images: [ghcr] }, 'docker'],
+    [
+      'retag with save',
+      {
+        registry: 'localhost:5000',
+        images: [local],
+        source: { kind: 'image', ref: 'alpine' },
+        save: { path: '/ws/i.tar', format: 'tar', level: 3 }
+      },
+      'buildx'
+    ],
+    [
+      'full build',
+      {
+        registry: 'ghcr.io',
+        images: [alice, ghcr],
+        tags: ['v1', 'v2'],
+        source: { kind: 'build', build: fullBuild },
+        save: { path: '/ws/i.tgz', format: 'gzip', level: 3 }
+      },
+      'buildx'
+    ]
+  ]
+
+  test.each(cases)('appears in no argument array: %s', (_label, overrides, builder) => {
+    const p = plan({ ...overrides, credentials: { username: 'alice', password: PASSWORD } }, builder)
+    expect(p.logins).toHaveLength(1)
+    const args = allArgs(p)
+    expect(args.length).toBeGreaterThan(2)
+    for (const array of args) {
+      for (const arg of array) expect(arg).not.toContain(PASSWORD)
+    }
+    expect(JSON.stringify(p)).not.toContain(PASSWORD)
+  })
+
+  it('appears in no argument array when the inputs come from parseInputs', () => {
+    const parsed = parseInputs(
+      raw({
+        registry: 'https://ghcr.io',
+        username: 'alice',
+        password: PASSWORD,
+        images: 'ghcr.io/org/app, alice/app',
+        tags: 'v1, auto',
+        'build-args': 'A=1',
+        labels: 'b=2',
+        push: 'true',
+        save: 'out/image.tar.gz'
+      }),
+      env()
+    )
+    if (!parsed.ok) throw new Error(parsed.problems.map((x) => x.message).join('\n'))
+    expect(parsed.inputs.logins.map((l) => l.password)).toEqual([PASSWORD])
+    for (const builder of ['buildx', 'docker'] as const) {
+      const { plan: p, secrets } = makePlan(parsed.inputs, facts(builder))
+      expect(secrets.passwords).toEqual([PASSWORD])
+      expect(render.loginArgs(p.logins[0])).toEqual(['login', '--username', 'alice', '--password-stdin', 'ghcr.io'])
+      expect(
+        allArgs(p)
+          .flat()
+          .filter((arg) => arg.includes(PASSWORD))
+      ).toEqual([])
+      expect(JSON.stringify(p)).not.toContain(PASSWORD)
+    }
+  })
+})
+
+describe('cleanup', () => {
+  it('plans one docker image rm of every target, by name, on a self-hosted runner once the image is delivered', () => {
+    const selfHosted = { ...env(), selfHosted: true }
+    const inputs = inputsOf(parseInputs(raw({ images: 'localhost:5000/app', tags: 'v1,v2' }), selfHosted))
+    expect(makePlan(inputs, PLAN_FACTS_ZSTD).plan.cleanup).toEqual(['localhost:5000/app:v1', 'localhost:5000/app:v2'])
+    expect(render.removeArgs(makePlan(inputs, PLAN_FACTS_ZSTD).plan.cleanup)).toEqual([
+      'image',
+      'rm',
+      'localhost:5000/app:v1',
+      'localhost:5000/app:v2'
+    ])
+    // Not when the image stays only in the engine, nor on a GitHub-hosted runner, unless asked.
+    expect(inputsOf(parseInputs(raw({ push: 'false' }), selfHosted)).cleanup).toBe(false)
+    expect(inputsOf(parse({})).cleanup).toBe(false)
+    expect(inputsOf(parse({ cleanup: 'true' })).cleanup).toBe(true)
+    expect(inputsOf(parseInputs(raw({ cleanup: 'false' }), selfHosted)).cleanup).toBe(false)
+  })
+
+  test.each([
+    ['localhost:5000/app:v1', 'localhost:5000/app', 'v1', []],
+    ['localhost:5000/app', 'localhost:5000/app', 'latest', []],
+    ['localhost:5000/app:v1', 'localhost:5000/app', 'v2', ['localhost:5000/app:v2']],
+    // Issue 23: the source written with the registry host, the image without it (and the other way round).
+    ['docker.io/x/app:v1', 'x/app', 'v1', []],
+    ['index.docker.io/x/app:v1', 'docker.io/x/app', 'v1', []],
+    ['x/app', 'x/app', 'latest', []],
+    ['docker.io/x/app:v1', 'x/app', 'v2', ['x/app:v2']]
+  ])('keeps the source %s’s own tag (target %s:%s)', (source, image, tag, cleanup) => {
+    const inputs = inputsOf(parse({ images: image, tags: tag, 'source-image': source, cleanup: 'true' }))
+    expect(makePlan(inputs, PLAN_FACTS_ZSTD).plan.cleanup).toEqual(cleanup)
+  })
+
+  it('refuses anything but auto, true or false', () => {
+    expect(onlyProblem(parse({ cleanup: 'always' }), 'cleanup')).toBe(
+      "Input 'cleanup': 'always' is not auto, true or false. Fix: write auto (on self-hosted runners), true or false."
+    )
+  })
+})
+
+describe('the merge without buildx', () => {
+  it('creates and pushes a manifest list per tag, talking plain HTTP only to a loopback registry', () => {
+    const inputs = inputsOf(
+      parseForMerge({ images: 'localhost:5000/app\nghcr.io/org/app', tags: 'v1', merge: 'linux/amd64' })
+    )
+    const step = makePlan(inputs, { ...PLAN_FACTS, buildx: false }).plan.image as MergeStep
+    expect(step.tool).toBe('manifest')
+    const [local, ghcr] = step.repositories
+    const part = 'sha-abc1234-linux-amd64'
+    expect(render.mergeArgs(step, local)).toEqual([
+      ['manifest', 'create', '--insecure', 'localhost:5000/app:v1', `localhost:5000/app:${part}`],
+      ['manifest', 'push', '--insecure', '--purge', 'localhost:5000/app:v1']
+    ])
+    expect(render.mergeArgs(step, ghcr)).toEqual([
+      ['manifest', 'create', 'ghcr.io/org/app:v1', `ghcr.io/org/app:${part}`],
+      ['manifest', 'push', '--purge', 'ghcr.io/org/app:v1']
+    ])
+    expect(makePlan(inputs, { ...PLAN_FACTS, buildx: false }).plan.ownDockerConfig).toBe(true)
+  })
+})
