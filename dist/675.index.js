@@ -1926,6 +1926,13 @@ function parseSource(raw, { cacheFrom, sourceImage }, env, flags, report) {
     const platforms = parsePlatforms(raw, env, driver, report);
     const provenance = parseProvenance(raw.provenance, env, report);
     const builder = parseBuilder(raw.builder, env, report);
+    // A tarball URL's credentials (a Git URL's go as BuildKit's Git auth secret) would be in the pushed provenance.
+    if (provenance !== 'false' &&
+        env.buildx &&
+        /^https?:\/\/[^/@\s]+@/i.test(context) &&
+        !/\.git(?:#.+)?$/i.test(context)) {
+        report.problem('context', 'the context URL carries credentials, and buildx writes the URL into the provenance attestation pushed with the image', 'give the context at a URL without credentials, or set provenance to false (a Git URL ending in .git may carry a token: it goes to BuildKit as its Git auth secret)');
+    }
     return {
         kind: 'build',
         build: {
@@ -4440,9 +4447,34 @@ function commandLines(plan) {
 // line. Pure.
 
 
-/** The environment variable of the build process that carries each secret. */
-function secretVariables(build) {
-    return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }));
+/** BuildKit's secret for the credentials of a Git context (and of Git sources the build fetches). */
+const GIT_AUTH_TOKEN = 'GIT_AUTH_TOKEN';
+/**
+ * A remote context's token (`https://x-access-token:TOKEN@github.com/org/app.git`,
+ * or `https://TOKEN@…`), for buildx: the URL without it, and the token, which goes
+ * to BuildKit as its Git auth secret. In the URL it would reach the build's
+ * provenance (its `git.fullurl`), which is pushed beside the image.
+ */
+function gitAuthOf(context) {
+    // A Git URL as docker tells one: http(s) ending in .git, with an optional #ref:dir.
+    const m = /^(https?:\/\/)([^/@\s]+)@(.*\.git(?:#.+)?)$/i.exec(context);
+    if (!m)
+        return undefined;
+    const colon = m[2].indexOf(':');
+    const token = decodeURIComponent(colon < 0 ? m[2] : m[2].slice(colon + 1));
+    return token === '' ? undefined : { context: `${m[1]}${m[3]}`, token };
+}
+/**
+ * The environment variable of the build process that carries each secret: the
+ * secrets input's, and with buildx a Git context's token (unless the secrets input
+ * gives BuildKit's Git auth secret itself).
+ */
+function secretVariables(build, builder) {
+    const secrets = build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }));
+    const git = builder === 'buildx' ? gitAuthOf(build.context) : undefined;
+    if (git === undefined || secrets.some((s) => s.id === GIT_AUTH_TOKEN))
+        return secrets;
+    return [...secrets, { name: 'SHIP_IMAGE_GIT_AUTH_TOKEN', id: GIT_AUTH_TOKEN, value: git.token }];
 }
 function buildStep(build, refs, facts, secretEnv) {
     const buildx = facts.builder === 'buildx';
@@ -4453,7 +4485,8 @@ function buildStep(build, refs, facts, secretEnv) {
     return {
         kind: 'build',
         builderName: buildx ? build.builder : '',
-        context: build.context,
+        // buildx: a Git context's token goes as BuildKit's Git auth secret (secretVariables), not in the URL.
+        context: buildx ? (gitAuthOf(build.context)?.context ?? build.context) : build.context,
         file: stdin !== undefined ? '-' : build.file,
         refs,
         buildArgs: build.buildArgs,
@@ -4540,7 +4573,7 @@ function makePlan(inputs, facts) {
     const targets = inputs.images.flatMap((repository) => inputs.tags.map((tag) => ({ repository, tag, ref: `${repository.name}:${tag}` })));
     const refs = targets.map((t) => t.ref);
     const source = inputs.source;
-    const secretEnv = source.kind === 'build' ? secretVariables(source.build) : [];
+    const secretEnv = source.kind === 'build' ? secretVariables(source.build, builder) : [];
     // buildx pushes itself what the local engine cannot hold (an index of several
     // platforms), what `docker push` of a loaded image would lose on a classic image
     // store (the provenance attestation), and whatever a builder outside the engine

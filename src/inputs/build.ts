@@ -137,6 +137,19 @@ export function parseSource(
   const platforms = parsePlatforms(raw, env, driver, report)
   const provenance = parseProvenance(raw.provenance, env, report)
   const builder = parseBuilder(raw.builder, env, report)
+  // A tarball URL's credentials (a Git URL's go as BuildKit's Git auth secret) would be in the pushed provenance.
+  if (
+    provenance !== 'false' &&
+    env.buildx &&
+    /^https?:\/\/[^/@\s]+@/i.test(context) &&
+    !/\.git(?:#.+)?$/i.test(context)
+  ) {
+    report.problem(
+      'context',
+      'the context URL carries credentials, and buildx writes the URL into the provenance attestation pushed with the image',
+      'give the context at a URL without credentials, or set provenance to false (a Git URL ending in .git may carry a token: it goes to BuildKit as its Git auth secret)'
+    )
+  }
   return {
     kind: 'build',
     build: {

@@ -7,9 +7,34 @@ import { hasEscapeDirective, instructionsOf, stagesOf } from '../domain/dockerfi
 import type { BuildInputs } from '../inputs/build.js'
 import type { Builder, BuildPush, BuildStep } from './steps.js'
 
-/** The environment variable of the build process that carries each secret. */
-export function secretVariables(build: BuildInputs): { name: string; id: string; value: string }[] {
-  return build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }))
+/** BuildKit's secret for the credentials of a Git context (and of Git sources the build fetches). */
+export const GIT_AUTH_TOKEN = 'GIT_AUTH_TOKEN'
+
+/**
+ * A remote context's token (`https://x-access-token:TOKEN@github.com/org/app.git`,
+ * or `https://TOKEN@…`), for buildx: the URL without it, and the token, which goes
+ * to BuildKit as its Git auth secret. In the URL it would reach the build's
+ * provenance (its `git.fullurl`), which is pushed beside the image.
+ */
+export function gitAuthOf(context: string): { context: string; token: string } | undefined {
+  // A Git URL as docker tells one: http(s) ending in .git, with an optional #ref:dir.
+  const m = /^(https?:\/\/)([^/@\s]+)@(.*\.git(?:#.+)?)$/i.exec(context)
+  if (!m) return undefined
+  const colon = m[2].indexOf(':')
+  const token = decodeURIComponent(colon < 0 ? m[2] : m[2].slice(colon + 1))
+  return token === '' ? undefined : { context: `${m[1]}${m[3]}`, token }
+}
+
+/**
+ * The environment variable of the build process that carries each secret: the
+ * secrets input's, and with buildx a Git context's token (unless the secrets input
+ * gives BuildKit's Git auth secret itself).
+ */
+export function secretVariables(build: BuildInputs, builder: Builder): { name: string; id: string; value: string }[] {
+  const secrets = build.secrets.map(({ id, value }, i) => ({ name: `SHIP_IMAGE_SECRET_${i + 1}`, id, value }))
+  const git = builder === 'buildx' ? gitAuthOf(build.context) : undefined
+  if (git === undefined || secrets.some((s) => s.id === GIT_AUTH_TOKEN)) return secrets
+  return [...secrets, { name: 'SHIP_IMAGE_GIT_AUTH_TOKEN', id: GIT_AUTH_TOKEN, value: git.token }]
 }
 
 export interface BuildFacts {
@@ -37,7 +62,8 @@ export function buildStep(
   return {
     kind: 'build',
     builderName: buildx ? build.builder : '',
-    context: build.context,
+    // buildx: a Git context's token goes as BuildKit's Git auth secret (secretVariables), not in the URL.
+    context: buildx ? (gitAuthOf(build.context)?.context ?? build.context) : build.context,
     file: stdin !== undefined ? '-' : build.file,
     refs,
     buildArgs: build.buildArgs,

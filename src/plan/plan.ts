@@ -41,7 +41,7 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
   )
   const refs = targets.map((t) => t.ref)
   const source = inputs.source
-  const secretEnv = source.kind === 'build' ? secretVariables(source.build) : []
+  const secretEnv = source.kind === 'build' ? secretVariables(source.build, builder) : []
   // buildx pushes itself what the local engine cannot hold (an index of several
   // platforms), what `docker push` of a loaded image would lose on a classic image
   // store (the provenance attestation), and whatever a builder outside the engine

@@ -2,7 +2,7 @@
 // it reads on standard input, instead of one step (and one container) per --label.
 import { describe, expect, it, test } from '@jest/globals'
 import type { BuildInputs } from '../../../src/inputs/build.js'
-import { buildStep, withLabelLine } from '../../../src/plan/build.js'
+import { buildStep, gitAuthOf, secretVariables, withLabelLine } from '../../../src/plan/build.js'
 import { buildArgs } from '../../../src/plan/render.js'
 import { PLAIN_BUILD } from '../../__fixtures__/inputs.js'
 
@@ -77,5 +77,57 @@ describe('buildStep with the classic builder', () => {
       '--label'
     )
     expect(buildStep({ ...PLAIN_BUILD, labels }, ['app:v1'], options, []).dockerfileText).toBeUndefined()
+  })
+})
+
+describe("a Git context's token (issue 23)", () => {
+  const options = {
+    builder: 'docker' as const,
+    buildkit: false,
+    iidFile: '/t/iid',
+    metadataFile: '/t/m',
+    push: undefined,
+    load: false
+  }
+
+  test.each([
+    ['https://x-access-token:ghs_T0ken@github.com/o/r.git#main', 'https://github.com/o/r.git#main', 'ghs_T0ken'],
+    ['https://ghp_T0ken@github.com/o/r.git', 'https://github.com/o/r.git', 'ghp_T0ken'],
+    ['http://user:p%40ss@127.0.0.1:8080/r.git', 'http://127.0.0.1:8080/r.git', 'p@ss']
+  ])('%s goes as %s, its token as a secret', (context, stripped, token) => {
+    expect(gitAuthOf(context)).toEqual({ context: stripped, token })
+  })
+
+  test.each(['https://github.com/o/r.git', 'git@github.com:o/r.git', 'ssh://git@github.com/o/r.git', '/ws/app'])(
+    '%s carries none',
+    (context) => {
+      expect(gitAuthOf(context)).toBeUndefined()
+    }
+  )
+
+  const remote = {
+    ...PLAIN_BUILD,
+    context: 'https://x-access-token:ghs_T0ken@github.com/o/r.git#main',
+    file: undefined
+  }
+
+  it('reaches buildx as BuildKit’s GIT_AUTH_TOKEN secret, in the build’s environment only', () => {
+    const secrets = secretVariables(remote, 'buildx')
+    expect(secrets).toEqual([{ name: 'SHIP_IMAGE_GIT_AUTH_TOKEN', id: 'GIT_AUTH_TOKEN', value: 'ghs_T0ken' }])
+    const step = buildStep(remote, ['app:v1'], { ...options, builder: 'buildx', buildkit: true }, secrets)
+    const args = buildArgs(step)
+    expect(args.join(' ')).not.toContain('ghs_T0ken')
+    expect(args.at(-1)).toBe('https://github.com/o/r.git#main')
+    expect(args).toContain('id=GIT_AUTH_TOKEN,env=SHIP_IMAGE_GIT_AUTH_TOKEN')
+  })
+
+  it('is left in the URL for docker build, whose CLI clones the repository itself (no provenance)', () => {
+    expect(secretVariables(remote, 'docker')).toEqual([])
+    expect(buildArgs(buildStep(remote, ['app:v1'], options, [])).at(-1)).toBe(remote.context)
+  })
+
+  it('gives way to a GIT_AUTH_TOKEN the secrets input gives', () => {
+    const own = { ...remote, secrets: [{ id: 'GIT_AUTH_TOKEN', value: 'mine' }] }
+    expect(secretVariables(own, 'buildx').map((s) => s.value)).toEqual(['mine'])
   })
 })
