@@ -98,7 +98,7 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   track(temp)
   markChildren(temp)
   core.saveState(STATE_TEMP, temp)
-  const { plan, secrets } = makePlan(inputs, factsOf(environment, temp))
+  const { plan, secrets } = makePlan(inputs, factsOf(environment, temp), { actionsRuntime: vars.ACTIONS_RUNTIME_TOKEN })
   log.debug(`The plan: ${JSON.stringify(plan)}`)
   let config: { dir: string; env: Record<string, string> } | undefined
   try {
@@ -209,7 +209,9 @@ function factsOf(environment: Environment, dir: string): PlanFacts {
     iidFile: path.join(dir, 'iid'),
     metadataFile: path.join(dir, 'metadata.json'),
     pigz: environment.tools.pigz,
-    zstd: environment.tools.zstd
+    zstd: environment.tools.zstd,
+    event: environment.event,
+    ...(environment.containerdStore === undefined ? {} : { containerdStore: environment.containerdStore })
   }
 }
 

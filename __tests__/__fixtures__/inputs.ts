@@ -37,6 +37,8 @@ export const PLAIN_BUILD: BuildInputs = {
   pull: false,
   noCache: false,
   cacheFrom: [],
+  cacheTo: [],
+  cache: 'false',
   secrets: [],
   provenance: 'false',
   builder: '',

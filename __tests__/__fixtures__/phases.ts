@@ -70,7 +70,8 @@ export function planned(overrides: Partial<RawInputs>, { buildx = true } = {}): 
     iidFile: path.join(ws, 'iid'),
     metadataFile: path.join(ws, 'metadata.json'),
     pigz: undefined,
-    zstd: undefined
+    zstd: undefined,
+    event: NO_EVENT
   }
   return makePlan(parsed.inputs, facts)
 }

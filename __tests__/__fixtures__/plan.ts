@@ -8,7 +8,7 @@ import { makePlan } from '../../src/plan/plan.js'
 import type { PlanFacts } from '../../src/plan/plan.js'
 import * as render from '../../src/plan/render.js'
 import type { Builder, Plan, Secrets } from '../../src/plan/steps.js'
-import { WORKSPACE } from './environment.js'
+import { NO_EVENT, WORKSPACE } from './environment.js'
 import { PLAIN_BUILD } from './inputs.js'
 
 /** The plan's facts of a buildx machine without pigz or zstd, with its files under /t. */
@@ -19,7 +19,8 @@ export const PLAN_FACTS: PlanFacts = {
   iidFile: '/t/iid',
   metadataFile: '/t/m',
   pigz: undefined,
-  zstd: undefined
+  zstd: undefined,
+  event: NO_EVENT
 }
 
 /** PLAN_FACTS on a machine with zstd. */
@@ -55,6 +56,8 @@ export const fullBuild: BuildInputs = {
   pull: true,
   noCache: true,
   cacheFrom: [],
+  cacheTo: [],
+  cache: 'false',
   secrets: [],
   provenance: 'false',
   builder: '',
@@ -97,7 +100,8 @@ export function facts(builder: Builder = 'buildx', buildkit = builder === 'build
     iidFile: IID,
     metadataFile: METADATA,
     pigz,
-    zstd: '/usr/bin/zstd'
+    zstd: '/usr/bin/zstd',
+    event: NO_EVENT
   }
 }
 

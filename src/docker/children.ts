@@ -22,15 +22,23 @@ export function markChildren(temp: string): void {
 
 /**
  * The environment every child gets: the step's, without INPUT_* (the inputs,
- * secrets among them), with the run's marker, plus `extra`.
+ * secrets among them) and the runner's tokens, with the run's marker, plus `extra`.
  */
 export function childEnvironment(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('INPUT_')) env[key] = value
+    if (value !== undefined && !key.startsWith('INPUT_') && !RUNNER_SECRETS.includes(key)) env[key] = value
   }
   return { ...env, ...marker, ...extra }
 }
+
+/**
+ * The runner's own tokens in a JavaScript action's environment: its cache and
+ * artifact service token, and the OIDC token request. No child gets them, but the
+ * one command that must (a build with the gha cache; keyless cosign), through its
+ * own RunOptions.env.
+ */
+export const RUNNER_SECRETS = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
 
 /** Starts `command` and keeps it in the list of this run's children until it exits. */
 export function startChild(

@@ -20,6 +20,10 @@ export interface GitEvent {
   title: string
   /** A `pull_request` event from a fork (GitHub gives its workflows no secrets): the fork's `owner/name`. */
   fork?: string
+  /** The repository's default branch, when the payload says (`repository.default_branch`). */
+  defaultBranch?: string
+  /** A pull request's base branch (GITHUB_BASE_REF). */
+  baseBranch?: string
 }
 
 /** Environment variables as process.env gives them. */
@@ -47,8 +51,15 @@ export function gitEventOf(vars: Variables, payload: unknown): GitEvent {
     pullRequest: isPullRequest ? (pr?.number ?? (refNumber === undefined ? undefined : Number(refNumber))) : undefined,
     sourceUrl: repository === '' ? '' : `${server}/${repository}`,
     title: repository.slice(repository.indexOf('/') + 1),
-    ...(name === 'pull_request' ? forkOf(payload) : {})
+    ...(name === 'pull_request' ? forkOf(payload) : {}),
+    ...defaultBranchOf(payload),
+    ...(isPullRequest && vars.GITHUB_BASE_REF ? { baseBranch: vars.GITHUB_BASE_REF } : {})
   }
+}
+
+function defaultBranchOf(payload: unknown): { defaultBranch?: string } {
+  const branch = (payload as { repository?: { default_branch?: unknown } } | null)?.repository?.default_branch
+  return typeof branch === 'string' && branch !== '' ? { defaultBranch: branch } : {}
 }
 
 /**

@@ -9,6 +9,8 @@ import type { RawInputs } from './names.js'
 import { checkNetwork, driverFor, parseBuilder, parsePlatforms, parseProvenance } from './builder.js'
 import type { Provenance } from './builder.js'
 import type { BuilderDriver } from '../runner/buildx-store.js'
+import { checkCache, cacheExporter } from './cache.js'
+import type { CacheMode, CacheSpec } from './cache.js'
 import { parseKeyValues } from './parse.js'
 import type { KeyValue, Report } from './parse.js'
 import { parseImageReference } from '../domain/reference.js'
@@ -29,8 +31,12 @@ export interface BuildInputs {
   network: string
   pull: boolean
   noCache: boolean
-  /** Images whose layers the build may reuse (`--cache-from`). */
-  cacheFrom: string[]
+  /** Where the build may reuse layers from (`--cache-from`): image references are `type=registry`. */
+  cacheFrom: CacheSpec[]
+  /** Where it writes its cache (`--cache-to`). */
+  cacheTo: CacheSpec[]
+  /** The one-word cache (plan/cache.ts makes its specs for the builder). */
+  cache: CacheMode
   /** BuildKit build secrets (`RUN --mount=type=secret,id=…`); values never reach argv. */
   secrets: { id: string; value: string }[]
   /** buildx's `--provenance`: `false` (the default), `true`, `mode=min` or `mode=max`. */
@@ -76,20 +82,23 @@ const BUILD_ONLY_TEXT = [
   'platforms',
   'network',
   'cache-from',
+  'cache-to',
   'secrets',
   'builder'
 ] as const
 
-/** The references parsed already (repositories.ts): cache-from and source-image, lowercased. */
+/** What was parsed already: the cache inputs (cache.ts) and source-image (repositories.ts), lowercased. */
 export interface References {
-  cacheFrom: string[]
+  cacheFrom: CacheSpec[]
+  cacheTo: CacheSpec[]
+  cache: CacheMode
   sourceImage: string
 }
 
 /** A build from the context, or — with source-image — an existing image to retag or a tarball to load. */
 export function parseSource(
   raw: RawInputs,
-  { cacheFrom, sourceImage }: References,
+  { cacheFrom, cacheTo, cache, sourceImage }: References,
   env: Environment,
   flags: BuildDefaults,
   report: Report
@@ -111,8 +120,9 @@ export function parseSource(
     if (ref && !ref.ok) report.problem('source-image', ref.problem, ref.fix)
     const ignored = [
       ...BUILD_ONLY_TEXT.filter((name) => raw[name] !== ''),
-      // action.yml's default is false: only an attestation asked for is ignored.
+      // action.yml's defaults are false: only an attestation or a cache asked for is ignored.
       ...(raw.provenance !== '' && raw.provenance.toLowerCase() !== 'false' ? ['provenance'] : []),
+      ...(cache !== 'false' ? ['cache'] : []),
       ...(flags.pull ? ['pull'] : []),
       ...(flags.noCache ? ['no-cache'] : []),
       ...(flags.load ? ['load'] : [])
@@ -137,6 +147,7 @@ export function parseSource(
   const platforms = parsePlatforms(raw, env, driver, report)
   const provenance = parseProvenance(raw.provenance, env, report)
   const builder = parseBuilder(raw.builder, env, report)
+  checkCache({ cacheFrom, cacheTo, cache }, cacheExporter(env, driver), report)
   // A tarball URL's credentials (a Git URL's go as BuildKit's Git auth secret) would be in the pushed provenance.
   if (
     provenance !== 'false' &&
@@ -163,6 +174,8 @@ export function parseSource(
       pull: flags.pull,
       noCache: flags.noCache,
       cacheFrom,
+      cacheTo,
+      cache,
       secrets: secrets.map(({ id, value }) => ({ id, value })),
       provenance,
       builder,

@@ -4,6 +4,7 @@
 // come in through the environment.
 import { isPlatform } from '../domain/image.js'
 import { driverOf } from '../runner/buildx-store.js'
+import { cacheNeedsImageStore } from './cache.js'
 import type { BuilderDriver } from '../runner/buildx-store.js'
 import type { Environment } from '../runner/environment.js'
 import type { RawInputs } from './names.js'
@@ -87,11 +88,13 @@ export function parsePlatforms(
 
 /**
  * Whether a rule of these inputs depends on the engine's image store, which only
- * `docker info` tells (environment.containerdStore): several platforms on buildx's
- * docker driver.
+ * `docker info` tells (environment.containerdStore): several platforms, or a cache
+ * to export, on buildx's docker driver.
  */
-export function needsImageStore(build: { platforms: string[]; driver: BuilderDriver | undefined }): boolean {
-  return build.driver === 'docker' && build.platforms.length > 1
+export function needsImageStore(
+  build: { driver: BuilderDriver | undefined; platforms: string[] } & Parameters<typeof cacheNeedsImageStore>[0]
+): boolean {
+  return build.driver === 'docker' && (build.platforms.length > 1 || cacheNeedsImageStore(build))
 }
 
 /** The driver of the buildx builder a build uses ('' for buildx's own choice), or undefined without buildx. */

@@ -16,7 +16,8 @@ import type { RawInputs } from './names.js'
 import { parseBoolean, refuseControlCharacters, Report } from './parse.js'
 import type { InputProblem, Warning } from './parse.js'
 import type { Credentials } from './registry-auth.js'
-import { noticeLowercased, parseCacheFrom, parseImages, parseSourceImage } from './repositories.js'
+import { noticeLowercased, parseImages, parseSourceImage } from './repositories.js'
+import { parseCacheMode, parseCacheSpecs } from './cache.js'
 import { autoTags, parseTags, parseVariant, partTag } from './tags.js'
 import type { Variant } from './tags.js'
 import { parseSave, warnTarballInContext } from './tarball.js'
@@ -86,14 +87,16 @@ export function parseInputs(raw: RawInputs, environment: Environment): ParseResu
     noCache: parseBoolean(raw, 'no-cache', false, report),
     load: parseBoolean(raw, 'load', false, report)
   }
-  const cacheFrom = parseCacheFrom(raw, report)
+  const cacheFrom = parseCacheSpecs(raw, 'cache-from', report)
+  const cacheTo = parseCacheSpecs(raw, 'cache-to', report)
+  const cache = parseCacheMode(raw, report)
   const sourceImage = parseSourceImage(raw, report)
   const source: Source =
     merge?.kind === 'index'
       ? mergeSource(raw, merge.platforms, env.event.sha, report)
       : parseSource(
           raw,
-          { cacheFrom: cacheFrom.value, sourceImage: sourceImage.value },
+          { cacheFrom: cacheFrom.value, cacheTo: cacheTo.value, cache, sourceImage: sourceImage.value },
           env,
           {
             ...flags,
@@ -103,7 +106,10 @@ export function parseInputs(raw: RawInputs, environment: Environment): ParseResu
           },
           report
         )
-  noticeLowercased([...images.lowercased, ...cacheFrom.lowercased, ...sourceImage.lowercased], report)
+  noticeLowercased(
+    [...images.lowercased, ...cacheFrom.lowercased, ...cacheTo.lowercased, ...sourceImage.lowercased],
+    report
+  )
   const save = parseSave(raw, env, report)
   if (save && source.kind === 'build') warnTarballInContext(save, source.build.context, env, report)
   if (save && push && source.kind === 'build' && source.build.provenance !== 'false' && env.buildx) {

@@ -56,5 +56,6 @@ export const NOT_MERGED = [
   'platforms',
   'platform',
   'cache-from',
+  'cache-to',
   'secrets'
 ] as const

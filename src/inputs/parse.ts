@@ -147,6 +147,7 @@ const MULTI_LINE: ReadonlySet<InputName> = new Set([
   'build-args',
   'labels',
   'cache-from',
+  'cache-to',
   'secrets',
   'registry-auth',
   'platforms'

@@ -1,18 +1,12 @@
 // The names things are pushed under: the repositories of `images` (lowercased where
-// docker needs it, on the `registry` host), and the references of `cache-from` and
-// `source-image` lowercased the same way with one notice for all. The tags are
+// docker needs it, on the `registry` host), and `source-image` lowercased the same
+// way, with one notice for every name lowercased (cache.ts's too). The tags are
 // tags.ts's. Pure.
 import type { InputName, RawInputs } from './names.js'
-import { parseLines, parseList } from './parse.js'
+import { parseList } from './parse.js'
 import type { Report } from './parse.js'
 import { formatOf } from '../domain/image.js'
-import {
-  isImplicitLibrary,
-  lowercaseReference,
-  lowercaseRepository,
-  parseImageReference,
-  parseRepository
-} from '../domain/reference.js'
+import { isImplicitLibrary, lowercaseReference, lowercaseRepository, parseRepository } from '../domain/reference.js'
 import type { Repository } from '../domain/reference.js'
 
 /** A repository written with uppercase letters, and the lowercase name used instead. */
@@ -83,47 +77,11 @@ function lowercased(
   const lowered = lowercaseReference(written)
   if (!lowered.ok) {
     // source-image is one value: refused whole, so the reference check adds no second problem.
-    if (input === 'source-image') report.refuse(input, lowered.problem, lowered.fix)
-    else report.problem(input, lowered.problem, lowered.fix)
+    report.refuse(input, lowered.problem, lowered.fix)
     return undefined
   }
   const changed = lowered.value !== written ? [{ input, written, used: lowered.value }] : []
   return { value: lowered.value, lowercased: changed }
-}
-
-/**
- * cache-from: image references, one per entry, lowercased and checked; a buildx
- * cache spec (`type=registry,ref=…`) is refused.
- */
-export function parseCacheFrom(raw: RawInputs, report: Report): WithLowercased<string[]> {
-  const refs: string[] = []
-  const changed: Lowercased[] = []
-  for (const line of parseLines(raw['cache-from'])) {
-    if (/(?:^|,)\s*type=/.test(line)) {
-      report.problem(
-        'cache-from',
-        `'${line}' is a buildx cache spec`,
-        'give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry)'
-      )
-      continue
-    }
-    for (const written of parseList(line)) {
-      const lowered = lowercased('cache-from', written, report)
-      if (lowered === undefined) continue
-      const parsed = parseImageReference(lowered.value)
-      if (!parsed.ok) {
-        report.problem(
-          'cache-from',
-          parsed.problem,
-          `list image references such as ghcr.io/org/app:latest (${parsed.fix})`
-        )
-        continue
-      }
-      changed.push(...lowered.lowercased)
-      if (!refs.includes(lowered.value)) refs.push(lowered.value)
-    }
-  }
-  return { value: refs, lowercased: changed }
 }
 
 /**

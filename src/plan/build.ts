@@ -5,6 +5,7 @@
 import * as path from 'node:path'
 import { hasEscapeDirective, instructionsOf, stagesOf } from '../domain/dockerfile.js'
 import type { BuildInputs } from '../inputs/build.js'
+import type { BuildCachePlan } from './cache.js'
 import type { Builder, BuildPush, BuildStep } from './steps.js'
 
 /** BuildKit's secret for the credentials of a Git context (and of Git sources the build fetches). */
@@ -40,6 +41,8 @@ export function secretVariables(build: BuildInputs, builder: Builder): { name: s
 export interface BuildFacts {
   builder: Builder
   buildkit: boolean
+  /** The build cache, as the builder can take it (cache.ts). */
+  cache: BuildCachePlan
   iidFile: string
   metadataFile: string
   /** Set when buildx pushes the image itself. */
@@ -76,16 +79,16 @@ export function buildStep(
     network: build.network,
     pull: build.pull,
     noCache: build.noCache,
-    cacheFrom: build.cacheFrom,
-    // With BuildKit the image carries its cache metadata, so the next run can use it as cache-from.
-    inlineCache: build.cacheFrom.length > 0 && facts.buildkit,
+    cacheFrom: facts.cache.from,
+    cacheTo: facts.cache.to,
+    inlineCache: facts.cache.inline,
     secrets: secretEnv.map(({ name, id }) => ({ id, env: name })),
     provenance: buildx ? build.provenance : undefined,
     exports: buildx ? exportsOf(build, facts) : [],
     iidFile: facts.iidFile,
     metadataFile: buildx ? facts.metadataFile : undefined,
     // BuildKit reads cache-from images from the registry itself; the classic builder needs them local.
-    cachePulls: facts.buildkit ? [] : build.cacheFrom,
+    cachePulls: facts.cache.pulls,
     dockerfile: build.file !== undefined && path.isAbsolute(build.file) ? build.file : undefined,
     dockerfileText: stdin,
     push: facts.push

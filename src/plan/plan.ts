@@ -4,11 +4,14 @@
 // and no argument array is made here (render.ts makes them). The secrets travel
 // beside the plan (Secrets), never in it.
 import type { Target } from '../domain/image.js'
+import type { GitEvent } from '../domain/event.js'
+import { cacheExporter } from '../inputs/cache.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { partTag } from '../inputs/tags.js'
 import type { SaveTarget } from '../inputs/tarball.js'
 import { canonicalReference, registryOf } from '../domain/reference.js'
 import { buildStep, secretVariables } from './build.js'
+import { cachePlan } from './cache.js'
 import type { Builder, BuildPush, Compressor, LoadStep, MergeStep, Plan, RetagStep, Secrets } from './steps.js'
 
 /** The compressor for `target` with the programs the machine has. */
@@ -31,9 +34,23 @@ export interface PlanFacts {
   /** pigz and zstd, where they are installed. */
   pigz: string | undefined
   zstd: string | undefined
+  /** The Git event (the one-word cache is keyed by its branches). */
+  event: GitEvent
+  /** Whether the engine keeps images in containerd, when it was asked (environment.ts). */
+  containerdStore?: boolean
 }
 
-export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secrets: Secrets } {
+/** The runner's tokens a command of the plan may need (children.ts keeps them from every other). */
+export interface RunnerTokens {
+  /** ACTIONS_RUNTIME_TOKEN: the GitHub Actions cache service's, for buildx's type=gha cache. */
+  actionsRuntime?: string
+}
+
+export function makePlan(
+  inputs: Inputs,
+  facts: PlanFacts,
+  tokens: RunnerTokens = {}
+): { plan: Plan; secrets: Secrets } {
   const builder: Builder = facts.buildx ? 'buildx' : 'docker'
   const buildkit = builder === 'buildx' || facts.buildkitEnv
   const targets: Target[] = inputs.images.flatMap((repository) =>
@@ -73,7 +90,24 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
             : buildStep(
                 source.build,
                 refs,
-                { builder, buildkit, ...facts, push, load: inputs.load || inputs.save !== undefined },
+                {
+                  builder,
+                  buildkit,
+                  ...facts,
+                  push,
+                  load: inputs.load || inputs.save !== undefined,
+                  cache: cachePlan(source.build, {
+                    exporter:
+                      cacheExporter({ ...facts, buildx: builder === 'buildx' }, source.build.driver) ??
+                      // The docker driver's store was not asked (no rule needed it): it exports inline at least.
+                      'inline',
+                    buildx: builder === 'buildx',
+                    push: inputs.push,
+                    repository: inputs.images[0]?.name ?? '',
+                    event: facts.event,
+                    variant: inputs.variant
+                  })
+                },
                 secretEnv
               ),
     targets,
@@ -90,9 +124,16 @@ export function makePlan(inputs: Inputs, facts: PlanFacts): { plan: Plan; secret
     summary: inputs.summary,
     ...(inputs.pushSkipped === undefined ? {} : { pushSkipped: inputs.pushSkipped })
   }
+  const step = plan.image
+  // buildx reads the cache service's token from its environment, for a type=gha cache.
+  const gha =
+    step.kind === 'build' && [...step.cacheFrom, ...step.cacheTo].some((spec) => /(?:^|,)type=gha(?:,|$)/.test(spec))
   const secrets: Secrets = {
     passwords: inputs.logins.map((l) => l.password),
-    buildEnv: Object.fromEntries(secretEnv.map(({ name, value }) => [name, value]))
+    buildEnv: {
+      ...Object.fromEntries(secretEnv.map(({ name, value }) => [name, value])),
+      ...(gha && tokens.actionsRuntime ? { ACTIONS_RUNTIME_TOKEN: tokens.actionsRuntime } : {})
+    }
   }
   return { plan, secrets }
 }

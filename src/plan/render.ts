@@ -42,7 +42,8 @@ export function buildArgs(step: BuildStep): string[] {
   if (step.network !== '') args.push('--network', step.network)
   if (step.pull) args.push('--pull')
   if (step.noCache) args.push('--no-cache')
-  for (const ref of step.cacheFrom) args.push('--cache-from', ref)
+  for (const from of step.cacheFrom) args.push('--cache-from', from)
+  for (const to of step.cacheTo) args.push('--cache-to', to)
   // The value stays in the build process's environment; only its variable's name is an argument.
   for (const { id, env } of step.secrets) args.push('--secret', `id=${id},env=${env}`)
   if (step.inlineCache) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')

@@ -53,8 +53,10 @@ export interface BuildStep {
   network: string
   pull: boolean
   noCache: boolean
-  /** Images whose layers the build may reuse (`--cache-from`). */
+  /** Where the build may reuse layers from (`--cache-from`): image references, or buildx cache specs. */
   cacheFrom: string[]
+  /** Where buildx writes the build's cache (`--cache-to`). */
+  cacheTo: string[]
   /** BuildKit writes its cache metadata into the image (BUILDKIT_INLINE_CACHE), so a later run can use it as cache-from. */
   inlineCache: boolean
   /** The environment variable of the build process that carries each secret (`--secret id=…,env=…`). */

@@ -1,5 +1,6 @@
 // inputs/parse.ts: the shared readers of the inputs (lists, lines), the report that collects
 // problems, and the refusal of control characters in every input (through parseInputs).
+import { attrOf } from '../../../src/inputs/cache.js'
 import { describe, expect, it, test } from '@jest/globals'
 import { INPUT_NAMES } from '../../../src/inputs/names.js'
 import type { InputName } from '../../../src/inputs/names.js'
@@ -7,7 +8,7 @@ import { parseLines, parseList, Report } from '../../../src/inputs/parse.js'
 import { buildOf, inputsOf, parse, problemsOf } from '../../__fixtures__/inputs.js'
 
 /** The inputs that hold one entry per line. */
-const MULTI_LINE: InputName[] = ['images', 'tags', 'build-args', 'labels', 'cache-from', 'platforms']
+const MULTI_LINE: InputName[] = ['images', 'tags', 'build-args', 'labels', 'cache-from', 'cache-to', 'platforms']
 /** Never printed, so they may hold anything. */
 // registry-auth holds passwords, so like them it is not printed and may hold anything.
 const EXEMPT: InputName[] = ['password', 'secrets', 'registry-auth']
@@ -90,13 +91,15 @@ describe('refuseControlCharacters (through parseInputs)', () => {
         tags: 'v1\nv2',
         'build-args': 'A=1\nB=2',
         labels: 'a=1\nb=2',
-        'cache-from': 'alice/app:v1\nbob/app:v1'
+        'cache-from': 'alice/app:v1\nbob/app:v1',
+        'cache-to': 'type=inline\ntype=local,dest=/tmp/cache'
       })
     )
+    expect(buildOf(inputs).cacheTo.map((s) => s.type)).toEqual(['inline', 'local'])
     expect(inputs.images.map((i) => i.name)).toEqual(['alice/app', 'bob/app'])
     expect(inputs.tags).toEqual(['v1', 'v2'])
     expect(buildOf(inputs).buildArgs).toHaveLength(2)
-    expect(buildOf(inputs).cacheFrom).toEqual(['alice/app:v1', 'bob/app:v1'])
+    expect(buildOf(inputs).cacheFrom.map((c) => attrOf(c, 'ref'))).toEqual(['alice/app:v1', 'bob/app:v1'])
   })
 
   it('allows a tab, which then meets the input’s own rule', () => {

@@ -1,5 +1,6 @@
 // inputs/repositories.ts: the repositories of images, cache-from's references and
 // source-image's, lowercased with a notice, and the rules of their names (through parseInputs).
+import { attrOf } from '../../../src/inputs/cache.js'
 import { describe, expect, it, test } from '@jest/globals'
 import type { InputName, RawInputs } from '../../../src/inputs/names.js'
 import {
@@ -101,7 +102,7 @@ describe('parseInputs: naming rules', () => {
       const result = parse(overrides)
       const inputs = inputsOf(result)
       const written = overrides[input as InputName]!
-      if (input === 'cache-from') expect(buildOf(inputs).cacheFrom).toEqual([used])
+      if (input === 'cache-from') expect(buildOf(inputs).cacheFrom.map((c) => attrOf(c, 'ref'))).toEqual([used])
       else expect(inputs.source).toEqual({ kind: 'image', ref: used })
       expect(result.notices).toEqual([
         {
@@ -120,7 +121,10 @@ describe('parseInputs: naming rules', () => {
     })
     const inputs = inputsOf(result)
     expect(inputs.images.map((i) => i.name)).toEqual(['ghcr.io/octo-org/octo-app'])
-    expect(buildOf(inputs).cacheFrom).toEqual(['ghcr.io/octo-org/octo-app:main', 'ghcr.io/octo-org/base:1'])
+    expect(buildOf(inputs).cacheFrom.map((c) => attrOf(c, 'ref'))).toEqual([
+      'ghcr.io/octo-org/octo-app:main',
+      'ghcr.io/octo-org/base:1'
+    ])
     expect(result.notices).toEqual([
       {
         input: 'images',
@@ -139,10 +143,14 @@ describe('parseInputs: naming rules', () => {
     )
   })
 
-  it('leaves a buildx cache spec as written, to be refused whole', () => {
-    expect(onlyProblem(parse({ 'cache-from': 'type=registry,ref=ghcr.io/Org/App' }), 'cache-from')).toContain(
-      "'type=registry,ref=ghcr.io/Org/App' is a buildx cache spec"
-    )
+  it("lowercases a buildx cache spec's ref too (issue 24: cache-from takes build-push-action's syntax)", () => {
+    const result = parse({ 'cache-from': 'type=registry,ref=ghcr.io/Org/App:cache' })
+    expect(buildOf(inputsOf(result)).cacheFrom).toEqual([
+      { type: 'registry', attrs: [['ref', 'ghcr.io/org/app:cache']] }
+    ])
+    expect(result.notices.map((n) => n.message)).toEqual([
+      "'ghcr.io/Org/App:cache' has uppercase letters, which docker does not allow in repository names; using 'ghcr.io/org/app:cache'."
+    ])
   })
 
   it('merges two spellings of one repository into one', () => {
@@ -203,34 +211,5 @@ describe('parseInputs: naming rules', () => {
 
   it('does not refuse a single-component name that goes to another registry', () => {
     expect(inputsOf(parse({ registry: 'ghcr.io', images: 'app' })).images[0].domain).toBe('ghcr.io')
-  })
-})
-
-describe('parseInputs: cache-from', () => {
-  it('lists each image reference once, in order', () => {
-    const build = buildOf(
-      inputsOf(parse({ 'cache-from': 'localhost:5000/app:latest, ghcr.io/org/app:main\nlocalhost:5000/app:latest' }))
-    )
-    expect(build.cacheFrom).toEqual(['localhost:5000/app:latest', 'ghcr.io/org/app:main'])
-  })
-
-  test.each(['bad ref:x', 'app:-x'])('%j is a problem', (ref) => {
-    expect(onlyProblem(parse({ 'cache-from': ref }), 'cache-from')).toContain(
-      'Fix: list image references such as ghcr.io/org/app:latest'
-    )
-  })
-
-  test.each(['type=registry,ref=ghcr.io/org/app', 'ref=ghcr.io/org/app,type=registry', 'type=gha'])(
-    'the buildx cache spec %j is one problem',
-    (spec) => {
-      expect(onlyProblem(parse({ 'cache-from': spec }), 'cache-from')).toBe(
-        `Input 'cache-from': '${spec}' is a buildx cache spec. Fix: give the image reference alone, such as ghcr.io/org/app:latest (it is read as type=registry).`
-      )
-    }
-  )
-
-  it('is ignored, with the other build inputs, on a retag', () => {
-    const result = parse({ 'source-image': 'alpine:3', 'cache-from': 'alice/app:latest' })
-    expect(result.warnings[0].message).toContain('cache-from')
   })
 })

@@ -61,7 +61,8 @@ describe('buildStep with the classic builder', () => {
     iidFile: '/t/iid',
     metadataFile: '/t/m',
     push: undefined,
-    load: false
+    load: false,
+    cache: { from: [], to: [], inline: false, pulls: [] }
   }
 
   it('reads the Dockerfile with the LABEL line from standard input, and passes no --label', () => {
@@ -87,7 +88,8 @@ describe("a Git context's token (issue 23)", () => {
     iidFile: '/t/iid',
     metadataFile: '/t/m',
     push: undefined,
-    load: false
+    load: false,
+    cache: { from: [], to: [], inline: false, pulls: [] }
   }
 
   test.each([

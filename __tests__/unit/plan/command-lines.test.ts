@@ -10,7 +10,7 @@ describe('commandLines (the dry run)', () => {
     const build: BuildInputs = {
       ...plainBuild,
       buildArgs: [{ key: 'MSG', value: "it's here" }],
-      cacheFrom: ['localhost:5000/app:latest'],
+      cacheFrom: [{ type: 'registry', attrs: [['ref', 'localhost:5000/app:latest']] }],
       secrets: [{ id: 'tok', value: PASSWORD }]
     }
     const p = plan(

@@ -75,6 +75,7 @@ describe('makePlan: build arguments', () => {
       pull: true,
       noCache: true,
       cacheFrom: [],
+      cacheTo: [],
       inlineCache: false,
       secrets: [],
       provenance: builder === 'buildx' ? 'false' : undefined,
@@ -177,7 +178,10 @@ describe('makePlan: SOURCE_DATE_EPOCH', () => {
 
 describe('makePlan: cache-from', () => {
   const cacheFrom = ['localhost:5000/app:latest', 'ghcr.io/org/app:main']
-  const build: BuildInputs = { ...plainBuild, cacheFrom }
+  const build: BuildInputs = {
+    ...plainBuild,
+    cacheFrom: cacheFrom.map((ref) => ({ type: 'registry', attrs: [['ref', ref]] }))
+  }
 
   it('passes each image to a BuildKit build with inline cache metadata, and pulls nothing', () => {
     const p = plan({ source: { kind: 'build', build } }, 'buildx')
