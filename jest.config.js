@@ -1,11 +1,16 @@
 // Jest 30 + ts-jest in ESM mode (run with NODE_OPTIONS=--experimental-vm-modules).
 // Projects: `unit` (pure modules, no docker), and the end-to-end suite (the bundle
 // against a real engine and real registries started by scripts/services.sh) once per
-// Docker world: `e2e-classic` (engine 20.10, the CLI's classic builder) and
-// `e2e-buildx` (engine 26 with the containerd image store, buildx 0.13). The harness
-// reads the world from SHIP_IMAGE_WORLD. e2e-buildx is left out when services.json
-// says there is no buildx world (SHIP_IMAGE_BUILDX=0).
+// Docker world: `e2e-classic` (engine 20.10, the CLI's classic builder), `e2e-hosted`
+// (engine 28.5.2 on the classic image store, buildx 0.29.1 with its docker driver: a
+// GitHub runner), `e2e-builder` (the same with a standalone BuildKit as the current
+// builder: a runner after docker/setup-buildx-action) and `e2e-containerd` (engine
+// 28.5.2 with the containerd image store). The harness reads the world from
+// SHIP_IMAGE_WORLD. A world left out by SHIP_IMAGE_WORLDS (or null in services.json)
+// is left out of the projects.
 import { readServices } from './scripts/lib/services.mjs'
+
+const WORLDS = ['classic', 'hosted', 'builder', 'containerd']
 
 const common = {
   preset: 'ts-jest/presets/default-esm',
@@ -15,13 +20,16 @@ const common = {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] }
 }
 
-function buildxWorld() {
-  if (process.env.SHIP_IMAGE_BUILDX === '0') return false
+function worlds() {
+  const asked = process.env.SHIP_IMAGE_WORLDS
+  const wanted = asked ? asked.split(',').map((w) => w.trim()) : WORLDS
+  let started
   try {
-    return readServices().worlds?.buildx !== null
+    started = readServices().worlds
   } catch {
-    return true // no services.json yet: the e2e projects fail with the harness's message
+    started = undefined // no services.json yet: the e2e projects fail with the harness's message
   }
+  return WORLDS.filter((w) => wanted.includes(w) && (started === undefined || started[w] != null))
 }
 
 const e2e = (world) => ({
@@ -36,7 +44,6 @@ export default {
   testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
-    e2e('classic'),
-    ...(buildxWorld() ? [e2e('buildx')] : [])
+    ...worlds().map(e2e)
   ]
 }

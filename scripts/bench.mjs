@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // Benchmarks the action (dist/index.js, run exactly as a runner runs it: main step,
-// then post step) against what a user types without it, in both Docker worlds of
-// scripts/services.sh (classic: engine 20.10 and the classic builder; buildx: engine
-// 26, containerd image store, buildx 0.13), on the loopback registries, and writes
+// then post step) against what a user types without it, in two Docker worlds of
+// scripts/services.sh (classic: engine 20.10 and the classic builder; hosted: engine
+// 28.5.2 on the classic image store, buildx 0.29.1, as on GitHub's runner), on the loopback registries, and writes
 // the results to docs/benchmarks.md.
 //
 //   npm run bench                      (starts the services, then this script)
-//   node scripts/bench.mjs [--runs N] [--only push,save,…] [--world classic,buildx] [--out FILE]
+//   node scripts/bench.mjs [--runs N] [--only push,save,…] [--world classic,hosted] [--out FILE]
 //
 // --runs N   runs per side of each row (default 5); start-up uses max(N, 20),
 //            compression levels and cache-from min(N, 3).
 // --only     cases, in this order: push, save, startup, levels, cache, promote, merge.
-// --world    worlds: classic, buildx (default: both; each case runs in the worlds it
+// --world    worlds: classic, hosted (default: both; each case runs in the worlds it
 //            means something in, see CASES).
 // --out      the report; by default docs/benchmarks.md for a run of everything, and a
 //            file in the system's temp folder for a partial run (printed at the end).
@@ -42,7 +42,7 @@ import { benchStartup } from './bench/startup.mjs'
 import { readServices } from './lib/services.mjs'
 import { ROOT } from './lib/step-runner.mjs'
 
-export const WORLDS = ['classic', 'buildx']
+export const WORLDS = ['classic', 'hosted']
 
 /**
  * Each case, by its --only name, in the order they run: `(ctx, world) => section`
@@ -51,13 +51,13 @@ export const WORLDS = ['classic', 'buildx']
  * the classic builder's pull); promote and merge need buildx.
  */
 export const CASES = {
-  push: { run: benchPush, worlds: ['classic', 'buildx'] },
-  save: { run: benchSave, worlds: ['classic', 'buildx'] },
-  startup: { run: benchStartup, worlds: ['classic', 'buildx'] },
+  push: { run: benchPush, worlds: ['classic', 'hosted'] },
+  save: { run: benchSave, worlds: ['classic', 'hosted'] },
+  startup: { run: benchStartup, worlds: ['classic', 'hosted'] },
   levels: { run: benchLevels, worlds: ['classic'] },
   cache: { run: benchCache, worlds: ['classic'] },
-  promote: { run: benchPromote, worlds: ['buildx'] },
-  merge: { run: benchMerge, worlds: ['buildx'] }
+  promote: { run: benchPromote, worlds: ['hosted'] },
+  merge: { run: benchMerge, worlds: ['hosted'] }
 }
 
 async function main(argv) {

@@ -7,14 +7,15 @@ import {
   buildkit,
   commands,
   dockerShim,
-  itIn,
+  has,
+  itWhere,
   makeWorkspace,
   removeWorkspaces,
   runMain,
   services,
   uniqueName,
   visibleLog,
-  WORLD
+  world
 } from './harness.js'
 
 const s = services()
@@ -78,19 +79,22 @@ describe('job summary', () => {
 describe('Dockerfile annotations', () => {
   const dockerfile = (bad: string): string => [`FROM ${s.baseImage}`, 'COPY hello.txt /hello.txt', bad, ''].join('\n')
 
-  // The classic builder's words and its deprecation warning: the classic world only.
-  itIn('classic')('puts a failing RUN on its line (classic builder)', async () => {
-    const ws = makeWorkspace(dockerfile('RUN exit 3'))
-    const result = await runMain(ws, { images: `${s.plain}/${uniqueName('annotate')}`, context: 'app' })
-    expect(result.code).toBe(1)
-    expect(commands(result.log, 'error')).toEqual([
-      '::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: RUN exit 3 failed: exit code 3'
-    ])
-    expect(commands(result.log, 'warning')).toEqual([])
-    expect(commands(result.log, 'notice')).toEqual([
-      expect.stringContaining('classic builder, which Docker has deprecated')
-    ])
-  })
+  // The classic builder's words and its deprecation warning.
+  itWhere(has.classicBuilder, 'buildx builds with BuildKit: no classic builder here')(
+    'puts a failing RUN on its line (classic builder)',
+    async () => {
+      const ws = makeWorkspace(dockerfile('RUN exit 3'))
+      const result = await runMain(ws, { images: `${s.plain}/${uniqueName('annotate')}`, context: 'app' })
+      expect(result.code).toBe(1)
+      expect(commands(result.log, 'error')).toEqual([
+        '::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: RUN exit 3 failed: exit code 3'
+      ])
+      expect(commands(result.log, 'warning')).toEqual([])
+      expect(commands(result.log, 'notice')).toEqual([
+        expect.stringContaining('classic builder, which Docker has deprecated')
+      ])
+    }
+  )
 
   it('puts a failing RUN on its line (BuildKit)', async () => {
     const ws = makeWorkspace(dockerfile('RUN exit 3'))
@@ -115,7 +119,7 @@ describe('Dockerfile annotations', () => {
     )
     expect(result.code).toBe(1)
     // buildx's Dockerfile frontend adds a suggestion the CLI's built-in BuildKit does not.
-    const suggestion = WORLD === 'buildx' ? ' (did you mean RUN?)' : ''
+    const suggestion = has.buildx ? ' (did you mean RUN?)' : ''
     expect(commands(result.log, 'error')).toEqual([
       `::error title=docker build failed,file=app/Dockerfile,line=3::app/Dockerfile:3: Dockerfile parse error: unknown instruction: RUNN${suggestion}`
     ])
@@ -150,9 +154,9 @@ describe('dry run', () => {
   it('prints the commands with secrets masked, sets tags, version and metadata, and runs no docker command', async () => {
     const ws = makeWorkspace(`FROM ${s.baseImage}\nRUN --mount=type=secret,id=token cat /run/secrets/token\n`)
     const shim = dockerShim(ws)
-    // buildx as the dry run sees it: a plugin in the user's cli-plugins (it is never run). The
-    // buildx world's workspace has the real one there already.
-    if (WORLD === 'classic') {
+    // buildx as the dry run sees it: a plugin in the user's cli-plugins (it is never run). A
+    // workspace of a world with buildx has the real one there already.
+    if (world.pluginsDir === null) {
       fs.mkdirSync(path.join(ws.home, '.docker/cli-plugins'))
       fs.writeFileSync(path.join(ws.home, '.docker/cli-plugins/docker-buildx'), '#!/bin/sh\nexit 1\n', {
         mode: 0o755

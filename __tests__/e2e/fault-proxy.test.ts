@@ -2,19 +2,22 @@
 // registry when no rule applies (so that a later retry test proves the action, not
 // the proxy), and each kind of fault must reach docker as the fault it stands for.
 // Nothing here uses the action.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { docker, fetchManifest, proxyTls, services, uniqueName, WORLD } from './harness.js'
+import { describeWhere, docker, fetchManifest, proxyTls, services, uniqueName, world } from './harness.js'
 import { FaultProxy } from './fault-proxy.js'
 
 const s = services()
-// The proxy's own faithfulness, proven with engine 20.10's client and its exact texts. Engine 26 (the
-// buildx world) pushes another way (containerd's pusher: its own retries, mounts and wording); the
-// action's retries through this proxy run in both worlds (failures.test.ts).
-const describeProxy = WORLD === 'classic' ? describe : describe.skip
+// The proxy's own faithfulness, proven with engine 20.10's client and its exact texts. Later engines
+// push another way (their own retries, mounts and wording); the action's retries through this proxy
+// run in every world (failures.test.ts).
+const describeProxy = describeWhere(
+  world.engine.startsWith('20.'),
+  'the proxy itself is proven once, with engine 20.10’s exact texts (failures.test.ts retries through it here)'
+)
 
 interface Run {
   code: number

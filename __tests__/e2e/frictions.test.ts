@@ -7,7 +7,8 @@ import * as path from 'node:path'
 import {
   commands,
   docker,
-  itIn,
+  has,
+  itWhere,
   fetchManifest,
   labelsServed,
   makeWorkspace,
@@ -223,8 +224,8 @@ describe('build annotations', () => {
 })
 
 describe('log noise', () => {
-  // Only the classic builder has the message (the buildx world builds with buildx).
-  itIn('classic')(
+  // Only the classic builder has the message.
+  itWhere(has.classicBuilder, 'buildx builds with BuildKit, not the classic builder')(
     'says "classic builder" once per job, as a notice: a later step of the job sees the marker',
     async () => {
       const ws = makeWorkspace()

@@ -5,13 +5,17 @@
 // test workspaces and what the tests check with.
 //
 // The world: the e2e suite runs once per Docker world of scripts/services.sh, as the
-// Jest projects e2e-classic and e2e-buildx (jest.config.js passes SHIP_IMAGE_WORLD).
-// When this module loads it points the test file's process at that world: its CLI
-// first on PATH (a folder with a `docker` symlink to worlds.<world>.cli) and its
-// DOCKER_HOST, so the steps, docker() and the shims all talk to the same engine. In
-// the buildx world each workspace's HOME has docker-buildx in ~/.docker/cli-plugins,
-// the way docker/setup-buildx-action gives it to a user.
-import { afterAll, beforeAll, it } from '@jest/globals'
+// Jest projects e2e-classic, e2e-hosted, e2e-builder and e2e-containerd
+// (jest.config.js passes SHIP_IMAGE_WORLD). When this module loads it points the test
+// file's process at that world: its CLI first on PATH (a folder with a `docker`
+// symlink to worlds.<world>.cli) and its DOCKER_HOST, so the steps, docker() and the
+// shims all talk to the same engine. Where the world has buildx, each workspace's
+// HOME has docker-buildx in ~/.docker/cli-plugins, the way docker/setup-buildx-action
+// gives it to a user; in the builder world its ~/.docker/buildx also has the remote
+// builder as the current one, as setup-buildx-action leaves it (`docker buildx create
+// --driver … --use`; services.sh makes that folder once, a workspace gets a copy).
+// A test that needs something of a world says what with `has` and itWhere().
+import { afterAll, beforeAll, describe, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -21,7 +25,7 @@ import * as https from 'node:https'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { readServices } from '../../scripts/lib/services.mjs'
-import type { Services, World } from '../../scripts/lib/services.mjs'
+import type { Services, World, WorldName } from '../../scripts/lib/services.mjs'
 import * as runner from '../../scripts/lib/step-runner.mjs'
 import { FaultProxy } from './fault-proxy.js'
 import type { ExtraEnv, Layout, StepResult, Trigger } from '../../scripts/lib/step-runner.mjs'
@@ -31,33 +35,86 @@ export type { Services, StepResult, Trigger }
 /** Root of everything a run touches: workspace, runner temp, home, command files. */
 export type Workspace = Layout
 
+export type { WorldName } from '../../scripts/lib/services.mjs'
+const WORLD_NAMES: WorldName[] = ['classic', 'hosted', 'builder', 'containerd']
+
+/** The world this test file runs in (jest.config.js's project; classic when run outside one). */
+export const WORLD: WorldName = worldName(
+  (globalThis as { SHIP_IMAGE_WORLD?: string }).SHIP_IMAGE_WORLD ?? process.env.SHIP_IMAGE_WORLD
+)
+
+function worldName(name: string | undefined): WorldName {
+  if (name === undefined) return 'classic'
+  if (!(WORLD_NAMES as string[]).includes(name))
+    throw new Error(`SHIP_IMAGE_WORLD is '${name}': the worlds are ${WORLD_NAMES.join(', ')}`)
+  return name as WorldName
+}
+
 let read: Services | undefined
 
-/** services.json, read once per test file (another run's services.sh may rewrite it meanwhile). */
+/**
+ * services.json, read once per test file (another run's services.sh may rewrite it
+ * meanwhile), as this world's tests use it: `baseImage` is the world's (where its
+ * builder reads it from), and `tls` is the TLS registry by the name this world's
+ * builders reach it: localhost where the engine alone talks to it (the classic
+ * world), the non-loopback name (`tlsNamed`, as a runner reaches ghcr.io) wherever
+ * buildx and BuildKit do. services.json's own values stay in `registries`.
+ */
 export function services(): Services {
-  read ??= readServices()
+  if (read) return read
+  const raw = readServices()
+  const found = raw.worlds?.[WORLD]
+  if (!found) {
+    throw new Error(
+      `services.json has no ${WORLD} world: run scripts/services.sh from this checkout (SHIP_IMAGE_WORLDS leaves worlds out, and jest.config.js then leaves out their projects)`
+    )
+  }
+  read = { ...raw, baseImage: found.baseImage, tls: found.buildx === null ? raw.tls : raw.tlsNamed }
   return read
 }
 
-export type WorldName = 'classic' | 'buildx'
-
-/** The world this test file runs in. */
-export const WORLD: WorldName =
-  ((globalThis as { SHIP_IMAGE_WORLD?: string }).SHIP_IMAGE_WORLD ?? process.env.SHIP_IMAGE_WORLD) === 'buildx'
-    ? 'buildx'
-    : 'classic'
-
 /** That world, as services.json describes it. */
-export const world: World = worldOf(WORLD)
+export const world: World = services().worlds[WORLD]!
 
-function worldOf(name: WorldName): World {
-  const found = services().worlds?.[name]
-  if (!found) {
-    throw new Error(
-      `services.json has no ${name} world: run scripts/services.sh from this checkout (SHIP_IMAGE_BUILDX=0 leaves the buildx world out, and jest.config.js then skips e2e-buildx)`
-    )
-  }
-  return found
+/** The engine's major version (20, 28). */
+export const ENGINE_MAJOR = Number.parseInt(world.engine, 10)
+
+/** What this world has, by what a test needs. */
+export const has = {
+  /** buildx as the user's CLI plugin: the action builds with `docker buildx build`. */
+  buildx: world.buildx !== null,
+  /** No buildx: `docker build` is the classic builder (BuildKit only with DOCKER_BUILDKIT=1 and a CLI that has it built in). */
+  classicBuilder: world.buildx === null,
+  /** The current builder is the engine's own BuildKit (buildx's docker driver): it builds FROM the engine's images. */
+  dockerDriver: world.builder?.driver === 'docker',
+  /**
+   * The current builder is a BuildKit outside the engine (a remote builder, as
+   * setup-buildx-action's): it sees no image of the engine, and --load sends the engine a tarball.
+   */
+  remoteBuilder: world.builder?.driver === 'remote',
+  /** The engine keeps images in containerd: an image's ID is its manifest's digest. */
+  containerdStore: world.containerdStore,
+  /** One build makes an index of several platforms: any builder but the docker driver on the classic store. */
+  multiPlatform: world.buildx !== null && (world.builder?.driver !== 'docker' || world.containerdStore)
+}
+
+/**
+ * `it` where `needed` holds, else `it.skip` with `why` in the test's name, so the
+ * report says why it did not run here.
+ */
+export function itWhere(needed: boolean, why: string): typeof it {
+  if (needed) return it
+  const skipped = ((name: string, fn: NonNullable<Parameters<typeof it.skip>[1]>, timeout?: number) =>
+    it.skip(`${name} [skipped in the ${WORLD} world: ${why}]`, fn, timeout)) as typeof it
+  return skipped
+}
+
+/** `describe` where `needed` holds, else `describe.skip` with `why` in the block's name. */
+export function describeWhere(needed: boolean, why: string): typeof describe {
+  if (needed) return describe
+  const skipped = ((name: string, fn: () => void) =>
+    describe.skip(`${name} [skipped in the ${WORLD} world: ${why}]`, fn)) as typeof describe
+  return skipped
 }
 
 /** A folder holding only `docker`, a symlink to the world's CLI: put it first on PATH. */
@@ -76,23 +133,15 @@ function worldBin(cli: string): string {
 // This test file's process, and every step and docker command it starts, uses the world.
 process.env.PATH = `${worldBin(world.cli)}${path.delimiter}${process.env.PATH ?? ''}`
 process.env.DOCKER_HOST = world.dockerHost
-for (const name of ['DOCKER_CONTEXT', 'BUILDX_BUILDER', 'DOCKER_BUILDKIT']) delete process.env[name]
+for (const name of ['DOCKER_CONTEXT', 'BUILDX_BUILDER', 'BUILDX_CONFIG', 'DOCKER_BUILDKIT']) delete process.env[name]
 
 /**
- * `it` in `name`'s world, `it.skip` in the other: for a test that only means something
- * there (the caller says why).
- */
-export function itIn(name: WorldName): typeof it.skip {
-  return WORLD === name ? it : it.skip
-}
-
-/**
- * The FaultProxy options this world needs: engine 26 speaks TLS to a registry on a
- * random loopback port and does not fall back, so the proxy serves the test
+ * The FaultProxy options this world needs: engines from 26 on speak TLS to a registry
+ * on a random loopback port and do not fall back, so the proxy serves the test
  * certificate there (scripts/services.sh's, beside caFile).
  */
 export function proxyTls(): { tls?: { cert: string; key: string } } {
-  if (WORLD === 'classic') return {}
+  if (ENGINE_MAJOR < 26) return {}
   const dir = path.dirname(services().caFile)
   return { tls: { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') } }
 }
@@ -109,16 +158,21 @@ export function plainFaultProxy(): FaultProxy {
 }
 
 /**
- * What makes the action build with BuildKit in this world: in the classic world the
- * Debian 20.10 CLI with DOCKER_BUILDKIT=1 (the CLI's built-in BuildKit), in the
- * buildx world nothing (buildx is installed).
+ * What makes the action build with BuildKit in this world: without buildx, the
+ * Debian 20.10 CLI with DOCKER_BUILDKIT=1 (the CLI's built-in BuildKit); with buildx,
+ * nothing (buildx is installed).
  */
 export function buildkit(): Record<string, string> {
-  return WORLD === 'classic' ? { PATH: `/usr/bin${path.delimiter}${process.env.PATH}`, DOCKER_BUILDKIT: '1' } : {}
+  return has.classicBuilder ? { PATH: `/usr/bin${path.delimiter}${process.env.PATH}`, DOCKER_BUILDKIT: '1' } : {}
 }
 
 /** The command the action runs a build with in this world when buildkit() is given. */
-export const BUILDKIT_BUILD = WORLD === 'classic' ? 'build' : 'buildx build --load --provenance=false'
+export const BUILDKIT_BUILD = has.classicBuilder ? 'build' : 'buildx build --load --provenance=false'
+
+/** `text` as a RegExp source that matches it literally (a registry host, say). */
+export function literally(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
 
 /** A fresh repository path per test run, so layers really upload and tests never share tags. */
 export function uniqueName(prefix: string): string {
@@ -156,6 +210,14 @@ export function makeWorkspace(dockerfile?: string): Workspace {
       path.join(ws.home, '.docker/cli-plugins/docker-buildx')
     )
   }
+  // The builder setup-buildx-action would have made current (services.sh made it so in this folder).
+  const buildxConfig = world.builder?.buildxConfig
+  if (buildxConfig) {
+    fs.cpSync(buildxConfig, path.join(ws.home, '.docker/buildx'), {
+      recursive: true,
+      filter: (from) => path.basename(from) !== '.ship-image-stamp'
+    })
+  }
   fs.writeFileSync(
     path.join(ws.workspace, 'app/Dockerfile'),
     dockerfile ??
@@ -188,13 +250,15 @@ export function runMain(
 }
 
 /**
- * The inputs a step gets in this world: engine 26 here has no bridge network
- * (scripts/services.sh), so its BuildKit runs RUN steps on the host's unless a
- * test sets `network` itself.
+ * The inputs a step gets in this world: the 28.5.2 engines here have no bridge
+ * network (scripts/services.sh), so their own BuildKit (the docker driver) runs RUN
+ * steps on the host's unless a test sets `network` itself. (The classic builder has
+ * no bridge either, but runs RUN steps without one; the remote builder's BuildKit
+ * uses the host's network already.)
  */
 function withWorldInputs(inputs: Record<string, string>): Record<string, string> {
   const builds = inputs['source-image'] === undefined || inputs['source-image'] === ''
-  return WORLD === 'buildx' && builds && inputs.network === undefined ? { ...inputs, network: 'host' } : inputs
+  return has.dockerDriver && builds && inputs.network === undefined ? { ...inputs, network: 'host' } : inputs
 }
 
 /** The post step: the same bundle with the main step's state as STATE_<name>. */

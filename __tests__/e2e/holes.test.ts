@@ -25,7 +25,8 @@ import {
   services,
   sha256File,
   uniqueName,
-  itIn,
+  has,
+  itWhere,
   plainFaultProxy,
   visibleLog
 } from './harness.js'
@@ -470,19 +471,22 @@ describe('smaller holes', () => {
     expect(error.length).toBeLessThan(400)
   })
 
-  // With BuildKit (the buildx world) a named network is refused as an input before any docker command.
-  itIn('classic')('a network the engine does not have is the network input’s error, not the RUN line’s', async () => {
-    const result = await runMain(makeWorkspace(), {
-      images: `${s.plain}/${uniqueName('nonet')}`,
-      context: 'app',
-      network: 'no-such-network',
-      push: 'false'
-    })
-    expect(result.code).toBe(1)
-    expect(commands(result.log, 'error')).toEqual([
-      expect.stringMatching(/^::error::Input 'network': the engine has no network 'no-such-network'/)
-    ])
-  })
+  // With BuildKit (buildx) a named network is refused as an input before any docker command.
+  itWhere(has.classicBuilder, 'BuildKit refuses a named network as an input')(
+    'a network the engine does not have is the network input’s error, not the RUN line’s',
+    async () => {
+      const result = await runMain(makeWorkspace(), {
+        images: `${s.plain}/${uniqueName('nonet')}`,
+        context: 'app',
+        network: 'no-such-network',
+        push: 'false'
+      })
+      expect(result.code).toBe(1)
+      expect(commands(result.log, 'error')).toEqual([
+        expect.stringMatching(/^::error::Input 'network': the engine has no network 'no-such-network'/)
+      ])
+    }
+  )
 
   it('an unwritable save folder is found before any docker command, and nothing is pushed', async () => {
     const ws = makeWorkspace()

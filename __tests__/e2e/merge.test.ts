@@ -1,9 +1,9 @@
 // One image from many runners, end to end: two part runs (each with its own HOME,
 // as two runners would have) and a merge run in an empty workspace, all on a tag
 // push of v1.2.3; a merge with a missing part or a part of another commit; and a
-// promote that keeps an index's digest and platforms. The buildx world makes the
-// index with `imagetools create`; the classic world (no buildx) with `docker
-// manifest`, its parts built by the CLI's BuildKit.
+// promote that keeps an index's digest and platforms. With buildx the index is made
+// with `imagetools create`; without it (the classic world) with `docker manifest`,
+// its parts built by the CLI's BuildKit.
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
@@ -13,13 +13,13 @@ import {
   commands,
   docker,
   fetchManifest,
-  itIn,
+  has,
+  itWhere,
   makeWorkspace,
   removeWorkspaces,
   runMain,
   services,
-  uniqueName,
-  WORLD
+  uniqueName
 } from './harness.js'
 import type { StepResult, Workspace } from './harness.js'
 
@@ -146,33 +146,38 @@ describe('merge', () => {
 })
 
 describe('promote', () => {
-  itIn('buildx')('copies a two-platform index registry-side, keeping its digest and its platforms', async () => {
-    const ws = makeWorkspace(['FROM scratch', 'ARG TARGETARCH', 'COPY hello.txt /hello-$TARGETARCH.txt', ''].join('\n'))
-    const source = `${s.plain}/${uniqueName('promote-src')}:rc`
-    const built = await runMain(ws, {
-      images: source.slice(0, -3),
-      tags: 'rc',
-      context: 'app',
-      platforms: PLATFORMS.join(',')
-    })
-    expect(built.code).toBe(0)
-    const name = uniqueName('promote-dst')
-    const result = await runMain(makeWorkspace(), {
-      images: `${s.plain}/${name}`,
-      tags: 'stable',
-      'source-image': source
-    })
-    expect(result.code).toBe(0)
-    expect(result.outputs.digest).toBe(built.outputs.digest)
-    const served = await fetchManifest(s.plain, name, 'stable')
-    expect(served.header).toBe(built.outputs.digest)
-    expect(Object.keys(platformsOf(served.body)).sort()).toEqual(PLATFORMS)
-    // Nothing went through the local engine.
-    expect(result.log).not.toMatch(/\[command\]\S+ (pull|push) /)
-    expect(result.log).toMatch(/\[command\]\S+ buildx imagetools create --tag /)
-  })
+  itWhere(has.buildx, 'without buildx an index is promoted through the engine (next test)')(
+    'copies a two-platform index registry-side, keeping its digest and its platforms',
+    async () => {
+      const ws = makeWorkspace(
+        ['FROM scratch', 'ARG TARGETARCH', 'COPY hello.txt /hello-$TARGETARCH.txt', ''].join('\n')
+      )
+      const source = `${s.plain}/${uniqueName('promote-src')}:rc`
+      const built = await runMain(ws, {
+        images: source.slice(0, -3),
+        tags: 'rc',
+        context: 'app',
+        platforms: PLATFORMS.join(',')
+      })
+      expect(built.code).toBe(0)
+      const name = uniqueName('promote-dst')
+      const result = await runMain(makeWorkspace(), {
+        images: `${s.plain}/${name}`,
+        tags: 'stable',
+        'source-image': source
+      })
+      expect(result.code).toBe(0)
+      expect(result.outputs.digest).toBe(built.outputs.digest)
+      const served = await fetchManifest(s.plain, name, 'stable')
+      expect(served.header).toBe(built.outputs.digest)
+      expect(Object.keys(platformsOf(served.body)).sort()).toEqual(PLATFORMS)
+      // Nothing went through the local engine.
+      expect(result.log).not.toMatch(/\[command\]\S+ (pull|push) /)
+      expect(result.log).toMatch(/\[command\]\S+ buildx imagetools create --tag /)
+    }
+  )
 
-  itIn('classic')(
+  itWhere(has.classicBuilder, 'buildx copies an index registry-side (previous test)')(
     'says, without buildx, when pushing through the engine changed the digest',
     async () => {
       // An index of two platforms (as the merge makes it), promoted through the engine: one platform is left.
@@ -205,6 +210,6 @@ describe('promote', () => {
     expect(result.code).toBe(0)
     expect(result.log).toMatch(/\[command\]\S+ image tag /)
     expect((await fetchManifest(s.plain, name, 'v1')).header).toBe(result.outputs.digest)
-    expect(WORLD === 'buildx' ? result.log.includes('is not read from a registry') : true).toBe(true)
+    expect(has.buildx ? result.log.includes('is not read from a registry') : true).toBe(true)
   })
 })

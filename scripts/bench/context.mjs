@@ -1,7 +1,7 @@
 // The context every bench case gets from scripts/bench.mjs's main(): the run's id and
 // repository namespace, its temporary folders (made by createContext, removed by
 // cleanUp), the services, the number of runs, build contexts, and per Docker world
-// (ctx.world('classic' | 'buildx')) the helpers bound to that world: docker and bash
+// (ctx.world('classic' | 'hosted')) the helpers bound to that world: docker and bash
 // commands with its CLI first on PATH and its DOCKER_HOST, the images of a case, and
 // the action run as the runner runs it (scripts/lib/step-runner.mjs), in a workflow's
 // environment.
@@ -23,8 +23,8 @@ export const LAYER_MB = 20
 /** What each world is, in words, for the report. */
 export const WORLD_TITLES = {
   classic: 'classic world: engine 20.10, CLI 28 without buildx, so `docker build` is the classic builder',
-  buildx:
-    'buildx world: engine 26 with the containerd image store, CLI 26 and buildx 0.13 (docker driver), so `docker build` is buildx'
+  hosted:
+    'hosted world: engine 28.5.2 on the classic image store, CLI 28.5.2 and buildx 0.29.1 (docker driver), so `docker build` is buildx'
 }
 
 /** The repository the bench's runs pretend to be built from (the OCI source and title labels). */
@@ -121,7 +121,7 @@ export function createContext({ runs, startupRuns, services }) {
       return dir
     },
 
-    /** The bench's docker helpers in a world of services.json ('classic' or 'buildx'), made once. */
+    /** The bench's docker helpers in a world of services.json ('classic' or 'hosted'), made once. */
     world(name) {
       if (!worlds.has(name)) worlds.set(name, makeWorld(ctx, name))
       return worlds.get(name)
@@ -144,7 +144,7 @@ export function createContext({ runs, startupRuns, services }) {
 /**
  * A world's helpers: its CLI first on PATH (a folder with a `docker` symlink, as the
  * e2e harness does), its DOCKER_HOST, and a HOME of its own, whose
- * ~/.docker/cli-plugins has docker-buildx in the buildx world (the way
+ * ~/.docker/cli-plugins has docker-buildx in the hosted world (the way
  * docker/setup-buildx-action gives buildx to a user). Both sides of every case run
  * with this environment.
  */

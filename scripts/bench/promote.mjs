@@ -1,4 +1,4 @@
-// Cases promote and merge (issue 13), in the buildx world: an image already in a
+// Cases promote and merge (issue 13), in the hosted world: an image already in a
 // registry copied to another repository registry-side (`source-image` pushed with
 // buildx: `docker buildx imagetools create`) vs `docker pull` + `docker tag` +
 // `docker push`; and the merge step of two pushed parts (`merge: part` per platform,

@@ -33,7 +33,7 @@ export function describeEnvironment(ctx, worldNames) {
   }
 }
 
-const WORLD_HEADINGS = { classic: 'Classic world', buildx: 'Buildx world' }
+const WORLD_HEADINGS = { classic: 'Classic world', hosted: 'Hosted world' }
 
 /** The markdown of the report: `env` from describeEnvironment (with `runtime`), sections per world and case. */
 export function renderReport(env, sections, { full = true } = {}) {
@@ -81,7 +81,7 @@ export function renderReport(env, sections, { full = true } = {}) {
   out.push('')
   out.push('## Method', '')
   out.push(
-    '- Everything runs against real Docker engines and the loopback registries of `scripts/services.sh` (plain `localhost:5000`, TLS + htpasswd `localhost:5443`); nothing leaves the machine. Each world has its CLI first on PATH, its DOCKER_HOST and a HOME of its own (in the buildx world with docker-buildx in ~/.docker/cli-plugins, as docker/setup-buildx-action installs it); both sides of every row run in that same environment.',
+    '- Everything runs against real Docker engines and the loopback registries of `scripts/services.sh` (plain `localhost:5000`, TLS + htpasswd `localhost:5443`); nothing leaves the machine. Each world has its CLI first on PATH, its DOCKER_HOST and a HOME of its own (in the hosted world with docker-buildx in ~/.docker/cli-plugins, as docker/setup-buildx-action installs it); both sides of every row run in that same environment.',
     '- The action is the bundle of this checkout, `dist/index.js`, run exactly as a runner runs it (`scripts/lib/step-runner.mjs`): the main step with `INPUT_<NAME>` variables and the `GITHUB_OUTPUT`/`GITHUB_STATE`/`GITHUB_STEP_SUMMARY` files, then the post step with `STATE_<name>`; its time is both steps together, wall clock, as the benchmark process sees them.',
     '- Every side of a row runs the same number of times, rotating the order each run so that drift and order effects cancel; the tables give the median and min–max.',
     '- The engines, the registries and the 2 CPUs are shared with anything else running on the machine; the load average before and after each case is given so that a disturbed run can be spotted.',
