@@ -31923,6 +31923,6 @@ if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_runner_state_
     void __nccwpck_require__.e(/* import() */ 661).then(__nccwpck_require__.bind(__nccwpck_require__, 6661)).then(({ post }) => post());
 }
 else {
-    void Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(534)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9534)).then(({ start }) => start());
+    void Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(279)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4279)).then(({ start }) => start());
 }
 

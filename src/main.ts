@@ -18,17 +18,20 @@ import { INPUT_NAMES } from './inputs/names.js'
 import type { RawInputs } from './inputs/names.js'
 import { PhaseFailure, runPhases } from './phases/run.js'
 import { ensureBuildx } from './setup/buildx.js'
+import { ensureCosign } from './setup/cosign.js'
 import { claimTarget } from './phases/save.js'
-import { commandLines } from './plan/command-lines.js'
+import { commandLine, commandLines } from './plan/command-lines.js'
 import { makePlan } from './plan/plan.js'
 import * as render from './plan/render.js'
 import type { PlanFacts } from './plan/plan.js'
 import type { Plan } from './plan/steps.js'
+import { artifactLines } from './report/artifacts.js'
 import { madeOf } from './report/made.js'
 import { metadataOf, outputsOf, writeOutputs } from './report/outputs.js'
 import { closingLine, summaryMarkdown, writeSummary } from './report/summary.js'
 import { CLASSIC_BUILDER_NOTED, readEnvironment, tempBase } from './runner/environment.js'
 import type { Environment } from './runner/environment.js'
+import { declareArtifacts } from './runner/artifacts.js'
 import * as log from './runner/log.js'
 import { STATE_IS_POST, STATE_TEMP } from './runner/state.js'
 
@@ -98,7 +101,10 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   track(temp)
   markChildren(temp)
   core.saveState(STATE_TEMP, temp)
-  const { plan, secrets } = makePlan(inputs, factsOf(environment, temp), { actionsRuntime: vars.ACTIONS_RUNTIME_TOKEN })
+  const { plan, secrets } = makePlan(inputs, factsOf(environment, temp), {
+    actionsRuntime: vars.ACTIONS_RUNTIME_TOKEN,
+    oidcRequest: vars.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+  })
   log.debug(`The plan: ${JSON.stringify(plan)}`)
   let config: { dir: string; env: Record<string, string> } | undefined
   try {
@@ -122,7 +128,10 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
       )
       core.exportVariable(CLASSIC_BUILDER_NOTED, 'true')
     }
-    const done = await runPhases(docker, plan, secrets)
+    // cosign, when the run signs: the runner's, or a pinned release; it gets the run's logins as docker does.
+    const cosignPath = inputs.sign && (await ensureCosign(inputs.sign, environment, temp))
+    const cosign = cosignPath ? runnerFor(cosignPath, config?.env ?? {}, environment.dockerHost) : undefined
+    const done = await runPhases(docker, plan, secrets, cosign ? { cosign } : {})
     if (config && plan.keepLogin) keepLogin(plan, config.dir, temp, environment)
     await report(plan, done, { step: vars.GITHUB_ACTION, started })
   } catch (err) {
@@ -162,8 +171,24 @@ async function report(
   failure?: PhaseFailure
 ): Promise<void> {
   const metadata = metadataOf(done.outcome)
+  // The verify command of each digest cosign signed.
+  const sign = plan.sign
+  const verify = sign
+    ? (done.outcome.signed ?? []).map((ref) => commandLine(render.cosignVerifyArgs(ref, sign), 'cosign'))
+    : []
   // After a failure the outputs are set only when something is live, for `if: failure()` steps to find.
-  if (!failure || done.outcome.pushed.length > 0 || done.outcome.tarball) writeOutputs(outputsOf(metadata))
+  if (!failure || done.outcome.pushed.length > 0 || done.outcome.tarball) {
+    writeOutputs(outputsOf(metadata, verify))
+  }
+  // What was pushed and saved, declared to the runner for later steps (actions/attest), once it all succeeded.
+  if (!failure) {
+    const { lines, skipped } = artifactLines(metadata)
+    if (declareArtifacts(lines)) log.info(`Declared to the runner as artifacts: ${lines.join(', ')}.`)
+    for (const path of skipped)
+      log.warning(
+        `The tarball ${path} is not declared as an artifact: the runner's format takes no '=' or line break in a path.`
+      )
+  }
   const failed = failure && { phase: failure.phase, message: failure.message }
   if (plan.summary) {
     await writeSummary(
@@ -174,7 +199,8 @@ async function report(
         made: madeOf(plan),
         totalMs: performance.now() - run.started,
         ...(run.step ? { step: run.step } : {}),
-        ...(plan.pushSkipped ? { pushSkipped: plan.pushSkipped } : {})
+        ...(plan.pushSkipped ? { pushSkipped: plan.pushSkipped } : {}),
+        ...(verify.length > 0 ? { verify } : {})
       })
     )
   }
@@ -211,6 +237,7 @@ function factsOf(environment: Environment, dir: string): PlanFacts {
     pigz: environment.tools.pigz,
     zstd: environment.tools.zstd,
     event: environment.event,
+    workflowRef: environment.workflowRef,
     ...(environment.containerdStore === undefined ? {} : { containerdStore: environment.containerdStore })
   }
 }

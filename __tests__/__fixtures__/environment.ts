@@ -79,6 +79,8 @@ export function env(
     buildx: true,
     builders: { store: { current: '', drivers: {} }, named: '' },
     selfHosted: false,
-    tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: '/usr/bin/zstd' }
+    tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: '/usr/bin/zstd', cosign: undefined },
+    oidc: false,
+    workflowRef: ''
   }
 }

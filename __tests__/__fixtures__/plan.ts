@@ -81,6 +81,7 @@ export function inputs({ credentials, ...overrides }: Overrides = {}): Inputs {
     version: '',
     source: { kind: 'build', build: plainBuild },
     push: true,
+    sign: undefined,
     buildx: undefined,
     load: false,
     save: undefined,

@@ -201,6 +201,7 @@ describe('the success path', () => {
       version: '',
       tarball: '',
       'tarball-digest': '',
+      'cosign-verify': '',
       metadata: expect.any(String)
     })
     const metadata = JSON.parse(outputs.metadata)

@@ -3,7 +3,7 @@
 import type { BuildCache, PlatformDigest, Pushed, Tarball, Target } from './image.js'
 
 /** The phases of a run, in the order they run. */
-export const PHASES = ['login', 'build', 'save', 'push'] as const
+export const PHASES = ['login', 'build', 'save', 'push', 'sign'] as const
 export type Phase = (typeof PHASES)[number]
 
 /** How long each phase took, in milliseconds (a phase that did not run is absent). */
@@ -20,6 +20,8 @@ export interface Outcome {
   /** Each platform asked for, with its manifest digest in what was pushed (null when nothing was, or it is unknown). */
   platforms: PlatformDigest[]
   tarball: Tarball | undefined
+  /** The `repository@digest` cosign signed (sign). */
+  signed?: string[]
 }
 
 /** What the run did: the outcome, each phase's time, and what the summary shows of the image. */

@@ -20,6 +20,8 @@ import { noticeLowercased, parseImages, parseSourceImage } from './repositories.
 import { parseCacheMode, parseCacheSpecs } from './cache.js'
 import { autoTags, parseTags, parseVariant, partTag } from './tags.js'
 import type { Variant } from './tags.js'
+import { parseSigning } from './sign.js'
+import type { Signing } from './sign.js'
 import { parseSave, warnTarballInContext } from './tarball.js'
 import type { SaveTarget } from './tarball.js'
 
@@ -42,6 +44,8 @@ export interface Inputs {
   /** What makes the image: a build, or an existing image to retag. */
   source: Source
   push: boolean
+  /** Signing with cosign (sign), when asked; its key and password are secrets (Secrets.cosign). */
+  sign: Signing | undefined
   /** The buildx release this run uses (buildx-version), when it asks for one. */
   buildx: BuildxRelease | undefined
   /** Load the image into the engine too (the load input; a save needs it loaded as well). */
@@ -132,6 +136,7 @@ export function parseInputs(raw: RawInputs, environment: Environment): ParseResu
       'load one platform (a job of its own with platforms set to it), or push the image index and pull the platform you need'
     )
   }
+  const sign = parseSigning(raw, env, push || pushInput, report)
   const attempts = parseRetries(raw.retries, report)
   const summary = parseBoolean(raw, 'summary', true, report)
   const dryRun = parseBoolean(raw, 'dry-run', false, report)
@@ -154,6 +159,7 @@ export function parseInputs(raw: RawInputs, environment: Environment): ParseResu
     version,
     source,
     push,
+    sign,
     buildx,
     load: flags.load && source.kind === 'build',
     save,

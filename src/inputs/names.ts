@@ -40,6 +40,11 @@ export const INPUT_NAMES = [
   'secrets',
   'cleanup',
   'summary',
+  'sign',
+  'cosign-key',
+  'cosign-password',
+  'tlog-upload',
+  'cosign-download-url',
   'dry-run'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]

@@ -156,12 +156,12 @@ const MULTI_LINE: ReadonlySet<InputName> = new Set([
 /**
  * Refuses control characters, and line breaks where one value is expected: a
  * value is printed in the log, where a line break or a carriage return could
- * start a line the runner reads as a workflow command. The password and the
- * secrets are not printed, so they may hold anything.
+ * start a line the runner reads as a workflow command. The passwords, the secrets
+ * and the cosign key are not printed, so they may hold anything.
  */
 export function refuseControlCharacters(raw: RawInputs, report: Report): void {
   for (const [input, value] of Object.entries(raw) as [InputName, string][]) {
-    if (input === 'password' || input === 'secrets' || input === 'registry-auth') continue
+    if (['password', 'secrets', 'registry-auth', 'cosign-key', 'cosign-password'].includes(input)) continue
     // eslint-disable-next-line no-control-regex
     const bad = MULTI_LINE.has(input) ? /[\x00-\x08\x0b-\x1f\x7f]/ : /[\x00-\x08\x0a-\x1f\x7f]/
     const found = bad.exec(value)

@@ -5,7 +5,7 @@
 // be written fails the run before anything is published. A failure names its phase
 // and carries what was already done (PhaseFailure), so the outputs and the summary
 // can still say what is live.
-import type { Docker } from '../docker/docker.js'
+import type { CommandRunner, Docker } from '../docker/docker.js'
 import { DockerError } from '../domain/errors.js'
 import type { PlatformDigest, Pushed, Tarball, Target } from '../domain/image.js'
 import type { Done, Phase, Timings } from '../domain/run.js'
@@ -22,6 +22,7 @@ import { copyInRegistry, readBack } from './registry.js'
 import type { RegistryResult } from './registry.js'
 import { retag } from './retag.js'
 import { save } from './save.js'
+import { signAll } from './sign.js'
 
 /** A phase failed: its error, and what the run had done by then (what was pushed is live). */
 export class PhaseFailure extends Error {
@@ -35,8 +36,31 @@ export class PhaseFailure extends Error {
   }
 }
 
-/** Runs the plan: login, build or retag, save, push, verify; each phase timed. */
-export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets): Promise<Done> {
+/** The programs the run uses besides docker: cosign, when the plan signs. */
+export interface Tools {
+  cosign?: CommandRunner
+}
+
+/** Runs the plan: login, build or retag, save, push, verify, sign; each phase timed. */
+export async function runPhases(docker: Docker, plan: Plan, secrets: Secrets, tools: Tools = {}): Promise<Done> {
+  const done = await makeAndPush(docker, plan, secrets)
+  const sign = plan.sign
+  if (sign === undefined || tools.cosign === undefined) return done
+  const cosign = tools.cosign
+  const signed: string[] = []
+  const start = performance.now()
+  try {
+    await signAll(cosign, sign, done.outcome.pushed, secrets.cosignEnv, (ref) => signed.push(ref))
+  } catch (err) {
+    throw new PhaseFailure('sign', err, { ...done, outcome: { ...done.outcome, signed } })
+  } finally {
+    done.timings.sign = performance.now() - start
+  }
+  return { ...done, outcome: { ...done.outcome, signed } }
+}
+
+/** Login, build or retag, save, push, verify; each phase timed. */
+async function makeAndPush(docker: Docker, plan: Plan, secrets: Secrets): Promise<Done> {
   const timings: Timings = {}
   const pushed = new Map<string, Pushed>()
   // What the run has done so far, also when a phase fails.

@@ -21,8 +21,13 @@ export function shellQuote(arg: string): string {
  * prints them). Secrets show as ***: the password goes to standard input, and
  * each build secret is an environment variable of the build.
  */
+/** A command as a person would type it: each argument shown (credentials hidden) and quoted. */
+export function commandLine(args: string[], program = 'docker'): string {
+  return [program, ...args].map((arg) => shellQuote(shownArg(arg))).join(' ')
+}
+
 export function commandLines(plan: Plan): string[] {
-  const line = (args: string[]): string => ['docker', ...args].map((arg) => shellQuote(shownArg(arg))).join(' ')
+  const line = (args: string[]): string => commandLine(args)
   const lines: string[] = []
   for (const login of plan.logins) lines.push(`echo '***' | ${line(render.loginArgs(login))}`)
   const image = plan.image
@@ -73,6 +78,13 @@ export function commandLines(plan: Plan): string[] {
     const { target, compressor } = plan.save
     const pipe = compressor.kind === 'none' ? '' : ` | ${compressorLine(compressor, target.level)}`
     lines.push(`${line(render.saveArgs(plan.save.refs))}${pipe} > ${shellQuote(target.path)}`)
+  }
+  if (plan.sign) {
+    // The digests come from the push; the key from the cosign process's environment.
+    const env = plan.sign.mode === 'key' ? `${render.COSIGN_KEY_VARIABLE}='***' COSIGN_PASSWORD='***' ` : ''
+    for (const name of [...new Set(plan.targets.map((t) => t.repository.name))]) {
+      lines.push(`${env}${commandLine(render.cosignSignArgs(`${name}@<digest>`, plan.sign), 'cosign')}`)
+    }
   }
   return lines
 }

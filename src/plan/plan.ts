@@ -11,6 +11,7 @@ import { partTag } from '../inputs/tags.js'
 import type { SaveTarget } from '../inputs/tarball.js'
 import { canonicalReference, registryOf } from '../domain/reference.js'
 import { buildStep, secretVariables } from './build.js'
+import { COSIGN_KEY_VARIABLE } from './render.js'
 import { cachePlan } from './cache.js'
 import type { Builder, BuildPush, Compressor, LoadStep, MergeStep, Plan, RetagStep, Secrets } from './steps.js'
 
@@ -38,12 +39,16 @@ export interface PlanFacts {
   event: GitEvent
   /** Whether the engine keeps images in containerd, when it was asked (environment.ts). */
   containerdStore?: boolean
+  /** The workflow's URL at its ref (environment.workflowRef): a keyless signature's identity. */
+  workflowRef?: string
 }
 
 /** The runner's tokens a command of the plan may need (children.ts keeps them from every other). */
 export interface RunnerTokens {
   /** ACTIONS_RUNTIME_TOKEN: the GitHub Actions cache service's, for buildx's type=gha cache. */
   actionsRuntime?: string
+  /** ACTIONS_ID_TOKEN_REQUEST_TOKEN: for keyless cosign, which asks for the job's OIDC token. */
+  oidcRequest?: string
 }
 
 export function makePlan(
@@ -122,7 +127,16 @@ export function makePlan(
     labels: source.kind === 'build' ? Object.fromEntries(source.build.labels.map((l) => [l.key, l.value])) : {},
     workspace: facts.workspace,
     summary: inputs.summary,
-    ...(inputs.pushSkipped === undefined ? {} : { pushSkipped: inputs.pushSkipped })
+    ...(inputs.pushSkipped === undefined ? {} : { pushSkipped: inputs.pushSkipped }),
+    ...(inputs.sign
+      ? {
+          sign: {
+            mode: inputs.sign.mode,
+            tlogUpload: inputs.sign.tlogUpload,
+            identity: facts.workflowRef ?? ''
+          }
+        }
+      : {})
   }
   const step = plan.image
   // buildx reads the cache service's token from its environment, for a type=gha cache.
@@ -133,7 +147,14 @@ export function makePlan(
     buildEnv: {
       ...Object.fromEntries(secretEnv.map(({ name, value }) => [name, value])),
       ...(gha && tokens.actionsRuntime ? { ACTIONS_RUNTIME_TOKEN: tokens.actionsRuntime } : {})
-    }
+    },
+    // cosign reads its key from the environment (render.COSIGN_KEY_VARIABLE); keyless, the OIDC token request.
+    cosignEnv:
+      inputs.sign?.mode === 'key'
+        ? { [COSIGN_KEY_VARIABLE]: inputs.sign.key, COSIGN_PASSWORD: inputs.sign.password }
+        : inputs.sign?.mode === 'keyless' && tokens.oidcRequest
+          ? { ACTIONS_ID_TOKEN_REQUEST_TOKEN: tokens.oidcRequest }
+          : {}
   }
   return { plan, secrets }
 }

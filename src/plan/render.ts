@@ -3,7 +3,7 @@
 // run these arrays (never a shell string); the dry run prints them
 // (command-lines.ts). Pure.
 import { DOCKER_HUB } from '../domain/reference.js'
-import type { BuildStep, Login, MergeRepository, MergeStep } from './steps.js'
+import type { BuildStep, Login, MergeRepository, MergeStep, SignStep } from './steps.js'
 
 /** `docker login` to one registry, the password on standard input. Without a server docker logs in to Docker Hub. */
 export function loginArgs(login: Login): string[] {
@@ -138,4 +138,36 @@ export function mergeArgs(step: MergeStep, repository: MergeRepository): string[
     ['manifest', 'create', ...insecure, ref, ...parts],
     ['manifest', 'push', ...insecure, '--purge', ref]
   ])
+}
+
+/** What cosign's signing reads from its environment (Secrets.cosignEnv), never its argv. */
+export const COSIGN_KEY_VARIABLE = 'COSIGN_PRIVATE_KEY'
+
+/**
+ * `cosign sign` of one `repository@digest` (never a tag): with the key read from
+ * the cosign process's environment (`env://`), or keyless; without the
+ * transparency log when tlog-upload is false (cosign 3.1 wants both flags).
+ */
+export function cosignSignArgs(ref: string, sign: SignStep): string[] {
+  return [
+    'sign',
+    '--yes',
+    ...(sign.mode === 'key' ? ['--key', `env://${COSIGN_KEY_VARIABLE}`] : []),
+    ...(sign.tlogUpload ? [] : ['--tlog-upload=false', '--use-signing-config=false']),
+    ref
+  ]
+}
+
+/** The `cosign verify` command that checks a signature made so (`cosign.pub`: the key's public half). */
+export function cosignVerifyArgs(ref: string, sign: SignStep): string[] {
+  const who =
+    sign.mode === 'key'
+      ? ['--key', 'cosign.pub']
+      : [
+          '--certificate-identity',
+          sign.identity,
+          '--certificate-oidc-issuer',
+          'https://token.actions.githubusercontent.com'
+        ]
+  return ['verify', ...who, ...(sign.tlogUpload ? [] : ['--insecure-ignore-tlog=true']), ref]
 }

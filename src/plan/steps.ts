@@ -189,6 +189,16 @@ export interface Plan {
   summary: boolean
   /** Why push: true is not done (a fork's pull request without credentials), for the summary. */
   pushSkipped?: string
+  /** cosign signs every pushed digest (its key and password are Secrets.cosign). */
+  sign?: SignStep
+}
+
+/** Signing every pushed `repository@digest` with cosign (after the push phase: the digests come from it). */
+export interface SignStep {
+  mode: 'keyless' | 'key'
+  tlogUpload: boolean
+  /** A keyless signature's certificate identity (the workflow), for the verify command. */
+  identity: string
 }
 
 /** What must never be printed: it goes to docker's standard input or the build's environment. */
@@ -197,4 +207,6 @@ export interface Secrets {
   passwords: string[]
   /** The build process's environment: each build secret in its own variable (`--secret id=…,env=…`). */
   buildEnv: Record<string, string>
+  /** The cosign process's environment (sign): the key and its password, or the OIDC token request. */
+  cosignEnv: Record<string, string>
 }

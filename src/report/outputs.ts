@@ -23,7 +23,7 @@ export interface Metadata {
 }
 
 export type Outputs = Record<
-  'imageid' | 'digest' | 'tags' | 'refs' | 'version' | 'tarball' | 'tarball-digest' | 'metadata',
+  'imageid' | 'digest' | 'tags' | 'refs' | 'version' | 'tarball' | 'tarball-digest' | 'cosign-verify' | 'metadata',
   string
 >
 
@@ -56,8 +56,8 @@ export function metadataOf(outcome: Outcome): Metadata {
   }
 }
 
-/** The step outputs, each a view of the metadata. */
-export function outputsOf(metadata: Metadata): Outputs {
+/** The step outputs, each a view of the metadata; `verify`: the cosign verify command of each signed digest. */
+export function outputsOf(metadata: Metadata, verify: string[] = []): Outputs {
   return {
     imageid: metadata.imageid,
     digest: metadata.digest,
@@ -66,6 +66,7 @@ export function outputsOf(metadata: Metadata): Outputs {
     version: metadata.version,
     tarball: metadata.tarball?.path ?? '',
     'tarball-digest': metadata.tarball?.digest ?? '',
+    'cosign-verify': verify.join('\n'),
     metadata: JSON.stringify(metadata)
   }
 }

@@ -29,6 +29,8 @@ export interface SummaryInput {
   totalMs?: number
   /** Why push: true was not done (a fork's pull request without credentials). */
   pushSkipped?: string
+  /** The cosign verify command of each signed digest (sign). */
+  verify?: string[]
 }
 
 /** What made the image, for the summary's first lines. */
@@ -146,6 +148,10 @@ export function summaryMarkdown(input: SummaryInput): string {
   out.push('')
   if (metadata.refs.length > 0) {
     out.push(`Pushed, by digest (a tag can move, a digest cannot):`, '', ...fenced('text', metadata.refs), '')
+  }
+
+  if (input.verify && input.verify.length > 0) {
+    out.push('Signed with cosign, each digest; verify with:', '', ...fenced('sh', input.verify), '')
   }
 
   if (metadata.platforms.length > 0) {

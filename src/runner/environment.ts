@@ -60,7 +60,11 @@ export interface Environment {
   /** RUNNER_ENVIRONMENT=self-hosted: the machine (and its engine) outlives the job. */
   selfHosted: boolean
   /** The programs the run may use, where PATH has them. */
-  tools: { docker: string | undefined; pigz: string | undefined; zstd: string | undefined }
+  tools: { docker: string | undefined; pigz: string | undefined; zstd: string | undefined; cosign: string | undefined }
+  /** The job may request an OIDC token (permissions: id-token: write): keyless signing needs it. */
+  oidc: boolean
+  /** The workflow's URL at its ref (`https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1`, from GITHUB_WORKFLOW_REF): a keyless signature's identity. */
+  workflowRef: string
 }
 
 export const nodeFs: FileSystem = {
@@ -141,8 +145,14 @@ export function readEnvironment(vars: Variables = process.env): { environment: E
     tools: {
       docker: findExecutable('docker', vars.PATH),
       pigz: findExecutable('pigz', vars.PATH),
-      zstd: findExecutable('zstd', vars.PATH)
-    }
+      zstd: findExecutable('zstd', vars.PATH),
+      cosign: findExecutable('cosign', vars.PATH)
+    },
+    oidc: Boolean(vars.ACTIONS_ID_TOKEN_REQUEST_URL && vars.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+    // A keyless signature's certificate identity: the workflow file at its ref, on this server.
+    workflowRef: vars.GITHUB_WORKFLOW_REF
+      ? `${(vars.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')}/${vars.GITHUB_WORKFLOW_REF}`
+      : ''
   }
   return { environment, warnings }
 }

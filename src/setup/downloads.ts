@@ -26,6 +26,8 @@ export interface ReleaseAsset {
   asset: string
   /** The name the binary gets in the cache folder, e.g. `docker-buildx`. */
   binary: string
+  /** The release's checksums file: `checksums.txt` (buildx), `cosign_checksums.txt` (cosign). */
+  checksums?: string
 }
 
 /** The architecture as release assets name it. */
@@ -111,16 +113,17 @@ export async function fetchVerified(release: ReleaseAsset, temp: string): Promis
       }
     }
     const file = await download(release.asset)
-    const expected = checksumOf(fs.readFileSync(await download('checksums.txt'), 'utf8'), release.asset)
+    const checksums = release.checksums ?? 'checksums.txt'
+    const expected = checksumOf(fs.readFileSync(await download(checksums), 'utf8'), release.asset)
     const actual = sha256File(file)
     if (expected !== actual) {
       fs.rmSync(dir, { recursive: true, force: true })
       throw new DockerError(
-        `Input '${release.input}': ${url} has sha256 ${actual}, but the release's checksums.txt ${expected === undefined ? `lists no ${release.asset}` : `says ${expected}`}; it was removed and nothing was used. Fix: check the download URL (a mirror must serve the release's own files).`
+        `Input '${release.input}': ${url} has sha256 ${actual}, but the release's ${checksums} ${expected === undefined ? `lists no ${release.asset}` : `says ${expected}`}; it was removed and nothing was used. Fix: check the download URL (a mirror must serve the release's own files).`
       )
     }
     fs.chmodSync(file, 0o755)
-    log.info(`${release.asset}: sha256 ${actual}, as the release's checksums.txt says.`)
+    log.info(`${release.asset}: sha256 ${actual}, as the release's ${checksums} says.`)
     if (!cache) return file
     const cached = await tc.cacheFile(file, release.binary, release.tool, version, releaseArch())
     log.info(`Kept in the runner's tool cache: ${cached}.`)

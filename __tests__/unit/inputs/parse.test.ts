@@ -11,7 +11,7 @@ import { buildOf, inputsOf, parse, problemsOf } from '../../__fixtures__/inputs.
 const MULTI_LINE: InputName[] = ['images', 'tags', 'build-args', 'labels', 'cache-from', 'cache-to', 'platforms']
 /** Never printed, so they may hold anything. */
 // registry-auth holds passwords, so like them it is not printed and may hold anything.
-const EXEMPT: InputName[] = ['password', 'secrets', 'registry-auth']
+const EXEMPT: InputName[] = ['password', 'secrets', 'registry-auth', 'cosign-key', 'cosign-password']
 const SINGLE_VALUE = INPUT_NAMES.filter((name) => !MULTI_LINE.includes(name) && !EXEMPT.includes(name))
 const CHECKED = [...SINGLE_VALUE, ...MULTI_LINE]
 

@@ -156,7 +156,10 @@ describe('tarballs', () => {
   })
 
   it('needs zstd to save a .tar.zst, before any docker command', () => {
-    const environment = { ...env(), tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: undefined } }
+    const environment = {
+      ...env(),
+      tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: undefined, cosign: undefined }
+    }
     const result = parseInputs(raw({ save: 'image.tar.zst' }), environment)
     expect(result.ok ? [] : result.problems.map((p) => p.message)).toEqual([
       "Input 'save': 'image.tar.zst' is a zstd tarball, but zstd is not installed on this runner. Fix: install zstd (it is on GitHub-hosted runners; apt-get install zstd), or save as .tar.gz."
@@ -205,7 +208,10 @@ describe('tarballs', () => {
 describe('a .tar.zst source without zstd (issue 23)', () => {
   it('is an input error before any docker command: the action decompresses it itself', () => {
     const tree = { '/': 'directory', '/ws': 'directory', '/ws/a.tar.zst': 'file' } as const
-    const environment = { ...env(tree), tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: undefined } }
+    const environment = {
+      ...env(tree),
+      tools: { docker: '/usr/bin/docker', pigz: undefined, zstd: undefined, cosign: undefined }
+    }
     expect(onlyProblem(parseInputs(raw({ 'source-image': 'a.tar.zst' }), environment), 'source-image')).toBe(
       "Input 'source-image': 'a.tar.zst' is a zstd tarball, but zstd is not installed on this runner. Fix: install zstd (it is on GitHub-hosted runners; apt-get install zstd), or pass the image as .tar.gz."
     )

@@ -13,7 +13,8 @@ describe('makeImage: retag', () => {
   const retag = (): Promise<string> =>
     makeImage(docker, planned({ 'source-image': SOURCE, tags: 'v1,v2' }).plan, {
       passwords: [],
-      buildEnv: {}
+      buildEnv: {},
+      cosignEnv: {}
     }).then((image: MadeImage) => image.id)
 
   it('pulls an image that is not local, then tags it as each target', async () => {

@@ -6,6 +6,7 @@ import { parseInputs } from '../../../src/inputs/inputs.js'
 import type { ParseResult } from '../../../src/inputs/inputs.js'
 import type { RawInputs } from '../../../src/inputs/names.js'
 import type { Environment } from '../../../src/runner/environment.js'
+import { commandLines } from '../../../src/plan/command-lines.js'
 import { makePlan } from '../../../src/plan/plan.js'
 import * as render from '../../../src/plan/render.js'
 import type { Builder, Compressor, MergeStep, Plan } from '../../../src/plan/steps.js'
@@ -378,5 +379,24 @@ describe("the engine's own builder (the docker driver)", () => {
 
   it('leaves the question open until the engine was asked (containerdStore undefined)', () => {
     expect(parseDriver(onDriver('docker'), two).ok).toBe(true)
+  })
+})
+
+describe('makePlan: sign (issue 25)', () => {
+  const KEY = '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nc2VjcmV0\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----'
+  it('keeps the key and its password beside the plan, for the cosign process alone, and the dry run shows ***', () => {
+    const parsed = inputsOf(
+      parse({ sign: 'key', 'cosign-key': KEY, 'cosign-password': 'pw-7', images: 'ghcr.io/o/app' })
+    )
+    const { plan: p, secrets } = makePlan(parsed, PLAN_FACTS)
+    expect(p.sign).toEqual({ mode: 'key', tlogUpload: true, identity: '' })
+    expect(secrets.cosignEnv).toEqual({ COSIGN_PRIVATE_KEY: KEY, COSIGN_PASSWORD: 'pw-7' })
+    expect(secrets.buildEnv).toEqual({})
+    expect(JSON.stringify(p)).not.toMatch(/c2VjcmV0|pw-7/)
+    const lines = commandLines(p).join('\n')
+    expect(lines).toContain(
+      "COSIGN_PRIVATE_KEY='***' COSIGN_PASSWORD='***' cosign sign --yes --key env://COSIGN_PRIVATE_KEY"
+    )
+    expect(lines).not.toMatch(/c2VjcmV0|pw-7/)
   })
 })

@@ -360,3 +360,31 @@ describe('makePlan: platforms, provenance and builder with buildx', () => {
     ])
   })
 })
+
+describe('cosign (issue 25)', () => {
+  const ref = `ghcr.io/o/app@sha256:${'1'.repeat(64)}`
+  it('signs by digest, the key read from the environment, the log turned off as cosign 3.1 wants it', () => {
+    expect(render.cosignSignArgs(ref, { mode: 'key', tlogUpload: false, identity: '' })).toEqual([
+      ...['sign', '--yes', '--key', 'env://COSIGN_PRIVATE_KEY', '--tlog-upload=false', '--use-signing-config=false'],
+      ref
+    ])
+    expect(render.cosignSignArgs(ref, { mode: 'keyless', tlogUpload: true, identity: '' })).toEqual([
+      'sign',
+      '--yes',
+      ref
+    ])
+  })
+
+  it('gives the verify command of each mode', () => {
+    expect(render.cosignVerifyArgs(ref, { mode: 'key', tlogUpload: false, identity: '' })).toEqual([
+      ...['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true'],
+      ref
+    ])
+    const identity = 'https://github.com/o/app/.github/workflows/release.yml@refs/tags/v1'
+    expect(render.cosignVerifyArgs(ref, { mode: 'keyless', tlogUpload: true, identity })).toEqual([
+      ...['verify', '--certificate-identity', identity],
+      ...['--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com'],
+      ref
+    ])
+  })
+})

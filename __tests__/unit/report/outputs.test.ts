@@ -54,6 +54,7 @@ describe('outputsOf', () => {
       version: '',
       tarball: '',
       'tarball-digest': '',
+      'cosign-verify': '',
       metadata: expect.any(String)
     })
   })
