@@ -512,7 +512,13 @@ const PERMANENT = [
     { test: /\bauthentication required\b/i, reason: 'the registry requires authentication' },
     // "denied: requested access to the resource is denied" (Docker Hub), "denied: permission_denied: …" (GHCR)
     { test: /\bdenied:|requested access to the resource is denied/i, reason: 'the registry denied access' },
-    { test: /\bname unknown\b|\bNAME_UNKNOWN\b/i, reason: 'the repository does not exist (name unknown)' },
+    // engine 28 with the containerd image store prints the registry's error document, not the
+    // status: "error from registry: denied\ndenied" (403 DENIED)
+    { test: /^error from registry: denied$/m, reason: 'the registry denied access' },
+    {
+        test: /\bname unknown\b|\bNAME_UNKNOWN\b|\brepository name not known to registry\b/i,
+        reason: 'the repository does not exist (name unknown)'
+    },
     { test: /\bmanifest unknown\b|\bMANIFEST_UNKNOWN\b/i, reason: 'the image or tag does not exist (manifest unknown)' },
     // client 28: "invalid reference format: repository name (Exp/Upper) must be lowercase"; 20.10: without the name
     { test: /\brepository name (?:\S+ )?must be lowercase\b/i, reason: 'the repository name is not lowercase' },
@@ -580,6 +586,24 @@ const TRANSIENT = [
     // The same race where the layer's record was half-written ("invalid checksum digest format" in the
     // registry's log), alone; on a blob upload, content that changed on the way.
     { test: /^digest invalid\b/m, reason: 'the registry could not verify a digest (digest invalid)' },
+    // Engine 28 with the containerd image store prints the registry's error document instead
+    // of the status: its message, or the code alone where the message is the code's own.
+    // "error from registry: unavailable\nunavailable" (503 UNAVAILABLE), "… unknown\nunknown"
+    // (500 UNKNOWN, the registry's internal error), and the two races above. A 429 or a 503
+    // whose message is the registry's own prose ("slow down") cannot be told apart: not retried.
+    {
+        test: /^error from registry: (?:service )?unavailable$/m,
+        reason: 'the registry answered 503 Service Unavailable (UNAVAILABLE)'
+    },
+    { test: /^error from registry: unknown$/m, reason: 'the registry reported an internal error (UNKNOWN)' },
+    {
+        test: /^error from registry: blob unknown to registry\b/m,
+        reason: 'the registry did not have a layer the manifest names (blob unknown)'
+    },
+    {
+        test: /^error from registry: provided digest did not match uploaded content\b/m,
+        reason: 'the registry could not verify a digest (digest invalid)'
+    },
     // "error parsing HTTP 429 response body: invalid character 'T' …" (a 429 or 408 without a JSON error body)
     {
         test: /\bHTTP (408|429|500|502|503|504) response body\b/,

@@ -248,11 +248,54 @@ export const TRANSIENT_LITERATURE: [string, string, RegExp][] = [
   ],
   // engine 26's push prints the status text alone: the code is put back in front
   ['bare Service Unavailable', 'Service Unavailable', /^the registry answered 503 Service Unavailable$/],
-  ['bare Gateway Time-out', 'failed to do request: Gateway Time-out', /^the registry answered 504 Gateway Time-out$/]
+  ['bare Gateway Time-out', 'failed to do request: Gateway Time-out', /^the registry answered 504 Gateway Time-out$/],
+  // engine 28 with the containerd image store: the registry's error document, no status; docker push, 28
+  [
+    'containerd store, 503 UNAVAILABLE',
+    'error from registry: unavailable\nunavailable\n',
+    /^the registry answered 503 Service Unavailable \(UNAVAILABLE\)$/
+  ],
+  ['containerd store, 500 UNKNOWN', 'error from registry: unknown\nunknown\n', /internal error \(UNKNOWN\)$/],
+  [
+    'containerd store, 429 TOOMANYREQUESTS',
+    'error from registry: toomanyrequests\ntoomanyrequests\n',
+    /^the registry answered 429 Too Many Requests$/
+  ],
+  [
+    'containerd store, manifest PUT 400 MANIFEST_BLOB_UNKNOWN',
+    'error from registry: blob unknown to registry - sha256:b31f0c31460be03572b5f71302028eca525bacc5b8625bd0c619cd748501437e\n',
+    /blob unknown/
+  ],
+  [
+    'containerd store, upload PUT 400 DIGEST_INVALID',
+    'error from registry: provided digest did not match uploaded content\n',
+    /digest invalid/
+  ],
+  // the same through the engine's status where the body is not a registry error document
+  [
+    'containerd store, HEAD blob 503',
+    'unknown: unexpected status from HEAD request to http://localhost:5095/v2/repro/b/blobs/sha256:b31f0c31460be03572b5f71302028eca525bacc5b8625bd0c619cd748501437e: 503 Service Unavailable\n',
+    /^the registry answered 503 Service Unavailable$/
+  ],
+  [
+    'containerd store, manifest PUT 502',
+    'unknown: failed commit on ref "manifest-sha256:7fcea842435b7b942f1206ce8019b3608b10299ae40e0337e5401a024a887ea7": unexpected status from PUT request to http://localhost:5094/v2/repro/b/manifests/1: 502 Bad Gateway\n',
+    /^the registry answered 502 Bad Gateway$/
+  ]
 ]
 
 /** Permanent faults, as docker printed them. */
 export const PERMANENT_FIXTURES: [string, string, RegExp][] = [
+  // engine 28 with the containerd image store: the registry's error document, no status; docker push, 28
+  ['containerd store, 403 DENIED', 'error from registry: denied\ndenied\n', /denied access/],
+  ['containerd store, 401 UNAUTHORIZED', 'error from registry: unauthorized\nunauthorized\n', /unauthorized/],
+  [
+    'containerd store, 404 NAME_UNKNOWN',
+    'error from registry: repository name not known to registry\n',
+    /name unknown/
+  ],
+  // a 429 or 503 whose message is the registry's own prose: nothing says it was either
+  ['containerd store, 429 with its own message', 'error from registry: slow down\n', /no transient/],
   // wrong password, through the proxy to the TLS registry and to it directly; docker login, 28 and 20.10
   [
     'login, wrong password (proxy)',
