@@ -1671,18 +1671,19 @@ function parsePlatforms(raw, env, driver, report) {
 }
 /**
  * Whether a rule of these inputs depends on the engine's image store, which only
- * `docker info` tells (environment.containerdStore): several platforms, or a cache
- * to export, on buildx's docker driver.
+ * `docker info` tells (environment.containerdStore): several platforms, an
+ * attestation, or a cache to export, on buildx's docker driver.
  */
 function needsImageStore(build) {
-    return build.driver === 'docker' && (build.platforms.length > 1 || cacheNeedsImageStore(build));
+    return (build.driver === 'docker' &&
+        (build.platforms.length > 1 || build.provenance !== 'false' || cacheNeedsImageStore(build)));
 }
 /** The driver of the buildx builder a build uses ('' for buildx's own choice), or undefined without buildx. */
 function driverFor(builder, env) {
     return env.buildx ? driverOf(env.builders.store, builder || env.builders.named) : undefined;
 }
 /** `provenance`: buildx's attestation; off unless asked for, so that one platform stays one plain manifest. */
-function parseProvenance(value, env, report) {
+function parseProvenance(value, env, driver, report) {
     const lower = value.toLowerCase();
     if (value === '' || lower === 'false')
         return 'false';
@@ -1692,6 +1693,10 @@ function parseProvenance(value, env, report) {
     }
     if (!env.buildx) {
         report.problem('provenance', 'provenance attestations need buildx', `${SETUP_BUILDX}, or set provenance to false`);
+    }
+    else if (driver === 'docker' && env.containerdStore === false) {
+        // buildx's own words: "Attestation is not supported for the docker driver" (probed: needsImageStore).
+        report.problem('provenance', "an attestation makes an image index, which buildx's docker driver (the engine's own builder) cannot build on this engine's classic image store", 'add a docker/setup-buildx-action step before this one, or turn on the containerd image store, or set provenance to false');
     }
     return lower;
 }
@@ -2124,7 +2129,7 @@ function parseSource(raw, { cacheFrom, cacheTo, cache, sourceImage }, env, flags
     // Problems come in the inputs' order; the platforms' rules need the builder's driver first.
     const driver = driverFor(raw.builder, env);
     const platforms = parsePlatforms(raw, env, driver, report);
-    const provenance = parseProvenance(raw.provenance, env, report);
+    const provenance = parseProvenance(raw.provenance, env, driver, report);
     const builder = parseBuilder(raw.builder, env, report);
     checkCache({ cacheFrom, cacheTo, cache }, cacheExporter(env, driver), report);
     // A tarball URL's credentials (a Git URL's go as BuildKit's Git auth secret) would be in the pushed provenance.

@@ -145,7 +145,7 @@ export function parseSource(
   // Problems come in the inputs' order; the platforms' rules need the builder's driver first.
   const driver = driverFor(raw.builder, env)
   const platforms = parsePlatforms(raw, env, driver, report)
-  const provenance = parseProvenance(raw.provenance, env, report)
+  const provenance = parseProvenance(raw.provenance, env, driver, report)
   const builder = parseBuilder(raw.builder, env, report)
   checkCache({ cacheFrom, cacheTo, cache }, cacheExporter(env, driver), report)
   // A tarball URL's credentials (a Git URL's go as BuildKit's Git auth secret) would be in the pushed provenance.

@@ -88,13 +88,18 @@ export function parsePlatforms(
 
 /**
  * Whether a rule of these inputs depends on the engine's image store, which only
- * `docker info` tells (environment.containerdStore): several platforms, or a cache
- * to export, on buildx's docker driver.
+ * `docker info` tells (environment.containerdStore): several platforms, an
+ * attestation, or a cache to export, on buildx's docker driver.
  */
 export function needsImageStore(
-  build: { driver: BuilderDriver | undefined; platforms: string[] } & Parameters<typeof cacheNeedsImageStore>[0]
+  build: { driver: BuilderDriver | undefined; platforms: string[]; provenance: Provenance } & Parameters<
+    typeof cacheNeedsImageStore
+  >[0]
 ): boolean {
-  return build.driver === 'docker' && (build.platforms.length > 1 || cacheNeedsImageStore(build))
+  return (
+    build.driver === 'docker' &&
+    (build.platforms.length > 1 || build.provenance !== 'false' || cacheNeedsImageStore(build))
+  )
 }
 
 /** The driver of the buildx builder a build uses ('' for buildx's own choice), or undefined without buildx. */
@@ -103,7 +108,12 @@ export function driverFor(builder: string, env: Environment): BuilderDriver | un
 }
 
 /** `provenance`: buildx's attestation; off unless asked for, so that one platform stays one plain manifest. */
-export function parseProvenance(value: string, env: Environment, report: Report): Provenance {
+export function parseProvenance(
+  value: string,
+  env: Environment,
+  driver: BuilderDriver | undefined,
+  report: Report
+): Provenance {
   const lower = value.toLowerCase()
   if (value === '' || lower === 'false') return 'false'
   if (lower !== 'true' && lower !== 'mode=min' && lower !== 'mode=max') {
@@ -116,6 +126,13 @@ export function parseProvenance(value: string, env: Environment, report: Report)
   }
   if (!env.buildx) {
     report.problem('provenance', 'provenance attestations need buildx', `${SETUP_BUILDX}, or set provenance to false`)
+  } else if (driver === 'docker' && env.containerdStore === false) {
+    // buildx's own words: "Attestation is not supported for the docker driver" (probed: needsImageStore).
+    report.problem(
+      'provenance',
+      "an attestation makes an image index, which buildx's docker driver (the engine's own builder) cannot build on this engine's classic image store",
+      'add a docker/setup-buildx-action step before this one, or turn on the containerd image store, or set provenance to false'
+    )
   }
   return lower
 }

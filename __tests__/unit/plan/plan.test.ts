@@ -3,6 +3,7 @@
 // no argument.
 import { describe, expect, it, test } from '@jest/globals'
 import { parseInputs } from '../../../src/inputs/inputs.js'
+import { needsImageStore } from '../../../src/inputs/builder.js'
 import type { ParseResult } from '../../../src/inputs/inputs.js'
 import type { RawInputs } from '../../../src/inputs/names.js'
 import type { Environment } from '../../../src/runner/environment.js'
@@ -379,6 +380,29 @@ describe("the engine's own builder (the docker driver)", () => {
 
   it('leaves the question open until the engine was asked (containerdStore undefined)', () => {
     expect(parseDriver(onDriver('docker'), two).ok).toBe(true)
+  })
+
+  // buildx 0.29 on engine 28's classic store: "Attestation is not supported for the docker driver".
+  it('refuses an attestation on the classic image store, before any build, with the fix', () => {
+    const attested = { provenance: 'mode=max' }
+    expect(onlyProblem(parseDriver(onDriver('docker', { containerdStore: false }), attested), 'provenance')).toBe(
+      "Input 'provenance': an attestation makes an image index, which buildx's docker driver (the engine's own builder) cannot build on this engine's classic image store. Fix: add a docker/setup-buildx-action step before this one, or turn on the containerd image store, or set provenance to false."
+    )
+    expect(parseDriver(onDriver('docker', { containerdStore: true }), attested).ok).toBe(true)
+    expect(parseDriver(onDriver('remote', { containerdStore: false }), attested).ok).toBe(true)
+    expect(parseDriver(onDriver('docker', { containerdStore: false }), { provenance: 'false' }).ok).toBe(true)
+  })
+
+  it('asks the engine for its image store only where a rule depends on it', () => {
+    const build = (inputs: Record<string, string>, driver = 'docker'): boolean => {
+      const parsed = parseDriver(onDriver(driver), inputs)
+      if (!parsed.ok || parsed.inputs.source.kind !== 'build') throw new Error('not a build')
+      return needsImageStore(parsed.inputs.source.build)
+    }
+    expect(build({})).toBe(false)
+    expect(build(two)).toBe(true)
+    expect(build({ provenance: 'true' })).toBe(true)
+    expect(build({ provenance: 'true' }, 'remote')).toBe(false)
   })
 })
 
