@@ -712,7 +712,8 @@ function classifyFailure(errorOutput, now) {
 ;// CONCATENATED MODULE: ./src/docker/output.ts
 // What docker prints, read: the digest line of a push, what a load loaded, the
 // meaningful end of a failed command's output, whether the engine is there at all,
-// the words for a failed login, and a build's cache hits. Whether a failure is
+// the words for a failed login, a build's cache hits and what a failed buildx push
+// had pushed. Whether a failure is
 // worth another attempt is failures.ts's. Pure.
 //
 // The patterns come from what the docker CLI really prints (clients 20.10 to 28
@@ -735,6 +736,15 @@ function loadedImages(output) {
     const refs = [...output.matchAll(/^Loaded image: (\S+)\s*$/gm)].map((m) => m[1]);
     const ids = [...output.matchAll(/^Loaded image ID: (sha256:[a-f0-9]{64})\s*$/gm)].map((m) => m[1]);
     return { refs, ids };
+}
+/**
+ * What a `buildx build --push` had pushed when it failed: BuildKit's progress line
+ * `#6 pushing manifest for localhost:5000/app:v1@sha256:… 0.0s done`, per tag that
+ * the registry took (its line without `done` is a push still under way).
+ */
+function pushedManifests(output) {
+    const done = /^#\d+ pushing manifest for (\S+)@(sha256:[a-f0-9]{64})(?: [\d.]+s)? done$/gm;
+    return [...output.matchAll(done)].map((m) => ({ ref: m[1], digest: m[2] }));
 }
 /** A build whose image name another build took at the same moment (the containerd image store's exporter). */
 const NAME_TAKEN = /failed to solve: image "[^"]+": already exists/;
@@ -954,7 +964,10 @@ class Docker {
                     throw error;
                 // docker prints its error on stderr; its progress on stdout names the repository, not the fault.
                 const errorOutput = result.stderr.trim() === '' ? result.stdout : result.stderr;
-                return { ok: false, classification: classifyFailure(errorOutput), error };
+                const classification = retry.faultIn && !retry.faultIn.test(errorOutput)
+                    ? { transient: false, reason: 'the command failed before it reached the registry' }
+                    : classifyFailure(errorOutput);
+                return { ok: false, classification, error };
             }, {
                 sleep: this.timing.sleep,
                 random: this.timing.random,
@@ -3328,7 +3341,13 @@ function failureReason(lines) {
 
 
 
-async function build(docker, step, plan, secrets) {
+/** BuildKit's words for a failed push of a build's result: "failed to push localhost:5000/app:v1: …". */
+const BUILDKIT_PUSH_FAULT = /\bfailed to push\b/;
+/**
+ * Builds the image. A build that pushes (buildx's --push) and fails tells
+ * `onPushed` each tag the registry took before the failure: it is live.
+ */
+async function build(docker, step, plan, secrets, onPushed = () => undefined) {
     if (step.cachePulls.length > 0)
         await pullCache(docker, step.cachePulls, plan.attempts);
     const args = buildArgs(step);
@@ -3337,10 +3356,16 @@ async function build(docker, step, plan, secrets) {
         const options = { env: secrets.buildEnv, input: step.dockerfileText };
         let result;
         if (step.push) {
-            // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
-            const failure = (result) => buildFailed(docker, step, result, plan.workspace);
+            // buildx pushes: a transient registry fault in the push is worth another build (its steps are
+            // cached by then); a fault of the build's own steps is not ("failed to push …" is BuildKit's).
+            const failure = (result) => {
+                for (const { ref, digest } of pushedManifests(`${result.stdout}\n${result.stderr}`))
+                    onPushed(ref, digest);
+                return buildFailed(docker, step, result, plan.workspace);
+            };
             const registry = step.push.registries.join(', ');
-            result = await docker.runRetrying(args, { registry, attempts: plan.attempts, failure }, options);
+            const retry = { registry, attempts: plan.attempts, failure, faultIn: BUILDKIT_PUSH_FAULT };
+            result = await docker.runRetrying(args, retry, options);
         }
         else {
             result = await docker.tryRun(args, options);
@@ -4386,7 +4411,13 @@ async function makeAndPush(docker, plan, secrets) {
         done.platforms = registrySide.platforms;
         return result();
     }
-    const image = await phase('build', () => makeImage(docker, plan, secrets));
+    // A build that pushes and fails may have pushed some tags: those are recorded as live.
+    const pushedByBuild = (ref, digest) => {
+        const target = plan.targets.find((t) => t.ref === ref);
+        if (target)
+            record({ target, digest });
+    };
+    const image = await phase('build', () => makeImage(docker, plan, secrets, pushedByBuild));
     done.image = image;
     const step = plan.image;
     if (step.kind === 'build' && step.push) {
@@ -4423,10 +4454,10 @@ async function makeAndPush(docker, plan, secrets) {
     return result();
 }
 /** Builds the image, loads it from a tarball, or tags an existing one. */
-function makeImage(docker, plan, secrets) {
+function makeImage(docker, plan, secrets, onPushed) {
     const image = plan.image;
     if (image.kind === 'build')
-        return build(docker, image, plan, secrets);
+        return build(docker, image, plan, secrets, onPushed);
     if (image.kind === 'load')
         return loadImage(docker, image, plan);
     if (image.kind === 'retag')

@@ -32,3 +32,24 @@ export const BUILDKIT_0_8_CACHED =
 
 export const BUILDX_CACHED =
   '#0 building with "default" instance using docker driver\n\n#1 [internal] load build definition from Dockerfile\n#1 transferring dockerfile: 137B done\n#1 DONE 0.0s\n\n#2 [internal] load metadata for docker.io/ship-image/busybox:test\n#2 DONE 0.0s\n\n#3 [internal] load .dockerignore\n#3 transferring context: 2B done\n#3 DONE 0.0s\n\n#4 [1/5] FROM docker.io/ship-image/busybox:test@sha256:e9cf87583800fb0a7edefd27eba94ef2af219ca1acb4209b8ebff47325f51c1e\n#4 resolve docker.io/ship-image/busybox:test@sha256:e9cf87583800fb0a7edefd27eba94ef2af219ca1acb4209b8ebff47325f51c1e 0.0s done\n#4 DONE 0.0s\n\n#5 [internal] load build context\n#5 transferring context: 22B done\n#5 DONE 0.0s\n\n#6 [4/5] RUN echo two > /two\n#6 CACHED\n\n#7 [3/5] RUN echo one-19921 > /one\n#7 CACHED\n\n#8 [2/5] COPY a /a\n#8 CACHED\n\n#9 [5/5] RUN echo three\n#9 CACHED\n\n#10 exporting to image\n#10 exporting layers done\n#10 exporting manifest sha256:459c06752197d0134b28be980918425fe9bd0a54fc5f923c4099bd578a217e8b done\n#10 exporting config sha256:45d8a55d0965839110298ae543ab47ca2431de618136b4aa211b095eafff5841 done\n#10 exporting attestation manifest sha256:89af4440a43c6449d6e92066305953c83688d75a8cdd428aea8614643e678493 0.0s done\n#10 exporting manifest list sha256:8a79f0a4ebfcd4c83cd794fe9133d76a709528fa9c4c2e20b2848f41567f8646 done\n#10 naming to docker.io/library/uxcache:3\n#10 naming to docker.io/library/uxcache:3 done\n#10 unpacking to docker.io/library/uxcache:3 done\n#10 DONE 0.1s\n'
+
+/**
+ * A `docker buildx build --push` (buildx 0.29.1, the remote BuildKit) of three tags in two
+ * registries whose second refused it: the first registry's two tags were pushed (`… done`).
+ */
+export const BUILDX_PUSH_PARTLY = `#6 exporting to image
+#6 exporting layers 0.1s done
+#6 exporting manifest sha256:aa5c6b085d5ea681fc60a600926e7ed5f71d881d506858bbaf2e9529fd913002 done
+#6 exporting config sha256:41131775e0360e88825af678d760230daa67ea035f705cd96f1ea38be1f5672b done
+#6 pushing layers
+#6 pushing layers 0.0s done
+#6 pushing manifest for localhost:5000/repro/pp:v1@sha256:aa5c6b085d5ea681fc60a600926e7ed5f71d881d506858bbaf2e9529fd913002 0.0s done
+#6 pushing manifest for localhost:5000/repro/pp:v2@sha256:aa5c6b085d5ea681fc60a600926e7ed5f71d881d506858bbaf2e9529fd913002
+#6 pushing layers 0.1s done
+#6 pushing manifest for localhost:5000/repro/pp:v2@sha256:aa5c6b085d5ea681fc60a600926e7ed5f71d881d506858bbaf2e9529fd913002 0.0s done
+#6 ERROR: failed to push registry.ship-image.test:5443/repro/pp:v1: unexpected status from HEAD request to https://registry.ship-image.test:5443/v2/repro/pp/blobs/sha256:0f4b09e1cf151a84e8420d13df530199713c2669633858d6c6d427cd894a1dfd: 401 Unauthorized
+------
+ > exporting to image:
+------
+ERROR: failed to build: failed to solve: failed to push registry.ship-image.test:5443/repro/pp:v1: unexpected status from HEAD request to https://registry.ship-image.test:5443/v2/repro/pp/blobs/sha256:0f4b09e1cf151a84e8420d13df530199713c2669633858d6c6d427cd894a1dfd: 401 Unauthorized
+`

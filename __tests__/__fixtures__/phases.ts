@@ -14,6 +14,7 @@ import type { RawInputs } from '../../src/inputs/names.js'
 import { makePlan } from '../../src/plan/plan.js'
 import type { Plan, Secrets } from '../../src/plan/steps.js'
 import { nodeFs } from '../../src/runner/environment.js'
+import type { Environment } from '../../src/runner/environment.js'
 import { instantTiming, workingDocker } from './docker.js'
 import type { FakeDocker } from './docker.js'
 import { env, NO_EVENT } from './environment.js'
@@ -59,9 +60,12 @@ export function usePhases(makeFake: () => FakeDocker = () => workingDocker(IMAGE
   })
 }
 
-/** The plan parseInputs and makePlan give for these inputs in the workspace; `buildx: false` is the classic builder. */
-export function planned(overrides: Partial<RawInputs>, { buildx = true } = {}): { plan: Plan; secrets: Secrets } {
-  const parsed = parseInputs(raw(overrides), { ...env(), workspace: ws, fs: nodeFs, buildx })
+/** The plan parseInputs and makePlan give for these inputs in the workspace; `buildx: false` is the classic builder, `more` other facts. */
+export function planned(
+  overrides: Partial<RawInputs>,
+  { buildx = true, more = {} }: { buildx?: boolean; more?: Partial<Environment> } = {}
+): { plan: Plan; secrets: Secrets } {
+  const parsed = parseInputs(raw(overrides), { ...env(), workspace: ws, fs: nodeFs, buildx, ...more })
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'))
   const facts = {
     buildx,

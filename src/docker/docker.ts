@@ -58,6 +58,12 @@ export interface Retry {
   attempts: number
   /** The error to throw for a failed attempt (default: docker's own message, see commandFailed). */
   failure?: (result: RunResult) => DockerError
+  /**
+   * Where the command does more than talk to a registry (a build that pushes), the
+   * part of its error output that a registry fault is in: a transient-looking fault
+   * elsewhere (a context URL that refused, a RUN step's download) is not retried.
+   */
+  faultIn?: RegExp
 }
 
 /** Waiting and jitter for the retries; the unit tests pass their own. */
@@ -114,7 +120,11 @@ export class Docker {
           if (isStopping()) throw error
           // docker prints its error on stderr; its progress on stdout names the repository, not the fault.
           const errorOutput = result.stderr.trim() === '' ? result.stdout : result.stderr
-          return { ok: false, classification: classifyFailure(errorOutput), error }
+          const classification =
+            retry.faultIn && !retry.faultIn.test(errorOutput)
+              ? { transient: false, reason: 'the command failed before it reached the registry' }
+              : classifyFailure(errorOutput)
+          return { ok: false, classification, error }
         },
         {
           sleep: this.timing.sleep,

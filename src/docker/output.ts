@@ -1,6 +1,7 @@
 // What docker prints, read: the digest line of a push, what a load loaded, the
 // meaningful end of a failed command's output, whether the engine is there at all,
-// the words for a failed login, and a build's cache hits. Whether a failure is
+// the words for a failed login, a build's cache hits and what a failed buildx push
+// had pushed. Whether a failure is
 // worth another attempt is failures.ts's. Pure.
 //
 // The patterns come from what the docker CLI really prints (clients 20.10 to 28
@@ -25,6 +26,16 @@ export function loadedImages(output: string): { refs: string[]; ids: string[] } 
   const refs = [...output.matchAll(/^Loaded image: (\S+)\s*$/gm)].map((m) => m[1])
   const ids = [...output.matchAll(/^Loaded image ID: (sha256:[a-f0-9]{64})\s*$/gm)].map((m) => m[1])
   return { refs, ids }
+}
+
+/**
+ * What a `buildx build --push` had pushed when it failed: BuildKit's progress line
+ * `#6 pushing manifest for localhost:5000/app:v1@sha256:… 0.0s done`, per tag that
+ * the registry took (its line without `done` is a push still under way).
+ */
+export function pushedManifests(output: string): { ref: string; digest: string }[] {
+  const done = /^#\d+ pushing manifest for (\S+)@(sha256:[a-f0-9]{64})(?: [\d.]+s)? done$/gm
+  return [...output.matchAll(done)].map((m) => ({ ref: m[1], digest: m[2] }))
 }
 
 /** A build whose image name another build took at the same moment (the containerd image store's exporter). */

@@ -5,7 +5,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Docker, RunResult } from '../docker/docker.js'
 import { CONCURRENCY, limiter, settleAll } from '../docker/limit.js'
-import { buildCache, NAME_TAKEN } from '../docker/output.js'
+import { buildCache, NAME_TAKEN, pushedManifests } from '../docker/output.js'
 import { DockerError, EngineUnreachable } from '../domain/errors.js'
 import { registryOf } from '../domain/reference.js'
 import * as render from '../plan/render.js'
@@ -14,7 +14,20 @@ import * as log from '../runner/log.js'
 import { dockerfileError } from './annotations.js'
 import type { MadeImage } from './image.js'
 
-export async function build(docker: Docker, step: BuildStep, plan: Plan, secrets: Secrets): Promise<MadeImage> {
+/** BuildKit's words for a failed push of a build's result: "failed to push localhost:5000/app:v1: …". */
+const BUILDKIT_PUSH_FAULT = /\bfailed to push\b/
+
+/**
+ * Builds the image. A build that pushes (buildx's --push) and fails tells
+ * `onPushed` each tag the registry took before the failure: it is live.
+ */
+export async function build(
+  docker: Docker,
+  step: BuildStep,
+  plan: Plan,
+  secrets: Secrets,
+  onPushed: (ref: string, digest: string) => void = () => undefined
+): Promise<MadeImage> {
   if (step.cachePulls.length > 0) await pullCache(docker, step.cachePulls, plan.attempts)
   const args = render.buildArgs(step)
   return log.group(`Building ${step.refs.join(', ')}`, async () => {
@@ -22,10 +35,15 @@ export async function build(docker: Docker, step: BuildStep, plan: Plan, secrets
     const options = { env: secrets.buildEnv, input: step.dockerfileText }
     let result: RunResult
     if (step.push) {
-      // buildx pushes: a transient registry fault is worth another build (its steps are cached by then).
-      const failure = (result: RunResult): DockerError => buildFailed(docker, step, result, plan.workspace)
+      // buildx pushes: a transient registry fault in the push is worth another build (its steps are
+      // cached by then); a fault of the build's own steps is not ("failed to push …" is BuildKit's).
+      const failure = (result: RunResult): DockerError => {
+        for (const { ref, digest } of pushedManifests(`${result.stdout}\n${result.stderr}`)) onPushed(ref, digest)
+        return buildFailed(docker, step, result, plan.workspace)
+      }
       const registry = step.push.registries.join(', ')
-      result = await docker.runRetrying(args, { registry, attempts: plan.attempts, failure }, options)
+      const retry = { registry, attempts: plan.attempts, failure, faultIn: BUILDKIT_PUSH_FAULT }
+      result = await docker.runRetrying(args, retry, options)
     } else {
       result = await docker.tryRun(args, options)
       // Another run's build named the same image at the same moment (the containerd store refuses the

@@ -110,7 +110,12 @@ async function makeAndPush(docker: Docker, plan: Plan, secrets: Secrets): Promis
     done.platforms = registrySide.platforms
     return result()
   }
-  const image = await phase('build', () => makeImage(docker, plan, secrets))
+  // A build that pushes and fails may have pushed some tags: those are recorded as live.
+  const pushedByBuild = (ref: string, digest: string): void => {
+    const target = plan.targets.find((t) => t.ref === ref)
+    if (target) record({ target, digest })
+  }
+  const image = await phase('build', () => makeImage(docker, plan, secrets, pushedByBuild))
   done.image = image
   const step = plan.image
   if (step.kind === 'build' && step.push) {
@@ -141,9 +146,14 @@ async function makeAndPush(docker: Docker, plan: Plan, secrets: Secrets): Promis
 }
 
 /** Builds the image, loads it from a tarball, or tags an existing one. */
-export function makeImage(docker: Docker, plan: Plan, secrets: Secrets): Promise<MadeImage> {
+export function makeImage(
+  docker: Docker,
+  plan: Plan,
+  secrets: Secrets,
+  onPushed?: (ref: string, digest: string) => void
+): Promise<MadeImage> {
   const image = plan.image
-  if (image.kind === 'build') return build(docker, image, plan, secrets)
+  if (image.kind === 'build') return build(docker, image, plan, secrets, onPushed)
   if (image.kind === 'load') return loadImage(docker, image, plan)
   if (image.kind === 'retag') return retag(docker, image, plan)
   throw new Error('a merge makes no local image')

@@ -129,6 +129,23 @@ describe('Docker over a runner', () => {
       expect(capture.commands('warning')).toEqual([])
     })
 
+    it('retries a build that pushes only for a fault in its push (faultIn), not for one of its own steps', async () => {
+      const refused = failure(
+        'ERROR: failed to build: failed to solve: failed to read downloaded context: failed to load cache key: Get "http://127.0.0.1:9/context.tar": dial tcp 127.0.0.1:9: connect: connection refused\n'
+      )
+      const pushRefused = failure(
+        'ERROR: failed to build: failed to solve: failed to push localhost:5000/app:v1: failed to do request: Head "http://localhost:5000/v2/app/blobs/sha256:86e9": dial tcp 127.0.0.1:5000: connect: connection refused\n'
+      )
+      const retry = { ...RETRY, faultIn: /\bfailed to push\b/ }
+      fake.on(['buildx', 'build'], refused, pushed(REF))
+      await expect(docker.runRetrying(['buildx', 'build', '--push', '.'], retry)).rejects.toThrow(/connection refused/)
+      expect(fake.calls).toHaveLength(1)
+      fake.on(['buildx', 'build'], pushRefused, pushed(REF))
+      await expect(docker.runRetrying(['buildx', 'build', '--push', '.'], retry)).resolves.toMatchObject({ exitCode: 0 })
+      expect(fake.calls).toHaveLength(3)
+      expect(capture.commands('warning')).toEqual([expect.stringContaining('(connection refused)')])
+    })
+
     it('does not retry an engine that is not there, and says so plainly', async () => {
       fake.on(['push'], ENGINE_DOWN, pushed(REF))
       const failed = docker.runRetrying(['push', REF], RETRY)

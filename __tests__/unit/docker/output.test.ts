@@ -8,6 +8,7 @@ import {
   errorSummary,
   loginFailure,
   pushedDigest,
+  pushedManifests,
   shortCommand,
   shownDockerHost,
   undouble
@@ -247,5 +248,20 @@ describe('undouble in errorSummary', () => {
     expect(
       errorSummary('Error response from daemon: manifest for x:1 not found: manifest unknown: manifest unknown\n')
     ).toBe('Error response from daemon: manifest for x:1 not found: manifest unknown')
+  })
+})
+
+describe('pushedManifests', () => {
+  it('gives the tags a failed buildx push had pushed, each once it was done', () => {
+    const digest = 'sha256:aa5c6b085d5ea681fc60a600926e7ed5f71d881d506858bbaf2e9529fd913002'
+    expect(pushedManifests(built.BUILDX_PUSH_PARTLY)).toEqual([
+      { ref: 'localhost:5000/repro/pp:v1', digest },
+      { ref: 'localhost:5000/repro/pp:v2', digest }
+    ])
+  })
+
+  it('gives nothing for a push under way, or output without the lines', () => {
+    expect(pushedManifests(`#6 pushing manifest for localhost:5000/a:v1@sha256:${'a'.repeat(64)}\n`)).toEqual([])
+    expect(pushedManifests('ERROR: failed to solve: no such stage\n')).toEqual([])
   })
 })

@@ -47,8 +47,9 @@ describe('README workflows', () => {
 // inputs/tags.ts gives (without the sha- tag, as the table says), and where it names a way to get
 // metadata-action's tags here, that way gives them. (metadata-action's column comes from its
 // README and src/meta.ts; nothing here can run it.)
-describe("README migration: metadata-action's defaults", () => {
-  const section = README.slice(README.indexOf("### metadata-action's defaults"), README.indexOf('## Several platforms'))
+describe("docs/migrating.md: metadata-action's defaults", () => {
+  const MIGRATING = readFileSync(join(ROOT, 'docs', 'migrating.md'), 'utf8')
+  const section = MIGRATING.slice(MIGRATING.indexOf("## metadata-action's defaults"))
   const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| event or field'))
 
   /** The cells of the row whose first cell starts with `label`. */

@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import { DockerError } from '../../../src/domain/errors.js'
 import { PhaseFailure, runPhases } from '../../../src/phases/run.js'
 import { DENIED, digestOf, failure, isBuild, pushed } from '../../__fixtures__/docker.js'
+import * as built from '../../__fixtures__/build-output.js'
 import { writeTree } from '../../__fixtures__/temp.js'
 import { capture, docker, fake, IMAGE_ID, planned, TWO_REPOSITORIES, usePhases, ws } from '../../__fixtures__/phases.js'
 import { PASSWORD } from '../../__fixtures__/inputs.js'
@@ -90,6 +91,26 @@ describe('runPhases: a phase that fails', () => {
       ['alice/app:v2', digestOf('alice/app:v2')]
     ])
     expect(Object.keys(failure.done.timings)).toEqual(['build', 'push'])
+  })
+
+  it('carries the tags a build that pushes (buildx, a BuildKit builder) had pushed when it failed', async () => {
+    const more = { builders: { store: { current: 'remote-1', drivers: { 'remote-1': 'remote' } }, named: '' } }
+    const { plan, secrets } = planned(
+      { images: 'localhost:5000/repro/pp\nregistry.ship-image.test:5443/repro/pp', tags: 'v1,v2' },
+      { more }
+    )
+    expect(plan.image).toMatchObject({
+      kind: 'build',
+      push: { registries: ['localhost:5000', 'registry.ship-image.test:5443'] }
+    })
+    fake.on(isBuild, failure(built.BUILDX_PUSH_PARTLY))
+    const failed = (await runPhases(docker, plan, secrets).catch((e: unknown) => e)) as PhaseFailure
+    expect(failed.phase).toBe('build')
+    const digest = 'sha256:aa5c6b085d5ea681fc60a600926e7ed5f71d881d506858bbaf2e9529fd913002'
+    expect(failed.done.outcome.pushed.map((p) => [p.target.ref, p.digest])).toEqual([
+      ['localhost:5000/repro/pp:v1', digest],
+      ['localhost:5000/repro/pp:v2', digest]
+    ])
   })
 
   it('is the build phase, with nothing done, when the build fails', async () => {
