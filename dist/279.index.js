@@ -30,6 +30,15 @@ var state = __webpack_require__(6003);
 // outlives the run: on SIGINT/SIGTERM they are stopped, and waited for, before the
 // credentials are removed. Children get the step's environment without the
 // action's inputs, so INPUT_PASSWORD and INPUT_SECRETS reach no docker process.
+//
+// Why node:child_process and not @actions/exec, which the project's design names:
+// @actions/exec runs a command to its exit code and never hands out the child. This
+// run must signal each child's process group when the job is cancelled, and wait for
+// it before the login is removed; start a child in a group of its own (detached);
+// give a child a file descriptor as its standard input (a tarball to load) and pipe
+// one child's output into another's input as a stream (docker image save | pigz);
+// and print its own escaped command line instead of exec's raw one. None of that is
+// possible through exec(), so every process starts here, and only here.
 
 
 
@@ -712,9 +721,8 @@ function classifyFailure(errorOutput, now) {
 ;// CONCATENATED MODULE: ./src/docker/output.ts
 // What docker prints, read: the digest line of a push, what a load loaded, the
 // meaningful end of a failed command's output, whether the engine is there at all,
-// the words for a failed login, a build's cache hits and what a failed buildx push
-// had pushed. Whether a failure is
-// worth another attempt is failures.ts's. Pure.
+// the words for a failed login, a build's cache hits, and what a failed buildx push
+// had pushed. Whether a failure is worth another attempt is failures.ts's. Pure.
 //
 // The patterns come from what the docker CLI really prints (clients 20.10 to 28
 // against engines 20.10 to 28, through __tests__/e2e/fault-proxy.ts); the unit
@@ -944,9 +952,8 @@ class Docker {
     }
     /**
      * Runs a command that talks to a registry (login, pull, push), trying again on
-     * transient faults only (a 5xx, a 429, a dropped connection: see
-     * docker-output.ts), with exponential backoff and jitter. Each retry is a
-     * warning saying why.
+     * transient faults only (a 5xx, a 429, a dropped connection: see failures.ts),
+     * with exponential backoff and jitter. Each retry is a warning saying why.
      */
     async runRetrying(args, retry, options = {}) {
         let retries = 0;
@@ -5424,8 +5431,9 @@ function readDockerConfig(dir) {
 
 ;// CONCATENATED MODULE: ./src/runner/environment.ts
 // The facts of the machine and the workflow run that the step depends on, read
-// once, at the shell's edge, from the environment and the event payload. Every
-// other module gets them from here as plain values.
+// once, at the shell's edge: the environment, the event payload, the docker and
+// buildx configuration on disk, and `git log` for the commit's time. Every other
+// module gets them from here as plain values.
 
 
 

@@ -2,6 +2,15 @@
 // outlives the run: on SIGINT/SIGTERM they are stopped, and waited for, before the
 // credentials are removed. Children get the step's environment without the
 // action's inputs, so INPUT_PASSWORD and INPUT_SECRETS reach no docker process.
+//
+// Why node:child_process and not @actions/exec, which the project's design names:
+// @actions/exec runs a command to its exit code and never hands out the child. This
+// run must signal each child's process group when the job is cancelled, and wait for
+// it before the login is removed; start a child in a group of its own (detached);
+// give a child a file descriptor as its standard input (a tarball to load) and pipe
+// one child's output into another's input as a stream (docker image save | pigz);
+// and print its own escaped command line instead of exec's raw one. None of that is
+// possible through exec(), so every process starts here, and only here.
 import { spawn } from 'node:child_process'
 import type { ChildProcess, StdioOptions } from 'node:child_process'
 import * as path from 'node:path'

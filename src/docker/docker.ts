@@ -101,9 +101,8 @@ export class Docker {
 
   /**
    * Runs a command that talks to a registry (login, pull, push), trying again on
-   * transient faults only (a 5xx, a 429, a dropped connection: see
-   * docker-output.ts), with exponential backoff and jitter. Each retry is a
-   * warning saying why.
+   * transient faults only (a 5xx, a 429, a dropped connection: see failures.ts),
+   * with exponential backoff and jitter. Each retry is a warning saying why.
    */
   async runRetrying(args: string[], retry: Retry, options: RunOptions = {}): Promise<RunResult> {
     let retries = 0

@@ -1,8 +1,7 @@
 // What docker prints, read: the digest line of a push, what a load loaded, the
 // meaningful end of a failed command's output, whether the engine is there at all,
-// the words for a failed login, a build's cache hits and what a failed buildx push
-// had pushed. Whether a failure is
-// worth another attempt is failures.ts's. Pure.
+// the words for a failed login, a build's cache hits, and what a failed buildx push
+// had pushed. Whether a failure is worth another attempt is failures.ts's. Pure.
 //
 // The patterns come from what the docker CLI really prints (clients 20.10 to 28
 // against engines 20.10 to 28, through __tests__/e2e/fault-proxy.ts); the unit

@@ -1,6 +1,6 @@
 // Retries of docker commands that failed on a transient registry fault (a 503, a
 // rate limit, a dropped connection): the backoff and the loop. Which failures are
-// transient is read from docker's output (docker-output.ts). Pure: no I/O, no
+// transient is read from docker's output (failures.ts). Pure: no I/O, no
 // clock, no randomness of its own; the caller passes sleep and random in
 // (see RetryHooks).
 import type { Classification } from './failures.js'

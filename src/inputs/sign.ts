@@ -1,6 +1,6 @@
 // The signing inputs: `sign` (false, keyless, key), the key and its password for
 // `sign: key`, `tlog-upload`, and where cosign is downloaded from. The key and the
-// password are masked here and travel beside the plan (Secrets), never in it. Pure.
+// password are handed to the report to be masked, and travel beside the plan (Secrets), never in it. Pure.
 import type { Environment } from '../runner/environment.js'
 import type { RawInputs } from './names.js'
 import { parseBoolean } from './parse.js'

@@ -1,7 +1,7 @@
 // The docker work of the main step, phase by phase as the plan says: log in, make
-// the image (build, load or retag), save it, push it, and prove the pushed tags
-// were this run's image; or, for a merge and a registry-side promote, the work in
-// the registries alone. Local work comes before the push, so a tarball that cannot
+// the image (build, load or retag), save it, push it, prove the pushed tags were
+// this run's image, and sign what was pushed; or, for a merge and a registry-side
+// promote, the work in the registries alone. Local work comes before the push, so a tarball that cannot
 // be written fails the run before anything is published. A failure names its phase
 // and carries what was already done (PhaseFailure), so the outputs and the summary
 // can still say what is live.

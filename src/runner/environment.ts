@@ -1,6 +1,7 @@
 // The facts of the machine and the workflow run that the step depends on, read
-// once, at the shell's edge, from the environment and the event payload. Every
-// other module gets them from here as plain values.
+// once, at the shell's edge: the environment, the event payload, the docker and
+// buildx configuration on disk, and `git log` for the commit's time. Every other
+// module gets them from here as plain values.
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
