@@ -2011,12 +2011,17 @@ function parseSave(raw, env, report) {
             report.problem('save', `this run may not write into '${ancestor}', so '${value}' cannot be created`, 'choose a path in a folder the runner can write to, such as one in the workspace');
         }
     }
-    if (format === 'zstd' && env.tools.zstd === undefined) {
-        report.problem('save', `'${value}' is a zstd tarball, but zstd is not installed on this runner`, 'install zstd (it is on GitHub-hosted runners; apt-get install zstd), or save as .tar.gz');
-    }
+    if (format === 'zstd')
+        needZstd('save', value, 'save as .tar.gz', env, report);
     if (format === 'tar' && raw['save-compression-level'] !== '')
         report.warn('save-compression-level', `save-compression-level is ignored: '${value}' is not compressed (name it .tar.gz or .tar.zst to compress it).`);
     return { path: target, format: format ?? 'tar', level };
+}
+/** A .tar.zst to write or read needs zstd on the runner. */
+function needZstd(input, value, or, env, report) {
+    if (env.tools.zstd !== undefined)
+        return;
+    report.problem(input, `'${value}' is a zstd tarball, but zstd is not installed on this runner`, `install zstd (it is on GitHub-hosted runners; apt-get install zstd), or ${or}`);
 }
 /** The nearest ancestor of `target` that exists (the folder it will be created in, or a file in its way). */
 function firstExistingAncestor(target, fs) {
@@ -2035,9 +2040,8 @@ function tarballSource(value, env, report) {
     if (kind !== 'file') {
         report.problem('source-image', `the tarball '${value}' ${kind === 'missing' ? 'does not exist' : 'is not a file'} (looked at ${file})`, 'give the path of a tarball relative to the workspace (download the artifact first), or an image reference');
     }
-    if (format === 'zstd' && env.tools.zstd === undefined) {
-        report.problem('source-image', `'${value}' is a zstd tarball, but zstd is not installed on this runner`, 'install zstd (it is on GitHub-hosted runners; apt-get install zstd), or pass the image as .tar.gz');
-    }
+    if (format === 'zstd')
+        needZstd('source-image', value, 'pass the image as .tar.gz', env, report);
     return { path: file, format };
 }
 /** A .dockerignore pattern as a regular expression over a slash-separated relative path. */
