@@ -5636,7 +5636,7 @@ async function main(vars = process.env, runnerFor = cliRunner) {
     track(temp);
     markChildren(temp);
     core/* saveState */.LZ(state/* STATE_TEMP */.j9, temp);
-    const { plan, secrets } = makePlan(inputs, factsOf(environment, temp), {
+    const { plan, secrets } = makePlan(inputs, factsOf(planned(inputs, environment), temp), {
         actionsRuntime: vars.ACTIONS_RUNTIME_TOKEN,
         oidcRequest: vars.ACTIONS_ID_TOKEN_REQUEST_TOKEN
     });
@@ -5747,6 +5747,14 @@ async function probeImageStore(environment, runnerFor) {
         return undefined;
     }
 }
+/**
+ * The machine as the plan sees it: a buildx release asked for (buildx-version) is
+ * fetched before the build, so the build is buildx's even where the runner has none
+ * (as the input rules already see it, inputs.ts).
+ */
+function planned(inputs, environment) {
+    return inputs.buildx && !environment.buildx ? { ...environment, buildx: true } : environment;
+}
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */
 function factsOf(environment, dir) {
     return {
@@ -5774,7 +5782,7 @@ function main_fail(err) {
 }
 /** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
 async function dryRun(inputs, environment) {
-    const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP'));
+    const { plan } = makePlan(inputs, factsOf(planned(inputs, environment), '$RUNNER_TEMP'));
     const lines = commandLines(plan);
     const builder = plan.builder === 'buildx' ? 'with buildx' : plan.buildkit ? 'with BuildKit' : 'with the classic builder';
     await log/* group */.Os(`Dry run: the docker commands this run would make (${builder}; nothing runs)`, async () => {
