@@ -841,6 +841,12 @@ function loginFailure(registry, username, stderr) {
  * How many steps of a build the builder took from its cache, as it printed them:
  * BuildKit's `#5 [stage 2/4] RUN …` then `#5 CACHED`, the classic builder's
  * `Step 2/4 : RUN …` then ` ---> Using cache`. A FROM is not counted as a step.
+ * A step taken from a registry cache whose layers BuildKit then fetches may lose
+ * its `CACHED` line (the fetch's progress reports the step again, not cached, and
+ * buildx's printer shows only the last state it saw): the layer fetched under the
+ * step's number (`#5 sha256:… 1.08MB / 1.08MB`, `#5 extracting sha256:…`) says it
+ * came from the cache, since a step that runs makes its layer and fetches none
+ * (an older BuildKit's `#5 sha256:…` alone on its line is the step's own digest).
  * Undefined when the output shows no step (a quiet or unknown builder).
  */
 function buildCache(output) {
@@ -853,7 +859,7 @@ function buildCache(output) {
         const vertex = /^#(\d+) \[(?:\S+ )?\d+\/\d+\] (\S+)/.exec(line);
         if (vertex && !/^FROM$/i.test(vertex[2]))
             vertices.add(vertex[1]);
-        const hit = /^#(\d+) CACHED$/.exec(line.trim());
+        const hit = /^#(\d+) (?:CACHED$|extracting sha256:[a-f0-9]{64}\b|sha256:[a-f0-9]{64} \S+ \/ )/.exec(line.trim());
         if (hit)
             cached.add(hit[1]);
         const step = /^Step \d+\/\d+ : (\S+)/.exec(line);
@@ -5708,7 +5714,7 @@ async function main(vars = process.env, runnerFor = cliRunner) {
     track(temp);
     markChildren(temp);
     core/* saveState */.LZ(state/* STATE_TEMP */.j9, temp);
-    const { plan, secrets } = makePlan(inputs, factsOf(environment, temp), {
+    const { plan, secrets } = makePlan(inputs, factsOf(planned(inputs, environment), temp), {
         actionsRuntime: vars.ACTIONS_RUNTIME_TOKEN,
         oidcRequest: vars.ACTIONS_ID_TOKEN_REQUEST_TOKEN
     });
@@ -5819,6 +5825,14 @@ async function probeImageStore(environment, runnerFor) {
         return undefined;
     }
 }
+/**
+ * The machine as the plan sees it: a buildx release asked for (buildx-version) is
+ * fetched before the build, so the build is buildx's even where the runner has none
+ * (as the input rules already see it, inputs.ts).
+ */
+function planned(inputs, environment) {
+    return inputs.buildx && !environment.buildx ? { ...environment, buildx: true } : environment;
+}
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */
 function factsOf(environment, dir) {
     return {
@@ -5846,7 +5860,7 @@ function main_fail(err) {
 }
 /** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
 async function dryRun(inputs, environment) {
-    const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP'));
+    const { plan } = makePlan(inputs, factsOf(planned(inputs, environment), '$RUNNER_TEMP'));
     const lines = commandLines(plan);
     const builder = plan.builder === 'buildx' ? 'with buildx' : plan.buildkit ? 'with BuildKit' : 'with the classic builder';
     await log/* group */.Os(`Dry run: the docker commands this run would make (${builder}; nothing runs)`, async () => {

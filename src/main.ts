@@ -101,7 +101,7 @@ export async function main(vars: NodeJS.ProcessEnv = process.env, runnerFor: Run
   track(temp)
   markChildren(temp)
   core.saveState(STATE_TEMP, temp)
-  const { plan, secrets } = makePlan(inputs, factsOf(environment, temp), {
+  const { plan, secrets } = makePlan(inputs, factsOf(planned(inputs, environment), temp), {
     actionsRuntime: vars.ACTIONS_RUNTIME_TOKEN,
     oidcRequest: vars.ACTIONS_ID_TOKEN_REQUEST_TOKEN
   })
@@ -226,6 +226,15 @@ async function probeImageStore(environment: Environment, runnerFor: RunnerFactor
   }
 }
 
+/**
+ * The machine as the plan sees it: a buildx release asked for (buildx-version) is
+ * fetched before the build, so the build is buildx's even where the runner has none
+ * (as the input rules already see it, inputs.ts).
+ */
+function planned(inputs: Inputs, environment: Environment): Environment {
+  return inputs.buildx && !environment.buildx ? { ...environment, buildx: true } : environment
+}
+
 /** The plan's facts: the machine's, and where this run's files go (`dir`: its temp folder). */
 function factsOf(environment: Environment, dir: string): PlanFacts {
   return {
@@ -254,7 +263,7 @@ function fail(err: unknown): void {
 
 /** Validates, prints the commands and sets the outputs known without running; runs no docker command. */
 async function dryRun(inputs: Inputs, environment: Environment): Promise<void> {
-  const { plan } = makePlan(inputs, factsOf(environment, '$RUNNER_TEMP'))
+  const { plan } = makePlan(inputs, factsOf(planned(inputs, environment), '$RUNNER_TEMP'))
   const lines = commandLines(plan)
   const builder =
     plan.builder === 'buildx' ? 'with buildx' : plan.buildkit ? 'with BuildKit' : 'with the classic builder'

@@ -258,3 +258,16 @@ describe('the classic builder', () => {
     expect(fs.readFileSync(capture.files.GITHUB_ENV, 'utf8')).toBe('')
   })
 })
+
+describe('buildx-version on a runner without buildx', () => {
+  it('plans the build with buildx, the release the run fetches before it builds', async () => {
+    const classic = writeTree(tempDir('docker-config'), { 'config.json': '{}' })
+    const inputs = { images: REPOSITORY, tags: 'v1', 'buildx-version': 'v0.29.1', 'dry-run': 'true' }
+    await main(vars(inputs, { DOCKER_CONFIG: classic }), runnerFor)
+    const lines = capture.lines()
+    expect(lines).toContain('::group::Dry run: the docker commands this run would make (with buildx; nothing runs)')
+    expect(lines.filter((l) => l.startsWith('docker buildx build --load '))).toHaveLength(1)
+    expect(lines.filter((l) => /^docker (image )?build /.test(l))).toEqual([])
+    expect(capture.commands('notice')).toEqual([])
+  })
+})

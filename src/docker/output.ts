@@ -135,6 +135,12 @@ export function loginFailure(registry: string, username: string, stderr: string)
  * How many steps of a build the builder took from its cache, as it printed them:
  * BuildKit's `#5 [stage 2/4] RUN …` then `#5 CACHED`, the classic builder's
  * `Step 2/4 : RUN …` then ` ---> Using cache`. A FROM is not counted as a step.
+ * A step taken from a registry cache whose layers BuildKit then fetches may lose
+ * its `CACHED` line (the fetch's progress reports the step again, not cached, and
+ * buildx's printer shows only the last state it saw): the layer fetched under the
+ * step's number (`#5 sha256:… 1.08MB / 1.08MB`, `#5 extracting sha256:…`) says it
+ * came from the cache, since a step that runs makes its layer and fetches none
+ * (an older BuildKit's `#5 sha256:…` alone on its line is the step's own digest).
  * Undefined when the output shows no step (a quiet or unknown builder).
  */
 export function buildCache(output: string): { steps: number; cached: number } | undefined {
@@ -146,7 +152,7 @@ export function buildCache(output: string): { steps: number; cached: number } | 
   for (const line of lines) {
     const vertex = /^#(\d+) \[(?:\S+ )?\d+\/\d+\] (\S+)/.exec(line)
     if (vertex && !/^FROM$/i.test(vertex[2])) vertices.add(vertex[1])
-    const hit = /^#(\d+) CACHED$/.exec(line.trim())
+    const hit = /^#(\d+) (?:CACHED$|extracting sha256:[a-f0-9]{64}\b|sha256:[a-f0-9]{64} \S+ \/ )/.exec(line.trim())
     if (hit) cached.add(hit[1])
     const step = /^Step \d+\/\d+ : (\S+)/.exec(line)
     if (step && !/^FROM$/i.test(step[1])) classicSteps++

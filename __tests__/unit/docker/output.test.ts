@@ -225,6 +225,28 @@ describe('buildCache: the steps the builder took from its cache', () => {
     expect(buildCache(output)).toEqual(expected)
   })
 
+  it('counts a step taken from a registry cache whose CACHED line the fetch of its layers hid', () => {
+    // buildx 0.29.1 with a remote BuildKit, --cache-from type=registry, the builder's own cache emptied.
+    const output = [
+      '#6 [1/3] FROM localhost:5000/ship-image/busybox:test@sha256:' + 'e'.repeat(64),
+      '#6 DONE 0.0s',
+      '#7 importing cache manifest from registry.ship-image.test:5443/app:buildcache-main',
+      '#7 DONE 0.0s',
+      '#8 [2/3] RUN echo slow > /marker && sleep 3',
+      `#8 sha256:${'9'.repeat(64)} 180B / 180B 0.0s done`,
+      `#8 sha256:${'8'.repeat(64)} 1.08MB / 1.08MB 0.0s done`,
+      `#8 extracting sha256:${'8'.repeat(64)} 0.1s done`,
+      '#8 DONE 0.2s',
+      '#9 [3/3] COPY hello.txt /hello.txt',
+      '#9 DONE 0.1s',
+      '#10 exporting to image',
+      `#10 exporting manifest sha256:${'4'.repeat(64)} 0.0s done`,
+      '#10 DONE 0.3s',
+      ''
+    ].join('\n')
+    expect(buildCache(output)).toEqual({ steps: 2, cached: 1 })
+  })
+
   it('counts a BuildKit step printed several times once', () => {
     expect(buildCache('#6 [2/3] RUN a\n#6 0.1 x\n#6 [2/3] RUN a\n#6 DONE 0.2s\n#7 [3/3] RUN b\n#7 CACHED\n')).toEqual({
       steps: 2,
