@@ -4988,7 +4988,9 @@ function cachePlan(build, facts) {
         };
     }
     // The image itself is the cache: the branches' last pushed images, and this one carries its cache inline.
-    const images = branches.map((b) => `${facts.repository}:${imageTagOf(b, facts.variant)}`);
+    const [ownImage, ...otherImages] = branches.map((b) => `${facts.repository}:${imageTagOf(b, facts.variant)}`);
+    const runImage = facts.ownTag === undefined ? [] : [`${facts.repository}:${facts.ownTag}`];
+    const images = [...new Set([ownImage, ...runImage, ...otherImages])];
     return {
         from: images,
         to: buildx && facts.push ? ['type=inline'] : [],
@@ -5058,7 +5060,8 @@ function makePlan(inputs, facts, tokens = {}) {
                             push: inputs.push,
                             repository: inputs.images[0]?.name ?? '',
                             event: facts.event,
-                            variant: inputs.variant
+                            variant: inputs.variant,
+                            ownTag: targets[0]?.tag
                         })
                     }, secretEnv),
         targets,

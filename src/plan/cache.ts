@@ -54,6 +54,11 @@ export interface CacheFacts {
   repository: string
   event: GitEvent
   variant: Variant
+  /**
+   * The first tag this run pushes: with the image as the cache, the next run with the
+   * same tags reads it, also where `tags` names no branch (`stable`, `1.2.3`).
+   */
+  ownTag?: string
 }
 
 export function cachePlan(build: BuildInputs, facts: CacheFacts): BuildCachePlan {
@@ -87,7 +92,9 @@ export function cachePlan(build: BuildInputs, facts: CacheFacts): BuildCachePlan
     }
   }
   // The image itself is the cache: the branches' last pushed images, and this one carries its cache inline.
-  const images = branches.map((b) => `${facts.repository}:${imageTagOf(b, facts.variant)}`)
+  const [ownImage, ...otherImages] = branches.map((b) => `${facts.repository}:${imageTagOf(b, facts.variant)}`)
+  const runImage = facts.ownTag === undefined ? [] : [`${facts.repository}:${facts.ownTag}`]
+  const images = [...new Set([ownImage, ...runImage, ...otherImages])]
   return {
     from: images,
     to: buildx && facts.push ? ['type=inline'] : [],

@@ -110,7 +110,8 @@ export function makePlan(
                     push: inputs.push,
                     repository: inputs.images[0]?.name ?? '',
                     event: facts.event,
-                    variant: inputs.variant
+                    variant: inputs.variant,
+                    ownTag: targets[0]?.tag
                   })
                 },
                 secretEnv

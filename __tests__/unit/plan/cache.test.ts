@@ -101,6 +101,21 @@ describe('cachePlan: cache: registry', () => {
     })
   })
 
+  it('reads the image this run pushes too, where its tags name no branch (the inline cache of literal tags)', () => {
+    expect(cachePlan(registry, facts('inline', MAIN, { buildx: true, ownTag: 'stable' })).from).toEqual([
+      'ghcr.io/org/app:main',
+      'ghcr.io/org/app:stable'
+    ])
+    expect(cachePlan(registry, facts('none', BRANCH, { ownTag: 'feature-x' })).pulls).toEqual([
+      'ghcr.io/org/app:feature-x',
+      'ghcr.io/org/app:main'
+    ])
+    // A BuildKit builder has its own cache tags: the image is not read.
+    expect(cachePlan(registry, facts('all', MAIN, { ownTag: 'stable' })).from).toEqual([
+      'type=registry,ref=ghcr.io/org/app:buildcache-main'
+    ])
+  })
+
   it("reads an image variant's own tags", () => {
     const variant = { prefix: '', suffix: '-alpine' }
     expect(cachePlan(registry, facts('none', MAIN, { variant })).from).toEqual(['ghcr.io/org/app:main-alpine'])
