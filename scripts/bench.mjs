@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // Benchmarks the action (dist/index.js, run exactly as a runner runs it: main step,
-// then post step) against what a user types without it, in two Docker worlds of
+// then post step) against what a user types without it, in three Docker worlds of
 // scripts/services.sh (classic: engine 20.10 and the classic builder; hosted: engine
-// 28.5.2 on the classic image store, buildx 0.29.1, as on GitHub's runner), on the loopback registries, and writes
-// the results to docs/benchmarks.md.
+// 28.5.2 on the classic image store, buildx 0.29.1, as on GitHub's runner; builder:
+// the same with a standalone BuildKit as the current builder, as
+// docker/setup-buildx-action leaves it), on the loopback registries, and writes the
+// results to docs/benchmarks.md.
 //
 //   npm run bench                      (starts the services, then this script)
-//   node scripts/bench.mjs [--runs N] [--only push,save,…] [--world classic,hosted] [--out FILE]
+//   node scripts/bench.mjs [--runs N] [--only push,save,…] [--world classic,hosted,builder] [--out FILE]
 //
 // --runs N   runs per side of each row (default 5); start-up uses max(N, 20),
-//            compression levels and cache-from min(N, 3).
+//            compression levels and the classic world's cache-from min(N, 3).
 // --only     cases, in this order: push, save, startup, levels, cache, promote, merge.
-// --world    worlds: classic, hosted (default: both; each case runs in the worlds it
-//            means something in, see CASES).
+// --world    worlds: classic, hosted, builder (default: all; each case runs in the
+//            worlds it means something in, see CASES).
 // --out      the report; by default docs/benchmarks.md for a run of everything, and a
 //            file in the system's temp folder for a partial run (printed at the end).
 // BENCH_FORCE=promote,merge runs those cases even when action.yml has no `merge` input.
@@ -42,13 +44,14 @@ import { benchStartup } from './bench/startup.mjs'
 import { readServices } from './lib/services.mjs'
 import { ROOT } from './lib/step-runner.mjs'
 
-export const WORLDS = ['classic', 'hosted']
+export const WORLDS = ['classic', 'hosted', 'builder']
 
 /**
  * Each case, by its --only name, in the order they run: `(ctx, world) => section`
  * and the worlds it runs in. Levels and cache-from are the classic builder's numbers
  * (the compression levels do not depend on the builder; the cache-from row is about
- * the classic builder's pull); promote and merge need buildx.
+ * the classic builder's pull); promote and merge need buildx. The builder world has
+ * no case yet.
  */
 export const CASES = {
   push: { run: benchPush, worlds: ['classic', 'hosted'] },

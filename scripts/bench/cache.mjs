@@ -6,7 +6,7 @@ import { compare, tail } from './measure.mjs'
 /** The cache case's report section: cold rebuilds with and without cache-from, and by hand. */
 export async function benchCache(ctx, w) {
   const runs = Math.min(ctx.runs, 3)
-  ctx.makeContext('cache', 'cache', { slowRun: true })
+  w.makeContext('cache', 'cache', { slowRun: true })
   const published = `${ctx.services.plain}/${ctx.ns}/cache:published`
   ctx.progress('cache: building and publishing the cache image (uncached build)')
   const first = await w.timed('docker', ['build', '--tag', published, ctx.contextDir('cache')])
@@ -28,7 +28,7 @@ export async function benchCache(ctx, w) {
     name: 'cache',
     title: 'Rebuild on an engine without local cache: cache-from vs none',
     method: [
-      `Dockerfile: \`FROM ${ctx.services.baseImage}\`, a LABEL unique to this bench run, \`RUN dd if=/dev/urandom of=/big bs=1M count=32\` plus 20 \`sha256sum /big\` passes (CPU work), then a small COPY. Built once with the same CLI and builder the action uses and pushed to the plain registry as the cache image (that first build took ${(first.ms / 1000).toFixed(2)} s).`,
+      `Dockerfile: \`FROM ${w.info.baseImage}\`, a LABEL unique to this bench run, \`RUN dd if=/dev/urandom of=/big bs=1M count=32\` plus 20 \`sha256sum /big\` passes (CPU work), then a small COPY. Built once with the same CLI and builder the action uses and pushed to the plain registry as the cache image (that first build took ${(first.ms / 1000).toFixed(2)} s).`,
       `Runs per side: ${runs}. Before every timed run the engine is made cold: every image of this case (tagged or not, found by its label) is removed and \`docker builder prune -af\` is run; the run checks nothing of it is left.`,
       'Action: images, tags, `latest: false`, `push: false`, context, and for one side `cache-from: <the cache image>`; main + post step. A third side, for reference, runs `docker pull <cache image> && docker build --cache-from <cache image>` in bash. Whether the slow step came from cache is read from the build output (`Using cache` / `CACHED`).'
     ],
@@ -54,7 +54,7 @@ export async function benchCache(ctx, w) {
 }
 
 async function buildCold(ctx, w, i, cacheFrom) {
-  coldEngine(ctx, w)
+  w.coldBuilder('cache')
   const inputs = {
     images: `${ctx.services.plain}/${ctx.ns}/cache-${cacheFrom ? 'from' : 'none'}-${i}`,
     tags: 't',
@@ -74,7 +74,7 @@ async function buildCold(ctx, w, i, cacheFrom) {
 
 /** The reference: what a workflow would run by hand, `docker pull` then `docker build --cache-from`. */
 async function buildColdByHand(ctx, w, i, cacheFrom) {
-  coldEngine(ctx, w)
+  w.coldBuilder('cache')
   const ref = `${ctx.services.plain}/${ctx.ns}/cache-hand-${i}:t`
   const run = await w.bash('docker pull "$1" && docker build --cache-from "$1" --tag "$2" "$3"', [
     cacheFrom,
@@ -88,14 +88,6 @@ async function buildColdByHand(ctx, w, i, cacheFrom) {
 function slowStepCached(log) {
   const step = log.split(/^(?=Step \d+\/\d+ : |#\d+ \[)/m).find((s) => s.includes('dd if=/dev/urandom')) ?? ''
   return /Using cache|CACHED/.test(step)
-}
-
-/** Removes every image of the cache case and the BuildKit cache; fails if any is left. */
-function coldEngine(ctx, w) {
-  w.removeImages('cache')
-  w.docker(['builder', 'prune', '--all', '--force'], { allowFail: true })
-  const left = w.docker(['image', 'ls', '--all', '--quiet', '--filter', `label=${ctx.labelOf('cache')}`]).stdout.trim()
-  if (left !== '') throw new Error(`images of the cache case are still in the engine: ${left.split('\n').join(' ')}`)
 }
 
 function builderOf(log) {

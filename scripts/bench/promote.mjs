@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import * as path from 'node:path'
 import { hasInput } from './bundle.mjs'
-import { LAYER_MB } from './context.mjs'
+import { LAYER_MB, dirBytes } from './context.mjs'
 import { commandName, countDownloads } from './logs.mjs'
 import { compare, formatMs, median, tail, unavailableRow } from './measure.mjs'
 
@@ -57,15 +57,15 @@ export async function benchPromote(ctx, w) {
     )
   const registry = registryOf(ctx)
   const name = `promote-${w.name}`
-  const dir = ctx.makeContext(name, 'promote', { binariesMb: 60, randomLayers: 3, layerMb: LAYER_MB })
+  const builder = ctx.world('classic')
+  const dir = builder.makeContext(name, 'promote', { binariesMb: 60, randomLayers: 3, layerMb: LAYER_MB })
   const manifest = `${registry}/${ctx.ns}/${name}-source:1`
   const index = `${registry}/${ctx.ns}/${name}-index:1`
   // Built and pushed by the classic engine, so this world's engine has never held its
   // layers (its build cache would keep them, and every pull would find them there).
-  const builder = ctx.world('classic')
   ctx.progress(`promote ${w.name}: building and pushing the 120 MB source image (classic engine)`)
-  builder.prebuild(dir, manifest)
-  const size = ctx.dirBytes(dir)
+  await builder.prebuild([{ dir, tag: manifest }])
+  const size = dirBytes(dir)
   ctx.removeContext(name)
   builder.docker(['push', manifest])
   builder.removeRefs([manifest])
@@ -115,7 +115,7 @@ export async function benchPromote(ctx, w) {
     name: 'promote',
     title,
     method: [
-      `Source: \`FROM ${ctx.services.baseImage}\` plus 60 MB of shared libraries and 3 × ${LAYER_MB} MB random layers (${(size / 1024 / 1024).toFixed(0)} MB of files), built and pushed once by the classic engine as a plain image manifest (so this engine never held its layers), and the same image as an image index made from it registry-side (\`buildx imagetools create\`). Both are removed from this engine before every run, so that every pull really downloads (the notes count the layers). Each run promotes one of them to a new repository of the same registry.`,
+      `Source: \`FROM ${builder.info.baseImage}\` plus 60 MB of shared libraries and 3 × ${LAYER_MB} MB random layers (${(size / 1024 / 1024).toFixed(0)} MB of files), built and pushed once by the classic engine as a plain image manifest (so this engine never held its layers), and the same image as an image index made from it registry-side (\`buildx imagetools create\`). Both are removed from this engine before every run, so that every pull really downloads (the notes count the layers). Each run promotes one of them to a new repository of the same registry.`,
       'Registry: the plain loopback one. buildx 0.13’s registry client (imagetools) speaks plain HTTP to a loopback registry and does not read /etc/docker/certs.d, so it cannot reach the TLS registry on localhost:5443; both sides log in (the plain registry accepts any login).',
       'Action: `registry`/`username`/`password`, `images` = the new repository, `tags: v1`, `latest: false`, `source-image` = the source reference; main + post step. Script: `docker login --password-stdin`, `docker pull SRC && docker tag SRC DST && docker push DST`, `docker logout` — the user’s way without the action.',
       'The target row is the index: buildx copies it registry-side. A single manifest is copied registry-side only by a buildx with `--prefer-index=false` (0.14 and later; GitHub’s runners have 0.36); with this world’s 0.13 the action takes the engine path for it (pull, tag, push, with a warning if the digest changes), so that row is for information.'
@@ -159,7 +159,7 @@ export async function benchMerge(ctx, w) {
     const digests = []
     for (const platform of platforms) {
       const name = `merge-${w.name}-${i}-${platform.replace('/', '-')}`
-      const dir = ctx.makeContext(name, 'merge', { from: 'scratch', randomLayers: 1, layerMb: 4 })
+      const dir = w.makeContext(name, 'merge', { from: 'scratch', randomLayers: 1, layerMb: 4 })
       const run = await w.runAction(
         {
           ...login,

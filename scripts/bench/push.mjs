@@ -75,7 +75,7 @@ export async function benchPush(ctx, w) {
     name: 'push',
     title: 'Push: the action vs the docker commands a user types',
     method: [
-      `Image: \`FROM ${ctx.services.baseImage}\` plus ${RANDOM_LAYERS} COPY'd layers of ${LAYER_MB} MB of random bytes (incompressible) and a one-line file, generated fresh for every run and side, so every push really uploads (a layer the engine pushed before would be mounted or skipped; the notes count the uploads in docker's output). Each context is built once before the row, untimed, so the timed builds of both sides find every COPY in the build cache: what the tables compare is the action's own cost on top of the same docker work.`,
+      `Image: \`FROM ${w.info.baseImage}\` plus ${RANDOM_LAYERS} COPY'd layers of ${LAYER_MB} MB of random bytes (incompressible) and a one-line file, generated fresh for every run and side, so every push really uploads (a layer the engine pushed before would be mounted or skipped; the notes count the uploads in docker's output). Each context is built once before the row, untimed, so the timed builds of both sides find every COPY in the build cache: what the tables compare is the action's own cost on top of the same docker work.`,
       `Action: main step + post step (\`node dist/index.js\` twice, as the runner runs them), in the environment of a push to \`main\` of \`${WORKFLOW_REPOSITORY}\` on a GitHub-hosted runner (GITHUB_* variables and an event payload, a new commit SHA every run), so it sets its five OCI labels as in a real workflow; inputs \`registry\`/\`username\`/\`password\` (two registries: \`registry-auth\` with both), \`images\`, \`tags\`, \`latest: false\`, \`context\`; everything else at its default (summary, retries, cleanup).`,
       `Script (\`scripts/bench-push-baseline.sh\`): what a user types instead, nothing more — \`docker login --username … --password-stdin REGISTRY\` per registry, \`docker build --tag REF1 … --tag REFn CONTEXT\`, \`docker push REF\` per reference, \`docker logout REGISTRY\` per registry; no labels, no inspect, the user's own ~/.docker. ${w.buildx ? "In this world `docker build` is buildx's `build` (docker driver), which loads the image into the engine like the action's `buildx build --load`; it is what a user of a runner with buildx types, and it adds buildx's default provenance attestation (one small extra blob and manifest per push), which the action turns off." : 'In this world `docker build` is the classic builder (the CLI has no buildx), the same builder the action uses.'}`,
       `\`docker push\` per tag rather than \`docker push --all-tags REPO\`: per tag pushes exactly the references built, whatever else the engine holds (on a self-hosted runner, tags of earlier runs), and is what the docker documentation and most workflows show. ${w.name === 'classic' ? 'The 1 × 4 row also runs the `--all-tags` script as a third side, for information; the target is against the per-tag script.' : 'The `--all-tags` script runs as a third side in the classic world only (for time).'}`,
@@ -117,12 +117,12 @@ async function pushRow(ctx, w, shape) {
     ctx.progress(
       `push ${key}: generating and pre-building ${sides.length * ctx.runs} contexts of ${RANDOM_LAYERS} × ${LAYER_MB} MB`
     )
-    await w.prebuildAll(
+    await w.prebuild(
       sides.flatMap((side) =>
         Array.from({ length: ctx.runs }, (_, i) => {
           const name = contextName(side, i)
           return {
-            dir: ctx.makeContext(name, 'push', { randomLayers: RANDOM_LAYERS }),
+            dir: w.makeContext(name, 'push', { randomLayers: RANDOM_LAYERS }),
             tag: `${ctx.ns}/${name}:prebuilt`
           }
         })
@@ -257,9 +257,9 @@ async function pushWithScript(w, hosts, repositories, tags, contextDir, side, ct
  */
 async function labelCost(ctx, w) {
   const name = `push-${w.name}-labels`
-  const dir = ctx.makeContext(name, 'push', { randomLayers: 1 })
+  const dir = w.makeContext(name, 'push', { randomLayers: 1 })
   const tag = `${ctx.ns}/${name}:prebuilt`
-  w.prebuild(dir, tag)
+  await w.prebuild([{ dir, tag }])
   const labels = () => {
     const sha = randomBytes(20).toString('hex')
     return [
