@@ -50,11 +50,11 @@ export const WORLDS = ['classic', 'hosted', 'builder']
  * Each case, by its --only name, in the order they run: `(ctx, world) => section`
  * and the worlds it runs in. Levels and cache-from are the classic builder's numbers
  * (the compression levels do not depend on the builder; the cache-from row is about
- * the classic builder's pull); promote and merge need buildx. The builder world has
- * no case yet.
+ * the classic builder's pull); promote and merge need buildx. In the builder world
+ * (images go from BuildKit to the registry): the push case.
  */
 export const CASES = {
-  push: { run: benchPush, worlds: ['classic', 'hosted'] },
+  push: { run: benchPush, worlds: ['classic', 'hosted', 'builder'] },
   save: { run: benchSave, worlds: ['classic', 'hosted'] },
   startup: { run: benchStartup, worlds: ['classic', 'hosted'] },
   levels: { run: benchLevels, worlds: ['classic'] },
