@@ -48,17 +48,19 @@ export const WORLDS = ['classic', 'hosted', 'builder']
 
 /**
  * Each case, by its --only name, in the order they run: `(ctx, world) => section`
- * and the worlds it runs in. Levels and cache-from are the classic builder's numbers
- * (the compression levels do not depend on the builder; the cache-from row is about
- * the classic builder's pull); promote and merge need buildx. In the builder world
- * (images go from BuildKit to the registry): the push case.
+ * and the worlds it runs in. Levels are the classic builder's numbers (they do not
+ * depend on the builder); the cache case is the classic builder's cache-from in the
+ * classic world and the build cache across runs (`cache: registry`) in the others;
+ * promote and merge need buildx. The builder world (nothing in the engine: images go
+ * from BuildKit to the registry) has the cases where its builder changes what the
+ * action does: push and cache.
  */
 export const CASES = {
   push: { run: benchPush, worlds: ['classic', 'hosted', 'builder'] },
   save: { run: benchSave, worlds: ['classic', 'hosted'] },
   startup: { run: benchStartup, worlds: ['classic', 'hosted'] },
   levels: { run: benchLevels, worlds: ['classic'] },
-  cache: { run: benchCache, worlds: ['classic'] },
+  cache: { run: benchCache, worlds: ['classic', 'hosted', 'builder'] },
   promote: { run: benchPromote, worlds: ['hosted'] },
   merge: { run: benchMerge, worlds: ['hosted'] }
 }
