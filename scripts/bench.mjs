@@ -17,7 +17,6 @@
 //            worlds it means something in, see CASES).
 // --out      the report; by default docs/benchmarks.md for a run of everything, and a
 //            file in the system's temp folder for a partial run (printed at the end).
-// BENCH_FORCE=promote,merge runs those cases even when action.yml has no `merge` input.
 //
 // Every side of a row alternates (A B, B A, …) so drift and order effects cancel. All
 // images the bench makes carry the label ship-image-bench=<run id>-<case> and are
@@ -136,8 +135,7 @@ async function main(argv) {
   for (const s of sections) {
     if (s.error) ctx.progress(`  ${s.world} / ${s.title}: FAILED`)
     for (const r of s.rows)
-      if (r.unavailable) ctx.progress(`  ${s.world} / ${r.label}: ${r.unavailable}`)
-      else if (r.target)
+      if (r.target)
         ctx.progress(
           `  ${s.world} / ${r.label}: ${r.ratioText} (${r.target}) ${r.pass ? 'met' : r.verdict.toUpperCase()}`
         )

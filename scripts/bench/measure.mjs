@@ -1,7 +1,7 @@
 // The bench's numbers and timing: runs of each side in rotating order, medians, the
 // table row that compares two sides against a target, and commands timed through the
 // step runner's runProcess (with the names of their descendant processes when asked).
-// The pure parts (median, stats, rotation, compare, unavailableRow, formatMs) are
+// The pure parts (median, stats, rotation, compare, formatMs) are
 // unit-tested (__tests__/unit/scripts/bench.test.ts; types in measure.d.mts).
 import * as fs from 'node:fs'
 import { runProcess } from '../lib/step-runner.mjs'
@@ -60,11 +60,6 @@ export function compare(label, action, baseline, { target, absoluteTarget, basel
     })
   }
   return row
-}
-
-/** A target row that could not be measured: `reason` says why (a bundle without the feature, a world without it). */
-export function unavailableRow(label, target, reason) {
-  return { label, target, unavailable: reason, verdict: reason }
 }
 
 /**

@@ -2,34 +2,15 @@
 // registry copied to another repository registry-side (`source-image` pushed with
 // buildx: `docker buildx imagetools create`) vs `docker pull` + `docker tag` +
 // `docker push`; and the merge step of two pushed parts (`merge: part` per platform,
-// then `merge: linux/amd64, linux/arm64`), ≤ 1 s. Both need a bundle whose action.yml
-// has the `merge` input; otherwise their rows say "not available in this bundle".
-// BENCH_FORCE=promote,merge runs them anyway (against a bundle without the feature
-// they then measure what it does instead, or fail).
+// then `merge: linux/amd64, linux/arm64`), ≤ 1 s.
 import { randomBytes } from 'node:crypto'
 import * as path from 'node:path'
-import { hasInput } from './bundle.mjs'
 import { LAYER_MB, dirBytes } from './context.mjs'
 import { commandName, countDownloads } from './logs.mjs'
-import { compare, formatMs, median, tail, unavailableRow } from './measure.mjs'
+import { compare, formatMs, median, tail } from './measure.mjs'
 
 export const PROMOTE_TARGET = 0.2
 export const MERGE_TARGET_MS = 1000
-const NOT_AVAILABLE = 'not available in this bundle'
-
-/** Whether this checkout's action.yml has the merge input (and with it the registry-side copy). */
-function bundleHasMerge() {
-  return hasInput('merge')
-}
-
-function forced(name) {
-  return (process.env.BENCH_FORCE ?? '').split(',').includes(name)
-}
-
-/** A section whose target rows are not measured: the bundle lacks the feature. */
-function unavailable(name, title, rows, why) {
-  return { name, title, method: [why], rows, notes: [], unavailable: true }
-}
 
 /**
  * The registry of the promote and merge cases: the plain one. buildx's own registry
@@ -48,13 +29,6 @@ export async function benchPromote(ctx, w) {
   const label = 'promote a 120 MB image index registry-side vs `docker pull` + `docker tag` + `docker push`'
   const singleLabel =
     'promote a 120 MB single image manifest (engine path with buildx 0.13) vs `docker pull` + `docker tag` + `docker push` (information)'
-  if (!bundleHasMerge() && !forced('promote'))
-    return unavailable(
-      'promote',
-      title,
-      [unavailableRow(label, `≤ ${PROMOTE_TARGET.toFixed(2)}×`, NOT_AVAILABLE)],
-      `action.yml has no \`merge\` input, so this bundle has neither the merge nor the registry-side copy of issue 13: ${NOT_AVAILABLE}. The case runs by itself once it has.`
-    )
   const registry = registryOf(ctx)
   const name = `promote-${w.name}`
   const builder = ctx.world('classic')
@@ -140,13 +114,6 @@ export async function benchPromote(ctx, w) {
 export async function benchMerge(ctx, w) {
   const title = 'Merge: one image index from two pushed parts'
   const label = 'merge step of two already-pushed parts (linux/amd64, linux/arm64), loopback'
-  if (!bundleHasMerge() && !forced('merge'))
-    return unavailable(
-      'merge',
-      title,
-      [unavailableRow(label, `≤ ${formatMs(MERGE_TARGET_MS)}`, NOT_AVAILABLE)],
-      `action.yml has no \`merge\` input: ${NOT_AVAILABLE}. The case runs by itself once it has.`
-    )
   const registry = registryOf(ctx)
   const login = { registry, username: ctx.services.username, password: ctx.services.password }
   const platforms = ['linux/amd64', 'linux/arm64']

@@ -66,15 +66,10 @@ export function renderReport(env, sections, { full = true } = {}) {
       out.push(`| ${s.world} | ${cell(s.title)} | — | — | — | — | **failed**: ${cell(s.error.split('\n')[0])} |`)
       continue
     }
-    for (const r of s.rows) {
-      if (r.unavailable) {
-        out.push(`| ${s.world} | ${cell(r.label)} | — | — | — | ${r.target} | ${r.unavailable} |`)
-      } else if (r.target) {
-        out.push(
-          `| ${s.world} | ${cell(r.label)} | ${r.action ? short(r.action.median, r.unit) : '—'} | ${r.baseline ? `${short(r.baseline.median, r.unit)} (${cell(r.baselineName)})` : '—'} | ${r.ratioText} | ${r.target} | ${r.pass ? 'met' : `**${r.verdict}**`} |`
-        )
-      }
-    }
+    for (const r of s.rows.filter((row) => row.target))
+      out.push(
+        `| ${s.world} | ${cell(r.label)} | ${short(r.action.median, r.unit)} | ${r.baseline ? `${short(r.baseline.median, r.unit)} (${cell(r.baselineName)})` : '—'} | ${r.ratioText} | ${r.target} | ${r.pass ? 'met' : `**${r.verdict}**`} |`
+      )
   }
   out.push('')
   out.push('## Method', '')
@@ -98,11 +93,10 @@ export function renderReport(env, sections, { full = true } = {}) {
       }
       for (const m of s.method) out.push(`- ${m}`)
       out.push('')
-      const measured = s.rows.filter((r) => !r.unavailable)
-      if (measured.length > 0) {
+      if (s.rows.length > 0) {
         out.push('| comparison | action median (min–max) | baseline | baseline median (min–max) | ratio | target | |')
         out.push('|---|---|---|---|---|---|---|')
-        for (const r of measured) {
+        for (const r of s.rows) {
           out.push(
             `| ${cell(r.label)} | ${span(r.action, r.unit)} | ${cell(r.baselineName ?? '—')} | ${r.baseline ? span(r.baseline, r.unit) : '—'} | ${r.ratioText} | ${r.target ?? '—'} | ${r.target ? (r.pass ? 'met' : `**${r.verdict}**`) : ''} |`
           )

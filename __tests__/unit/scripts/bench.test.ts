@@ -1,8 +1,7 @@
 // The bench's pure helpers (scripts/bench/): its numbers and verdicts, the order of
-// the sides, what it reads from docker's output and from the docker trace shim, its
-// command line, and what it reads from action.yml.
+// the sides, what it reads from docker's output and from the docker trace shim, and
+// its command line.
 import { describe, expect, it } from '@jest/globals'
-import { hasInput } from '../../../scripts/bench/bundle.mjs'
 import {
   commandName,
   countDownloads,
@@ -14,15 +13,7 @@ import {
   unionMs
 } from '../../../scripts/bench/logs.mjs'
 import type { TraceEntry } from '../../../scripts/bench/logs.mjs'
-import {
-  alternate,
-  compare,
-  formatMs,
-  median,
-  rotation,
-  stats,
-  unavailableRow
-} from '../../../scripts/bench/measure.mjs'
+import { alternate, compare, formatMs, median, rotation, stats } from '../../../scripts/bench/measure.mjs'
 import { FULL_REPORT, parseOptions } from '../../../scripts/bench/options.mjs'
 
 const ms = (...values: number[]) => values.map((v) => ({ ms: v }))
@@ -70,17 +61,6 @@ describe('compare', () => {
   })
   it('has no verdict without a target', () => {
     expect(compare('information', ms(2), ms(1), {}).verdict).toBeUndefined()
-  })
-})
-
-describe('unavailableRow', () => {
-  it('carries the reason as its verdict', () => {
-    expect(unavailableRow('merge', '≤ 1.00 s', 'not available in this bundle')).toEqual({
-      label: 'merge',
-      target: '≤ 1.00 s',
-      unavailable: 'not available in this bundle',
-      verdict: 'not available in this bundle'
-    })
   })
 })
 
@@ -251,15 +231,5 @@ describe('parseOptions', () => {
     [['--fast'], /unknown argument --fast/]
   ])('refuses %j', (argv, message) => {
     expect(() => parseOptions(argv, choices)).toThrow(message)
-  })
-})
-
-describe('hasInput', () => {
-  it('finds an input by its name', () => {
-    expect(hasInput('merge', [{ name: 'images' }, { name: 'merge' }])).toBe(true)
-    expect(hasInput('merge', [{ name: 'images' }])).toBe(false)
-  })
-  it('reads this checkout’s action.yml by default', () => {
-    expect(hasInput('images')).toBe(true)
   })
 })
