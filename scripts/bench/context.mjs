@@ -12,9 +12,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { cleanEnv, makeLayout, runMain, runPost } from '../lib/step-runner.mjs'
+import { cleanEnv, makeLayout, runMain, runPost, runProcess } from '../lib/step-runner.mjs'
 import { parseTrace } from './logs.mjs'
-import { alternate, tail, timed, watchDescendants } from './measure.mjs'
+import { alternate, tail, watchDescendants } from './measure.mjs'
 
 export const MB = 1024 * 1024
 /** The image of every push row (issue 16's): 3 layers of 20 MB of random bytes. */
@@ -184,12 +184,16 @@ function makeWorld(ctx, name) {
   let steps = 0
   let traces = 0
   const pathWith = (dir) => `${dir}${path.delimiter}${process.env.PATH ?? ''}`
+  // PATH with the world's CLI first, and with `traceFile` the trace shim before it.
+  const pathEnv = (traceFile) =>
+    traceFile
+      ? { PATH: pathWith(`${shimDir}${path.delimiter}${bin}`), BENCH_TRACE: traceFile }
+      : { PATH: pathWith(bin) }
 
   const w = {
     name,
     info,
     title: WORLD_TITLES[name] ?? name,
-    home,
     /** Whether `docker build` here goes through buildx. */
     buildx: Boolean(info.pluginsDir),
     /** The current builder of services.json (name, driver, …), or undefined (the classic builder). */
@@ -213,7 +217,7 @@ function makeWorld(ctx, name) {
 
     /** The environment of every command in this world: this process's minus runner variables, with the world's PATH, DOCKER_HOST and HOME. */
     env(extra = {}) {
-      return { ...cleanEnv(), HOME: home, PATH: pathWith(bin), DOCKER_HOST: info.dockerHost, ...extra }
+      return { ...cleanEnv(), HOME: home, ...pathEnv(), DOCKER_HOST: info.dockerHost, ...extra }
     },
 
     /** A docker command run to completion (untimed set-up and clean-up). */
@@ -224,9 +228,9 @@ function makeWorld(ctx, name) {
       return result
     },
 
-    /** measure.mjs timed, in the workspace, in this world. */
+    /** A command run to completion in the workspace, in this world: step-runner's runProcess (its exit code, output, `ms`, `spawnedAt`). */
     timed(command, args, options = {}) {
-      return timed(command, args, { cwd: ctx.workspace, env: w.env(), ...options })
+      return runProcess(command, args, { cwd: ctx.workspace, env: w.env(), ...options })
     },
 
     /** `bash -c SCRIPT _ ARGS…` with pipefail, timed; throws when it fails. */
@@ -244,10 +248,7 @@ function makeWorld(ctx, name) {
      */
     async traced(command, args, options = {}) {
       const file = path.join(root, `trace-${++traces}`)
-      const run = await w.timed(command, args, {
-        ...options,
-        env: w.env({ ...options.env, PATH: pathWith(`${shimDir}${path.delimiter}${bin}`), BENCH_TRACE: file })
-      })
+      const run = await w.timed(command, args, { ...options, env: w.env({ ...options.env, ...pathEnv(file) }) })
       return { ...run, trace: readTrace(file) }
     },
 
@@ -342,9 +343,8 @@ function makeWorld(ctx, name) {
       const traceFile = path.join(layout.root, 'trace')
       const stepEnv = {
         ...workflowEnv(layout.root, sha),
-        PATH: trace ? pathWith(`${shimDir}${path.delimiter}${bin}`) : pathWith(bin),
+        ...pathEnv(trace && traceFile),
         DOCKER_HOST: info.dockerHost,
-        ...(trace ? { BENCH_TRACE: traceFile } : {}),
         ...env
       }
       try {
@@ -367,8 +367,7 @@ function makeWorld(ctx, name) {
           spawnedAt: main.spawnedAt,
           postSpawnedAt: postResult?.spawnedAt,
           trace: mainTrace,
-          postTrace: trace && postResult ? readTrace(traceFile) : [],
-          summary: fs.readFileSync(layout.summaryFile, 'utf8')
+          postTrace: trace && postResult ? readTrace(traceFile) : []
         }
       } finally {
         fs.rmSync(layout.root, { recursive: true, force: true })

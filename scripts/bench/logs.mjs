@@ -9,13 +9,18 @@ import { formatMs, median, stats } from './measure.mjs'
  * The action prefixes each line of concurrent pushes with `[reference] `.
  */
 export function countUploads(log) {
-  return log.split('\n').filter((l) => /^(?:\[\S+\] )?[0-9a-f]{12}: Pushed\s*$/.test(l.trim())).length
+  return countLayerLines(log, 'Pushed')
 }
 
 /** Layers docker pull really downloaded (`Pull complete`, or containerd's `Download complete`), not `Already exists`. */
 export function countDownloads(log) {
-  return log.split('\n').filter((l) => /^(?:\[\S+\] )?[0-9a-f]{12}: (?:Pull|Download) complete\s*$/.test(l.trim()))
-    .length
+  return countLayerLines(log, '(?:Pull|Download) complete')
+}
+
+/** docker's `<12 hex>: STATUS` lines of a push or pull, with or without the action's `[reference] ` prefix. */
+function countLayerLines(log, status) {
+  const line = new RegExp(`^(?:\\[\\S+\\] )?[0-9a-f]{12}: ${status}\\s*$`)
+  return log.split('\n').filter((l) => line.test(l.trim())).length
 }
 
 /**
