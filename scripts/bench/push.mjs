@@ -91,7 +91,7 @@ export async function benchPush(ctx, w) {
       `Action: main step + post step (\`node dist/index.js\` twice, as the runner runs them), in the environment of a push to \`main\` of \`${WORKFLOW_REPOSITORY}\` on a GitHub-hosted runner (GITHUB_* variables and an event payload, a new commit SHA every run), so it sets its five OCI labels as in a real workflow; inputs \`registry\`/\`username\`/\`password\` (two registries: \`registry-auth\` with both), \`images\`, \`tags\`, \`latest: false\`, \`context\`; everything else at its default (summary, retries, cleanup).`,
       w.remote
         ? `Script (\`scripts/bench-push-baseline.sh\`): what a user of docker/setup-buildx-action types instead, and what docker/build-push-action runs — \`docker login --username … --password-stdin ${w.tls}\`, one \`docker buildx build --push --tag REF1 … --tag REF4 CONTEXT\` on the same current builder (the remote BuildKit), \`docker logout\`; no labels, no inspect. The action runs one \`buildx build --push\` with every tag as well, then reads the digest back (\`buildx imagetools inspect --raw\`). The script's build adds buildx's default provenance attestation (one small extra blob and manifest), which the action turns off.`
-        : `Script (\`scripts/bench-push-baseline.sh\`): what a user types instead, nothing more — \`docker login --username … --password-stdin REGISTRY\` per registry, \`docker build --tag REF1 … --tag REFn CONTEXT\`, \`docker push REF\` per reference, \`docker logout REGISTRY\` per registry; no labels, no inspect, the user's own ~/.docker. ${w.buildx ? "In this world `docker build` is buildx's `build` (docker driver), which loads the image into the engine like the action's `buildx build --load`: the row is issue 16's and issue 22's (`docker buildx build --load -t …×4` + `docker push` per tag) at once. It adds buildx's default provenance attestation (one small extra blob and manifest per push), which the action turns off." : 'In this world `docker build` is the classic builder (the CLI has no buildx), the same builder the action uses.'}`,
+        : `Script (\`scripts/bench-push-baseline.sh\`): what a user types instead, nothing more — \`docker login --username … --password-stdin REGISTRY\` per registry, \`docker build --tag REF1 … --tag REFn CONTEXT\`, \`docker push REF\` per reference, \`docker logout REGISTRY\` per registry; no labels, no inspect, the user's own ~/.docker. ${scriptWorldWords(w)}`,
       ...(w.remote
         ? []
         : [
@@ -107,6 +107,17 @@ export async function benchPush(ctx, w) {
     rows,
     notes: [...notes, ...traces]
   }
+}
+
+/** What `docker build` of the push baseline is in world `w` (not the builder world), for the method. */
+function scriptWorldWords(w) {
+  if (!w.buildx)
+    return 'In this world `docker build` is the classic builder (the CLI has no buildx), the same builder the action uses.'
+  return `In this world \`docker build\` is buildx's \`build\` (docker driver), which loads the image into the engine like the action's \`buildx build --load\`: the row is issue 16's and issue 22's (\`docker buildx build --load -t …×4\` + \`docker push\` per tag) at once. ${
+    w.info.containerdStore
+      ? "It adds buildx's default provenance attestation (one small extra blob and manifest per push), which the action turns off."
+      : "buildx's default provenance attestation does not survive the load into the classic image store, so both sides push the same image."
+  }`
 }
 
 /** One row: its contexts (one per run and side), the alternated runs, the notes. */
@@ -223,7 +234,7 @@ function uploadNotes(key, samples, registries, w) {
       .map(([side, list]) => `${side} ${list.map((s) => s.uploaded).join(', ')}`)
       .join(
         '; '
-      )} (${expected} new: ${RANDOM_LAYERS} random layers and the one-line file per registry${w.buildx ? ', plus the script’s provenance attestation blob' : ''}).`
+      )} (${expected} new: ${RANDOM_LAYERS} random layers and the one-line file per registry${w.info.containerdStore ? ', plus the script’s provenance attestation blob' : ''}).`
   )
   return notes
 }
