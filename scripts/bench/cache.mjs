@@ -6,7 +6,7 @@
 // vs the docker commands a user writes for the same cache.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { tracedAction, whereTimeGoes } from './logs.mjs'
+import { slowStepCached, tracedAction, whereTimeGoes } from './logs.mjs'
 import { compare, tail } from './measure.mjs'
 import { runBaseline } from './push.mjs'
 
@@ -218,17 +218,6 @@ async function buildColdByHand(ctx, w, i, cacheFrom) {
     ctx.contextDir('cache')
   ])
   return { ms: run.ms, cached: slowStepCached(run.stdout + run.stderr), pulled: true }
-}
-
-/**
- * Whether the build output shows the slow RUN step taken from a cache: the classic
- * builder's `Using cache`, BuildKit's `CACHED`, or BuildKit fetching the step's layer
- * (`extracting sha256:…`) instead of running it: what it does with a layer from a
- * registry cache that the next step builds on.
- */
-function slowStepCached(log) {
-  const step = log.split(/^(?=Step \d+\/\d+ : |#\d+ \[)/m).find((s) => s.includes('dd if=/dev/urandom')) ?? ''
-  return /Using cache|CACHED|^#\d+ extracting sha256:/m.test(step)
 }
 
 function builderOf(log) {

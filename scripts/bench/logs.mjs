@@ -1,6 +1,7 @@
 // What the bench reads from docker's and the action's output: the layers a push
-// really uploaded, the layers a pull really downloaded, and the trace a docker shim
-// on PATH writes (context.mjs traceShim), turned into where a run's time went.
+// really uploaded, the layers a pull really downloaded, whether a build took its slow
+// step from a cache, and the trace the docker shim on PATH writes (context.mjs),
+// turned into where a run's time went.
 // Pure; unit-tested (__tests__/unit/scripts/bench.test.ts; types in logs.d.mts).
 import { formatMs, median, stats } from './measure.mjs'
 
@@ -21,6 +22,18 @@ export function countDownloads(log) {
 function countLayerLines(log, status) {
   const line = new RegExp(`^(?:\\[\\S+\\] )?[0-9a-f]{12}: ${status}\\s*$`)
   return log.split('\n').filter((l) => line.test(l.trim())).length
+}
+
+/**
+ * Whether the build output shows the slow RUN step of the cache cases (context.mjs
+ * SLOW_STEP, `dd if=/dev/urandom …`) taken from a cache: the classic
+ * builder's `Using cache`, BuildKit's `CACHED`, or BuildKit fetching the step's layer
+ * (`extracting sha256:…`) instead of running it: what it does with a layer from a
+ * registry cache that the next step builds on.
+ */
+export function slowStepCached(log) {
+  const step = log.split(/^(?=Step \d+\/\d+ : |#\d+ \[)/m).find((s) => s.includes('dd if=/dev/urandom')) ?? ''
+  return /Using cache|CACHED|^#\d+ extracting sha256:/m.test(step)
 }
 
 /**

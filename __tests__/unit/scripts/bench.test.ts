@@ -9,6 +9,7 @@ import {
   describeTrace,
   kindOf,
   parseTrace,
+  slowStepCached,
   timeByKind,
   unionMs
 } from '../../../scripts/bench/logs.mjs'
@@ -103,6 +104,30 @@ describe('countUploads and countDownloads', () => {
       'fedcba987654: Download complete'
     ].join('\n')
     expect(countDownloads(pull)).toBe(2)
+  })
+})
+
+describe('slowStepCached', () => {
+  const run = 'RUN echo x >/seed && dd if=/dev/urandom of=/big bs=1M count=32'
+  it('sees the classic builder’s cache hit', () => {
+    expect(slowStepCached(`Step 3/4 : ${run}\n ---> Using cache\n ---> 1a2b\nStep 4/4 : COPY app.txt /app.txt`)).toBe(
+      true
+    )
+    expect(
+      slowStepCached(`Step 3/4 : ${run}\n ---> Running in 9f8e\nStep 4/4 : COPY app.txt /app.txt\n ---> Using cache`)
+    ).toBe(false)
+  })
+  it('sees BuildKit’s CACHED, and a layer fetched from a registry cache instead of run', () => {
+    expect(slowStepCached(`#7 [2/3] ${run}\n#7 CACHED\n\n#8 [3/3] COPY app.txt /app.txt\n#8 DONE 0.1s`)).toBe(true)
+    const fetched = `#8 [2/3] ${run}\n#8 sha256:b540 33.56MB / 33.56MB 0.2s done\n#8 extracting sha256:b540 0.2s done\n#8 DONE 0.4s`
+    expect(slowStepCached(fetched)).toBe(true)
+  })
+  it('does not take another step’s CACHED for the slow step’s', () => {
+    expect(
+      slowStepCached(
+        `#5 [1/3] FROM base\n#5 CACHED\n\n#7 [2/3] ${run}\n#7 DONE 5.2s\n\n#8 [3/3] COPY app.txt /app.txt\n#8 CACHED`
+      )
+    ).toBe(false)
   })
 })
 
