@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# The baseline scripts/bench/push.mjs times against the action: what a user types in
-# a workflow `run:` step without the action, and nothing more. No labels, no
-# inspect, no own docker config (the user's ~/.docker, as in a workflow).
+# The baseline scripts/bench/push.mjs and cache.mjs time against the action: what a
+# user types in a workflow `run:` step without the action, and nothing more. No
+# labels, no inspect, no own docker config (the user's ~/.docker, as in a workflow).
 #
 #   BENCH_REGISTRIES="localhost:5443 [localhost:PORT …]" BENCH_USERNAME=ship \
-#     BENCH_PASSWORD_FILE=/path [BENCH_PUSH=each|all-tags] \
+#     BENCH_PASSWORD_FILE=/path [BENCH_BUILD="build"] [BENCH_PUSH=each|all-tags|none] \
 #     bash scripts/bench-push-baseline.sh CONTEXT REF [REF …]
 #
-# One `docker login --password-stdin` per registry, one `docker build` with a
-# `--tag` per reference (in a world with buildx, `docker build` is buildx's, which
-# loads the image into the engine as the action's `buildx build --load` does), then
-# `docker push` per reference (BENCH_PUSH=each, the default) or `docker push
-# --all-tags` per repository, and one `docker logout` per registry.
+# One `docker login --password-stdin` per registry; one `docker $BENCH_BUILD` (word
+# split: the command and its flags, default `build`) with a `--tag` per reference;
+# then `docker push` per reference (BENCH_PUSH=each, the default), `docker push
+# --all-tags` per repository, or nothing (none: the build pushed, as `buildx build
+# --push` does); one `docker logout` per registry. In a world with buildx, `docker
+# build` is buildx's, which loads the image into the engine as the action's `buildx
+# build --load` does.
 set -euo pipefail
 : "${BENCH_REGISTRIES:?}" "${BENCH_USERNAME:?}" "${BENCH_PASSWORD_FILE:?}"
 context=$1
@@ -22,15 +24,19 @@ for registry in $BENCH_REGISTRIES; do
 done
 tags=()
 for ref in "$@"; do tags+=(--tag "$ref"); done
-docker build "${tags[@]}" "$context"
-if [ "${BENCH_PUSH:-each}" = all-tags ]; then
-  repos=()
-  for ref in "$@"; do
-    repo=${ref%:*}
-    [[ " ${repos[*]-} " == *" $repo "* ]] || repos+=("$repo")
-  done
-  for repo in "${repos[@]}"; do docker push --all-tags "$repo"; done
-else
-  for ref in "$@"; do docker push "$ref"; done
-fi
+# shellcheck disable=SC2086 # the command and its flags, split on purpose
+docker ${BENCH_BUILD:-build} "${tags[@]}" "$context"
+case ${BENCH_PUSH:-each} in
+  all-tags)
+    repos=()
+    for ref in "$@"; do
+      repo=${ref%:*}
+      [[ " ${repos[*]-} " == *" $repo "* ]] || repos+=("$repo")
+    done
+    for repo in "${repos[@]}"; do docker push --all-tags "$repo"; done
+    ;;
+  each) for ref in "$@"; do docker push "$ref"; done ;;
+  none) ;;
+  *) echo "BENCH_PUSH: each, all-tags or none, not $BENCH_PUSH" >&2 && exit 2 ;;
+esac
 for registry in $BENCH_REGISTRIES; do docker logout "$registry"; done

@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 // Benchmarks the action (dist/index.js, run exactly as a runner runs it: main step,
-// then post step) against what a user types without it, in two Docker worlds of
+// then post step) against what a user types without it, in three Docker worlds of
 // scripts/services.sh (classic: engine 20.10 and the classic builder; hosted: engine
-// 28.5.2 on the classic image store, buildx 0.29.1, as on GitHub's runner), on the loopback registries, and writes
-// the results to docs/benchmarks.md.
+// 28.5.2 on the classic image store, buildx 0.29.1, as on GitHub's runner; builder:
+// the same with a standalone BuildKit as the current builder, as
+// docker/setup-buildx-action leaves it), on the loopback registries, and writes the
+// results to docs/benchmarks.md.
 //
 //   npm run bench                      (starts the services, then this script)
-//   node scripts/bench.mjs [--runs N] [--only push,save,…] [--world classic,hosted] [--out FILE]
+//   node scripts/bench.mjs [--runs N] [--only push,save,…] [--world classic,hosted,builder] [--out FILE]
 //
 // --runs N   runs per side of each row (default 5); start-up uses max(N, 20),
-//            compression levels and cache-from min(N, 3).
+//            compression levels and the classic world's cache-from min(N, 3).
 // --only     cases, in this order: push, save, startup, levels, cache, promote, merge.
-// --world    worlds: classic, hosted (default: both; each case runs in the worlds it
-//            means something in, see CASES).
+// --world    worlds: classic, hosted, builder (default: all; each case runs in the
+//            worlds it means something in, see CASES).
 // --out      the report; by default docs/benchmarks.md for a run of everything, and a
 //            file in the system's temp folder for a partial run (printed at the end).
-// BENCH_FORCE=promote,merge runs those cases even when action.yml has no `merge` input.
 //
 // Every side of a row alternates (A B, B A, …) so drift and order effects cancel. All
 // images the bench makes carry the label ship-image-bench=<run id>-<case> and are
@@ -42,20 +43,23 @@ import { benchStartup } from './bench/startup.mjs'
 import { readServices } from './lib/services.mjs'
 import { ROOT } from './lib/step-runner.mjs'
 
-export const WORLDS = ['classic', 'hosted']
+export const WORLDS = ['classic', 'hosted', 'builder']
 
 /**
  * Each case, by its --only name, in the order they run: `(ctx, world) => section`
- * and the worlds it runs in. Levels and cache-from are the classic builder's numbers
- * (the compression levels do not depend on the builder; the cache-from row is about
- * the classic builder's pull); promote and merge need buildx.
+ * and the worlds it runs in. Levels are the classic builder's numbers (they do not
+ * depend on the builder); the cache case is the classic builder's cache-from in the
+ * classic world and the build cache across runs (`cache: registry`) in the others;
+ * promote and merge need buildx. The builder world (nothing in the engine: images go
+ * from BuildKit to the registry) has the cases where its builder changes what the
+ * action does: push and cache.
  */
 export const CASES = {
-  push: { run: benchPush, worlds: ['classic', 'hosted'] },
+  push: { run: benchPush, worlds: ['classic', 'hosted', 'builder'] },
   save: { run: benchSave, worlds: ['classic', 'hosted'] },
   startup: { run: benchStartup, worlds: ['classic', 'hosted'] },
   levels: { run: benchLevels, worlds: ['classic'] },
-  cache: { run: benchCache, worlds: ['classic'] },
+  cache: { run: benchCache, worlds: ['classic', 'hosted', 'builder'] },
   promote: { run: benchPromote, worlds: ['hosted'] },
   merge: { run: benchMerge, worlds: ['hosted'] }
 }
@@ -131,8 +135,7 @@ async function main(argv) {
   for (const s of sections) {
     if (s.error) ctx.progress(`  ${s.world} / ${s.title}: FAILED`)
     for (const r of s.rows)
-      if (r.unavailable) ctx.progress(`  ${s.world} / ${r.label}: ${r.unavailable}`)
-      else if (r.target)
+      if (r.target)
         ctx.progress(
           `  ${s.world} / ${r.label}: ${r.ratioText} (${r.target}) ${r.pass ? 'met' : r.verdict.toUpperCase()}`
         )

@@ -1,9 +1,10 @@
 // The context every bench case gets from scripts/bench.mjs's main(): the run's id and
 // repository namespace, its temporary folders (made by createContext, removed by
-// cleanUp), the services, the number of runs, build contexts, and per Docker world
-// (ctx.world('classic' | 'hosted')) the helpers bound to that world: docker and bash
-// commands with its CLI first on PATH and its DOCKER_HOST, the images of a case, and
-// the action run as the runner runs it (scripts/lib/step-runner.mjs), in a workflow's
+// cleanUp), the services, the number of runs, and per Docker world
+// (ctx.world('classic' | 'hosted' | 'builder')) the helpers bound to that world: docker
+// and bash commands with its CLI first on PATH, its DOCKER_HOST and its current builder,
+// build contexts on its base image, the images and the build cache of a case, and the
+// action run as the runner runs it (scripts/lib/step-runner.mjs), in a workflow's
 // environment.
 import { spawnSync } from 'node:child_process'
 import { randomBytes, randomFillSync } from 'node:crypto'
@@ -11,20 +12,25 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { cleanEnv, makeLayout, runMain, runPost } from '../lib/step-runner.mjs'
+import { cleanEnv, makeLayout, runMain, runPost, runProcess } from '../lib/step-runner.mjs'
 import { parseTrace } from './logs.mjs'
-import { alternate, tail, timed, watchDescendants } from './measure.mjs'
+import { alternate, tail, watchDescendants } from './measure.mjs'
 
 export const MB = 1024 * 1024
 /** The image of every push row (issue 16's): 3 layers of 20 MB of random bytes. */
 export const RANDOM_LAYERS = 3
 export const LAYER_MB = 20
+/** The slow step of the cache cases: 32 MB of random bytes, hashed 20 times (CPU work BuildKit caches; seconds). */
+export const SLOW_STEP =
+  'dd if=/dev/urandom of=/big bs=1M count=32 2>/dev/null && i=0 && while [ $i -lt 20 ]; do /bin/busybox sha256sum /big >/big.sha256; i=$((i+1)); done'
 
 /** What each world is, in words, for the report. */
 export const WORLD_TITLES = {
   classic: 'classic world: engine 20.10, CLI 28 without buildx, so `docker build` is the classic builder',
   hosted:
-    'hosted world: engine 28.5.2 on the classic image store, CLI 28.5.2 and buildx 0.29.1 (docker driver), so `docker build` is buildx'
+    'hosted world: engine 28.5.2 on the classic image store, CLI 28.5.2 and buildx 0.29.1 (docker driver), so `docker build` is buildx',
+  builder:
+    'builder world: the hosted world’s engine, CLI and buildx with a standalone BuildKit as the current builder (remote driver, `ship-image-remote`), as docker/setup-buildx-action leaves a runner: images are pushed from BuildKit'
 }
 
 /** The repository the bench's runs pretend to be built from (the OCI source and title labels). */
@@ -69,11 +75,6 @@ export function createContext({ runs, startupRuns, services }) {
       return path.join(workspace, 'ctx', name)
     },
 
-    /** The bytes of a folder's files (a build context's). */
-    dirBytes(dir) {
-      return dirBytes(dir)
-    },
-
     /** Removes a build context made by makeContext. */
     removeContext(name) {
       fs.rmSync(ctx.contextDir(name), { recursive: true, force: true })
@@ -85,19 +86,21 @@ export function createContext({ runs, startupRuns, services }) {
     },
 
     /**
-     * A build context: FROM the base image (or scratch), this case's label, then
-     * `binariesMb` of this machine's shared libraries, `randomLayers` COPY'd files of
-     * `layerMb` random bytes, a compressible text file of `textLayerMb`, or
-     * (slowRun) the slow cacheable RUN step of the cache case; last a one-line file.
+     * A build context: FROM `from`, this case's label, then `binariesMb` of this
+     * machine's shared libraries, `randomLayers` COPY'd files of `layerMb` random
+     * bytes, a compressible text file of `textLayerMb`, or (slowRun) a slow cacheable
+     * RUN step, unique to this context (its name and the run's id are written
+     * first, so no other context's build can be its cache); last a one-line file,
+     * app.txt. Worlds give `from` (world.makeContext).
      */
     makeContext(
       name,
       caseName,
-      { randomLayers = 0, layerMb = LAYER_MB, textLayerMb = 0, slowRun = false, binariesMb = 0, from } = {}
+      { randomLayers = 0, layerMb = LAYER_MB, textLayerMb = 0, slowRun = false, binariesMb = 0, from }
     ) {
       const dir = ctx.contextDir(name)
       fs.mkdirSync(dir, { recursive: true })
-      const lines = [`FROM ${from ?? services.baseImage}`, `LABEL ${ctx.labelOf(caseName)}`]
+      const lines = [`FROM ${from}`, `LABEL ${ctx.labelOf(caseName)}`]
       if (binariesMb > 0) {
         copyLibraries(path.join(dir, 'lib'), binariesMb * MB)
         lines.push('COPY lib /lib-sample')
@@ -110,26 +113,17 @@ export function createContext({ runs, startupRuns, services }) {
         fs.writeFileSync(path.join(dir, 'log.txt'), logLikeText(textLayerMb * MB))
         lines.push('COPY log.txt /data/log.txt')
       }
-      if (slowRun) {
-        lines.push(
-          'RUN dd if=/dev/urandom of=/big bs=1M count=32 2>/dev/null && i=0 && while [ $i -lt 20 ]; do /bin/busybox sha256sum /big >/big.sha256; i=$((i+1)); done'
-        )
-      }
+      if (slowRun) lines.push(`RUN echo ${id}-${name} >/seed && ${SLOW_STEP}`)
       fs.writeFileSync(path.join(dir, 'app.txt'), `${name}\n`)
       lines.push('COPY app.txt /app.txt')
       fs.writeFileSync(path.join(dir, 'Dockerfile'), `${lines.join('\n')}\n`)
       return dir
     },
 
-    /** The bench's docker helpers in a world of services.json ('classic' or 'hosted'), made once. */
+    /** The bench's docker helpers in a world of services.json (WORLDS of scripts/bench.mjs), made once. */
     world(name) {
       if (!worlds.has(name)) worlds.set(name, makeWorld(ctx, name))
       return worlds.get(name)
-    },
-
-    /** The worlds made so far. */
-    worldsMade() {
-      return [...worlds.values()]
     },
 
     /** Removes the images of the given cases in every world used, and the temporary folder. */
@@ -144,9 +138,12 @@ export function createContext({ runs, startupRuns, services }) {
 /**
  * A world's helpers: its CLI first on PATH (a folder with a `docker` symlink, as the
  * e2e harness does), its DOCKER_HOST, and a HOME of its own, whose
- * ~/.docker/cli-plugins has docker-buildx in the hosted world (the way
- * docker/setup-buildx-action gives buildx to a user). Both sides of every case run
- * with this environment.
+ * ~/.docker/cli-plugins has docker-buildx in the worlds with buildx (the way
+ * docker/setup-buildx-action gives buildx to a user) and, in the builder world,
+ * whose ~/.docker/buildx is a copy of services.json's buildxConfig, in which the
+ * remote BuildKit is the current builder (what setup-buildx-action leaves there; a
+ * copy, as buildx writes to it). Both sides of every case run with this environment,
+ * so a bare `docker buildx build` of the baseline gets the builder the action gets.
  */
 function makeWorld(ctx, name) {
   const info = ctx.services.worlds?.[name]
@@ -161,6 +158,12 @@ function makeWorld(ctx, name) {
     fs.mkdirSync(path.join(home, '.docker/cli-plugins'))
     fs.symlinkSync(path.join(info.pluginsDir, 'docker-buildx'), path.join(home, '.docker/cli-plugins/docker-buildx'))
   }
+  const builder = info.builder ?? undefined
+  if (builder?.buildxConfig)
+    fs.cpSync(builder.buildxConfig, path.join(home, '.docker/buildx'), {
+      recursive: true,
+      filter: (from) => path.basename(from) !== '.ship-image-stamp'
+    })
   // The trace shim: logs `start end exit args` (ns) of every docker command, then
   // passes the exit code on. Put first on PATH for a traced run only.
   const shimDir = path.join(root, 'trace-shim')
@@ -181,18 +184,40 @@ function makeWorld(ctx, name) {
   let steps = 0
   let traces = 0
   const pathWith = (dir) => `${dir}${path.delimiter}${process.env.PATH ?? ''}`
+  // PATH with the world's CLI first, and with `traceFile` the trace shim before it.
+  const pathEnv = (traceFile) =>
+    traceFile
+      ? { PATH: pathWith(`${shimDir}${path.delimiter}${bin}`), BENCH_TRACE: traceFile }
+      : { PATH: pathWith(bin) }
 
   const w = {
     name,
     info,
     title: WORLD_TITLES[name] ?? name,
-    home,
     /** Whether `docker build` here goes through buildx. */
     buildx: Boolean(info.pluginsDir),
+    /** The current builder of services.json (name, driver, …), or undefined (the classic builder). */
+    builder,
+    /** Whether the current builder is a BuildKit outside the engine: a build pushes from it and leaves nothing in the engine. */
+    remote: Boolean(builder && builder.driver !== 'docker'),
+    /**
+     * The network a RUN step must name here, or undefined: the engines of
+     * scripts/services.sh have no bridge, so their own BuildKit (the docker driver)
+     * runs a RUN step only on the host's network (as the e2e harness gives it); the
+     * classic builder and the remote BuildKit need nothing.
+     */
+    runNetwork: builder?.driver === 'docker' ? 'host' : undefined,
+    /** The TLS registry with the test login, under the name this world's builder can push to over TLS. */
+    tls: builder && builder.driver !== 'docker' ? ctx.services.tlsNamed : ctx.services.tls,
+
+    /** ctx.makeContext FROM this world's base image (a registry's for a BuildKit outside the engine) unless `from` says. */
+    makeContext(contextName, caseName, options = {}) {
+      return ctx.makeContext(contextName, caseName, { from: info.baseImage, ...options })
+    },
 
     /** The environment of every command in this world: this process's minus runner variables, with the world's PATH, DOCKER_HOST and HOME. */
     env(extra = {}) {
-      return { ...cleanEnv(), HOME: home, PATH: pathWith(bin), DOCKER_HOST: info.dockerHost, ...extra }
+      return { ...cleanEnv(), HOME: home, ...pathEnv(), DOCKER_HOST: info.dockerHost, ...extra }
     },
 
     /** A docker command run to completion (untimed set-up and clean-up). */
@@ -203,9 +228,9 @@ function makeWorld(ctx, name) {
       return result
     },
 
-    /** measure.mjs timed, in the workspace, in this world. */
+    /** A command run to completion in the workspace, in this world: step-runner's runProcess (its exit code, output, `ms`, `spawnedAt`). */
     timed(command, args, options = {}) {
-      return timed(command, args, { cwd: ctx.workspace, env: w.env(), ...options })
+      return runProcess(command, args, { cwd: ctx.workspace, env: w.env(), ...options })
     },
 
     /** `bash -c SCRIPT _ ARGS…` with pipefail, timed; throws when it fails. */
@@ -223,31 +248,50 @@ function makeWorld(ctx, name) {
      */
     async traced(command, args, options = {}) {
       const file = path.join(root, `trace-${++traces}`)
-      const run = await w.timed(command, args, {
-        ...options,
-        env: w.env({ ...options.env, PATH: pathWith(`${shimDir}${path.delimiter}${bin}`), BENCH_TRACE: file })
-      })
+      const run = await w.timed(command, args, { ...options, env: w.env({ ...options.env, ...pathEnv(file) }) })
       return { ...run, trace: readTrace(file) }
     },
 
-    /** A docker build of a context, untimed (to fill the build cache before the timed runs). */
-    prebuild(dir, tag) {
-      w.docker(['build', '--quiet', '--tag', tag, dir])
-    },
-
     /**
-     * prebuild for many `{ dir, tag }`, `parallel` at a time: untimed set-up, so
-     * running builds side by side only shortens the bench.
+     * Builds each `{ dir, tag }`, `parallel` at a time, untimed: set-up that fills the
+     * build cache before the timed runs (side by side only shortens the bench). With
+     * a remote builder the result stays in BuildKit's cache only (no tag, nothing in
+     * the engine): that is where the timed builds look.
      */
-    async prebuildAll(items, parallel = 2) {
+    async prebuild(items, parallel = 2) {
       const queue = [...items]
       const worker = async () => {
         for (let item = queue.shift(); item; item = queue.shift()) {
-          const run = await w.timed('docker', ['build', '--quiet', '--tag', item.tag, item.dir])
-          if (run.code !== 0) throw new Error(`docker build ${item.dir} failed: ${tail(run.stderr)}`)
+          const args = w.remote
+            ? ['buildx', 'build', '--quiet', item.dir]
+            : ['build', '--quiet', '--tag', item.tag, item.dir]
+          const run = await w.timed('docker', args)
+          if (run.code !== 0) throw new Error(`docker ${args.join(' ')} failed: ${tail(run.stderr)}`)
         }
       }
       await Promise.all(Array.from({ length: parallel }, worker))
+    },
+
+    /**
+     * A builder as a hosted runner's for every run: a fresh BuildKit with an empty
+     * cache. Empties the current builder's cache (`docker buildx prune --all` of the
+     * remote builder; the engine's `docker builder prune --all`) and removes the
+     * case's images from the engine (an image's layers would be the classic store's
+     * cache); fails if any of them is left. On a machine shared with other suites this
+     * empties their build cache too.
+     */
+    coldBuilder(caseName) {
+      w.removeImages(caseName)
+      w.docker(
+        w.remote
+          ? ['buildx', 'prune', '--all', '--force', '--builder', builder.name]
+          : ['builder', 'prune', '--all', '--force']
+      )
+      const left = w
+        .docker(['image', 'ls', '--all', '--quiet', '--filter', `label=${ctx.labelOf(caseName)}`])
+        .stdout.trim()
+      if (left !== '')
+        throw new Error(`images of the ${caseName} case are still in the engine: ${left.split('\n').join(' ')}`)
     },
 
     /**
@@ -268,7 +312,7 @@ function makeWorld(ctx, name) {
         w.docker(['image', 'rm', '--force', ...refs.slice(k, k + 100)], { allowFail: true })
     },
 
-    /** The CLI, engine and buildx versions, for the report. */
+    /** The CLI, engine and buildx versions and the current builder, for the report. */
     versions() {
       const v = w.docker(['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], { allowFail: true })
       const [cli, engine] = v.stdout.trim().split(' ')
@@ -276,6 +320,9 @@ function makeWorld(ctx, name) {
         cli: cli ?? '?',
         engine: engine ?? '?',
         buildx: info.buildx ?? 'none',
+        builder: builder
+          ? `${builder.name} (${builder.driver} driver${builder.endpoint ? `, ${builder.endpoint}` : ''})`
+          : 'none',
         containerdStore: info.containerdStore
       }
     },
@@ -296,9 +343,8 @@ function makeWorld(ctx, name) {
       const traceFile = path.join(layout.root, 'trace')
       const stepEnv = {
         ...workflowEnv(layout.root, sha),
-        PATH: trace ? pathWith(`${shimDir}${path.delimiter}${bin}`) : pathWith(bin),
+        ...pathEnv(trace && traceFile),
         DOCKER_HOST: info.dockerHost,
-        ...(trace ? { BENCH_TRACE: traceFile } : {}),
         ...env
       }
       try {
@@ -321,8 +367,7 @@ function makeWorld(ctx, name) {
           spawnedAt: main.spawnedAt,
           postSpawnedAt: postResult?.spawnedAt,
           trace: mainTrace,
-          postTrace: trace && postResult ? readTrace(traceFile) : [],
-          summary: fs.readFileSync(layout.summaryFile, 'utf8')
+          postTrace: trace && postResult ? readTrace(traceFile) : []
         }
       } finally {
         fs.rmSync(layout.root, { recursive: true, force: true })
@@ -355,7 +400,11 @@ export function workflowEnv(dir, sha = randomBytes(20).toString('hex')) {
       ref: 'refs/heads/main',
       after: sha,
       head_commit: { id: sha, timestamp: '2026-11-30T12:00:00Z', message: 'bench' },
-      repository: { full_name: WORKFLOW_REPOSITORY, html_url: `https://github.com/${WORKFLOW_REPOSITORY}` }
+      repository: {
+        full_name: WORKFLOW_REPOSITORY,
+        html_url: `https://github.com/${WORKFLOW_REPOSITORY}`,
+        default_branch: 'main'
+      }
     })
   )
   return {

@@ -12,9 +12,9 @@ import { saveWithAction } from './save.mjs'
  */
 export async function benchLevels(ctx, w) {
   const levels = [1, 3, 6, 9]
-  const dir = ctx.makeContext('levels', 'levels', { randomLayers: 1, layerMb: 8, textLayerMb: 8, binariesMb: 24 })
+  const dir = w.makeContext('levels', 'levels', { randomLayers: 1, layerMb: 8, textLayerMb: 8, binariesMb: 24 })
   const source = `${ctx.services.plain}/${ctx.ns}/levels-source:1`
-  w.prebuild(dir, source)
+  await w.prebuild([{ dir, tag: source }])
   ctx.removeContext('levels')
   const repository = `${ctx.services.plain}/${ctx.ns}/levels`
   const sides = Object.fromEntries(
@@ -43,7 +43,7 @@ export async function benchLevels(ctx, w) {
     name: 'levels',
     title: 'Compression levels: what the default save-compression-level trades',
     method: [
-      `Image: \`FROM ${ctx.services.baseImage}\` plus 24 MB of this machine's shared libraries (from /usr/lib), 8 MB of log-like text and 8 MB of random data; ${(uncompressed / MB).toFixed(1)} MB uncompressed. The action saves it (\`source-image\`, \`push: false\`, \`save: x.tar.gz\`) at each level, main + post step; the levels rotate each run (${Math.min(ctx.runs, 3)} runs each).`
+      `Image: \`FROM ${w.info.baseImage}\` plus 24 MB of this machine's shared libraries (from /usr/lib), 8 MB of log-like text and 8 MB of random data; ${(uncompressed / MB).toFixed(1)} MB uncompressed. The action saves it (\`source-image\`, \`push: false\`, \`save: x.tar.gz\`) at each level, main + post step; the levels rotate each run (${Math.min(ctx.runs, 3)} runs each).`
     ],
     rows: [],
     tables: [table],

@@ -12,6 +12,7 @@ export type Kind = 'login' | 'build' | 'push' | 'other'
 
 export declare function countUploads(log: string): number
 export declare function countDownloads(log: string): number
+export declare function slowStepCached(log: string): boolean
 export declare function parseTrace(text: string): TraceEntry[]
 export declare function commandName(args: string): string
 export declare function describeTrace(

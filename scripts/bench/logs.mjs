@@ -1,21 +1,39 @@
 // What the bench reads from docker's and the action's output: the layers a push
-// really uploaded, the layers a pull really downloaded, and the trace a docker shim
-// on PATH writes (context.mjs traceShim), turned into where a run's time went.
+// really uploaded, the layers a pull really downloaded, whether a build took its slow
+// step from a cache, and the trace the docker shim on PATH writes (context.mjs),
+// turned into where a run's time went.
 // Pure; unit-tested (__tests__/unit/scripts/bench.test.ts; types in logs.d.mts).
-import { formatMs } from './measure.mjs'
+import { formatMs, median, stats } from './measure.mjs'
 
 /**
  * Layers docker push really uploaded (not `Mounted from`, not `Layer already exists`).
  * The action prefixes each line of concurrent pushes with `[reference] `.
  */
 export function countUploads(log) {
-  return log.split('\n').filter((l) => /^(?:\[\S+\] )?[0-9a-f]{12}: Pushed\s*$/.test(l.trim())).length
+  return countLayerLines(log, 'Pushed')
 }
 
 /** Layers docker pull really downloaded (`Pull complete`, or containerd's `Download complete`), not `Already exists`. */
 export function countDownloads(log) {
-  return log.split('\n').filter((l) => /^(?:\[\S+\] )?[0-9a-f]{12}: (?:Pull|Download) complete\s*$/.test(l.trim()))
-    .length
+  return countLayerLines(log, '(?:Pull|Download) complete')
+}
+
+/** docker's `<12 hex>: STATUS` lines of a push or pull, with or without the action's `[reference] ` prefix. */
+function countLayerLines(log, status) {
+  const line = new RegExp(`^(?:\\[\\S+\\] )?[0-9a-f]{12}: ${status}\\s*$`)
+  return log.split('\n').filter((l) => line.test(l.trim())).length
+}
+
+/**
+ * Whether the build output shows the slow RUN step of the cache cases (context.mjs
+ * SLOW_STEP, `dd if=/dev/urandom …`) taken from a cache: the classic
+ * builder's `Using cache`, BuildKit's `CACHED`, or BuildKit fetching the step's layer
+ * (`extracting sha256:…`) instead of running it: what it does with a layer from a
+ * registry cache that the next step builds on.
+ */
+export function slowStepCached(log) {
+  const step = log.split(/^(?=Step \d+\/\d+ : |#\d+ \[)/m).find((s) => s.includes('dd if=/dev/urandom')) ?? ''
+  return /Using cache|CACHED|^#\d+ extracting sha256:/m.test(step)
 }
 
 /**
@@ -148,4 +166,53 @@ export function timeByKind(entries, ms) {
   const kinds = { login: 0, build: 0, push: 0, other: 0 }
   for (const kind of Object.keys(kinds)) kinds[kind] = unionMs(entries.filter((e) => kindOf(e.args) === kind))
   return { ...kinds, outside: Math.max(0, ms - unionMs(entries)) }
+}
+
+/**
+ * A sample of a traced action run (context.mjs runAction with `trace`): its time,
+ * its post step's, where the main step's time went, the post step's docker commands,
+ * its time per kind (both steps) and when its first docker command started.
+ */
+export function tracedAction(run) {
+  const main = timeByKind(run.trace, run.mainMs)
+  const post = timeByKind(run.postTrace, run.postMs)
+  return {
+    ms: run.ms,
+    postMs: run.postMs,
+    log: run.log,
+    description: describeTrace(run.trace, { spawnedAt: run.spawnedAt, ms: run.mainMs }),
+    postDocker: run.postTrace.length
+      ? describeTrace(run.postTrace, { spawnedAt: run.postSpawnedAt, ms: run.postMs }).text
+      : '',
+    kinds: Object.fromEntries(Object.keys(main).map((k) => [k, main[k] + post[k]])),
+    firstDocker: run.trace.length ? run.trace[0].start - run.spawnedAt : undefined
+  }
+}
+
+/**
+ * Notes on where the time of a row's two sides goes: the run nearest each side's
+ * median, its docker commands and their times, and the action's medians minus the
+ * script's per kind of docker command and outside docker. `action` are tracedAction
+ * samples, `script` samples with `description` and `kinds` of a traced script.
+ */
+export function whereTimeGoes(key, action, script) {
+  const a = typical(action)
+  const sc = typical(script)
+  const signed = (ms) => `${ms >= 0 ? '+' : '−'}${formatMs(Math.abs(ms))}`
+  const med = (list, pick) => median(list.map(pick))
+  const parts = ['build', 'push', 'login', 'other', 'outside'].map((k) => {
+    const what = { login: 'login/logout', other: 'other docker commands', outside: 'outside docker' }[k] ?? k
+    return `${what} ${signed(med(action, (s) => s.kinds[k]) - med(script, (s) => s.kinds[k]))}`
+  })
+  return [
+    `Where the time goes, ${key}, action (its median run, ${formatMs(a.ms)}): main step: ${a.description.text}; post step ${formatMs(a.postMs)}${a.postDocker ? ` (${a.postDocker})` : ', no docker command'}.`,
+    `Where the time goes, ${key}, script (its median run, ${formatMs(sc.ms)}): ${sc.description.text}.`,
+    `Action − script, ${key}, medians per part: ${signed(med(action, (s) => s.ms) - med(script, (s) => s.ms))} in all; ${parts.join(', ')}. Outside docker the action spends ${formatMs(med(action, (s) => s.kinds.outside))}: ${formatMs(med(action, (s) => s.firstDocker ?? 0))} before its first docker command, ${formatMs(med(action, (s) => s.postMs))} in the post step; the script ${formatMs(med(script, (s) => s.kinds.outside))}.`
+  ]
+}
+
+/** The sample nearest its side's median: the run the notes describe. */
+function typical(list) {
+  const mid = stats(list).median
+  return list.reduce((best, s) => (Math.abs(s.ms - mid) < Math.abs(best.ms - mid) ? s : best))
 }

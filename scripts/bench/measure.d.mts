@@ -45,11 +45,6 @@ export declare function compare(
   baseline: Sample[] | undefined,
   options: CompareOptions
 ): Row
-export declare function unavailableRow(
-  label: string,
-  target: string,
-  reason: string
-): { label: string; target: string; unavailable: string; verdict: string }
 export declare function rotation<T>(names: T[], i: number): T[]
 export declare function alternate(
   label: string,

@@ -1,10 +1,9 @@
 // The bench's numbers and timing: runs of each side in rotating order, medians, the
-// table row that compares two sides against a target, and commands timed through the
-// step runner's runProcess (with the names of their descendant processes when asked).
-// The pure parts (median, stats, rotation, compare, unavailableRow, formatMs) are
+// table row that compares two sides against a target, and the names of a process's
+// descendants (which compressor a save ran).
+// The pure parts (median, stats, rotation, compare, formatMs) are
 // unit-tested (__tests__/unit/scripts/bench.test.ts; types in measure.d.mts).
 import * as fs from 'node:fs'
-import { runProcess } from '../lib/step-runner.mjs'
 
 /** The median of numbers. */
 export function median(values) {
@@ -62,11 +61,6 @@ export function compare(label, action, baseline, { target, absoluteTarget, basel
   return row
 }
 
-/** A target row that could not be measured: `reason` says why (a bundle without the feature, a world without it). */
-export function unavailableRow(label, target, reason) {
-  return { label, target, unavailable: reason, verdict: reason }
-}
-
 /**
  * The order of the sides in run `i`: A B, B A, … for two; for more, each run starts
  * one later (A B C, B C A, C A B), so drift and order effects cancel.
@@ -91,18 +85,6 @@ export async function alternate(label, sides, runs, progress = () => {}) {
     }
   }
   return samples
-}
-
-/**
- * Runs a command to completion (scripts/lib/step-runner.mjs runProcess): its exit
- * code, output, wall time `ms` and `spawnedAt` (ms since the epoch), and in `seen`,
- * with `watch`, the names of its descendant processes (polling /proc).
- * `onStdout(all, ms)` sees stdout as it comes.
- */
-export async function timed(command, args, { watch = false, ...options } = {}) {
-  const seen = new Set()
-  const run = await runProcess(command, args, { ...options, onSpawn: watch ? watchDescendants(seen) : undefined })
-  return { ...run, seen }
 }
 
 /** An onSpawn hook for runProcess: adds the names of the child's descendants to `seen` every 50 ms. */

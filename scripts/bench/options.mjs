@@ -1,7 +1,7 @@
 // The bench's command line (scripts/bench.mjs), pure: unit-tested in
 // __tests__/unit/scripts/bench.test.ts (types in options.d.mts).
 
-export const USAGE = 'usage: node scripts/bench.mjs [--runs N] [--only CASE,…] [--world classic,buildx] [--out FILE]'
+export const USAGE = 'usage: node scripts/bench.mjs [--runs N] [--only CASE,…] [--world WORLD,…] [--out FILE]'
 
 /** Where a run of every case in every world writes its report. */
 export const FULL_REPORT = 'docs/benchmarks.md'

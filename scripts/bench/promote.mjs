@@ -2,34 +2,15 @@
 // registry copied to another repository registry-side (`source-image` pushed with
 // buildx: `docker buildx imagetools create`) vs `docker pull` + `docker tag` +
 // `docker push`; and the merge step of two pushed parts (`merge: part` per platform,
-// then `merge: linux/amd64, linux/arm64`), ≤ 1 s. Both need a bundle whose action.yml
-// has the `merge` input; otherwise their rows say "not available in this bundle".
-// BENCH_FORCE=promote,merge runs them anyway (against a bundle without the feature
-// they then measure what it does instead, or fail).
+// then `merge: linux/amd64, linux/arm64`), ≤ 1 s.
 import { randomBytes } from 'node:crypto'
 import * as path from 'node:path'
-import { hasInput } from './bundle.mjs'
-import { LAYER_MB } from './context.mjs'
+import { LAYER_MB, dirBytes } from './context.mjs'
 import { commandName, countDownloads } from './logs.mjs'
-import { compare, formatMs, median, tail, unavailableRow } from './measure.mjs'
+import { compare, formatMs, median, tail } from './measure.mjs'
 
 export const PROMOTE_TARGET = 0.2
 export const MERGE_TARGET_MS = 1000
-const NOT_AVAILABLE = 'not available in this bundle'
-
-/** Whether this checkout's action.yml has the merge input (and with it the registry-side copy). */
-function bundleHasMerge() {
-  return hasInput('merge')
-}
-
-function forced(name) {
-  return (process.env.BENCH_FORCE ?? '').split(',').includes(name)
-}
-
-/** A section whose target rows are not measured: the bundle lacks the feature. */
-function unavailable(name, title, rows, why) {
-  return { name, title, method: [why], rows, notes: [], unavailable: true }
-}
 
 /**
  * The registry of the promote and merge cases: the plain one. buildx's own registry
@@ -48,24 +29,17 @@ export async function benchPromote(ctx, w) {
   const label = 'promote a 120 MB image index registry-side vs `docker pull` + `docker tag` + `docker push`'
   const singleLabel =
     'promote a 120 MB single image manifest (engine path with buildx 0.13) vs `docker pull` + `docker tag` + `docker push` (information)'
-  if (!bundleHasMerge() && !forced('promote'))
-    return unavailable(
-      'promote',
-      title,
-      [unavailableRow(label, `≤ ${PROMOTE_TARGET.toFixed(2)}×`, NOT_AVAILABLE)],
-      `action.yml has no \`merge\` input, so this bundle has neither the merge nor the registry-side copy of issue 13: ${NOT_AVAILABLE}. The case runs by itself once it has.`
-    )
   const registry = registryOf(ctx)
   const name = `promote-${w.name}`
-  const dir = ctx.makeContext(name, 'promote', { binariesMb: 60, randomLayers: 3, layerMb: LAYER_MB })
+  const builder = ctx.world('classic')
+  const dir = builder.makeContext(name, 'promote', { binariesMb: 60, randomLayers: 3, layerMb: LAYER_MB })
   const manifest = `${registry}/${ctx.ns}/${name}-source:1`
   const index = `${registry}/${ctx.ns}/${name}-index:1`
   // Built and pushed by the classic engine, so this world's engine has never held its
   // layers (its build cache would keep them, and every pull would find them there).
-  const builder = ctx.world('classic')
   ctx.progress(`promote ${w.name}: building and pushing the 120 MB source image (classic engine)`)
-  builder.prebuild(dir, manifest)
-  const size = ctx.dirBytes(dir)
+  await builder.prebuild([{ dir, tag: manifest }])
+  const size = dirBytes(dir)
   ctx.removeContext(name)
   builder.docker(['push', manifest])
   builder.removeRefs([manifest])
@@ -115,7 +89,7 @@ export async function benchPromote(ctx, w) {
     name: 'promote',
     title,
     method: [
-      `Source: \`FROM ${ctx.services.baseImage}\` plus 60 MB of shared libraries and 3 × ${LAYER_MB} MB random layers (${(size / 1024 / 1024).toFixed(0)} MB of files), built and pushed once by the classic engine as a plain image manifest (so this engine never held its layers), and the same image as an image index made from it registry-side (\`buildx imagetools create\`). Both are removed from this engine before every run, so that every pull really downloads (the notes count the layers). Each run promotes one of them to a new repository of the same registry.`,
+      `Source: \`FROM ${builder.info.baseImage}\` plus 60 MB of shared libraries and 3 × ${LAYER_MB} MB random layers (${(size / 1024 / 1024).toFixed(0)} MB of files), built and pushed once by the classic engine as a plain image manifest (so this engine never held its layers), and the same image as an image index made from it registry-side (\`buildx imagetools create\`). Both are removed from this engine before every run, so that every pull really downloads (the notes count the layers). Each run promotes one of them to a new repository of the same registry.`,
       'Registry: the plain loopback one. buildx 0.13’s registry client (imagetools) speaks plain HTTP to a loopback registry and does not read /etc/docker/certs.d, so it cannot reach the TLS registry on localhost:5443; both sides log in (the plain registry accepts any login).',
       'Action: `registry`/`username`/`password`, `images` = the new repository, `tags: v1`, `latest: false`, `source-image` = the source reference; main + post step. Script: `docker login --password-stdin`, `docker pull SRC && docker tag SRC DST && docker push DST`, `docker logout` — the user’s way without the action.',
       'The target row is the index: buildx copies it registry-side. A single manifest is copied registry-side only by a buildx with `--prefer-index=false` (0.14 and later; GitHub’s runners have 0.36); with this world’s 0.13 the action takes the engine path for it (pull, tag, push, with a warning if the digest changes), so that row is for information.'
@@ -140,13 +114,6 @@ export async function benchPromote(ctx, w) {
 export async function benchMerge(ctx, w) {
   const title = 'Merge: one image index from two pushed parts'
   const label = 'merge step of two already-pushed parts (linux/amd64, linux/arm64), loopback'
-  if (!bundleHasMerge() && !forced('merge'))
-    return unavailable(
-      'merge',
-      title,
-      [unavailableRow(label, `≤ ${formatMs(MERGE_TARGET_MS)}`, NOT_AVAILABLE)],
-      `action.yml has no \`merge\` input: ${NOT_AVAILABLE}. The case runs by itself once it has.`
-    )
   const registry = registryOf(ctx)
   const login = { registry, username: ctx.services.username, password: ctx.services.password }
   const platforms = ['linux/amd64', 'linux/arm64']
@@ -159,7 +126,7 @@ export async function benchMerge(ctx, w) {
     const digests = []
     for (const platform of platforms) {
       const name = `merge-${w.name}-${i}-${platform.replace('/', '-')}`
-      const dir = ctx.makeContext(name, 'merge', { from: 'scratch', randomLayers: 1, layerMb: 4 })
+      const dir = w.makeContext(name, 'merge', { from: 'scratch', randomLayers: 1, layerMb: 4 })
       const run = await w.runAction(
         {
           ...login,

@@ -33,8 +33,6 @@ export function describeEnvironment(ctx, worldNames) {
   }
 }
 
-const WORLD_HEADINGS = { classic: 'Classic world', hosted: 'Hosted world' }
-
 /** The markdown of the report: `env` from describeEnvironment (with `runtime`), sections per world and case. */
 export function renderReport(env, sections, { full = true } = {}) {
   const out = []
@@ -50,10 +48,10 @@ export function renderReport(env, sections, { full = true } = {}) {
   out.push(`- Machine: ${env.cpus} CPUs (${env.cpuModel}); Node ${env.node}; ${env.pigz}; ${env.zstd}.`)
   for (const w of env.worlds)
     out.push(
-      `- ${w.title}: CLI ${w.cli}, engine ${w.engine}, buildx ${w.buildx}, ${w.containerdStore ? 'containerd image store' : 'classic image store'}.`
+      `- ${w.title}: CLI ${w.cli}, engine ${w.engine}, buildx ${w.buildx}, builder ${w.builder}, ${w.containerdStore ? 'containerd image store' : 'classic image store'}.`
     )
   out.push(
-    `- Runs per side: ${env.runs} (start-up: ${env.startupRuns}; compression levels and cache-from: ${Math.min(env.runs, 3)}), median of them. Total runtime: ${(env.runtime / 60).toFixed(1)} min. Load average (1/5/15 min) at the start: ${env.load.map((l) => l.toFixed(2)).join(' / ')}.`
+    `- Runs per side: ${env.runs} (start-up: ${env.startupRuns}; compression levels and the classic world's cache-from: ${Math.min(env.runs, 3)}), median of them. Total runtime: ${(env.runtime / 60).toFixed(1)} min. Load average (1/5/15 min) at the start: ${env.load.map((l) => l.toFixed(2)).join(' / ')}.`
   )
   out.push('')
   out.push('## Targets', '')
@@ -68,20 +66,15 @@ export function renderReport(env, sections, { full = true } = {}) {
       out.push(`| ${s.world} | ${cell(s.title)} | — | — | — | — | **failed**: ${cell(s.error.split('\n')[0])} |`)
       continue
     }
-    for (const r of s.rows) {
-      if (r.unavailable) {
-        out.push(`| ${s.world} | ${cell(r.label)} | — | — | — | ${r.target} | ${r.unavailable} |`)
-      } else if (r.target) {
-        out.push(
-          `| ${s.world} | ${cell(r.label)} | ${r.action ? short(r.action.median, r.unit) : '—'} | ${r.baseline ? `${short(r.baseline.median, r.unit)} (${cell(r.baselineName)})` : '—'} | ${r.ratioText} | ${r.target} | ${r.pass ? 'met' : `**${r.verdict}**`} |`
-        )
-      }
-    }
+    for (const r of s.rows.filter((row) => row.target))
+      out.push(
+        `| ${s.world} | ${cell(r.label)} | ${short(r.action.median, r.unit)} | ${r.baseline ? `${short(r.baseline.median, r.unit)} (${cell(r.baselineName)})` : '—'} | ${r.ratioText} | ${r.target} | ${r.pass ? 'met' : `**${r.verdict}**`} |`
+      )
   }
   out.push('')
   out.push('## Method', '')
   out.push(
-    '- Everything runs against real Docker engines and the loopback registries of `scripts/services.sh` (plain `localhost:5000`, TLS + htpasswd `localhost:5443`); nothing leaves the machine. Each world has its CLI first on PATH, its DOCKER_HOST and a HOME of its own (in the hosted world with docker-buildx in ~/.docker/cli-plugins, as docker/setup-buildx-action installs it); both sides of every row run in that same environment.',
+    '- Everything runs against real Docker engines and the loopback registries of `scripts/services.sh` (plain `localhost:5000`, TLS + htpasswd `localhost:5443`, the same TLS registry as `registry.ship-image.test:5443` for a BuildKit outside the engine, which reaches a TLS registry only under a name that is not loopback); nothing leaves the machine. Each world has its CLI first on PATH, its DOCKER_HOST and a HOME of its own (with buildx, docker-buildx in ~/.docker/cli-plugins, as docker/setup-buildx-action installs it; in the builder world ~/.docker/buildx with the remote BuildKit as the current builder, as setup-buildx-action leaves it); both sides of every row run in that same environment, so both get the same builder.',
     '- The action is the bundle of this checkout, `dist/index.js`, run exactly as a runner runs it (`scripts/lib/step-runner.mjs`): the main step with `INPUT_<NAME>` variables and the `GITHUB_OUTPUT`/`GITHUB_STATE`/`GITHUB_STEP_SUMMARY` files, then the post step with `STATE_<name>`; its time is both steps together, wall clock, as the benchmark process sees them.',
     '- Every side of a row runs the same number of times, rotating the order each run so that drift and order effects cancel; the tables give the median and min–max.',
     '- The engines, the registries and the 2 CPUs are shared with anything else running on the machine; the load average before and after each case is given so that a disturbed run can be spotted.',
@@ -89,7 +82,7 @@ export function renderReport(env, sections, { full = true } = {}) {
     ''
   )
   for (const world of [...new Set(sections.map((s) => s.world))]) {
-    out.push(`## ${WORLD_HEADINGS[world] ?? world}`, '')
+    out.push(`## ${world[0].toUpperCase()}${world.slice(1)} world`, '')
     const w = env.worlds.find((x) => x.name === world)
     if (w) out.push(`${w.title}.`, '')
     for (const s of sections.filter((x) => x.world === world)) {
@@ -100,11 +93,10 @@ export function renderReport(env, sections, { full = true } = {}) {
       }
       for (const m of s.method) out.push(`- ${m}`)
       out.push('')
-      const measured = s.rows.filter((r) => !r.unavailable)
-      if (measured.length > 0) {
+      if (s.rows.length > 0) {
         out.push('| comparison | action median (min–max) | baseline | baseline median (min–max) | ratio | target | |')
         out.push('|---|---|---|---|---|---|---|')
-        for (const r of measured) {
+        for (const r of s.rows) {
           out.push(
             `| ${cell(r.label)} | ${span(r.action, r.unit)} | ${cell(r.baselineName ?? '—')} | ${r.baseline ? span(r.baseline, r.unit) : '—'} | ${r.ratioText} | ${r.target ?? '—'} | ${r.target ? (r.pass ? 'met' : `**${r.verdict}**`) : ''} |`
           )

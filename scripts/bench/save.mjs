@@ -17,10 +17,10 @@ export async function benchSave(ctx, w) {
     throw new Error(`the save case needs pigz and zstd (pigz: ${pigz ?? 'missing'}, zstd: ${zstd ?? 'missing'})`)
   const name = `save-${w.name}`
   // 160 MB of this machine's shared libraries, 80 MB of log-like text, 4 × 20 MB random.
-  const dir = ctx.makeContext(name, 'save', { binariesMb: 160, textLayerMb: 80, randomLayers: 4, layerMb: 20 })
+  const dir = w.makeContext(name, 'save', { binariesMb: 160, textLayerMb: 80, randomLayers: 4, layerMb: 20 })
   const source = `${ctx.services.plain}/${ctx.ns}/${name}-source:1`
   ctx.progress(`save ${w.name}: building the image`)
-  w.prebuild(dir, source)
+  await w.prebuild([{ dir, tag: source }])
   const files = dirBytes(dir)
   ctx.removeContext(name)
   // The action tags the source as <images>:<tags> and saves that reference; the
@@ -29,7 +29,7 @@ export async function benchSave(ctx, w) {
   const ref = `${repository}:s`
   w.docker(['image', 'tag', source, ref])
   const size = imageSize(w, source) // uncompressed on the classic store, compressed on containerd's
-  const uncompressed = files + imageSize(w, ctx.services.baseImage)
+  const uncompressed = files + imageSize(w, w.info.baseImage)
   const out = (file) => path.join(ctx.workspace, 'out', file)
   fs.mkdirSync(out(''), { recursive: true })
   const samples = await ctx.alternate(`save ${w.name}`, {
@@ -51,7 +51,7 @@ export async function benchSave(ctx, w) {
     name: 'save',
     title: 'Save: the action writing .tar.gz and .tar.zst vs docker image save',
     method: [
-      `Image: \`FROM ${ctx.services.baseImage}\` plus 160 MB of this machine's shared libraries (/usr/lib), 80 MB of log-like text and 4 layers of 20 MB of random bytes; ${(uncompressed / MB).toFixed(0)} MB uncompressed (${uncompressed >= SAVE_IMAGE_MIN_MB * MB ? 'at least' : 'LESS than'} the ${SAVE_IMAGE_MIN_MB} MB asked for; the engine gives its size as ${(size / MB).toFixed(0)} MB${w.info.containerdStore ? ', the compressed content it stores' : ''}). Built once up front.`,
+      `Image: \`FROM ${w.info.baseImage}\` plus 160 MB of this machine's shared libraries (/usr/lib), 80 MB of log-like text and 4 layers of 20 MB of random bytes; ${(uncompressed / MB).toFixed(0)} MB uncompressed (${uncompressed >= SAVE_IMAGE_MIN_MB * MB ? 'at least' : 'LESS than'} the ${SAVE_IMAGE_MIN_MB} MB asked for; the engine gives its size as ${(size / MB).toFixed(0)} MB${w.info.containerdStore ? ', the compressed content it stores' : ''}). Built once up front.`,
       'Action: `source-image` = the built image (nothing is built), `push: false`, `save: out/x.tar.gz` or `out/x.tar.zst` at the default `save-compression-level` (3), main + post step; it also outputs the tarball’s sha256 (`tarball-digest`). Baselines, in bash, saving the same reference: `docker image save REF | pigz -3 > f.tar.gz && sha256sum f.tar.gz` (what a user types for the same file and digest), and `docker image save -o f.tar REF`, the engine’s floor (no compression, no hash). A fifth side, `docker image save REF | zstd -T0 -3 > f.tar.zst`, shows what the compression alone costs beside the floor. The sides rotate; each file is deleted after its size is read.',
       ...(w.info.containerdStore
         ? [

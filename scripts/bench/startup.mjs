@@ -10,8 +10,8 @@ export const STARTUP_TARGET_MS = 80
 
 /** The start-up case's report section for world `w`. */
 export async function benchStartup(ctx, w) {
-  const dir = ctx.makeContext(`startup-${w.name}`, 'startup', {})
-  w.prebuild(dir, `${ctx.ns}/startup-${w.name}:prebuilt`)
+  const dir = w.makeContext(`startup-${w.name}`, 'startup')
+  await w.prebuild([{ dir, tag: `${ctx.ns}/startup-${w.name}:prebuilt` }])
   const inputs = {
     images: `${ctx.services.plain}/${ctx.ns}/startup-${w.name}`,
     tags: 's',

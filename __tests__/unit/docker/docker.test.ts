@@ -141,7 +141,9 @@ describe('Docker over a runner', () => {
       await expect(docker.runRetrying(['buildx', 'build', '--push', '.'], retry)).rejects.toThrow(/connection refused/)
       expect(fake.calls).toHaveLength(1)
       fake.on(['buildx', 'build'], pushRefused, pushed(REF))
-      await expect(docker.runRetrying(['buildx', 'build', '--push', '.'], retry)).resolves.toMatchObject({ exitCode: 0 })
+      await expect(docker.runRetrying(['buildx', 'build', '--push', '.'], retry)).resolves.toMatchObject({
+        exitCode: 0
+      })
       expect(fake.calls).toHaveLength(3)
       expect(capture.commands('warning')).toEqual([expect.stringContaining('(connection refused)')])
     })

@@ -1,8 +1,7 @@
 // The bench's pure helpers (scripts/bench/): its numbers and verdicts, the order of
-// the sides, what it reads from docker's output and from the docker trace shim, its
-// command line, and what it reads from action.yml.
+// the sides, what it reads from docker's output and from the docker trace shim, and
+// its command line.
 import { describe, expect, it } from '@jest/globals'
-import { hasInput } from '../../../scripts/bench/bundle.mjs'
 import {
   commandName,
   countDownloads,
@@ -10,19 +9,12 @@ import {
   describeTrace,
   kindOf,
   parseTrace,
+  slowStepCached,
   timeByKind,
   unionMs
 } from '../../../scripts/bench/logs.mjs'
 import type { TraceEntry } from '../../../scripts/bench/logs.mjs'
-import {
-  alternate,
-  compare,
-  formatMs,
-  median,
-  rotation,
-  stats,
-  unavailableRow
-} from '../../../scripts/bench/measure.mjs'
+import { alternate, compare, formatMs, median, rotation, stats } from '../../../scripts/bench/measure.mjs'
 import { FULL_REPORT, parseOptions } from '../../../scripts/bench/options.mjs'
 
 const ms = (...values: number[]) => values.map((v) => ({ ms: v }))
@@ -73,17 +65,6 @@ describe('compare', () => {
   })
 })
 
-describe('unavailableRow', () => {
-  it('carries the reason as its verdict', () => {
-    expect(unavailableRow('merge', '≤ 1.00 s', 'not available in this bundle')).toEqual({
-      label: 'merge',
-      target: '≤ 1.00 s',
-      unavailable: 'not available in this bundle',
-      verdict: 'not available in this bundle'
-    })
-  })
-})
-
 describe('rotation and alternate', () => {
   it('alternates two sides A B, B A', () => {
     expect([0, 1, 2, 3].map((i) => rotation(['a', 'b'], i).join(''))).toEqual(['ab', 'ba', 'ab', 'ba'])
@@ -123,6 +104,30 @@ describe('countUploads and countDownloads', () => {
       'fedcba987654: Download complete'
     ].join('\n')
     expect(countDownloads(pull)).toBe(2)
+  })
+})
+
+describe('slowStepCached', () => {
+  const run = 'RUN echo x >/seed && dd if=/dev/urandom of=/big bs=1M count=32'
+  it('sees the classic builder’s cache hit', () => {
+    expect(slowStepCached(`Step 3/4 : ${run}\n ---> Using cache\n ---> 1a2b\nStep 4/4 : COPY app.txt /app.txt`)).toBe(
+      true
+    )
+    expect(
+      slowStepCached(`Step 3/4 : ${run}\n ---> Running in 9f8e\nStep 4/4 : COPY app.txt /app.txt\n ---> Using cache`)
+    ).toBe(false)
+  })
+  it('sees BuildKit’s CACHED, and a layer fetched from a registry cache instead of run', () => {
+    expect(slowStepCached(`#7 [2/3] ${run}\n#7 CACHED\n\n#8 [3/3] COPY app.txt /app.txt\n#8 DONE 0.1s`)).toBe(true)
+    const fetched = `#8 [2/3] ${run}\n#8 sha256:b540 33.56MB / 33.56MB 0.2s done\n#8 extracting sha256:b540 0.2s done\n#8 DONE 0.4s`
+    expect(slowStepCached(fetched)).toBe(true)
+  })
+  it('does not take another step’s CACHED for the slow step’s', () => {
+    expect(
+      slowStepCached(
+        `#5 [1/3] FROM base\n#5 CACHED\n\n#7 [2/3] ${run}\n#7 DONE 5.2s\n\n#8 [3/3] COPY app.txt /app.txt\n#8 CACHED`
+      )
+    ).toBe(false)
   })
 })
 
@@ -251,15 +256,5 @@ describe('parseOptions', () => {
     [['--fast'], /unknown argument --fast/]
   ])('refuses %j', (argv, message) => {
     expect(() => parseOptions(argv, choices)).toThrow(message)
-  })
-})
-
-describe('hasInput', () => {
-  it('finds an input by its name', () => {
-    expect(hasInput('merge', [{ name: 'images' }, { name: 'merge' }])).toBe(true)
-    expect(hasInput('merge', [{ name: 'images' }])).toBe(false)
-  })
-  it('reads this checkout’s action.yml by default', () => {
-    expect(hasInput('images')).toBe(true)
   })
 })
