@@ -1,74 +1,27 @@
 // One image from many runners, end to end: two part runs (each with its own HOME,
 // as two runners would have) and a merge run in an empty workspace, all on a tag
-// push of v1.2.3; a merge with a missing part or a part of another commit; and a
-// promote that keeps an index's digest and platforms. With buildx the index is made
-// with `imagetools create`; without it (the classic world) with `docker manifest`,
-// its parts built by the CLI's BuildKit.
-import { afterAll, describe, expect, it } from '@jest/globals'
-import { randomBytes } from 'node:crypto'
-import * as fs from 'node:fs'
-import * as path from 'node:path'
+// push of v1.2.3; a merge with a missing part or a part of another commit. With
+// buildx the index is made with `imagetools create`; without it (the classic world)
+// with `docker manifest`, its parts built by the CLI's BuildKit. (A promote of the
+// merged index is promote.test.ts's.)
+import { describe, expect, it } from '@jest/globals'
 import {
-  buildkit,
+  setup,
   commands,
-  docker,
   fetchManifest,
-  has,
-  itWhere,
   makeWorkspace,
-  removeWorkspaces,
+  mergeRun,
+  part,
+  PLATFORMS,
+  platformsOf,
   runMain,
-  services,
+  sha,
   uniqueName
 } from './harness.js'
-import type { StepResult, Workspace } from './harness.js'
 
-const s = services()
-afterAll(removeWorkspaces)
+const { s } = setup()
 
-const PLATFORMS = ['linux/amd64', 'linux/arm64']
 const AUTO_TAGS = ['1.2.3', '1.2', '1', 'latest']
-
-/** A tag push of v1.2.3 of commit `sha`, as the runner describes it. */
-function tagPush(ws: Workspace, sha: string): Record<string, string> {
-  const payload = path.join(ws.root, 'event.json')
-  fs.writeFileSync(payload, JSON.stringify({ ref: 'refs/tags/v1.2.3' }))
-  return {
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_REF: 'refs/tags/v1.2.3',
-    GITHUB_SHA: sha,
-    GITHUB_EVENT_PATH: payload,
-    GITHUB_REPOSITORY: 'octo-org/app',
-    ...buildkit()
-  }
-}
-
-/** A build job of the matrix: `merge: part` for one platform, a COPY-only image (no emulation needed). */
-async function part(repository: string, platform: string, sha: string): Promise<StepResult> {
-  const ws = makeWorkspace(['FROM scratch', 'ARG TARGETARCH', 'COPY hello.txt /hello-$TARGETARCH.txt', ''].join('\n'))
-  return runMain(ws, { images: repository, context: 'app', platforms: platform, merge: 'part' }, tagPush(ws, sha))
-}
-
-/** The merge job: an empty workspace, no checkout. */
-async function mergeRun(repository: string, sha: string): Promise<StepResult> {
-  const ws = makeWorkspace()
-  fs.rmSync(path.join(ws.workspace, 'app'), { recursive: true })
-  return runMain(ws, { images: repository, merge: PLATFORMS.join(', ') }, tagPush(ws, sha))
-}
-
-/** The platforms of an index as the registry serves it, os/arch → digest (attestations left out). */
-function platformsOf(body: Buffer): Record<string, string> {
-  const index = JSON.parse(body.toString()) as {
-    manifests?: { digest: string; platform: { os: string; architecture: string } }[]
-  }
-  return Object.fromEntries(
-    (index.manifests ?? [])
-      .filter((m) => m.platform.os !== 'unknown')
-      .map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest])
-  )
-}
-
-const sha = (): string => randomBytes(20).toString('hex')
 
 describe('merge', () => {
   it('makes one index of both parts under every auto tag, with the digest the registry serves', async () => {
@@ -143,73 +96,4 @@ describe('merge', () => {
     ])
     expect((await fetchManifest(s.plain, name, '1.2.3')).status).toBe(404)
   }, 180_000)
-})
-
-describe('promote', () => {
-  itWhere(has.buildx, 'without buildx an index is promoted through the engine (next test)')(
-    'copies a two-platform index registry-side, keeping its digest and its platforms',
-    async () => {
-      const ws = makeWorkspace(
-        ['FROM scratch', 'ARG TARGETARCH', 'COPY hello.txt /hello-$TARGETARCH.txt', ''].join('\n')
-      )
-      const source = `${s.plain}/${uniqueName('promote-src')}:rc`
-      const built = await runMain(ws, {
-        images: source.slice(0, -3),
-        tags: 'rc',
-        context: 'app',
-        platforms: PLATFORMS.join(',')
-      })
-      expect(built.code).toBe(0)
-      const name = uniqueName('promote-dst')
-      const result = await runMain(makeWorkspace(), {
-        images: `${s.plain}/${name}`,
-        tags: 'stable',
-        'source-image': source
-      })
-      expect(result.code).toBe(0)
-      expect(result.outputs.digest).toBe(built.outputs.digest)
-      const served = await fetchManifest(s.plain, name, 'stable')
-      expect(served.header).toBe(built.outputs.digest)
-      expect(Object.keys(platformsOf(served.body)).sort()).toEqual(PLATFORMS)
-      // Nothing went through the local engine.
-      expect(result.log).not.toMatch(/\[command\]\S+ (pull|push) /)
-      expect(result.log).toMatch(/\[command\]\S+ buildx imagetools create --tag /)
-    }
-  )
-
-  itWhere(has.classicBuilder, 'buildx copies an index registry-side (previous test)')(
-    'says, without buildx, when pushing through the engine changed the digest',
-    async () => {
-      // An index of two platforms (as the merge makes it), promoted through the engine: one platform is left.
-      const commit = sha()
-      const repository = `${s.plain}/${uniqueName('flatten')}`
-      for (const platform of PLATFORMS) expect((await part(repository, platform, commit)).code).toBe(0)
-      const merged = await mergeRun(repository, commit)
-      expect(merged.code).toBe(0)
-      const name = uniqueName('flattened')
-      const result = await runMain(makeWorkspace(), {
-        images: `${s.plain}/${name}`,
-        tags: 'stable',
-        'source-image': `${repository}:1.2.3`
-      })
-      expect(result.code).toBe(0)
-      expect(result.outputs.digest).not.toBe(merged.outputs.digest)
-      expect(commands(result.log, 'warning')).toEqual(
-        expect.arrayContaining([expect.stringContaining(`but the source's digest is ${merged.outputs.digest}`)])
-      )
-      docker(['image', 'rm', `${s.plain}/${name}:stable`, `${repository}:1.2.3`])
-    },
-    180_000
-  )
-
-  it('tags and pushes a source that is only in the local engine, as the docker docs do', async () => {
-    const local = `ship-image-local/${uniqueName('only-here')}:v1`
-    docker(['image', 'tag', s.baseImage, local])
-    const name = uniqueName('from-local')
-    const result = await runMain(makeWorkspace(), { images: `${s.plain}/${name}`, tags: 'v1', 'source-image': local })
-    expect(result.code).toBe(0)
-    expect(result.log).toMatch(/\[command\]\S+ image tag /)
-    expect((await fetchManifest(s.plain, name, 'v1')).header).toBe(result.outputs.digest)
-    expect(has.buildx ? result.log.includes('is not read from a registry') : true).toBe(true)
-  })
 })
