@@ -1,7 +1,24 @@
 // cleanup, end to end: the local tags a run leaves, removed by name after the push,
-// the source image's own tag kept, and on by default on a self-hosted runner.
+// the source image's own tag kept however it is written, on by default on a
+// self-hosted runner, and the parts a classic merge pulled removed too.
 import { describe, expect, it } from '@jest/globals'
-import { setup, docker, dockerStatus, makeWorkspace, runMain, served, uniqueName } from './harness.js'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {
+  setup,
+  docker,
+  dockerStatus,
+  has,
+  itWhere,
+  makeWorkspace,
+  part,
+  PLATFORMS,
+  runMain,
+  served,
+  sha,
+  tagPush,
+  uniqueName
+} from './harness.js'
 
 const { s } = setup()
 
@@ -58,4 +75,47 @@ describe('cleanup', () => {
     expect([hosted.code, selfHosted.code]).toEqual([0, 0])
     expect([tagged(`${repository}:hosted`), tagged(`${repository}:self`)]).toEqual([true, false])
   })
+
+  it('keeps the source image’s own tag however it is written: docker.io/<account>/app:v1 as <account>/app (issue 23: 12)', async () => {
+    const account = uniqueName('account')
+    const source = `docker.io/${account}/app:v1`
+    docker(['image', 'tag', s.baseImage, source])
+    try {
+      const result = await runMain(makeWorkspace(), {
+        images: `${account}/app`,
+        tags: 'v1, v2',
+        'source-image': source,
+        push: 'false',
+        save: 'app.tar',
+        cleanup: 'true'
+      })
+      expect(result.code).toBe(0)
+      expect([tagged(source), tagged(`${account}/app:v2`)]).toEqual([true, false])
+    } finally {
+      if (tagged(source)) docker(['image', 'rm', source])
+    }
+  })
+
+  itWhere(has.classicBuilder, 'buildx reads the parts in the registry: a merge pulls nothing')(
+    'removes the parts a merge pulled to check them (issue 23: 13)',
+    async () => {
+      const commit = sha()
+      const repository = `${s.plain}/${uniqueName('pulled-parts')}`
+      const parts = await Promise.all(PLATFORMS.map((platform) => part(repository, platform, commit)))
+      expect(parts.map((p) => p.code)).toEqual([0, 0])
+      // The merge job runs on another runner: the parts are not in its engine until it pulls them.
+      const refs = parts.map((p) => p.outputs.tags)
+      docker(['image', 'rm', ...refs])
+      const ws = makeWorkspace()
+      fs.rmSync(path.join(ws.workspace, 'app'), { recursive: true })
+      const merged = await runMain(
+        ws,
+        { images: repository, merge: PLATFORMS.join(', '), cleanup: 'true' },
+        tagPush(ws, commit)
+      )
+      expect(merged.code).toBe(0)
+      expect(refs.map(tagged)).toEqual([false, false])
+    },
+    180_000
+  )
 })

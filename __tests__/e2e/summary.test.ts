@@ -1,5 +1,6 @@
 // What users read, end to end: the job summary (tables, times, the tarball's docker load
-// line, what a failure leaves behind), the dry run, the log's groups and its noise.
+// line, what a failure leaves behind), the dry run, the log's groups and its noise,
+// and build output that tries to start a workflow command.
 import { describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -7,6 +8,7 @@ import * as path from 'node:path'
 import {
   setup,
   commands,
+  docker,
   dockerShim,
   eventEnv,
   fetchManifest,
@@ -125,6 +127,71 @@ describe('the tarball’s docker load line', () => {
     expect(summary).toContain(`This job wrote it to \`\`\`\`${file}\`\`\`\`;`)
     expect(summary).not.toMatch(/^```\s*$/m)
     expect(spawnSync('sh', ['-c', `test -f '${file.replace(/'/g, "'\\''")}'`]).status).toBe(0)
+  })
+  it('says zstd for a .tar.zst, and its line loads the tarball on this engine (issue 23: 11)', async () => {
+    const ws = makeWorkspace()
+    const repository = `${s.plain}/${uniqueName('zstd-line')}`
+    const result = await runMain(ws, {
+      images: repository,
+      tags: 'v1',
+      context: 'app',
+      push: 'false',
+      save: 'out/image.tar.zst'
+    })
+    expect(result.code).toBe(0)
+    const summary = fs.readFileSync(ws.summaryFile, 'utf8')
+    expect(summary).not.toContain('gzip by zstd')
+    expect(summary).toMatch(/^\*\*Tarball\*\* `image\.tar\.zst`: .*\bzstd\b/m)
+    const line = /^```sh\n(.+)\n```$/m.exec(summary)?.[1]
+    expect(line).toBeDefined()
+    // The job that downloads the artifact runs the line beside it, with this engine (20.10 reads no zstd itself).
+    docker(['image', 'rm', `${repository}:v1`])
+    const loaded = spawnSync('sh', ['-c', line!], {
+      cwd: path.join(ws.workspace, 'out'),
+      encoding: 'utf8',
+      env: process.env // this world's engine (Jest gives a child the process's own environment otherwise)
+    })
+    expect({ line, status: loaded.status, stderr: loaded.stderr }).toEqual({ line, status: 0, stderr: '' })
+    expect(docker(['image', 'inspect', '--format', '{{.Id}}', `${repository}:v1`])).toBe(result.outputs.imageid)
+  })
+})
+
+describe('build output that tries to start a workflow command (issue 23: 10)', () => {
+  itWhere(
+    has.classicBuilder,
+    'BuildKit starts each line of a RUN step’s output with its step and time (#5 0.2 ::warning::…), so none is a workflow command'
+  )('reaches the log only where the runner takes no workflow command (::stop-commands::)', async () => {
+    const ws = makeWorkspace(
+      [`FROM ${s.baseImage}`, `RUN echo ${uniqueName('run')} && echo '::warning title=FROM-THE-BUILD::boo'`, ''].join(
+        '\n'
+      )
+    )
+    const result = await runMain(ws, {
+      images: `${s.plain}/${uniqueName('stop-commands')}`,
+      context: 'app',
+      push: 'false'
+    })
+    expect(result.code).toBe(0)
+    const injected = (l: string): boolean => l.startsWith('::warning title=FROM-THE-BUILD::')
+    // Every line of docker's output goes to the step's standard output: none of it is elsewhere.
+    const lines = result.stdout.split(/\r?\n/)
+    expect(result.log.split(/\r?\n/).filter(injected).length).toBe(lines.filter(injected).length)
+    const raw = lines.flatMap((l, i) => (injected(l) ? [i] : []))
+    expect(raw.length).toBeGreaterThan(0)
+    for (const at of raw) {
+      // The section it is in: the last ::stop-commands::<token> before it, not ended by ::<token>:: before it.
+      const stop = lines.slice(0, at).reduce((last, l, i) => (l.startsWith('::stop-commands::') ? i : last), -1)
+      expect(stop).toBeGreaterThanOrEqual(0)
+      const token = lines[stop].slice('::stop-commands::'.length)
+      expect(token).toMatch(/^[0-9a-f-]{16,}$/)
+      const resumed = lines.indexOf(`::${token}::`, stop)
+      expect({ line: lines[at], sectionEndsAfterIt: resumed > at }).toEqual({
+        line: lines[at],
+        sectionEndsAfterIt: true
+      })
+    }
+    // The runner obeys no workflow command of the build's: the step made no warning of its own.
+    expect(commands(result.log, 'warning').filter((w) => !injected(w))).toEqual([])
   })
 })
 
