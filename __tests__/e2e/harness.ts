@@ -21,7 +21,7 @@
 // what several files check with (the registry's digests, no credential left, the
 // run's processes, a merge's parts) is here too, at the end.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
@@ -275,6 +275,25 @@ export function docker(args: string[], env: NodeJS.ProcessEnv = process.env): st
   const result = spawnSync('docker', args, { encoding: 'utf8', env })
   if (result.status !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`)
   return result.stdout.trim()
+}
+
+/**
+ * docker, asynchronously: for a command that talks to a FaultProxy, which answers
+ * from this very process (spawnSync would wait for it forever).
+ */
+export function dockerAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
 }
 
 export function dockerStatus(args: string[]): number {

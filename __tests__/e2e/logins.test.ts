@@ -1,8 +1,8 @@
 // Logins and credentials, end to end: a login used and then gone (no credential in
 // files, argv, logs or outputs), a wrong password, registry-auth's several logins,
 // keep-login for the later steps of the job, the user's own docker setup (buildx,
-// builders, logins already in ~/.docker) left usable, and what the run's children and
-// the build context can see.
+// builders, logins already in ~/.docker, its credential store) left usable, and what
+// the run's children and the build context can see.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -13,6 +13,7 @@ import {
   setup,
   commands,
   docker,
+  dockerAsync,
   dockerIn,
   dockerShim,
   dockerStatus,
@@ -33,6 +34,8 @@ import {
   visibleLog,
   world
 } from './harness.js'
+
+import type { Workspace } from './harness.js'
 
 const { s, login, basicAuth } = setup()
 
@@ -171,6 +174,117 @@ describe('keep-login', () => {
     expect(post.code).toBe(0)
     expect(fs.existsSync(exported.DOCKER_CONFIG)).toBe(false)
     expect(fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')).not.toContain(s.tls)
+  })
+})
+
+describe('the user’s credential store (credsStore) (issue 23: 9)', () => {
+  // The second registry is the TLS one again behind a proxy on another port: another
+  // host to docker, whose login the user's credential store holds.
+  const proxy = new FaultProxy({ upstream: `https://${s.tls}`, caFile: s.caFile, ...proxyTls() })
+  let second = ''
+  beforeAll(async () => {
+    second = await proxy.start()
+  })
+  afterAll(() => proxy.close())
+
+  /**
+   * A credential helper `docker-credential-shipfake` (what `credsStore: shipfake`
+   * runs) holding the login of the second registry, and a user config that uses it.
+   * Its calls are recorded: `get <server>`, `store <server>`, `list`, `erase <server>`.
+   */
+  function credentialStore(ws: Workspace): { dir: string; calls: () => string[] } {
+    const dir = path.join(ws.root, 'helper-bin')
+    const record = path.join(ws.root, 'helper-calls')
+    fs.mkdirSync(dir)
+    fs.writeFileSync(record, '')
+    const script = [
+      '#!/bin/sh',
+      `calls=${JSON.stringify(record)}`,
+      'case "$1" in',
+      '  get)',
+      '    read -r server',
+      '    echo "get $server" >> "$calls"',
+      `    if [ "$server" = ${JSON.stringify(second)} ] || [ "$server" = ${JSON.stringify(`https://${second}`)} ]; then`,
+      `      printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n' "$server" ${JSON.stringify(s.username)} ${JSON.stringify(s.password)}`,
+      '    else echo "credentials not found in native keychain"; exit 1; fi ;;',
+      '  store)',
+      `    echo "store $(sed -n 's/.*"ServerURL":"\\([^"]*\\)".*/\\1/p')" >> "$calls" ;;`,
+      '  list)',
+      '    echo list >> "$calls"',
+      `    printf '{"%s":"%s"}\\n' ${JSON.stringify(second)} ${JSON.stringify(s.username)} ;;`,
+      '  erase)',
+      '    read -r server',
+      '    echo "erase $server" >> "$calls" ;;',
+      'esac',
+      ''
+    ]
+    fs.writeFileSync(path.join(dir, 'docker-credential-shipfake'), script.join('\n'), { mode: 0o755 })
+    fs.writeFileSync(
+      path.join(ws.home, '.docker/config.json'),
+      JSON.stringify({ auths: { [second]: {} }, credsStore: 'shipfake' }, null, 2)
+    )
+    return {
+      dir,
+      calls: () =>
+        fs
+          .readFileSync(record, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+    }
+  }
+
+  /** A private image on the second registry (pushed to the TLS one, which it is). */
+  async function privateImage(prefix: string): Promise<string> {
+    const name = uniqueName(prefix)
+    const pushed = await runMain(makeWorkspace(), { images: `${s.tls}/${name}`, tags: 'v1', context: 'app', ...login })
+    expect(pushed.code).toBe(0)
+    return name
+  }
+
+  it('keeps the logins it holds for the later steps of a keep-login run', async () => {
+    const name = await privateImage('in-store')
+    const ws = makeWorkspace()
+    const store = credentialStore(ws)
+    const userConfig = fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')
+    const envFile = path.join(ws.root, 'github-env')
+    fs.writeFileSync(envFile, '')
+    const PATH = `${store.dir}:${process.env.PATH}`
+    const result = await runMain(
+      ws,
+      { images: `${s.tls}/${uniqueName('keep-store')}`, tags: 'v1', context: 'app', 'keep-login': 'true', ...login },
+      { GITHUB_ENV: envFile, PATH }
+    )
+    expect(result.code).toBe(0)
+    const exported = parseCommandFile(fs.readFileSync(envFile, 'utf8'))
+    // A later `run:` step pulls from the registry whose login is in the user's store.
+    const later = { ...process.env, HOME: ws.home, DOCKER_CONFIG: exported.DOCKER_CONFIG, PATH }
+    const pulled = await dockerAsync(['pull', `${second}/${name}:v1`], later)
+    expect({ code: pulled.code, stderr: pulled.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(store.calls()).toContain(`get ${second}`)
+    // The run's own login went into its own file, not into the user's store; the user's config is as it was.
+    expect(store.calls().filter((c) => c.startsWith('store') || c.startsWith('erase'))).toEqual([])
+    expect(fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')).toBe(userConfig)
+    expect(fs.readFileSync(path.join(exported.DOCKER_CONFIG, 'config.json'), 'utf8')).not.toContain(s.password)
+    expect((await runPost(ws, result)).code).toBe(0)
+  })
+
+  // The engine (classic builder) or its BuildKit (docker driver) pulls the base image with the CLI's logins.
+  itWhere(
+    !has.remoteBuilder,
+    'the builder outside the engine speaks plain HTTP to a registry on a loopback port, where this second registry speaks TLS'
+  )('keeps the logins it holds for the build: FROM a private image of another registry', async () => {
+    const name = await privateImage('base-in-store')
+    const ws = makeWorkspace(`FROM ${second}/${name}:v1\nLABEL from=the-store\n`)
+    const store = credentialStore(ws)
+    const result = await runMain(
+      ws,
+      { images: `${s.tls}/${uniqueName('built-from-store')}`, tags: 'v1', context: 'app', ...login },
+      { PATH: `${store.dir}:${process.env.PATH}` }
+    )
+    expect({ code: result.code, errors: commands(result.log, 'error') }).toEqual({ code: 0, errors: [] })
+    // The base image's login came from the user's store.
+    expect(store.calls().filter((c) => c === `get ${second}` || c === 'list')).not.toEqual([])
+    expect(store.calls().filter((c) => c.startsWith('store') || c.startsWith('erase'))).toEqual([])
   })
 })
 
