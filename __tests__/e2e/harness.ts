@@ -154,9 +154,14 @@ export function proxyTls(): { tls?: { cert: string; key: string } } {
 /**
  * A FaultProxy in front of the plain registry for the enclosing describe block:
  * started before its tests and closed after them; `proxy.host` is where to push.
+ * `reachedByBuildx`: buildx itself (imagetools) talks to it too, so where the proxy
+ * speaks TLS it goes by the certificate's other name of 127.0.0.1 (buildx speaks
+ * plain HTTP to a localhost registry).
  */
-export function plainFaultProxy(): FaultProxy {
-  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${services().plain.split(':')[1]}`, ...proxyTls() })
+export function plainFaultProxy(options: { reachedByBuildx?: boolean } = {}): FaultProxy {
+  const tls = proxyTls()
+  const hostname = options.reachedByBuildx && has.buildx && tls.tls ? services().tlsNamed.split(':')[0] : undefined
+  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${services().plain.split(':')[1]}`, ...tls, hostname })
   beforeAll(() => proxy.start())
   afterAll(() => proxy.close())
   return proxy

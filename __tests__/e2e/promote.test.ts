@@ -1,10 +1,13 @@
 // Promote: an existing image (source-image) tagged and pushed without a build, from
 // the engine or a registry; an index copied registry-side keeping its digest and
-// platforms (buildx), or through the engine saying the digest changed (classic).
+// platforms (buildx), or through the engine saying the digest changed (classic); a
+// registry-side promote that fails after one repository moved says which (issue 23: 6).
 import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
   setup,
+  plainFaultProxy,
   commands,
   docker,
   expectRegistryDigests,
@@ -158,5 +161,40 @@ describe('README recipes with an uppercase repository (Octo-Org/…)', () => {
     const stable = await fetchManifest(s.tls, repo.toLowerCase(), 'stable', auth)
     expect(stable.header).toBe(built.outputs.digest)
     expect(result.outputs.tags).toBe(`${lower}:stable`)
+  })
+})
+
+describe('a registry-side promote that fails after one repository moved (issue 23: 6)', () => {
+  // The second repository is on the plain registry again, through a proxy that refuses its manifest.
+  const proxy = plainFaultProxy({ reachedByBuildx: true })
+
+  itWhere(
+    has.buildx,
+    'without buildx the engine pulls the source and pushes each repository, as summary.test.ts’s push that one registry refuses'
+  )('outputs the repository that moved, and the summary says it was pushed', async () => {
+    const ws = makeWorkspace(['FROM scratch', 'ARG TARGETARCH', 'COPY hello.txt /hello-$TARGETARCH.txt', ''].join('\n'))
+    const source = `${s.plain}/${uniqueName('half-promoted-src')}`
+    const built = await runMain(ws, { images: source, tags: 'rc', context: 'app' })
+    expect(built.code).toBe(0)
+    const name = uniqueName('half-promoted')
+    const moved = `${s.plain}/${name}`
+    const refused = `${proxy.host}/${name}-2`
+    proxy.setFaults([{ method: 'PUT', path: new RegExp(`^/v2/${name}-2/manifests/`), status: 500 }])
+    const promote = makeWorkspace()
+    const result = await runMain(
+      promote,
+      { images: `${moved}\n${refused}`, tags: 'stable', 'source-image': `${source}:rc`, retries: '1' },
+      { GITHUB_ACTION: 'promote' }
+    )
+    expect(result.code).toBe(1)
+    expect(result.log).toMatch(/\[command\]\S+ buildx imagetools create /)
+    expect(commands(result.log, 'error')).toEqual([expect.stringContaining(`${name}-2`)])
+    const live = await fetchManifest(s.plain, name, 'stable')
+    expect(live.header).toBe(built.outputs.digest)
+    // The outputs say what is live, for an `if: failure()` step; the summary too.
+    expect(result.outputs.refs).toBe(`${moved}@${live.header}`)
+    const summary = fs.readFileSync(promote.summaryFile, 'utf8')
+    expect(summary).toMatch(/^### ship-image `promote`: failed in the \w+ phase, pushed 1 repository\n/)
+    expect(summary).toContain(`\`\`\`text\n${moved}@${live.header}\n\`\`\``)
   })
 })
