@@ -1,12 +1,15 @@
 // Building, end to end, with the builder of each world: build options (target, build
 // args), the CLI's BuildKit, secrets, cache-from, reproducible builds, several
 // platforms and provenance (buildx), and a builder outside the engine.
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
+import { GitServer, makeRepository } from './git-server.js'
 import {
   setup,
+  fetchBlob,
   buildkit,
   BUILDKIT_BUILD,
   commands,
@@ -466,5 +469,71 @@ describe('several platforms, provenance (buildx)', () => {
     expect(JSON.parse(result.outputs.metadata).platforms).toEqual([
       { platform: 'linux/amd64', digest: indexPlatforms(skopeoRaw(`${repository}:v1`))['linux/amd64'] }
     ])
+  })
+})
+
+describe('a Git context with a token, and the provenance pushed beside the image (issue 23: 2)', () => {
+  // A Git server on 127.0.0.1 (BuildKit fetches the context: the remote builder and the engine's own are on the host's network).
+  let root = ''
+  let server: GitServer
+  let host = ''
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-image-git-'))
+    server = new GitServer(root)
+    makeRepository(root, 'app', {
+      Dockerfile: ['FROM scratch', 'COPY hello.txt /hello.txt', ''].join('\n'),
+      'hello.txt': `hello from ${uniqueName('git')}\n`
+    })
+    host = await server.start()
+  })
+  afterAll(async () => {
+    await server.close()
+    fs.rmSync(root, { recursive: true, force: true })
+  })
+
+  /** Every byte the registry serves of an image: its index, each manifest, and each config and layer (the attestation's statement among them). */
+  async function everything(name: string, tag: string): Promise<string[]> {
+    const index = await fetchManifest(s.plain, name, tag)
+    const texts = [index.body.toString()]
+    const manifests = (JSON.parse(index.body.toString()) as { manifests?: { digest: string }[] }).manifests ?? []
+    for (const { digest } of manifests) {
+      const manifest = await fetchManifest(s.plain, name, digest)
+      texts.push(manifest.body.toString())
+      const { config, layers } = JSON.parse(manifest.body.toString()) as {
+        config: { digest: string }
+        layers: { digest: string }[]
+      }
+      for (const blob of [config, ...layers]) texts.push((await fetchBlob(s.plain, name, blob.digest)).body.toString())
+    }
+    return texts
+  }
+
+  itWhere(
+    has.multiPlatform,
+    'no attestation is pushed here: without buildx provenance is an input error, and the docker driver on the classic image store refuses it'
+  )('leaves the token out of the pushed provenance (mode=max): BuildKit gets it as its Git auth secret', async () => {
+    const token = `ghp_${randomBytes(12).toString('hex')}`
+    const name = uniqueName('git-provenance')
+    const result = await runMain(makeWorkspace(), {
+      images: `${s.plain}/${name}`,
+      tags: 'v1',
+      context: `http://x-access-token:${token}@${host}/app.git#main`,
+      provenance: 'mode=max'
+    })
+    expect({ code: result.code, errors: commands(result.log, 'error') }).toEqual({ code: 0, errors: [] })
+    const texts = await everything(name, 'v1')
+    // The attestation was read: it names the context, without the token.
+    expect(texts.some((t) => t.includes(`${host}/app.git`))).toBe(true)
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64')
+    expect(texts.filter((t) => t.includes(token) || t.includes(basic))).toEqual([])
+    // The server saw the fetch, the token in an Authorization header (BuildKit's Git auth secret), never in the URL.
+    expect(server.requests.filter((r) => r.authorization !== undefined)).not.toEqual([])
+    expect(server.requests.filter((r) => r.url.includes(token))).toEqual([])
+    for (const { authorization } of server.requests.filter((r) => r.authorization !== undefined)) {
+      const [scheme, value] = authorization!.split(' ')
+      expect(scheme.toLowerCase()).toBe('basic')
+      expect(Buffer.from(value, 'base64').toString()).toContain(token)
+    }
+    expect(visibleLog(result.log)).not.toContain(token)
   })
 })

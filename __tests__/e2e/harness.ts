@@ -356,6 +356,16 @@ export async function labelsServed(
   return (JSON.parse(config.body.toString()) as { config: { Labels?: Record<string, string> } }).config.Labels ?? {}
 }
 
+/** GET /v2/<repo>/blobs/<digest>: a config, a layer, an attestation's statement. */
+export function fetchBlob(
+  registry: string,
+  repository: string,
+  digest: string,
+  auth?: { username: string; password: string }
+): Promise<Manifest> {
+  return fetchRegistry(registry, `/v2/${repository}/blobs/${digest}`, auth)
+}
+
 /** GET a path of a registry's HTTP API. */
 function fetchRegistry(
   registry: string,
