@@ -3591,16 +3591,21 @@ function unnamed(file, data) {
     const json = JSON.parse(text);
     const manifests = json.manifests ?? [];
     const names = manifests.flatMap((m) => ['io.containerd.image.name', 'org.opencontainers.image.ref.name'].flatMap((k) => m.annotations?.[k] ?? []));
-    const stripped = manifests.map((m) => {
+    // One image saved under several names is one descriptor per name, of one digest: without
+    // their names they are one descriptor (the engine would import the image once per copy).
+    const seen = new Set();
+    const stripped = manifests.flatMap((m) => {
+        if (seen.has(m.digest))
+            return [];
+        seen.add(m.digest);
         if (!m.annotations)
-            return m;
+            return [m];
         const annotations = { ...m.annotations };
         delete annotations['io.containerd.image.name'];
         delete annotations['org.opencontainers.image.ref.name'];
-        return { ...m, annotations };
+        return [{ ...m, annotations }];
     });
-    // One image saved under several names is one descriptor per name, of one digest.
-    const images = new Set(manifests.map((m) => m.digest)).size;
+    const images = seen.size;
     return { data: Buffer.from(JSON.stringify({ ...json, manifests: stripped })), images, names };
 }
 /**

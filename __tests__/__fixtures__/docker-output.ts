@@ -115,7 +115,7 @@ export const TRANSIENT_FIXTURES: [string, string, RegExp][] = [
     'Error response from daemon: unexpected EOF\n',
     /^the connection ended early \(unexpected EOF\)$/
   ],
-  // Concurrent pushes of images sharing a layer to one repository:tag (holes.test.ts): the registry's
+  // Concurrent pushes of images sharing a layer to one repository:tag (e2e/push.test.ts): the registry's
   // filesystem store writes a link file in place, so a reader in between finds it empty ("invalid
   // checksum digest format" in the registry's log) and answers 500, or a manifest PUT finds a layer
   // missing. Recorded against the plain registry directly, engine 20.10 (client 28) and 26.

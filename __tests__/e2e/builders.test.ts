@@ -6,10 +6,11 @@
 // driver sits on the classic image store (the hosted world), and pushed as one index
 // where the builder can make it (the builder and containerd worlds); a promote of one
 // manifest keeps its digest (`imagetools create --prefer-index=false`).
-import { afterAll, describe, expect } from '@jest/globals'
+import { describe, expect } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
+  setup,
   commands,
   docker,
   dockerShim,
@@ -18,16 +19,13 @@ import {
   has,
   itWhere,
   makeWorkspace,
-  removeWorkspaces,
   runMain,
-  services,
   sha256File,
   uniqueName
 } from './harness.js'
 import type { Manifest, StepResult, Workspace } from './harness.js'
 
-const s = services()
-afterAll(removeWorkspaces)
+const { s } = setup()
 
 const PLATFORMS = ['linux/amd64', 'linux/arm64']
 /** An image of any platform without emulation: no RUN step. */

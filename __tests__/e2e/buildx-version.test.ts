@@ -6,11 +6,12 @@
 // in the runner's tool cache and builds with it; a second run of the machine takes it
 // from the cache; `latest` follows the page's redirect; a checksum that does not match
 // is an input error and nothing is used.
-import { afterAll, afterEach, beforeEach, describe, expect } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
+  setup,
   commands,
   dockerShim,
   fetchManifest,
@@ -18,21 +19,18 @@ import {
   has,
   itWhere,
   makeWorkspace,
-  removeWorkspaces,
   runMain,
-  services,
   uniqueName
 } from './harness.js'
 import type { StepResult, Workspace } from './harness.js'
 import { ReleaseServer } from './release-server.js'
 
-const s = services()
-afterAll(removeWorkspaces)
+const { s } = setup()
 
 const TAG = 'v0.29.1'
 const ASSET = `buildx-${TAG}.linux-amd64`
 /** This machine's buildx 0.29.1: the hosted world's plugin (services.sh). */
-const BUILDX = path.join(services().worlds.hosted?.pluginsDir ?? '/nonexistent', 'docker-buildx')
+const BUILDX = path.join(s.worlds.hosted?.pluginsDir ?? '/nonexistent', 'docker-buildx')
 const sha256Hex = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 
 /**

@@ -8,12 +8,13 @@
 // written without push. The GitHub Actions cache cannot run here (this BuildKit has
 // no gha backend): its command line is shown by the dry run, and the runner's token
 // is shown to reach the build alone.
-import { afterAll, describe, expect } from '@jest/globals'
+import { describe, expect } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as https from 'node:https'
 import * as path from 'node:path'
 import {
+  setup,
   commands,
   dockerIn,
   dockerShim,
@@ -23,19 +24,14 @@ import {
   itWhere,
   makeWorkspace,
   realDocker,
-  removeWorkspaces,
   runMain,
-  services,
   uniqueName,
   visibleLog,
   world
 } from './harness.js'
 import type { StepResult, Workspace } from './harness.js'
 
-const s = services()
-const auth = { username: s.username, password: s.password }
-const login = { registry: s.tls, ...auth }
-afterAll(removeWorkspaces)
+const { s, login, auth } = setup()
 
 /**
  * A Dockerfile whose RUN step is this test's own (the marker), slow-ish, and writes

@@ -7,16 +7,16 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { describeWhere, docker, fetchManifest, proxyTls, services, uniqueName, world } from './harness.js'
+import { describeWhere, docker, fetchManifest, proxyTls, setup, uniqueName, world } from './harness.js'
 import { FaultProxy } from './fault-proxy.js'
 
-const s = services()
+const { s } = setup()
 // The proxy's own faithfulness, proven with engine 20.10's client and its exact texts. Later engines
 // push another way (their own retries, mounts and wording); the action's retries through this proxy
-// run in every world (failures.test.ts).
+// run in every world (faults.test.ts).
 const describeProxy = describeWhere(
   world.engine.startsWith('20.'),
-  'the proxy itself is proven once, with engine 20.10’s exact texts (failures.test.ts retries through it here)'
+  'the proxy itself is proven once, with engine 20.10’s exact texts (faults.test.ts retries through it here)'
 )
 
 interface Run {

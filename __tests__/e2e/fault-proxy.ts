@@ -69,6 +69,12 @@ export interface FaultProxyOptions {
   tls?: { cert: string; key: string }
   /** Where the engine looks for registry certificates (default /etc/docker/certs.d). */
   certsDir?: string
+  /**
+   * The name in `host` (default localhost). buildx reaches a localhost registry over
+   * plain HTTP only, so a TLS proxy that buildx talks to goes by another name of
+   * 127.0.0.1 that the certificate holds (services.json's tlsNamed host).
+   */
+  hostname?: string
 }
 
 const HOP_BY_HOP = new Set([
@@ -131,6 +137,7 @@ export class FaultProxy {
   private port = 0
   private readonly tls: { cert: Buffer; key: Buffer } | undefined
   private readonly certsDir: string
+  private readonly hostname: string
   /** Every request received, in order (faulted or forwarded). */
   readonly requests: ProxyRequest[] = []
 
@@ -142,11 +149,12 @@ export class FaultProxy {
         : new http.Agent({ keepAlive: true })
     this.tls = options.tls && { cert: fs.readFileSync(options.tls.cert), key: fs.readFileSync(options.tls.key) }
     this.certsDir = options.certsDir ?? '/etc/docker/certs.d'
+    this.hostname = options.hostname ?? 'localhost'
   }
 
   /** The engine's certificate folder for this proxy's host, when it serves TLS. */
   private get trustDir(): string | undefined {
-    return this.tls && this.port !== 0 ? path.join(this.certsDir, `localhost:${this.port}`) : undefined
+    return this.tls && this.port !== 0 ? path.join(this.certsDir, this.host) : undefined
   }
 
   /** Starts listening on 127.0.0.1 (a free port the first time); resolves to `localhost:<port>`. */
@@ -177,10 +185,10 @@ export class FaultProxy {
     return this.host
   }
 
-  /** `localhost:<port>`: the registry part of image references (not 127.0.0.1, see the engine's insecure list). */
+  /** `localhost:<port>` (or the hostname given): the registry part of image references (not 127.0.0.1, see the engine's insecure list). */
   get host(): string {
     if (this.port === 0) throw new Error('FaultProxy: not started')
-    return `localhost:${this.port}`
+    return `${this.hostname}:${this.port}`
   }
 
   /**

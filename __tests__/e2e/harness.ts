@@ -15,8 +15,13 @@
 // builder as the current one, as setup-buildx-action leaves it (`docker buildx create
 // --driver … --use`; services.sh makes that folder once, a workspace gets a copy).
 // A test that needs something of a world says what with `has` and itWhere().
-import { afterAll, beforeAll, describe, it } from '@jest/globals'
-import { spawnSync } from 'node:child_process'
+//
+// The preamble: every test file starts with `const { s, login } = setup()` (the
+// services, the TLS registry's login, and its workspaces removed after its tests);
+// what several files check with (the registry's digests, no credential left, the
+// run's processes, a merge's parts) is here too, at the end.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
@@ -149,9 +154,14 @@ export function proxyTls(): { tls?: { cert: string; key: string } } {
 /**
  * A FaultProxy in front of the plain registry for the enclosing describe block:
  * started before its tests and closed after them; `proxy.host` is where to push.
+ * `reachedByBuildx`: buildx itself (imagetools) talks to it too, so where the proxy
+ * speaks TLS it goes by the certificate's other name of 127.0.0.1 (buildx speaks
+ * plain HTTP to a localhost registry).
  */
-export function plainFaultProxy(): FaultProxy {
-  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${services().plain.split(':')[1]}`, ...proxyTls() })
+export function plainFaultProxy(options: { reachedByBuildx?: boolean } = {}): FaultProxy {
+  const tls = proxyTls()
+  const hostname = options.reachedByBuildx && has.buildx && tls.tls ? services().tlsNamed.split(':')[0] : undefined
+  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${services().plain.split(':')[1]}`, ...tls, hostname })
   beforeAll(() => proxy.start())
   afterAll(() => proxy.close())
   return proxy
@@ -272,6 +282,25 @@ export function docker(args: string[], env: NodeJS.ProcessEnv = process.env): st
   return result.stdout.trim()
 }
 
+/**
+ * docker, asynchronously: for a command that talks to a FaultProxy, which answers
+ * from this very process (spawnSync would wait for it forever).
+ */
+export function dockerAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+}
+
 export function dockerStatus(args: string[]): number {
   return spawnSync('docker', args, { encoding: 'utf8', env: process.env }).status ?? -1
 }
@@ -325,6 +354,16 @@ export async function labelsServed(
   }
   const config = await fetchRegistry(registry, `/v2/${repository}/blobs/${manifest.config.digest}`, auth)
   return (JSON.parse(config.body.toString()) as { config: { Labels?: Record<string, string> } }).config.Labels ?? {}
+}
+
+/** GET /v2/<repo>/blobs/<digest>: a config, a layer, an attestation's statement. */
+export function fetchBlob(
+  registry: string,
+  repository: string,
+  digest: string,
+  auth?: { username: string; password: string }
+): Promise<Manifest> {
+  return fetchRegistry(registry, `/v2/${repository}/blobs/${digest}`, auth)
 }
 
 /** GET a path of a registry's HTTP API. */
@@ -444,3 +483,181 @@ export function dockerShim(ws: Workspace, options: { target?: string; before?: s
         .filter((l) => l !== '')
   }
 }
+
+/** What every e2e file starts with: the services, the logins of the TLS registry, and its workspaces removed. */
+export interface Preamble {
+  /** services(): the registries, the base image and the tools of this world. */
+  s: Services
+  /** The inputs that log in to the TLS registry (registry, username, password). */
+  login: { registry: string; username: string; password: string }
+  /** The TLS registry's credentials, for fetchManifest() and the like. */
+  auth: { username: string; password: string }
+  /** `username:password` in base64, as a docker config.json holds it: what a leak check also looks for. */
+  basicAuth: string
+}
+
+const s = services()
+const login = { registry: s.tls, username: s.username, password: s.password }
+const auth = { username: s.username, password: s.password }
+const basicAuth = Buffer.from(`${s.username}:${s.password}`).toString('base64')
+
+/**
+ * The e2e preamble: call it once at the top of a test file (`const { s, login } =
+ * setup()`). It removes the file's workspaces after its tests (afterAll).
+ */
+export function setup(): Preamble {
+  afterAll(removeWorkspaces)
+  return { s, login, auth, basicAuth }
+}
+
+/**
+ * The environment a runner gives for an event: GITHUB_* and the payload file (the
+ * repository octo-org/Ship-App unless `repository` says another).
+ */
+export function eventEnv(
+  ws: Workspace,
+  name: string,
+  ref: string,
+  sha: string,
+  payload: object = {},
+  repository = 'octo-org/Ship-App'
+): Record<string, string> {
+  const file = path.join(ws.root, 'event.json')
+  fs.writeFileSync(file, JSON.stringify(payload))
+  return {
+    GITHUB_EVENT_NAME: name,
+    GITHUB_REF: ref,
+    GITHUB_SHA: sha,
+    GITHUB_EVENT_PATH: file,
+    GITHUB_REPOSITORY: repository,
+    GITHUB_SERVER_URL: 'https://github.com'
+  }
+}
+
+// What several files check with.
+
+/** Asserts the digest outputs against the registry itself for every repository × tag. */
+export async function expectRegistryDigests(result: StepResult, repositories: string[], tags: string[]): Promise<void> {
+  const refs = result.outputs.refs.split('\n')
+  expect(refs).toHaveLength(repositories.length)
+  for (const [i, repository] of repositories.entries()) {
+    const [registry, ...rest] = repository.split('/')
+    const auth = registry === s.tls ? login : undefined
+    let repoDigest: string | undefined
+    for (const tag of tags) {
+      const manifest = await fetchManifest(registry, rest.join('/'), tag, auth)
+      expect(manifest.status).toBe(200)
+      expect(manifest.header).toBe(manifest.computed)
+      repoDigest ??= manifest.header
+      expect(manifest.header).toBe(repoDigest)
+    }
+    expect(refs[i]).toBe(`${repository}@${repoDigest}`)
+  }
+  expect(result.outputs.digest).toBe(refs[0].split('@')[1])
+}
+
+/** Nothing of the credentials is left: not in files, outputs, logs, and the user's config is untouched. */
+export function expectNoCredentialsLeft(ws: Workspace, result: StepResult, userConfigBefore: string): void {
+  expect(fs.readdirSync(ws.runnerTemp)).toEqual([])
+  expect(fs.readFileSync(path.join(ws.home, '.docker/config.json'), 'utf8')).toBe(userConfigBefore)
+  for (const file of filesBelow(ws.root)) {
+    const text = fs.readFileSync(file, 'utf8')
+    expect({ file, leaked: text.includes(s.password) || text.includes(basicAuth) }).toEqual({ file, leaked: false })
+  }
+  expect(visibleLog(result.log)).not.toContain(s.password)
+  expect(result.log).not.toContain(basicAuth)
+  expect(JSON.stringify(result.outputs)).not.toContain(s.password)
+}
+
+/** No file of the workspace's root (its HOME, RUNNER_TEMP, command files) holds the password. */
+export function expectNoCredentials(ws: Workspace, result: StepResult): void {
+  for (const file of filesBelow(ws.root)) {
+    const text = fs.readFileSync(file, 'utf8')
+    expect({ file, leaked: text.includes(s.password) || text.includes(basicAuth) }).toEqual({ file, leaked: false })
+  }
+  expect(visibleLog(result.log)).not.toContain(s.password)
+  expect(fs.existsSync(result.state.temp)).toBe(false)
+}
+
+/** The registry's own digest for a tag: the Docker-Content-Digest of its manifest, checked against its bytes. */
+export async function served(registry: string, repository: string, tag: string): Promise<string | undefined> {
+  const manifest = await fetchManifest(registry, repository, tag, registry === s.tls ? auth : undefined)
+  expect(manifest.header).toBe(manifest.computed)
+  return manifest.status === 200 ? manifest.header : undefined
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Polls `check` every 50 ms until it holds (or fails after `ms`). */
+export async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  for (const start = Date.now(); !check(); await sleep(50)) {
+    if (Date.now() - start > ms) throw new Error('timed out waiting')
+  }
+}
+
+/** The variable that marks the processes of a run (its temp folder): what processesOf() looks for. */
+export const RUN_MARKER = 'SHIP_IMAGE_RUN'
+
+/** The processes still running whose environment marks them as children of the run with this temp folder. */
+export function processesOf(temp: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${RUN_MARKER}=${temp}`)
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
+
+// The merge's parts and merge jobs (merge.test.ts, promote.test.ts).
+
+/** The platforms a merge joins. */
+export const PLATFORMS = ['linux/amd64', 'linux/arm64']
+
+/** A tag push of v1.2.3 of commit `sha`, as the runner describes it. */
+export function tagPush(ws: Workspace, sha: string): Record<string, string> {
+  const payload = path.join(ws.root, 'event.json')
+  fs.writeFileSync(payload, JSON.stringify({ ref: 'refs/tags/v1.2.3' }))
+  return {
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/tags/v1.2.3',
+    GITHUB_SHA: sha,
+    GITHUB_EVENT_PATH: payload,
+    GITHUB_REPOSITORY: 'octo-org/app',
+    ...buildkit()
+  }
+}
+
+/** A build job of the matrix: `merge: part` for one platform, a COPY-only image (no emulation needed). */
+export async function part(repository: string, platform: string, sha: string): Promise<StepResult> {
+  const ws = makeWorkspace(['FROM scratch', 'ARG TARGETARCH', 'COPY hello.txt /hello-$TARGETARCH.txt', ''].join('\n'))
+  return runMain(ws, { images: repository, context: 'app', platforms: platform, merge: 'part' }, tagPush(ws, sha))
+}
+
+/** The merge job: an empty workspace, no checkout. */
+export async function mergeRun(repository: string, sha: string): Promise<StepResult> {
+  const ws = makeWorkspace()
+  fs.rmSync(path.join(ws.workspace, 'app'), { recursive: true })
+  return runMain(ws, { images: repository, merge: PLATFORMS.join(', ') }, tagPush(ws, sha))
+}
+
+/** The platforms of an index as the registry serves it, os/arch → digest (attestations left out). */
+export function platformsOf(body: Buffer): Record<string, string> {
+  const index = JSON.parse(body.toString()) as {
+    manifests?: { digest: string; platform: { os: string; architecture: string } }[]
+  }
+  return Object.fromEntries(
+    (index.manifests ?? [])
+      .filter((m) => m.platform.os !== 'unknown')
+      .map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest])
+  )
+}
+
+/** A commit's id: 40 random hex digits. */
+export const sha = (): string => randomBytes(20).toString('hex')

@@ -15,6 +15,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {
+  setup,
   commands,
   dockerShim,
   fetchManifest,
@@ -22,22 +23,17 @@ import {
   has,
   itWhere,
   makeWorkspace,
-  removeWorkspaces,
   runMain,
   runPost,
-  services,
   uniqueName,
   visibleLog
 } from './harness.js'
 import type { StepResult, Workspace } from './harness.js'
 import { ReleaseServer } from './release-server.js'
 
-const s = services()
-const auth = { username: s.username, password: s.password }
-const login = { registry: s.tls, ...auth }
+const { s, login, auth } = setup()
 const COSIGN = s.tools.cosign ?? '/nonexistent/cosign'
 const hasCosign = fs.existsSync(COSIGN)
-afterAll(removeWorkspaces)
 
 /** A key pair as `cosign generate-key-pair` writes it, and a docker config with the registry's login (for verify). */
 interface Keys {

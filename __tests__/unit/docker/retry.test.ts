@@ -4,7 +4,7 @@ import { DEFAULT_POLICY, MAX_RETRY_AFTER_MS, retryDelay, withRetries } from '../
 import type { AttemptResult, RetryHooks } from '../../../src/docker/retry.js'
 
 // The backoff and the retry loop. Which failures are transient is
-// docker/failures.ts's, tested with real docker output in failures.test.ts.
+// docker/failures.ts's, tested with real docker output in e2e/faults.test.ts.
 describe('retryDelay', () => {
   const policy = { baseMs: 1000, capMs: 30000 }
 
