@@ -189,11 +189,14 @@ live_pid() { # file mark
 alive() { ps -p "$1" >/dev/null 2>&1; } # unlike kill -0, also for root's processes under sudo
 
 # detach LOG COMMAND...: starts COMMAND in a session of its own, so that it outlives this
-# script, with no terminal and without the lock's file descriptor; prints its pid.
+# script, with no terminal and without the lock's file descriptor; prints its pid. It runs
+# in /, not in the caller's folder: .ci/run starts the services from a temporary clone that
+# it then removes, and BuildKit's git (a Git context) fails in a deleted working directory
+# with "Unable to read current working directory".
 detach() {
   local log=$1
   shift
-  $SUDO setsid nohup "$@" >"$log" 2>&1 </dev/null 9>&- &
+  (cd / && exec $SUDO setsid nohup "$@" >"$log" 2>&1 </dev/null 9>&-) &
   echo $!
 }
 
