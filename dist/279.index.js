@@ -945,6 +945,11 @@ class Docker {
     tryRun(args, options = {}) {
         return this.runner.run(args, options);
     }
+    /** Whether the help that `docker ...helpArgs` prints lists an option: what this CLI or plugin can do. */
+    async helpLists(helpArgs, option) {
+        const help = await this.tryRun(helpArgs, { silent: true });
+        return help.exitCode === 0 && help.stdout.includes(option);
+    }
     /** Runs `docker ...args`; throws a DockerError naming the command when it fails. */
     async run(args, options = {}) {
         const result = await this.tryRun(args, options);
@@ -3912,8 +3917,7 @@ async function copyInRegistry(docker, plan, step, record) {
     let preferIndex;
     if (typeof mediaType !== 'string' || !INDEX_TYPES.test(mediaType)) {
         // One manifest is copied as it is only by a buildx that can be told not to wrap it in an index.
-        const help = await docker.tryRun(imagetoolsHelpArgs(), { silent: true });
-        if (!help.stdout.includes('--prefer-index')) {
+        if (!(await docker.helpLists(imagetoolsHelpArgs(), '--prefer-index'))) {
             log/* info */.pq(`${source} is one manifest, which this buildx's imagetools would wrap in a new index (another digest); promoting it through the local engine.`);
             return undefined;
         }

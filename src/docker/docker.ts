@@ -87,6 +87,12 @@ export class Docker {
     return this.runner.run(args, options)
   }
 
+  /** Whether the help that `docker ...helpArgs` prints lists an option: what this CLI or plugin can do. */
+  async helpLists(helpArgs: string[], option: string): Promise<boolean> {
+    const help = await this.tryRun(helpArgs, { silent: true })
+    return help.exitCode === 0 && help.stdout.includes(option)
+  }
+
   /** Runs `docker ...args`; throws a DockerError naming the command when it fails. */
   async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const result = await this.tryRun(args, options)

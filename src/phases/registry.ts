@@ -134,8 +134,7 @@ export async function copyInRegistry(
   let preferIndex: false | undefined
   if (typeof mediaType !== 'string' || !INDEX_TYPES.test(mediaType)) {
     // One manifest is copied as it is only by a buildx that can be told not to wrap it in an index.
-    const help = await docker.tryRun(render.imagetoolsHelpArgs(), { silent: true })
-    if (!help.stdout.includes('--prefer-index')) {
+    if (!(await docker.helpLists(render.imagetoolsHelpArgs(), '--prefer-index'))) {
       log.info(
         `${source} is one manifest, which this buildx's imagetools would wrap in a new index (another digest); promoting it through the local engine.`
       )
