@@ -160,6 +160,25 @@ describe('several platforms', () => {
     expect((await fetchManifest(s.plain, name, 'v1')).status).toBe(404)
   })
 
+  itWhere(
+    has.dockerDriver && !has.containerdStore,
+    'only buildx’s docker driver on the classic image store cannot build an index'
+  )('and so is provenance, which makes an index too', async () => {
+    const ws = makeWorkspace(COPY_ONLY)
+    const name = uniqueName('no-provenance')
+    const { result, calls } = await run(ws, { images: `${s.plain}/${name}`, tags: 'v1', provenance: 'mode=max' })
+    expect(result.code).toBe(1)
+    expect(calls).toHaveLength(1)
+    expect(calls[0]).toMatch(/^info /)
+    const errors = commands(result.log, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(
+      /^::error::Input 'provenance': an attestation makes an image index, which buildx's docker driver/
+    )
+    expect(errors[0]).toContain('docker/setup-buildx-action')
+    expect((await fetchManifest(s.plain, name, 'v1')).status).toBe(404)
+  })
+
   itWhere(has.multiPlatform, 'this world’s builder cannot build an index (the test above refuses it)')(
     'are pushed as one index of both platforms, with the digest the registry serves',
     async () => {

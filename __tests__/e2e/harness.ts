@@ -340,20 +340,31 @@ export function fetchManifest(
 }
 
 /**
- * The labels of the image a registry serves under `reference`: its manifest, then
- * the config blob the manifest names (tells one run's image from another's).
+ * The config of the image a registry serves under `reference` (one manifest): the
+ * manifest, then the config blob it names. What a builder outside the engine made is
+ * read here, as it never is in the engine.
  */
+export async function configServed(
+  registry: string,
+  repository: string,
+  reference: string,
+  auth?: { username: string; password: string }
+): Promise<{ created?: string; config: { Labels?: Record<string, string> } }> {
+  const manifest = JSON.parse((await fetchManifest(registry, repository, reference, auth)).body.toString()) as {
+    config: { digest: string }
+  }
+  const config = await fetchRegistry(registry, `/v2/${repository}/blobs/${manifest.config.digest}`, auth)
+  return JSON.parse(config.body.toString()) as { created?: string; config: { Labels?: Record<string, string> } }
+}
+
+/** The labels of the image a registry serves under `reference` (tells one run's image from another's). */
 export async function labelsServed(
   registry: string,
   repository: string,
   reference: string,
   auth?: { username: string; password: string }
 ): Promise<Record<string, string>> {
-  const manifest = JSON.parse((await fetchManifest(registry, repository, reference, auth)).body.toString()) as {
-    config: { digest: string }
-  }
-  const config = await fetchRegistry(registry, `/v2/${repository}/blobs/${manifest.config.digest}`, auth)
-  return (JSON.parse(config.body.toString()) as { config: { Labels?: Record<string, string> } }).config.Labels ?? {}
+  return (await configServed(registry, repository, reference, auth)).config.Labels ?? {}
 }
 
 /** GET /v2/<repo>/blobs/<digest>: a config, a layer, an attestation's statement. */
