@@ -3373,7 +3373,8 @@ async function build(docker, step, plan, secrets, onPushed = () => undefined) {
     if (step.cachePulls.length > 0)
         await pullCache(docker, step.cachePulls, plan.attempts);
     const args = buildArgs(step);
-    return log/* group */.Os(`Building ${step.refs.join(', ')}`, async () => {
+    // With push, buildx pushes every tag itself: there is no push group after this one.
+    return log/* group */.Os(`${step.push ? 'Building and pushing' : 'Building'} ${step.refs.join(', ')}`, async () => {
         // Each secret reaches the build in its own environment variable, never in an argument.
         const options = { env: secrets.buildEnv, input: step.dockerfileText };
         let result;

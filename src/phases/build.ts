@@ -30,7 +30,8 @@ export async function build(
 ): Promise<MadeImage> {
   if (step.cachePulls.length > 0) await pullCache(docker, step.cachePulls, plan.attempts)
   const args = render.buildArgs(step)
-  return log.group(`Building ${step.refs.join(', ')}`, async () => {
+  // With push, buildx pushes every tag itself: there is no push group after this one.
+  return log.group(`${step.push ? 'Building and pushing' : 'Building'} ${step.refs.join(', ')}`, async () => {
     // Each secret reaches the build in its own environment variable, never in an argument.
     const options = { env: secrets.buildEnv, input: step.dockerfileText }
     let result: RunResult
