@@ -752,7 +752,11 @@ function loadedImages(output) {
  */
 function pushedManifests(output) {
     const done = /^#\d+ pushing manifest for (\S+)@(sha256:[a-f0-9]{64})(?: [\d.]+s)? done$/gm;
-    return [...output.matchAll(done)].map((m) => ({ ref: m[1], digest: m[2] }));
+    // BuildKit also closes the line of a manifest upload whose last try failed with `done`; its
+    // error then names the reference: `failed to push <ref>: …`.
+    return [...output.matchAll(done)]
+        .map((m) => ({ ref: m[1], digest: m[2] }))
+        .filter(({ ref }) => !output.includes(`failed to push ${ref}: `));
 }
 /** A build whose image name another build took at the same moment (the containerd image store's exporter). */
 const NAME_TAKEN = /failed to solve: image "[^"]+": already exists/;

@@ -53,3 +53,29 @@ export const BUILDX_PUSH_PARTLY = `#6 exporting to image
 ------
 ERROR: failed to build: failed to solve: failed to push registry.ship-image.test:5443/repro/pp:v1: unexpected status from HEAD request to https://registry.ship-image.test:5443/v2/repro/pp/blobs/sha256:0f4b09e1cf151a84e8420d13df530199713c2669633858d6c6d427cd894a1dfd: 401 Unauthorized
 `
+
+/**
+ * A `docker buildx build --push` (buildx 0.29.1, the remote BuildKit) to a registry that
+ * answers every manifest upload with 503: BuildKit tries four times, then closes the
+ * progress line of the manifest push with `done` although the push failed.
+ */
+export const BUILDX_PUSH_MANIFEST_REFUSED = `#8 pushing layers 0.0s done
+#8 pushing manifest for registry.ship-image.test:40969/flaky/app:v1@sha256:36894a128124bb89218a4252f5e083af528417169008bf1993d0e44090650bd0
+#8 0.090 error: failed commit on ref "manifest-sha256:36894a128124bb89218a4252f5e083af528417169008bf1993d0e44090650bd0": unexpected status from PUT request to https://registry.ship-image.test:40969/v2/flaky/app/manifests/v1: 503 Service Unavailable
+#8 0.090 unavailable
+#8 0.090 retrying in 1s
+#8 1.095 error: failed commit on ref "manifest-sha256:36894a128124bb89218a4252f5e083af528417169008bf1993d0e44090650bd0": unexpected status from PUT request to https://registry.ship-image.test:40969/v2/flaky/app/manifests/v1: 503 Service Unavailable
+#8 1.095 unavailable
+#8 1.095 retrying in 2s
+#8 3.108 error: failed commit on ref "manifest-sha256:36894a128124bb89218a4252f5e083af528417169008bf1993d0e44090650bd0": unexpected status from PUT request to https://registry.ship-image.test:40969/v2/flaky/app/manifests/v1: 503 Service Unavailable
+#8 3.108 unavailable
+#8 3.108 retrying in 4s
+#8 pushing manifest for registry.ship-image.test:40969/flaky/app:v1@sha256:36894a128124bb89218a4252f5e083af528417169008bf1993d0e44090650bd0 7.0s done
+#8 7.112 error: failed commit on ref "manifest-sha256:36894a128124bb89218a4252f5e083af528417169008bf1993d0e44090650bd0": unexpected status from PUT request to https://registry.ship-image.test:40969/v2/flaky/app/manifests/v1: 503 Service Unavailable
+#8 7.112 unavailable
+#8 ERROR: failed to push registry.ship-image.test:40969/flaky/app:v1: unavailable
+------
+ > exporting to image:
+------
+ERROR: failed to build: failed to solve: failed to push registry.ship-image.test:40969/flaky/app:v1: unavailable
+`

@@ -282,6 +282,10 @@ describe('pushedManifests', () => {
     ])
   })
 
+  it('gives nothing for a manifest upload that BuildKit marked done but failed (its error names the tag)', () => {
+    expect(pushedManifests(built.BUILDX_PUSH_MANIFEST_REFUSED)).toEqual([])
+  })
+
   it('gives nothing for a push under way, or output without the lines', () => {
     expect(pushedManifests(`#6 pushing manifest for localhost:5000/a:v1@sha256:${'a'.repeat(64)}\n`)).toEqual([])
     expect(pushedManifests('ERROR: failed to solve: no such stage\n')).toEqual([])
