@@ -46,6 +46,8 @@ function retryWarnings(result: StepResult): string[] {
 // a 429 itself (so a single one never reaches the action) and words a reset upload as a closed connection.
 describe('retries through a faulty registry', () => {
   const proxy = plainFaultProxy()
+  // The engine's docker push, one manifest upload each (two with containerd's pusher on a 503).
+  const enginePushes = itWhere(!has.remoteBuilder, 'the builder outside the engine pushes: see the next block')
   const manifestPut = { method: 'PUT', path: /\/manifests\// }
 
   /** Runs the action pushing one fresh repository through the proxy. */
@@ -60,25 +62,28 @@ describe('retries through a faulty registry', () => {
     return { result, repository }
   }
 
-  it('pushes after two failed pushes (503s on the manifest upload) with 3 attempts, warning once per retry', async () => {
-    proxy.setFaults([{ ...manifestPut, status: 503, times: 2 * UPLOADS_PER_PUSH }])
-    const { result, repository } = await push('3')
-    expect(result.code).toBe(0)
-    expect(proxy.hits(0)).toBe(2 * UPLOADS_PER_PUSH)
-    expect(proxy.passed('PUT', /\/manifests\//, 201)).toBe(1)
-    const warnings = retryWarnings(result)
-    expect(warnings).toHaveLength(2)
-    expect(warnings[0]).toMatch(
-      new RegExp(
-        `docker push to ${proxy.host} failed on attempt 1 of 3 \\(the registry answered 503 Service Unavailable( \\(UNAVAILABLE\\))?\\); trying again in \\d+\\.\\d s\\.`
+  enginePushes(
+    'pushes after two failed pushes (503s on the manifest upload) with 3 attempts, warning once per retry',
+    async () => {
+      proxy.setFaults([{ ...manifestPut, status: 503, times: 2 * UPLOADS_PER_PUSH }])
+      const { result, repository } = await push('3')
+      expect(result.code).toBe(0)
+      expect(proxy.hits(0)).toBe(2 * UPLOADS_PER_PUSH)
+      expect(proxy.passed('PUT', /\/manifests\//, 201)).toBe(1)
+      const warnings = retryWarnings(result)
+      expect(warnings).toHaveLength(2)
+      expect(warnings[0]).toMatch(
+        new RegExp(
+          `docker push to ${proxy.host} failed on attempt 1 of 3 \\(the registry answered 503 Service Unavailable( \\(UNAVAILABLE\\))?\\); trying again in \\d+\\.\\d s\\.`
+        )
       )
-    )
-    expect(warnings[1]).toContain('attempt 2 of 3')
-    const manifest = await fetchManifest(s.plain, repository, 'v1')
-    expect(manifest.header).toBe(result.outputs.digest)
-  })
+      expect(warnings[1]).toContain('attempt 2 of 3')
+      const manifest = await fetchManifest(s.plain, repository, 'v1')
+      expect(manifest.header).toBe(result.outputs.digest)
+    }
+  )
 
-  it('fails cleanly after two failed pushes (503s) with 2 attempts, naming the registry', async () => {
+  enginePushes('fails cleanly after two failed pushes (503s) with 2 attempts, naming the registry', async () => {
     proxy.setFaults([{ ...manifestPut, status: 503, times: 2 * UPLOADS_PER_PUSH }])
     const { result, repository } = await push('2')
     expect(result.code).toBe(1)
@@ -93,7 +98,7 @@ describe('retries through a faulty registry', () => {
     expect((await fetchManifest(s.plain, repository, 'v1')).status).toBe(404)
   })
 
-  it('rides out a 429 rate limit the same way', async () => {
+  enginePushes('rides out a 429 rate limit the same way', async () => {
     proxy.setFaults([{ ...manifestPut, status: 429, times: 1, headers: { 'Retry-After': '1' } }])
     const { result } = await push('2')
     expect(result.code).toBe(0)
@@ -101,7 +106,7 @@ describe('retries through a faulty registry', () => {
     expect(retryWarnings(result)).toEqual(CONTAINERD_PUSHES ? [] : [expect.stringContaining('429 Too Many Requests')])
   })
 
-  it('fails after the last attempt when the rate limit lasts', async () => {
+  enginePushes('fails after the last attempt when the rate limit lasts', async () => {
     proxy.setFaults([{ ...manifestPut, status: 429 }])
     const { result } = await push('2')
     expect(result.code).toBe(1)
@@ -112,7 +117,7 @@ describe('retries through a faulty registry', () => {
     expect(commands(result.log, 'error')).toEqual([expect.stringContaining('gave up after 2 attempts')])
   })
 
-  it('retries a connection reset on the manifest upload', async () => {
+  enginePushes('retries a connection reset on the manifest upload', async () => {
     proxy.setFaults([{ ...manifestPut, kind: 'reset', times: 1 }])
     const { result } = await push('3')
     expect(result.code).toBe(0)
@@ -201,17 +206,75 @@ describe('no retry for faults that will not change', () => {
   })
 })
 
+describe('retries when a builder outside the engine pushes (setup-buildx-action)', () => {
+  // BuildKit's pusher rides out a short burst of 503s, 429s and resets itself, within
+  // one build; what lasts longer fails the build, which the action runs again (its steps
+  // cached), as it would a docker push.
+  const proxy = plainFaultProxy()
+  const manifestPut = { method: 'PUT', path: /\/manifests\// }
+  const builderPushes = itWhere(has.remoteBuilder, 'the engine pushes here: see the block above')
+
+  async function push(retries: string): Promise<{ result: StepResult; repository: string }> {
+    const repository = uniqueName('flaky-bk')
+    const result = await runMain(makeWorkspace(), {
+      images: `${proxy.host}/${repository}`,
+      tags: 'v1',
+      context: 'app',
+      retries
+    })
+    return { result, repository }
+  }
+
+  builderPushes('a short burst of 503s on the manifest upload: BuildKit tries again itself', async () => {
+    proxy.setFaults([{ ...manifestPut, status: 503, times: 2 }])
+    const { result, repository } = await push('3')
+    expect({ code: result.code, errors: commands(result.log, 'error') }).toEqual({ code: 0, errors: [] })
+    expect(proxy.hits(0)).toBe(2)
+    expect(retryWarnings(result)).toEqual([])
+    expect((await fetchManifest(s.plain, repository, 'v1')).header).toBe(result.outputs.digest)
+  })
+
+  builderPushes('503s that last: the build is run again, then fails naming the registry', async () => {
+    proxy.setFaults([{ ...manifestPut, status: 503 }])
+    const { result, repository } = await push('2')
+    expect(result.code).toBe(1)
+    const warnings = retryWarnings(result)
+    expect(warnings).toEqual([expect.stringContaining(`to ${proxy.host} failed on attempt 1 of 2 (`)])
+    const errors = commands(result.log, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(`failed to push ${proxy.host}/${repository}:v1`)
+    expect(errors[0]).toContain(`${proxy.host}: gave up after 2 attempts)`)
+    expect(result.outputs.digest).toBeUndefined()
+    expect((await fetchManifest(s.plain, repository, 'v1')).status).toBe(404)
+  })
+
+  builderPushes('a connection reset on the manifest upload', async () => {
+    proxy.setFaults([{ ...manifestPut, kind: 'reset', times: 1 }])
+    const { result, repository } = await push('3')
+    expect({ code: result.code, errors: commands(result.log, 'error') }).toEqual({ code: 0, errors: [] })
+    expect(proxy.hits(0)).toBe(1)
+    expect((await fetchManifest(s.plain, repository, 'v1')).header).toBe(result.outputs.digest)
+  })
+})
+
 describe('the retry classifier', () => {
   const proxy = plainFaultProxy()
 
-  it('reads the fault, not the names: a repository called unauthorized-… still rides out a 503', async () => {
-    proxy.setFaults([{ method: 'PUT', path: /\/manifests\//, status: 503, times: 2 * UPLOADS_PER_PUSH }])
-    const repository = uniqueName('unauthorized-denied')
-    const result = await runMain(makeWorkspace(), { images: `${proxy.host}/${repository}`, tags: 'v1', context: 'app' })
-    expect(result.code).toBe(0)
-    expect(commands(result.log, 'warning').filter((w) => /failed on attempt \d of 3/.test(w))).toHaveLength(2)
-    expect((await fetchManifest(s.plain, repository, 'v1')).header).toBe(result.outputs.digest)
-  })
+  itWhere(!has.remoteBuilder, 'BuildKit rides out the 503s itself (the block above)')(
+    'reads the fault, not the names: a repository called unauthorized-… still rides out a 503',
+    async () => {
+      proxy.setFaults([{ method: 'PUT', path: /\/manifests\//, status: 503, times: 2 * UPLOADS_PER_PUSH }])
+      const repository = uniqueName('unauthorized-denied')
+      const result = await runMain(makeWorkspace(), {
+        images: `${proxy.host}/${repository}`,
+        tags: 'v1',
+        context: 'app'
+      })
+      expect(result.code).toBe(0)
+      expect(commands(result.log, 'warning').filter((w) => /failed on attempt \d of 3/.test(w))).toHaveLength(2)
+      expect((await fetchManifest(s.plain, repository, 'v1')).header).toBe(result.outputs.digest)
+    }
+  )
 
   it('says a login that got a 503 is the registry not answering, not a wrong password', async () => {
     proxy.setFaults([{ path: /^\/v2\/$/, status: 503 }])

@@ -160,7 +160,9 @@ export function proxyTls(): { tls?: { cert: string; key: string } } {
  */
 export function plainFaultProxy(options: { reachedByBuildx?: boolean } = {}): FaultProxy {
   const tls = proxyTls()
-  const hostname = options.reachedByBuildx && has.buildx && tls.tls ? services().tlsNamed.split(':')[0] : undefined
+  // A builder outside the engine pushes to it itself, as buildx's imagetools reads it.
+  const byName = (options.reachedByBuildx && has.buildx) || has.remoteBuilder
+  const hostname = byName && tls.tls ? services().tlsNamed.split(':')[0] : undefined
   const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${services().plain.split(':')[1]}`, ...tls, hostname })
   beforeAll(() => proxy.start())
   afterAll(() => proxy.close())
