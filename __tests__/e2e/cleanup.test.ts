@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
   setup,
+  baseInEngine,
   docker,
   dockerStatus,
   has,
@@ -33,16 +34,19 @@ describe('cleanup', () => {
       images: repository,
       tags: 'v1, v2',
       context: 'app',
-      cleanup: 'true'
+      cleanup: 'true',
+      // A builder outside the engine pushes without loading unless asked: then there are tags to remove.
+      ...(has.remoteBuilder ? { load: 'true' } : {})
     })
     expect(result.code).toBe(0)
+    expect(result.log).toMatch(/\[command\]\S+ (build|buildx build --load|buildx build --push --load) /)
     expect([tagged(`${repository}:v1`), tagged(`${repository}:v2`)]).toEqual([false, false])
     expect(await served(s.plain, repository.slice(s.plain.length + 1), 'v2')).toBe(result.outputs.digest)
   })
 
   it('keeps the source image’s own tag when it retags', async () => {
     const source = `${s.plain}/${uniqueName('clean-src')}:keep`
-    docker(['image', 'tag', s.baseImage, source])
+    docker(['image', 'tag', baseInEngine(), source])
     const repository = `${s.plain}/${uniqueName('clean-dst')}`
     const result = await runMain(makeWorkspace(), {
       images: repository,
@@ -58,19 +62,19 @@ describe('cleanup', () => {
 
   it('is on by default on a self-hosted runner, and off on a GitHub-hosted one', async () => {
     const repository = `${s.plain}/${uniqueName('clean-auto')}`
+    // A local image retagged and pushed by the engine: every world leaves its tags in the engine
+    // (a builder outside the engine would push a build without loading it).
+    const source = `${s.plain}/${uniqueName('clean-auto-src')}:v1`
+    docker(['image', 'tag', baseInEngine(), source])
     const hosted = await runMain(
       makeWorkspace(),
-      { images: repository, tags: 'hosted', context: 'app' },
-      {
-        RUNNER_ENVIRONMENT: 'github-hosted'
-      }
+      { images: repository, tags: 'hosted', 'source-image': source },
+      { RUNNER_ENVIRONMENT: 'github-hosted' }
     )
     const selfHosted = await runMain(
       makeWorkspace(),
-      { images: repository, tags: 'self', context: 'app' },
-      {
-        RUNNER_ENVIRONMENT: 'self-hosted'
-      }
+      { images: repository, tags: 'self', 'source-image': source },
+      { RUNNER_ENVIRONMENT: 'self-hosted' }
     )
     expect([hosted.code, selfHosted.code]).toEqual([0, 0])
     expect([tagged(`${repository}:hosted`), tagged(`${repository}:self`)]).toEqual([true, false])
@@ -79,7 +83,7 @@ describe('cleanup', () => {
   it('keeps the source image’s own tag however it is written: docker.io/<account>/app:v1 as <account>/app (issue 23: 12)', async () => {
     const account = uniqueName('account')
     const source = `docker.io/${account}/app:v1`
-    docker(['image', 'tag', s.baseImage, source])
+    docker(['image', 'tag', baseInEngine(), source])
     try {
       const result = await runMain(makeWorkspace(), {
         images: `${account}/app`,

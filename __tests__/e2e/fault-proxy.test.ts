@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { describeWhere, docker, fetchManifest, proxyTls, setup, uniqueName, world } from './harness.js'
+import { baseInEngine, describeWhere, docker, fetchManifest, proxyTls, setup, uniqueName, world } from './harness.js'
 import { FaultProxy } from './fault-proxy.js'
 
 const { s } = setup()
@@ -42,7 +42,7 @@ function run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv 
 const tagged: string[] = []
 
 /** Tags the base image (or `source`) as `ref`, removed again in afterAll. */
-function tag(ref: string, source = s.baseImage): string {
+function tag(ref: string, source = baseInEngine()): string {
   docker(['tag', source, ref])
   tagged.push(ref)
   return ref

@@ -515,6 +515,15 @@ const auth = { username: s.username, password: s.password }
 const basicAuth = Buffer.from(`${s.username}:${s.password}`).toString('base64')
 
 /**
+ * The base image, made sure to be in the engine (for a test that tags or saves it
+ * there): where a builder outside the engine builds, only that builder pulled it.
+ */
+export function baseInEngine(): string {
+  if (dockerStatus(['image', 'inspect', s.baseImage]) !== 0) docker(['pull', s.baseImage])
+  return s.baseImage
+}
+
+/**
  * The e2e preamble: call it once at the top of a test file (`const { s, login } =
  * setup()`). It removes the file's workspaces after its tests (afterAll).
  */

@@ -21,6 +21,12 @@ import {
 
 const { s, login } = setup()
 
+/** The labels of a pushed image on the plain registry, as the registry serves them (in every world). */
+function labelsPushed(repository: string, tag: string): Promise<Record<string, string>> {
+  return labelsServed(s.plain, repository.slice(s.plain.length + 1), tag)
+}
+
+/** The labels of an image in the engine. */
 function labelsOf(image: string): Record<string, string> {
   return JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', image])) as Record<
     string,
@@ -51,7 +57,7 @@ describe('tags and labels from the Git event', () => {
     expect(result.outputs.version).toBe('1.2.3')
     await expectRegistryDigests(result, [repository], tags)
 
-    const labels = labelsOf(`${repository}:1.2.3`)
+    const labels = await labelsPushed(repository, '1.2.3')
     expect(labels).toMatchObject({
       'org.opencontainers.image.source': 'https://github.com/octo-org/Ship-App',
       'org.opencontainers.image.revision': sha,
@@ -131,7 +137,7 @@ describe('tags and labels from the Git event', () => {
     await expectRegistryDigests(result, [repository], ['pr-42', 'sha-5eed5ee'])
     for (const tag of ['latest', 'sha-c0ffee0'])
       expect((await fetchManifest(s.plain, repository.split('/')[1], tag)).status).toBe(404)
-    expect(labelsOf(`${repository}:pr-42`)).toMatchObject({
+    expect(await labelsPushed(repository, 'pr-42')).toMatchObject({
       'org.opencontainers.image.revision': head,
       'org.opencontainers.image.version': 'pr-42'
     })

@@ -8,6 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
   setup,
+  baseInEngine,
   commands,
   docker,
   dockerStatus,
@@ -55,7 +56,7 @@ describe('a tarball from one job, pushed by another', () => {
     const ws = makeWorkspace()
     const a = `${s.plain}/${uniqueName('two-a')}:v1`
     const b = `${s.plain}/${uniqueName('two-b')}:v1`
-    docker(['image', 'tag', s.baseImage, a])
+    docker(['image', 'tag', baseInEngine(), a])
     const other = await runMain(makeWorkspace(), { images: b.slice(0, -3), tags: 'v1', context: 'app', push: 'false' })
     expect(other.code).toBe(0)
     docker(['image', 'save', '-o', path.join(ws.workspace, 'two.tar'), a, b])
@@ -155,7 +156,7 @@ describe('a tarball source’s own names (issue 23: 8)', () => {
     const name = `ship-image-e2e/${uniqueName('local-base')}:v1`
     docker(['image', 'tag', built.outputs.tags, name])
     docker(['image', 'save', '-o', path.join(ws.workspace, 'named.tar'), name])
-    docker(['image', 'tag', s.baseImage, name])
+    docker(['image', 'tag', baseInEngine(), name])
     const base = idOf(s.baseImage)
     try {
       const result = await runMain(ws, {
