@@ -134,50 +134,40 @@ describe('a builder outside the engine', () => {
 })
 
 describe('several platforms', () => {
-  itWhere(
-    has.dockerDriver && !has.containerdStore,
-    'only buildx’s docker driver on the classic image store cannot build an index'
-  )('are refused before any build, naming the fix, on the docker driver with the classic image store', async () => {
-    const ws = makeWorkspace(COPY_ONLY)
-    const name = uniqueName('no-index')
-    const { result, calls } = await run(ws, {
-      images: `${s.plain}/${name}`,
-      tags: 'v1',
-      platforms: PLATFORMS.join(',')
-    })
-    expect(result.code).toBe(1)
-    // The one docker command: the probe of the image store.
-    expect(calls).toHaveLength(1)
-    expect(calls[0]).toMatch(/^info /)
-    const errors = commands(result.log, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(
+  // An image index: several platforms, or one platform and its provenance attestation.
+  const refused: [string, Record<string, string>, RegExp][] = [
+    [
+      'are refused before any build, naming the fix, on the docker driver with the classic image store',
+      { platforms: PLATFORMS.join(',') },
       /^::error::Input 'platforms': 2 platforms make one image index, which buildx's docker driver/
-    )
-    expect(errors[0]).toContain('Fix: ')
-    expect(errors[0]).toContain('docker/setup-buildx-action')
-    expect(errors[0]).toContain('containerd image store')
-    expect((await fetchManifest(s.plain, name, 'v1')).status).toBe(404)
-  })
-
-  itWhere(
-    has.dockerDriver && !has.containerdStore,
-    'only buildx’s docker driver on the classic image store cannot build an index'
-  )('and so is provenance, which makes an index too', async () => {
-    const ws = makeWorkspace(COPY_ONLY)
-    const name = uniqueName('no-provenance')
-    const { result, calls } = await run(ws, { images: `${s.plain}/${name}`, tags: 'v1', provenance: 'mode=max' })
-    expect(result.code).toBe(1)
-    expect(calls).toHaveLength(1)
-    expect(calls[0]).toMatch(/^info /)
-    const errors = commands(result.log, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(
+    ],
+    [
+      'and so is provenance, which makes an index too',
+      { provenance: 'mode=max' },
       /^::error::Input 'provenance': an attestation makes an image index, which buildx's docker driver/
-    )
-    expect(errors[0]).toContain('docker/setup-buildx-action')
-    expect((await fetchManifest(s.plain, name, 'v1')).status).toBe(404)
-  })
+    ]
+  ]
+  for (const [title, inputs, error] of refused) {
+    itWhere(
+      has.dockerDriver && !has.containerdStore,
+      'only buildx’s docker driver on the classic image store cannot build an index'
+    )(title, async () => {
+      const ws = makeWorkspace(COPY_ONLY)
+      const name = uniqueName('no-index')
+      const { result, calls } = await run(ws, { images: `${s.plain}/${name}`, tags: 'v1', ...inputs })
+      expect(result.code).toBe(1)
+      // The one docker command: the probe of the image store.
+      expect(calls).toHaveLength(1)
+      expect(calls[0]).toMatch(/^info /)
+      const errors = commands(result.log, 'error')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatch(error)
+      expect(errors[0]).toContain('Fix: ')
+      expect(errors[0]).toContain('docker/setup-buildx-action')
+      expect(errors[0]).toContain('containerd image store')
+      expect((await fetchManifest(s.plain, name, 'v1')).status).toBe(404)
+    })
+  }
 
   itWhere(has.multiPlatform, 'this world’s builder cannot build an index (the test above refuses it)')(
     'are pushed as one index of both platforms, with the digest the registry serves',

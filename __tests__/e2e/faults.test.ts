@@ -36,6 +36,24 @@ const CONTAINERD_PUSHES = has.containerdStore
  */
 const UPLOADS_PER_PUSH = CONTAINERD_PUSHES ? 2 : 1
 
+/** A run, and the fresh repository it pushed. */
+interface Pushed {
+  result: StepResult
+  repository: string
+}
+
+/** Runs the action pushing one fresh repository through a fault proxy. */
+async function pushThrough(proxy: FaultProxy, retries: string): Promise<Pushed> {
+  const repository = uniqueName('flaky')
+  const result = await runMain(makeWorkspace(), {
+    images: `${proxy.host}/${repository}`,
+    tags: 'v1',
+    context: 'app',
+    retries
+  })
+  return { result, repository }
+}
+
 /** The retry warnings of a run. */
 function retryWarnings(result: StepResult): string[] {
   return commands(result.log, 'warning').filter((w) => / failed on attempt \d+ of \d+ /.test(w))
@@ -50,17 +68,7 @@ describe('retries through a faulty registry', () => {
   const enginePushes = itWhere(!has.remoteBuilder, 'the builder outside the engine pushes: see the next block')
   const manifestPut = { method: 'PUT', path: /\/manifests\// }
 
-  /** Runs the action pushing one fresh repository through the proxy. */
-  async function push(retries: string): Promise<{ result: StepResult; repository: string }> {
-    const repository = uniqueName('flaky')
-    const result = await runMain(makeWorkspace(), {
-      images: `${proxy.host}/${repository}`,
-      tags: 'v1',
-      context: 'app',
-      retries
-    })
-    return { result, repository }
-  }
+  const push = (retries: string): Promise<Pushed> => pushThrough(proxy, retries)
 
   enginePushes(
     'pushes after two failed pushes (503s on the manifest upload) with 3 attempts, warning once per retry',
@@ -214,16 +222,7 @@ describe('retries when a builder outside the engine pushes (setup-buildx-action)
   const manifestPut = { method: 'PUT', path: /\/manifests\// }
   const builderPushes = itWhere(has.remoteBuilder, 'the engine pushes here: see the block above')
 
-  async function push(retries: string): Promise<{ result: StepResult; repository: string }> {
-    const repository = uniqueName('flaky-bk')
-    const result = await runMain(makeWorkspace(), {
-      images: `${proxy.host}/${repository}`,
-      tags: 'v1',
-      context: 'app',
-      retries
-    })
-    return { result, repository }
-  }
+  const push = (retries: string): Promise<Pushed> => pushThrough(proxy, retries)
 
   builderPushes('a short burst of 503s on the manifest upload: BuildKit tries again itself', async () => {
     proxy.setFaults([{ ...manifestPut, status: 503, times: 2 }])
