@@ -29,12 +29,14 @@ describe('README workflows', () => {
       expect(ref).toBe('ship-image/ship-image@<commit-sha>')
       expect(comment.trim()).toBe('# until v1 is released')
     }
-    expect(README).toContain('put the full 40-character SHA of the\ncommit you want in place of `<commit-sha>`')
+    expect(README).toContain('Until `v1` is released, pin a commit: its full SHA in place of `<commit-sha>`')
   })
 
   it('give the runner version that runs node24 actions', () => {
     expect(readAction(ACTION).runs.using).toBe('node24')
-    expect(README).toContain('runner version [2.327.1](https://github.com/actions/runner/releases/tag/v2.327.1)')
+    expect(README).toContain(
+      '[runner 2.327.1](https://github.com/actions/runner/releases/tag/v2.327.1) (`node24`) or later'
+    )
   })
 
   it('say in the migration table that push defaults to true here and false in build-push-action', () => {
