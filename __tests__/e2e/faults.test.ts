@@ -36,6 +36,9 @@ const CONTAINERD_PUSHES = has.containerdStore
  */
 const UPLOADS_PER_PUSH = CONTAINERD_PUSHES ? 2 : 1
 
+/** The manifest upload, where the faults are set. */
+const manifestPut = { method: 'PUT', path: /\/manifests\// }
+
 /** A run, and the fresh repository it pushed. */
 interface Pushed {
   result: StepResult
@@ -66,7 +69,6 @@ describe('retries through a faulty registry', () => {
   const proxy = plainFaultProxy()
   // The engine's docker push, one manifest upload each (two with containerd's pusher on a 503).
   const enginePushes = itWhere(!has.remoteBuilder, 'the builder outside the engine pushes: see the next block')
-  const manifestPut = { method: 'PUT', path: /\/manifests\// }
 
   const push = (retries: string): Promise<Pushed> => pushThrough(proxy, retries)
 
@@ -219,7 +221,6 @@ describe('retries when a builder outside the engine pushes (setup-buildx-action)
   // one build; what lasts longer fails the build, which the action runs again (its steps
   // cached), as it would a docker push.
   const proxy = plainFaultProxy()
-  const manifestPut = { method: 'PUT', path: /\/manifests\// }
   const builderPushes = itWhere(has.remoteBuilder, 'the engine pushes here: see the block above')
 
   const push = (retries: string): Promise<Pushed> => pushThrough(proxy, retries)
@@ -262,7 +263,7 @@ describe('the retry classifier', () => {
   itWhere(!has.remoteBuilder, 'BuildKit rides out the 503s itself (the block above)')(
     'reads the fault, not the names: a repository called unauthorized-… still rides out a 503',
     async () => {
-      proxy.setFaults([{ method: 'PUT', path: /\/manifests\//, status: 503, times: 2 * UPLOADS_PER_PUSH }])
+      proxy.setFaults([{ ...manifestPut, status: 503, times: 2 * UPLOADS_PER_PUSH }])
       const repository = uniqueName('unauthorized-denied')
       const result = await runMain(makeWorkspace(), {
         images: `${proxy.host}/${repository}`,

@@ -152,6 +152,17 @@ export function proxyTls(): { tls?: { cert: string; key: string } } {
 }
 
 /**
+ * The name a FaultProxy that speaks TLS goes by (undefined: localhost). BuildKit and
+ * buildx's imagetools speak plain HTTP to a loopback name, so where they reach it (a
+ * builder outside the engine pushes; `reachedByBuildx`: imagetools reads) it is the
+ * certificate's other name of 127.0.0.1, as ghcr.io would be.
+ */
+export function proxyHostname(options: { reachedByBuildx?: boolean } = {}): string | undefined {
+  const byName = (options.reachedByBuildx && has.buildx) || has.remoteBuilder
+  return byName && proxyTls().tls ? services().tlsNamed.split(':')[0] : undefined
+}
+
+/**
  * A FaultProxy in front of the plain registry for the enclosing describe block:
  * started before its tests and closed after them; `proxy.host` is where to push.
  * `reachedByBuildx`: buildx itself (imagetools) talks to it too, so where the proxy
@@ -159,11 +170,11 @@ export function proxyTls(): { tls?: { cert: string; key: string } } {
  * plain HTTP to a localhost registry).
  */
 export function plainFaultProxy(options: { reachedByBuildx?: boolean } = {}): FaultProxy {
-  const tls = proxyTls()
-  // A builder outside the engine pushes to it itself, as buildx's imagetools reads it.
-  const byName = (options.reachedByBuildx && has.buildx) || has.remoteBuilder
-  const hostname = byName && tls.tls ? services().tlsNamed.split(':')[0] : undefined
-  const proxy = new FaultProxy({ upstream: `http://127.0.0.1:${services().plain.split(':')[1]}`, ...tls, hostname })
+  const proxy = new FaultProxy({
+    upstream: `http://127.0.0.1:${services().plain.split(':')[1]}`,
+    ...proxyTls(),
+    hostname: proxyHostname(options)
+  })
   beforeAll(() => proxy.start())
   afterAll(() => proxy.close())
   return proxy

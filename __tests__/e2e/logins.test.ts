@@ -26,6 +26,7 @@ import {
   literally,
   makeWorkspace,
   parseCommandFile,
+  proxyHostname,
   proxyTls,
   runMain,
   runPost,
@@ -107,11 +108,13 @@ describe('a login for the run', () => {
 
 describe('registry-auth: two registries that each need a login, in one step', () => {
   // The second registry is the TLS one again behind a proxy on another port: another
-  // host to docker, which asks for its own login. A builder outside the engine pushes
-  // to it itself, and BuildKit speaks plain HTTP to a loopback name: there it goes by
-  // the certificate's other name, as ghcr.io would.
-  const hostname = has.remoteBuilder ? s.tls.split(':')[0] : undefined
-  const proxy = new FaultProxy({ upstream: `https://${s.tls}`, caFile: s.caFile, ...proxyTls(), hostname })
+  // host to docker, which asks for its own login (and to BuildKit where it pushes).
+  const proxy = new FaultProxy({
+    upstream: `https://${s.tls}`,
+    caFile: s.caFile,
+    ...proxyTls(),
+    hostname: proxyHostname()
+  })
   let second = ''
   beforeAll(async () => {
     second = await proxy.start()
